@@ -1,0 +1,68 @@
+"""create_app(settings) -> the Starlette application: middleware, routes and lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from portal.auth import routes as auth_routes
+from portal.auth.dev_idp import DevIdp
+from portal.auth.oidc import build_clients
+from portal.auth.sessions import ServerSessionMiddleware
+from portal.db import Database
+from portal.participants import routes as participant_routes
+from portal.settings import PROJECT_ROOT, Settings
+from portal.staff import routes as staff_routes
+from portal.web import routes as web_routes
+from portal.web.errors import EXCEPTION_HANDLERS, error_page
+from portal.web.i18n import LocaleMiddleware
+from portal.web.security import CrossSiteRefusalMiddleware, SecurityHeadersMiddleware
+from portal.web.templating import Pages
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    database = Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await database.dispose()
+
+    routes: list[Any] = [
+        *web_routes.routes(),
+        *auth_routes.routes(),
+        *participant_routes.routes(),
+        *staff_routes.routes(),
+        Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
+    ]
+    if settings.dev_idp:
+        routes.append(Mount("/dev-idp", routes=DevIdp(settings, database).routes()))
+
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(SecurityHeadersMiddleware, settings=settings),
+            Middleware(LocaleMiddleware),
+            Middleware(CrossSiteRefusalMiddleware, settings=settings, refuse=error_page),
+            Middleware(ServerSessionMiddleware, database=lambda: database, settings=settings),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.pages = Pages(settings)
+    app.state.oidc = build_clients(settings)
+    return app
+
+
+def app_from_env() -> Starlette:
+    """Factory for uvicorn (`portal.app:app_from_env`)."""
+    return create_app()

@@ -1,0 +1,1 @@
+"""The append-only access log: which staff user read what of a participant, and when."""

@@ -1,0 +1,57 @@
+"""Writing and reading the access log; entries are only ever added."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from babel.support import LazyProxy
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portal.audit.models import AccessLogEntry
+from portal.db import utcnow
+from portal.participants.models import Participant
+from portal.staff.models import StaffUser
+from portal.web.i18n import lazy_gettext as _
+
+# What a staff user looked at, as the participant reads it in their log.
+WHAT_LABELS: dict[str, LazyProxy] = {
+    "start": _("Your start page"),
+    "plan": _("My Plan"),
+    "hours": _("Hour histories"),
+    "meetings": _("Meetings"),
+    "cv": _("CV"),
+    "access-log": _("Who has looked at my data"),
+    "settings": _("Settings"),
+}
+
+
+async def record_access(
+    db: AsyncSession, participant: Participant, staff: StaffUser, what: str
+) -> AccessLogEntry:
+    if what not in WHAT_LABELS:
+        raise ValueError(f"unknown access-log subject {what!r}")
+    entry = AccessLogEntry(
+        participant_id=participant.id,
+        staff_user_id=staff.id,
+        staff_name=staff.full_name,
+        organisation_name=staff.organisation.name,
+        what=what,
+        at=utcnow(),
+    )
+    db.add(entry)
+    await db.flush()
+    return entry
+
+
+async def access_log_of(
+    db: AsyncSession, participant_id: int, limit: int = 200
+) -> Sequence[AccessLogEntry]:
+    """The participant's entries, newest first."""
+    query = (
+        select(AccessLogEntry)
+        .where(AccessLogEntry.participant_id == participant_id)
+        .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
+        .limit(limit)
+    )
+    return (await db.scalars(query)).all()

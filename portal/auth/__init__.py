@@ -1,0 +1,1 @@
+"""Identity: OpenID Connect clients, the development IdP and server-side sessions."""

@@ -1,0 +1,65 @@
+"""Who is asking: the logged-in participant or staff user, and the redirect when nobody is."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from portal.auth.sessions import session_state
+from portal.db import Database
+from portal.participants.models import Participant
+from portal.staff.models import StaffUser
+from portal.staff.service import active_roles
+
+
+def today(request: Request) -> dt.date:
+    """Today's date where the deployment is (Stockholm or Copenhagen)."""
+    return dt.datetime.now(ZoneInfo(request.app.state.settings.timezone)).date()
+
+
+def database(request: Request) -> Database:
+    db: Database = request.app.state.database
+    return db
+
+
+@dataclass
+class StaffIdentity:
+    user: StaffUser
+    roles: set[str]
+
+
+async def current_participant(request: Request) -> Participant | None:
+    state = session_state(request)
+    if state.user_kind != "participant" or state.user_id is None:
+        return None
+    async with database(request).sessions() as db:
+        return await db.get(Participant, state.user_id)
+
+
+async def current_staff(request: Request) -> StaffIdentity | None:
+    """The staff user, with the roles active today; None when not (or no longer) authorized."""
+    state = session_state(request)
+    if state.user_kind != "staff" or state.user_id is None:
+        return None
+    async with database(request).sessions() as db:
+        user = await db.get(StaffUser, state.user_id)
+    if user is None:
+        return None
+    roles = active_roles(user, today(request))
+    if not roles:
+        return None
+    return StaffIdentity(user, roles)
+
+
+def login_redirect(request: Request, login_page: str) -> Response:
+    """Send an anonymous visitor to the login page, saying why when a session just ended."""
+    query = {"next": request.url.path}
+    ended = session_state(request).ended_reason
+    if ended in ("idle", "absolute"):
+        query["ended"] = ended
+    return RedirectResponse(f"{login_page}?{urlencode(query)}", status_code=303)

@@ -1,0 +1,142 @@
+"""Login, callback and logout for participants (/auth/...) and staff (/staff/...)."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlencode
+
+from authlib.integrations.base_client import OAuthError
+from joserfc.errors import JoseError
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from portal.auth.guards import database, today
+from portal.auth.sessions import session_state
+from portal.participants.service import normalise_personal_number, participant_for_login
+from portal.settings import Settings
+from portal.staff.service import is_authorized, staff_user_for_login
+from portal.web.errors import error_page
+from portal.web.i18n import LANGUAGE_COOKIE, current_language
+from portal.web.security import local_path, origin_of
+
+log = logging.getLogger("portal.auth")
+
+HOME = {"citizen": "/", "staff": "/staff/"}
+LOGIN_ERRORS = (OAuthError, JoseError, OSError, ValueError, KeyError)
+
+
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def client_of(request: Request, kind: str):  # type: ignore[no-untyped-def]
+    config, client = request.app.state.oidc[kind]
+    return config, client
+
+
+async def login(request: Request, kind: str) -> Response:
+    config, client = client_of(request, kind)
+    base_url = settings_of(request).base_url
+    if origin_of(str(request.url)) != origin_of(base_url):
+        # The session cookie that carries the login state belongs to the portal's own address.
+        return RedirectResponse(f"{base_url}{request.url.path}?{request.url.query}", 303)
+    state = session_state(request)
+    state.data["next"] = local_path(request.query_params.get("next"), HOME[kind])
+    extra = {"ui_locales": current_language.get()}
+    hint = request.query_params.get("login_hint")
+    if hint:
+        extra["login_hint"] = hint
+    if config.acr_values:
+        extra["acr_values"] = config.acr_values
+    redirect_uri = base_url + config.callback_path
+    try:
+        response: Response = await client.authorize_redirect(request, redirect_uri, **extra)
+    except LOGIN_ERRORS as exc:
+        log.warning("%s login could not reach the identity provider: %s", kind, exc)
+        return await error_page(request, 503, "idp_unavailable")
+    return response
+
+
+async def callback(request: Request, kind: str) -> Response:
+    config, client = client_of(request, kind)
+    settings = settings_of(request)
+    try:
+        token = await client.authorize_access_token(request)
+    except LOGIN_ERRORS as exc:
+        log.warning("%s login failed: %s", kind, exc)
+        return await error_page(request, 400, "login_failed")
+    userinfo = token.get("userinfo") or {}
+    personal_number = normalise_personal_number(
+        settings.country, str(userinfo.get(config.personal_number_claim, ""))
+    )
+    if personal_number is None or not userinfo.get("sub"):
+        log.warning("%s login without a valid personal number claim", kind)
+        return await error_page(request, 400, "login_failed")
+    state = session_state(request)
+    target = local_path(state.data.pop("next", None), HOME[kind])
+    async with database(request).transaction() as db:
+        if kind == "citizen":
+            participant = await participant_for_login(
+                db,
+                personal_number,
+                str(userinfo.get("given_name", "")),
+                str(userinfo.get("family_name", "")),
+            )
+            user_id, language = participant.id, participant.language
+        else:
+            staff = await staff_user_for_login(db, personal_number)
+            if staff is None or not is_authorized(staff.authorizations, today(request)):
+                return await error_page(request, 403, "no_authorization")
+            user_id, language = staff.id, staff.language
+    state.log_in("participant" if kind == "citizen" else "staff", user_id)
+    state.data["id_token"] = token.get("id_token")
+    state.data["sub"] = userinfo["sub"]
+    state.data["acr"] = userinfo.get("acr")
+    response = RedirectResponse(target, status_code=303)
+    if language:
+        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+async def logout(request: Request, kind: str) -> Response:
+    config, client = client_of(request, kind)
+    settings = settings_of(request)
+    state = session_state(request)
+    id_token = state.data.get("id_token")
+    state.log_out()
+    after = settings.base_url + "/login?logged_out=1"
+    try:
+        metadata = await client.load_server_metadata()
+    except LOGIN_ERRORS:
+        metadata = {}
+    end_session = metadata.get("end_session_endpoint")
+    if end_session and id_token:
+        query = {
+            "id_token_hint": id_token,
+            "post_logout_redirect_uri": after,
+            "client_id": config.client_id,
+        }
+        return RedirectResponse(f"{end_session}?{urlencode(query)}", status_code=303)
+    return RedirectResponse(after, status_code=303)
+
+
+def _for(kind: str, handler):  # type: ignore[no-untyped-def]
+    async def endpoint(request: Request) -> Response:
+        return await handler(request, kind)  # type: ignore[no-any-return]
+
+    endpoint.__name__ = f"{kind}_{handler.__name__}"
+    return endpoint
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/auth/login", _for("citizen", login), methods=["GET"]),
+        Route("/auth/callback", _for("citizen", callback), methods=["GET"]),
+        Route("/auth/logout", _for("citizen", logout), methods=["POST"]),
+        Route("/staff/login", _for("staff", login), methods=["GET"]),
+        Route("/staff/callback", _for("staff", callback), methods=["GET"]),
+        Route("/staff/logout", _for("staff", logout), methods=["POST"]),
+    ]
+

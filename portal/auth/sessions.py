@@ -1,0 +1,228 @@
+"""Server-side sessions kept in the database, with idle and absolute timeouts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import delete, or_, update
+from starlette.datastructures import MutableHeaders
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from portal.auth.models import WebSession
+from portal.db import Database, utcnow
+from portal.settings import Settings
+
+# Writing last_seen on every request would make each page a write; a minute of slack is fine
+# for a 30-minute idle timeout.
+LAST_SEEN_RESOLUTION = dt.timedelta(seconds=60)
+
+
+def cookie_name(settings: Settings) -> str:
+    return "__Host-portal_session" if settings.secure_cookies else "portal_session"
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SessionData(dict[str, Any]):
+    """The session's free-form data (Authlib keeps its state here); notes any change."""
+
+    changed = False
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.changed = True
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self.changed = True
+        super().__delitem__(key)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        if key in self:
+            self.changed = True
+        return super().pop(key, *default)
+
+    def clear(self) -> None:
+        self.changed = True
+        super().clear()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self.changed = True
+        super().update(*args, **kwargs)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        if key not in self:
+            self.changed = True
+        return super().setdefault(key, default)
+
+
+class SessionState:
+    """What a request knows of its session: who is logged in and what must be saved."""
+
+    def __init__(
+        self,
+        record: WebSession | None,
+        data: SessionData,
+        ended_reason: str | None = None,
+    ) -> None:
+        self.record = record
+        self.data = data
+        self.ended_reason = ended_reason  # "idle" or "absolute" when a session just timed out
+        self.user_kind: str | None = record.user_kind if record else None
+        self.user_id: int | None = record.user_id if record else None
+        self.authenticated_at = record.authenticated_at if record else None
+        self._rotate = False
+        self._revoke = False
+        self._login = False
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_kind is not None
+
+    def log_in(self, kind: str, user_id: int) -> None:
+        """Bind the session to a user, under a new id (the old one can't be reused)."""
+        self.user_kind = kind
+        self.user_id = user_id
+        self.authenticated_at = utcnow()
+        self._rotate = True
+        self._login = True
+
+    def log_out(self) -> None:
+        self._revoke = True
+        self.user_kind = None
+        self.user_id = None
+
+
+def idle_limit(settings: Settings, kind: str | None) -> dt.timedelta:
+    minutes = settings.staff_idle_minutes if kind == "staff" else settings.participant_idle_minutes
+    return dt.timedelta(minutes=minutes)
+
+
+def why_ended(
+    record: WebSession, settings: Settings, now: dt.datetime
+) -> str | None:
+    """Why this stored session may no longer be used, or None while it is valid."""
+    if record.revoked_at is not None:
+        return "revoked"
+    started = record.authenticated_at or record.created_at
+    if now - started > dt.timedelta(minutes=settings.absolute_session_minutes):
+        return "absolute"
+    if now - record.last_seen_at > idle_limit(settings, record.user_kind):
+        return "idle"
+    return None
+
+
+class ServerSessionMiddleware:
+    """Loads the session named by the cookie, and saves it before the response starts."""
+
+    def __init__(
+        self, app: ASGIApp, database: Callable[[], Database], settings: Settings
+    ) -> None:
+        self.app = app
+        self.database = database
+        self.settings = settings
+        self.cookie = cookie_name(settings)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        connection = HTTPConnection(scope)
+        token = connection.cookies.get(self.cookie)
+        state = await self._load(token)
+        scope["session"] = state.data
+        scope["portal.session"] = state
+
+        async def send_with_session(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                cookie = await self._save(state, token)
+                if cookie is not None:
+                    headers = MutableHeaders(scope=message)
+                    headers.append("Set-Cookie", cookie)
+            await send(message)
+
+        await self.app(scope, receive, send_with_session)
+
+    async def _load(self, token: str | None) -> SessionState:
+        if not token:
+            return SessionState(None, SessionData())
+        async with self.database().sessions() as db:
+            record = await db.get(WebSession, token_hash(token))
+        if record is None:
+            return SessionState(None, SessionData())
+        reason = why_ended(record, self.settings, utcnow())
+        if reason is not None:
+            return SessionState(None, SessionData(), ended_reason=reason)
+        return SessionState(record, SessionData(record.data or {}))
+
+    async def _save(self, state: SessionState, old_token: str | None) -> str | None:
+        """Write what changed; return the Set-Cookie value when the cookie must change."""
+        now = utcnow()
+        record = state.record
+        async with self.database().transaction() as db:
+            if record is not None and (state._revoke or state._rotate):
+                await db.execute(
+                    update(WebSession).where(WebSession.id == record.id).values(revoked_at=now)
+                )
+            if state._revoke:
+                return self._cookie("", max_age=0)
+            if record is None and not state.data.changed and not state._login:
+                return self._cookie("", max_age=0) if state.ended_reason else None
+            if record is None or state._rotate:
+                token = secrets.token_urlsafe(32)
+                db.add(
+                    WebSession(
+                        id=token_hash(token),
+                        data=dict(state.data),
+                        user_kind=state.user_kind,
+                        user_id=state.user_id,
+                        created_at=now,
+                        authenticated_at=state.authenticated_at,
+                        last_seen_at=now,
+                    )
+                )
+                return self._cookie(token)
+            if state.data.changed or now - record.last_seen_at > LAST_SEEN_RESOLUTION:
+                await db.execute(
+                    update(WebSession)
+                    .where(WebSession.id == record.id)
+                    .values(data=dict(state.data), last_seen_at=now)
+                )
+        return None
+
+    def _cookie(self, value: str, max_age: int | None = None) -> str:
+        parts = [f"{self.cookie}={value}", "Path=/", "HttpOnly", "SameSite=Lax"]
+        if max_age is not None:
+            parts.append(f"Max-Age={max_age}")
+        if self.settings.secure_cookies:
+            parts.append("Secure")
+        return "; ".join(parts)
+
+
+async def purge_expired(database: Database, settings: Settings) -> int:
+    """Delete sessions that can no longer be used (they are not part of any record)."""
+    now = utcnow()
+    longest_idle = max(settings.participant_idle_minutes, settings.staff_idle_minutes)
+    async with database.transaction() as db:
+        result = await db.execute(
+            delete(WebSession).where(
+                or_(
+                    WebSession.revoked_at.is_not(None),
+                    WebSession.last_seen_at < now - dt.timedelta(minutes=longest_idle),
+                )
+            )
+        )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def session_state(connection: HTTPConnection) -> SessionState:
+    state: SessionState = connection.scope["portal.session"]
+    return state
+
+

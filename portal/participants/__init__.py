@@ -1,0 +1,1 @@
+"""Participants: the people the portal serves, identified by personal number."""

@@ -1,0 +1,67 @@
+"""Rules about participants: personal numbers by country, and finding or creating a record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portal.db import utcnow
+from portal.participants.models import Participant
+
+_SE = re.compile(r"^(\d{8})-?(\d{4})$")
+_DK = re.compile(r"^(\d{6})-?(\d{4})$")
+
+
+def _luhn_check_digit(digits: str) -> int:
+    total = 0
+    for index, char in enumerate(digits):
+        value = int(char) * (2 if index % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    return (10 - total % 10) % 10
+
+
+def normalise_personal_number(country: str, text: str) -> str | None:
+    """The canonical form (SE YYYYMMDD-NNNN, DK DDMMYY-NNNN), or None when it is not valid."""
+    text = text.strip().replace(" ", "")
+    if country == "SE":
+        match = _SE.match(text)
+        if not match:
+            return None
+        date_part, serial = match.groups()
+        try:
+            dt.date(int(date_part[:4]), int(date_part[4:6]), int(date_part[6:8]))
+        except ValueError:
+            return None
+        if _luhn_check_digit(date_part[2:] + serial[:3]) != int(serial[3]):
+            return None
+        return f"{date_part}-{serial}"
+    match = _DK.match(text)
+    if not match:
+        return None
+    date_part, serial = match.groups()
+    # The CPR modulus-11 check was dropped in 2007, so only the date is checked.
+    try:
+        dt.date(2000 + int(date_part[4:6]), int(date_part[2:4]), int(date_part[:2]))
+    except ValueError:
+        return None
+    return f"{date_part}-{serial}"
+
+
+async def participant_for_login(
+    db: AsyncSession, personal_number: str, first_name: str, last_name: str
+) -> Participant:
+    """The participant with this personal number (staff may have registered them), or a new one."""
+    participant = await db.scalar(
+        select(Participant).where(Participant.personal_number == personal_number)
+    )
+    if participant is None:
+        participant = Participant(
+            personal_number=personal_number, first_name=first_name, last_name=last_name
+        )
+        db.add(participant)
+    participant.last_login_at = utcnow()
+    await db.flush()
+    return participant

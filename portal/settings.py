@@ -1,0 +1,250 @@
+"""Every setting of the portal, read from PORTAL_* environment variables and documented here."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names it."""
+
+
+def _url(name: str, value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(f"{name} must be an http(s) URL, got {value!r}")
+    return value.rstrip("/")
+
+
+def _optional_url(name: str, value: str) -> str:
+    return _url(name, value) if value else ""
+
+
+def _bool(name: str, value: str) -> bool:
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off", ""):
+        return False
+    raise SettingsError(f"{name} must be 1 or 0, got {value!r}")
+
+
+def _minutes(name: str, value: str) -> int:
+    try:
+        minutes = int(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number of minutes, got {value!r}") from None
+    if minutes < 1:
+        raise SettingsError(f"{name} must be at least 1 minute, got {value!r}")
+    return minutes
+
+
+def _country(name: str, value: str) -> str:
+    if value.upper() not in ("SE", "DK"):
+        raise SettingsError(f"{name} must be SE or DK, got {value!r}")
+    return value.upper()
+
+
+def _database_url(name: str, value: str) -> str:
+    if not value.startswith(("sqlite", "postgresql")):
+        raise SettingsError(f"{name} must be a sqlite:// or postgresql:// URL, got {value!r}")
+    return value
+
+
+def _text(name: str, value: str) -> str:
+    return value
+
+
+def _secret(name: str, value: str) -> str:
+    if len(value) < 16:
+        raise SettingsError(f"{name} must be at least 16 characters long")
+    return value
+
+
+def setting(
+    env: str, default: str | None, parse: Callable[[str, str], Any], doc: str, secret: bool = False
+) -> Any:
+    """Declare a setting: its variable, default (None = required), parser and meaning."""
+    return field(
+        metadata={"env": env, "default": default, "parse": parse, "doc": doc, "secret": secret}
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = setting(
+        "PORTAL_DATABASE_URL",
+        f"sqlite:///{PROJECT_ROOT / 'var' / 'portal.db'}",
+        _database_url,
+        "Database: sqlite:///path/to/file.db (embedded) or postgresql://user@host/db.",
+    )
+    secret_key: str = setting(
+        "PORTAL_SECRET_KEY",
+        None,
+        _secret,
+        "Key that signs cookies and CSRF-free form tokens; at least 16 characters.",
+        secret=True,
+    )
+    base_url: str = setting(
+        "PORTAL_BASE_URL",
+        "http://127.0.0.1:8000",
+        _url,
+        "The address users reach the portal at; https:// turns on Secure cookies.",
+    )
+    country: str = setting(
+        "PORTAL_COUNTRY",
+        "SE",
+        _country,
+        "SE or DK: holidays, personal-number format, occupation list, time zone.",
+    )
+    dev_idp: bool = setting(
+        "PORTAL_DEV_IDP",
+        "0",
+        _bool,
+        "1 switches on the development OpenID provider at /dev-idp. Never in production.",
+    )
+    var_dir: str = setting(
+        "PORTAL_VAR_DIR",
+        str(PROJECT_ROOT / "var"),
+        _text,
+        "Folder for the embedded database and the development IdP's signing key.",
+    )
+    participant_idle_minutes: int = setting(
+        "PORTAL_PARTICIPANT_IDLE_MINUTES",
+        "30",
+        _minutes,
+        "A participant's session ends after this many minutes without a request.",
+    )
+    staff_idle_minutes: int = setting(
+        "PORTAL_STAFF_IDLE_MINUTES",
+        "60",
+        _minutes,
+        "A staff user's session ends after this many minutes without a request.",
+    )
+    absolute_session_minutes: int = setting(
+        "PORTAL_ABSOLUTE_SESSION_MINUTES",
+        "720",
+        _minutes,
+        "Every session ends this many minutes after login, active or not.",
+    )
+    citizen_oidc_issuer: str = setting(
+        "PORTAL_CITIZEN_OIDC_ISSUER",
+        "",
+        _optional_url,
+        "Participants' eID broker (OpenID issuer URL, found by discovery).",
+    )
+    citizen_oidc_client_id: str = setting(
+        "PORTAL_CITIZEN_OIDC_CLIENT_ID", "portal", _text, "Client id at the eID broker."
+    )
+    citizen_oidc_client_secret: str = setting(
+        "PORTAL_CITIZEN_OIDC_CLIENT_SECRET",
+        "",
+        _text,
+        "Client secret at the eID broker.",
+        secret=True,
+    )
+    citizen_oidc_personal_number_claim: str = setting(
+        "PORTAL_CITIZEN_OIDC_PERSONAL_NUMBER_CLAIM",
+        "personal_number",
+        _text,
+        "The ID-token claim that carries the personal number.",
+    )
+    citizen_oidc_acr_values: str = setting(
+        "PORTAL_CITIZEN_OIDC_ACR_VALUES",
+        "",
+        _text,
+        "acr_values to ask the eID broker for (space-separated), e.g. a substantial level.",
+    )
+    staff_oidc_issuer: str = setting(
+        "PORTAL_STAFF_OIDC_ISSUER", "", _optional_url, "Staff identity provider (issuer URL)."
+    )
+    staff_oidc_client_id: str = setting(
+        "PORTAL_STAFF_OIDC_CLIENT_ID", "portal-staff", _text, "Client id at the staff IdP."
+    )
+    staff_oidc_client_secret: str = setting(
+        "PORTAL_STAFF_OIDC_CLIENT_SECRET",
+        "",
+        _text,
+        "Client secret at the staff IdP.",
+        secret=True,
+    )
+    staff_oidc_personal_number_claim: str = setting(
+        "PORTAL_STAFF_OIDC_PERSONAL_NUMBER_CLAIM",
+        "personal_number",
+        _text,
+        "The staff ID-token claim that carries the personal number.",
+    )
+    staff_oidc_acr_values: str = setting(
+        "PORTAL_STAFF_OIDC_ACR_VALUES", "", _text, "acr_values to ask the staff IdP for."
+    )
+    smtp_url: str = setting(
+        "PORTAL_SMTP_URL",
+        "smtp://127.0.0.1:1025",
+        _text,
+        "Where the outbox worker sends e-mail: smtp://host:port.",
+    )
+
+    @property
+    def timezone(self) -> str:
+        return "Europe/Stockholm" if self.country == "SE" else "Europe/Copenhagen"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def citizen_issuer(self) -> str:
+        return self.citizen_oidc_issuer or self.dev_idp_issuer
+
+    @property
+    def staff_issuer(self) -> str:
+        return self.staff_oidc_issuer or self.dev_idp_issuer
+
+    @property
+    def dev_idp_issuer(self) -> str:
+        return f"{self.base_url}/dev-idp" if self.dev_idp else ""
+
+    def check(self) -> None:
+        """Refuse a start that cannot log anybody in."""
+        if not self.citizen_issuer:
+            raise SettingsError(
+                "PORTAL_CITIZEN_OIDC_ISSUER is required unless PORTAL_DEV_IDP=1"
+            )
+        if not self.staff_issuer:
+            raise SettingsError("PORTAL_STAFF_OIDC_ISSUER is required unless PORTAL_DEV_IDP=1")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name in overrides:
+                values[f.name] = overrides[f.name]
+                continue
+            meta = f.metadata
+            raw = env.get(meta["env"], meta["default"])
+            if raw is None:
+                raise SettingsError(f"{meta['env']} is required: {meta['doc']}")
+            values[f.name] = meta["parse"](meta["env"], raw)
+        settings = cls(**values)
+        settings.check()
+        return settings
+
+    def described(self) -> list[tuple[str, str, str]]:
+        """(variable, shown value, meaning) for every setting; secrets masked."""
+        rows = []
+        for f in fields(self):
+            meta = f.metadata
+            value = getattr(self, f.name)
+            if meta["secret"]:
+                shown = "********" if value else "(not set)"
+            else:
+                shown = str(value) if value != "" else "(not set)"
+            rows.append((meta["env"], shown, meta["doc"]))
+        return rows

@@ -1,0 +1,1 @@
+"""Staff users, their organisations, roles, authorization periods and participant assignments."""

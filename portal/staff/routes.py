@@ -1,0 +1,51 @@
+"""Staff pages: the start page with the participants this user may see, and the role matrix."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from portal.auth.guards import current_staff, database, login_redirect
+from portal.staff.service import MATRIX, PERMISSIONS, ROLES, allows, visible_participants
+from portal.web.templating import pages
+
+
+async def staff_start(request: Request) -> Response:
+    staff = await current_staff(request)
+    if staff is None:
+        return login_redirect(request, "/staff/login")
+    async with database(request).sessions() as db:
+        participants = await visible_participants(db, staff.user, staff.roles)
+    return pages(request).render(
+        request,
+        "staff/start.html",
+        {
+            "staff": staff,
+            "participants": participants,
+            "may_view": allows(staff.roles, "view_participant"),
+            "roles": [role for role in ROLES if role.code in staff.roles],
+            "idle_seconds": request.app.state.settings.staff_idle_minutes * 60,
+        },
+    )
+
+
+async def permission_matrix(request: Request) -> Response:
+    staff = await current_staff(request)
+    if staff is None:
+        return login_redirect(request, "/staff/login")
+    return pages(request).render(
+        request,
+        "staff/permissions.html",
+        {
+            "staff": staff,
+            "roles": ROLES,
+            "permissions": PERMISSIONS,
+            "matrix": MATRIX,
+            "idle_seconds": request.app.state.settings.staff_idle_minutes * 60,
+        },
+    )
+
+
+def routes() -> list[Route]:
+    return [Route("/staff/", staff_start), Route("/staff/permissions", permission_matrix)]

@@ -1,0 +1,125 @@
+"""Staff rules: the permission matrix (data), active authorizations, and participant scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from babel.support import LazyProxy
+from sqlalchemy import Select, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portal.participants.models import Participant
+from portal.staff.models import ParticipantAssignment, StaffAuthorization, StaffUser
+from portal.web.i18n import lazy_gettext as _
+
+WRITE = "write"
+READ = "read"
+
+
+@dataclass(frozen=True)
+class Role:
+    code: str
+    label: LazyProxy
+
+
+@dataclass(frozen=True)
+class Permission:
+    code: str
+    label: LazyProxy
+
+
+ROLES: tuple[Role, ...] = (
+    Role("authorization_admin", _("Authorization administrator")),
+    Role("service_admin", _("Service administrator (caseworker)")),
+    Role("registrar", _("Registrar (provider)")),
+    Role("reviewer", _("Reviewer")),
+    Role("planner_admin", _("Planner administrator")),
+    Role("reader", _("Reader")),
+)
+
+PERMISSIONS: tuple[Permission, ...] = (
+    Permission("manage_staff", _("Manage staff users of own organisation")),
+    Permission("write_plan", _("Write My Plan of assigned participants")),
+    Permission("view_participant", _("Read-only view of assigned participants")),
+    Permission("register_reports", _("Register hour histories, reports and absence")),
+    Permission("review_reports", _("Approve or return provider reports")),
+    Permission("run_offers", _("Run meeting offers and calendars")),
+    Permission("booking_admin", _("Booking administration (teams, rooms, closing days)")),
+    Permission("export_consented", _("Export consented data (ESF/SCB)")),
+)
+
+# The matrix of SPEC 1: permission -> role -> WRITE (creates, changes, deletes) or READ.
+MATRIX: dict[str, dict[str, str]] = {
+    "manage_staff": {"authorization_admin": WRITE},
+    "write_plan": {"authorization_admin": WRITE, "service_admin": WRITE},
+    "view_participant": {
+        "authorization_admin": WRITE,
+        "service_admin": WRITE,
+        "registrar": READ,
+        "reviewer": READ,
+        "reader": READ,
+    },
+    "register_reports": {"authorization_admin": WRITE, "registrar": WRITE},
+    "review_reports": {"authorization_admin": WRITE, "reviewer": WRITE},
+    "run_offers": {"authorization_admin": WRITE, "service_admin": WRITE, "planner_admin": WRITE},
+    "booking_admin": {"authorization_admin": WRITE, "planner_admin": WRITE},
+    "export_consented": {"authorization_admin": WRITE, "service_admin": WRITE},
+}
+
+
+def active_roles(user: StaffUser, today: dt.date) -> set[str]:
+    """Roles whose authorization period includes today."""
+    return {
+        a.role
+        for a in user.authorizations
+        if a.start_date <= today and (a.end_date is None or today <= a.end_date)
+    }
+
+
+def is_authorized(authorizations: Sequence[StaffAuthorization], today: dt.date) -> bool:
+    return any(
+        a.start_date <= today and (a.end_date is None or today <= a.end_date)
+        for a in authorizations
+    )
+
+
+def allows(roles: set[str], permission: str, level: str = READ) -> bool:
+    """Whether any of the roles grants the permission at the level (WRITE implies READ)."""
+    granted = MATRIX[permission]
+    return any(
+        role in granted and (level == READ or granted[role] == WRITE) for role in roles
+    )
+
+
+def visible_participants_query(user: StaffUser, roles: set[str]) -> Select[tuple[Participant]]:
+    """Participants assigned to this user or to their organisation; none without the right."""
+    query = select(Participant).order_by(Participant.last_name, Participant.first_name)
+    if not allows(roles, "view_participant"):
+        return query.where(Participant.id.is_(None))
+    assigned = select(ParticipantAssignment.participant_id).where(
+        or_(
+            ParticipantAssignment.staff_user_id == user.id,
+            ParticipantAssignment.organisation_id == user.organisation_id,
+        )
+    )
+    return query.where(Participant.id.in_(assigned))
+
+
+async def visible_participants(
+    db: AsyncSession, user: StaffUser, roles: set[str]
+) -> Sequence[Participant]:
+    return (await db.scalars(visible_participants_query(user, roles))).all()
+
+
+async def visible_participant(
+    db: AsyncSession, user: StaffUser, roles: set[str], participant_id: int
+) -> Participant | None:
+    """The participant if this user may see them; None (answered as 404) otherwise."""
+    query = visible_participants_query(user, roles).where(Participant.id == participant_id)
+    return await db.scalar(query)
+
+
+async def staff_user_for_login(db: AsyncSession, personal_number: str) -> StaffUser | None:
+    return await db.scalar(select(StaffUser).where(StaffUser.personal_number == personal_number))

@@ -1,0 +1,1 @@
+"""Cross-cutting HTTP: templating, languages, security headers, cross-site refusal, errors."""

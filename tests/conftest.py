@@ -1,0 +1,92 @@
+"""Shared fixtures: one migrated database per backend (SQLite, and PostgreSQL when configured)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import httpx2
+import pytest
+from sqlalchemy import create_engine, text
+from starlette.testclient import TestClient
+
+from portal.app import create_app
+from portal.auth.oidc import build_clients
+from portal.cli import db_upgrade
+from portal.settings import Settings
+
+SECRET = "test-secret-0123456789abcdef"
+POSTGRES_URL = os.environ.get("PORTAL_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+def reset_postgres(url: str) -> None:
+    engine = create_engine("postgresql+psycopg://" + url.split("://", 1)[1])
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("var")
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, var_dir: Path) -> str:
+    """A migrated database with the demo data, shared by the session's tests of a backend."""
+    if request.param == "postgresql":
+        assert POSTGRES_URL is not None
+        reset_postgres(POSTGRES_URL)
+        url = POSTGRES_URL
+    else:
+        url = f"sqlite:///{var_dir / 'test.db'}"
+    settings = make_settings(url, var_dir)
+    db_upgrade(settings)
+    import asyncio
+
+    from portal.db import Database
+    from portal.demo import load_demo_data
+
+    async def load() -> None:
+        database = Database(url)
+        await load_demo_data(database, settings, only_if_empty=False)
+        await database.dispose()
+
+    asyncio.run(load())
+    return url
+
+
+def make_settings(database_url: str, var_dir: Path, **overrides: object) -> Settings:
+    env = {
+        "PORTAL_DATABASE_URL": database_url,
+        "PORTAL_SECRET_KEY": SECRET,
+        "PORTAL_BASE_URL": "http://testserver",
+        "PORTAL_DEV_IDP": "1",
+        "PORTAL_VAR_DIR": str(var_dir),
+        "PORTAL_COUNTRY": "SE",
+    }
+    return Settings.from_env(env, **overrides)
+
+
+@pytest.fixture
+def settings(database_url: str, var_dir: Path) -> Settings:
+    return make_settings(database_url, var_dir)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    """An in-process client; the OIDC back channel goes to the same app, in-process."""
+    app = create_app(settings)
+    app.state.oidc = build_clients(settings, transport=httpx2.ASGITransport(app=app))
+    with TestClient(app, base_url="http://testserver") as test_client:
+        yield test_client
+
+
+def log_in(client: TestClient, persona: str, staff: bool = False) -> httpx.Response:
+    """A full OIDC round trip through the development IdP, for the persona named."""
+    path = "/staff/login" if staff else "/auth/login"
+    return client.get(f"{path}?login_hint={persona}")

@@ -1,0 +1,115 @@
+"""Cross-cutting HTTP: security headers, cross-site refusal, languages, errors and health."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.conftest import log_in
+
+EXPECTED_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def test_pages_carry_the_strict_security_headers(client: TestClient) -> None:
+    log_in(client, "anna")
+    response = client.get("/")
+    assert response.headers["content-security-policy"] == EXPECTED_CSP
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "same-origin"
+    assert response.headers["cache-control"] == "no-store"
+    assert "HX-Request" in response.headers["vary"]
+    assert "Accept-Language" in response.headers["vary"]
+
+
+def test_pages_have_no_inline_script_or_style(client: TestClient) -> None:
+    log_in(client, "anna")
+    for path in ("/", "/plan", "/access-log", "/settings"):
+        html = client.get(path).text
+        assert "<script>" not in html and "<style" not in html and " style=" not in html
+        assert " onclick=" not in html and "hx-on" not in html
+
+
+def test_static_files_may_be_cached(client: TestClient) -> None:
+    response = client.get("/static/css/portal.css")
+    assert response.status_code == 200
+    assert response.headers.get("cache-control") != "no-store"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},
+        {"Origin": "null"},
+    ],
+)
+def test_a_cross_site_post_is_refused(client: TestClient, headers: dict[str, str]) -> None:
+    log_in(client, "anna")
+    response = client.post("/lang", data={"language": "sv", "next": "/"}, headers=headers)
+    assert response.status_code == 403
+    assert client.cookies.get("lang") is None
+
+
+def test_a_same_origin_post_is_accepted(client: TestClient) -> None:
+    response = client.post(
+        "/lang",
+        data={"language": "da", "next": "/login"},
+        headers={"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"},
+    )
+    assert response.status_code == 200
+    assert '<html lang="da"' in response.text
+
+
+def test_language_follows_accept_language(client: TestClient) -> None:
+    assert '<html lang="sv"' in client.get("/", headers={"Accept-Language": "sv-SE,sv;q=0.9"}).text
+    assert '<html lang="da"' in client.get("/", headers={"Accept-Language": "da"}).text
+    assert '<html lang="en"' in client.get("/", headers={"Accept-Language": "fr"}).text
+
+
+def test_language_switch_translates_the_page_and_keeps_the_place(client: TestClient) -> None:
+    log_in(client, "anna")
+    response = client.post("/lang", data={"language": "sv", "next": "/access-log"})
+    assert str(response.url) == "http://testserver/access-log"
+    assert "Vem har tittat på mina uppgifter" in response.text
+    response = client.post("/lang", data={"language": "da", "next": "/access-log"})
+    assert "Hvem har kigget på mine data" in response.text
+    client.post("/lang", data={"language": "en", "next": "/"})  # other tests read English
+
+
+def test_a_logged_in_language_choice_is_remembered_at_the_next_login(client: TestClient) -> None:
+    log_in(client, "bo")
+    client.post("/lang", data={"language": "da", "next": "/"})
+    client.post("/auth/logout")
+    client.cookies.clear()
+    response = log_in(client, "bo")
+    assert '<html lang="da"' in response.text
+    client.post("/lang", data={"language": "en", "next": "/"})
+
+
+def test_an_unknown_language_changes_nothing(client: TestClient) -> None:
+    response = client.post("/lang", data={"language": "xx", "next": "/"})
+    assert response.status_code == 200
+    assert client.cookies.get("lang") is None
+
+
+def test_not_found_page_is_in_the_users_language(client: TestClient) -> None:
+    response = client.get("/no-such-page", headers={"Accept-Language": "sv"})
+    assert response.status_code == 404
+    assert "Sidan hittades inte" in response.text
+    assert "Traceback" not in response.text
+
+
+def test_health_and_readiness(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").json() == {"status": "ok"}
+
+
+def test_htmx_requests_get_only_the_content_block(client: TestClient) -> None:
+    log_in(client, "anna")
+    response = client.get("/plan", headers={"HX-Request": "true"})
+    assert "<html" not in response.text
+    assert "My Plan" in response.text
