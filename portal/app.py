@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(CrossSiteRefusalMiddleware, settings=settings, refuse=error_page),
             Middleware(ServerSessionMiddleware, database=lambda: database, settings=settings),
         ],
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -213,9 +213,7 @@ class Settings:
     def check(self) -> None:
         """Refuse a start that cannot log anybody in."""
         if not self.citizen_issuer:
-            raise SettingsError(
-                "PORTAL_CITIZEN_OIDC_ISSUER is required unless PORTAL_DEV_IDP=1"
-            )
+            raise SettingsError("PORTAL_CITIZEN_OIDC_ISSUER is required unless PORTAL_DEV_IDP=1")
         if not self.staff_issuer:
             raise SettingsError("PORTAL_STAFF_OIDC_ISSUER is required unless PORTAL_DEV_IDP=1")
 

@@ -112,7 +112,13 @@ class DevIdp:
                 ],
                 "scopes_supported": ["openid", "profile", "email"],
                 "claims_supported": [
-                    "sub", "name", "given_name", "family_name", "email", "acr", "auth_time",
+                    "sub",
+                    "name",
+                    "given_name",
+                    "family_name",
+                    "email",
+                    "acr",
+                    "auth_time",
                     *sorted({claim for _secret, claim in self.clients.values()}),
                 ],
                 "acr_values_supported": [DEFAULT_ACR],
@@ -214,7 +220,9 @@ class DevIdp:
                 or record.client_id != client_id
                 or record.redirect_uri != form.get("redirect_uri")
                 or record.code_challenge is None
-                or not hmac.compare_digest(s256(form.get("code_verifier", "")), record.code_challenge)
+                or not hmac.compare_digest(
+                    s256(form.get("code_verifier", "")), record.code_challenge
+                )
             ):
                 return refuse("invalid_grant")
             # Single use even when two token requests race: only one UPDATE finds it unused.

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlencode
 
 from authlib.integrations.base_client import OAuthError
+from authlib.integrations.starlette_client import StarletteOAuth2App
 from joserfc.errors import JoseError
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal.auth.guards import database, today
+from portal.auth.oidc import ClientConfig
 from portal.auth.sessions import session_state
 from portal.participants.service import normalise_personal_number, participant_for_login
 from portal.settings import Settings
@@ -31,7 +34,7 @@ def settings_of(request: Request) -> Settings:
     return settings
 
 
-def client_of(request: Request, kind: str):  # type: ignore[no-untyped-def]
+def client_of(request: Request, kind: str) -> tuple[ClientConfig, StarletteOAuth2App]:
     config, client = request.app.state.oidc[kind]
     return config, client
 
@@ -122,9 +125,11 @@ async def logout(request: Request, kind: str) -> Response:
     return RedirectResponse(after, status_code=303)
 
 
-def _for(kind: str, handler):  # type: ignore[no-untyped-def]
+def _for(
+    kind: str, handler: Callable[[Request, str], Awaitable[Response]]
+) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
-        return await handler(request, kind)  # type: ignore[no-any-return]
+        return await handler(request, kind)
 
     endpoint.__name__ = f"{kind}_{handler.__name__}"
     return endpoint
@@ -139,4 +144,3 @@ def routes() -> list[Route]:
         Route("/staff/callback", _for("staff", callback), methods=["GET"]),
         Route("/staff/logout", _for("staff", logout), methods=["POST"]),
     ]
-

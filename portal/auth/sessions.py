@@ -104,9 +104,7 @@ def idle_limit(settings: Settings, kind: str | None) -> dt.timedelta:
     return dt.timedelta(minutes=minutes)
 
 
-def why_ended(
-    record: WebSession, settings: Settings, now: dt.datetime
-) -> str | None:
+def why_ended(record: WebSession, settings: Settings, now: dt.datetime) -> str | None:
     """Why this stored session may no longer be used, or None while it is valid."""
     if record.revoked_at is not None:
         return "revoked"
@@ -121,9 +119,7 @@ def why_ended(
 class ServerSessionMiddleware:
     """Loads the session named by the cookie, and saves it before the response starts."""
 
-    def __init__(
-        self, app: ASGIApp, database: Callable[[], Database], settings: Settings
-    ) -> None:
+    def __init__(self, app: ASGIApp, database: Callable[[], Database], settings: Settings) -> None:
         self.app = app
         self.database = database
         self.settings = settings
@@ -224,5 +220,3 @@ async def purge_expired(database: Database, settings: Settings) -> int:
 def session_state(connection: HTTPConnection) -> SessionState:
     state: SessionState = connection.scope["portal.session"]
     return state
-
-

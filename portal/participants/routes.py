@@ -163,6 +163,8 @@ def routes() -> list[Route]:
     for suffix, page, what in PAGES:
         table.append(Route(suffix or "/", as_participant(page)))
         table.append(
-            Route(f"/staff/participants/{{participant_id:int}}{suffix}", as_staff_viewer(page, what))
+            Route(
+                f"/staff/participants/{{participant_id:int}}{suffix}", as_staff_viewer(page, what)
+            )
         )
     return table

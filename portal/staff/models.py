@@ -45,9 +45,7 @@ class StaffAuthorization(Base):
     """A role held from start_date to end_date (inclusive; no end date = open-ended)."""
 
     __tablename__ = "staff_authorizations"
-    __table_args__ = (
-        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="period"),
-    )
+    __table_args__ = (CheckConstraint("end_date IS NULL OR end_date >= start_date", name="period"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"))

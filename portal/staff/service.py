@@ -88,12 +88,10 @@ def is_authorized(authorizations: Sequence[StaffAuthorization], today: dt.date) 
 def allows(roles: set[str], permission: str, level: str = READ) -> bool:
     """Whether any of the roles grants the permission at the level (WRITE implies READ)."""
     granted = MATRIX[permission]
-    return any(
-        role in granted and (level == READ or granted[role] == WRITE) for role in roles
-    )
+    return any(role in granted and (level == READ or granted[role] == WRITE) for role in roles)
 
 
-def visible_participants_query(user: StaffUser, roles: set[str]) -> Select[tuple[Participant]]:
+def visible_participants_query(user: StaffUser, roles: set[str]) -> Select[Participant]:
     """Participants assigned to this user or to their organisation; none without the right."""
     query = select(Participant).order_by(Participant.last_name, Participant.first_name)
     if not allows(roles, "view_participant"):

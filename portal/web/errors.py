@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from portal.web.i18n import current_language, choose_language
+from portal.web.i18n import choose_language, current_language
 from portal.web.templating import pages
 
 log = logging.getLogger("portal")

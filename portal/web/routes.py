@@ -24,9 +24,12 @@ async def choose_language(request: Request) -> Response:
         return response
     state = session_state(request)
     if state.user_id is not None and state.user_kind in ("participant", "staff"):
-        model = Participant if state.user_kind == "participant" else StaffUser
         async with database(request).transaction() as db:
-            user = await db.get(model, state.user_id)
+            user: Participant | StaffUser | None = (
+                await db.get(Participant, state.user_id)
+                if state.user_kind == "participant"
+                else await db.get(StaffUser, state.user_id)
+            )
             if user is not None:
                 user.language = language
     response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 86400, samesite="lax")

@@ -44,9 +44,12 @@ def test_read_only_view_shows_what_the_participant_sees(client: TestClient) -> N
     log_in(client, "karin", staff=True)
     anna = participant_id(client, "Anna Andersson")
     viewed = main_of(client.get(f"/staff/participants/{anna}").text)
-    assert own.replace('href="/', f'href="/staff/participants/{anna}/').replace(
-        f'/staff/participants/{anna}/"', f'/staff/participants/{anna}"'
-    ) == viewed
+    assert (
+        own.replace('href="/', f'href="/staff/participants/{anna}/').replace(
+            f'/staff/participants/{anna}/"', f'/staff/participants/{anna}"'
+        )
+        == viewed
+    )
 
 
 def test_opening_the_view_is_written_to_the_participants_access_log(client: TestClient) -> None:

@@ -1,0 +1,113 @@
+"""E2e: one real portal server (subprocess, own SQLite file) and Debian's Chromium per session."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = Axe()
+
+
+@dataclass
+class LiveServer:
+    url: str
+    database: Path
+
+    def query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        with sqlite3.connect(self.database) as connection:
+            rows = connection.execute(sql, params).fetchall()
+        connection.close()
+        return rows
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    folder = tmp_path_factory.mktemp("e2e")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "PORTAL_DATABASE_URL": f"sqlite:///{folder / 'portal.db'}",
+        "PORTAL_VAR_DIR": str(folder),
+        "PORTAL_SECRET_KEY": "e2e-secret-0123456789abcdef",
+        "PORTAL_BASE_URL": url,
+        "PORTAL_DEV_IDP": "1",
+        "PORTAL_COUNTRY": "SE",
+    }
+    cli = [sys.executable, "-m", "portal.cli"]
+    subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run([*cli, "demo-data"], env=env, check=True, capture_output=True)
+    server = subprocess.Popen(
+        [*cli, "serve", "--port", str(port)],
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    assert server.stderr is not None
+    started = []
+    for line in server.stderr:  # blocks until uvicorn says it listens (or the process dies)
+        started.append(line)
+        if "Uvicorn running" in line:
+            break
+    else:
+        raise RuntimeError("the portal did not start:\n" + "".join(started))
+    # Keep reading the server's log so it can never block on a full pipe.
+    threading.Thread(target=server.stderr.read, daemon=True).start()
+    yield LiveServer(url, folder / "portal.db")
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("The browser tests need Debian's chromium: apt-get install chromium")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "viewport": {"width": 360, "height": 800}, "locale": "en-GB"}
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core finds no violation on the page as it is now."""
+    results = AXE.run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def log_in(page: Page, server: LiveServer, persona: str, staff: bool = False) -> None:
+    path = "/staff/login" if staff else "/auth/login"
+    page.goto(f"{server.url}{path}?login_hint={persona}")

@@ -1,0 +1,149 @@
+"""User journeys of the foundation in a real browser at 360 × 800, each page checked by axe."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import LiveServer, assert_accessible, log_in
+
+pytestmark = pytest.mark.e2e
+
+
+def test_participant_logs_in_through_the_persona_picker_visits_every_page_and_logs_out(
+    page: Page, live_server: LiveServer
+) -> None:
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in to your pages")
+    assert_accessible(page)
+    page.get_by_role("link", name="Log in with BankID").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Development login")
+    assert_accessible(page)
+    page.get_by_role("button", name="Anna Andersson – Participant").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Anna")
+    assert_accessible(page)
+    nav = page.get_by_role("navigation", name="Your pages")
+    for name, heading in [
+        ("My Plan", "My Plan"),
+        ("Hour histories", "Hour histories"),
+        ("Meetings", "Meetings"),
+        ("CV", "CV"),
+        ("Who has looked", "Who has looked at my data"),
+        ("Settings", "Settings"),
+    ]:
+        nav.get_by_role("link", name=name, exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        expect(nav.get_by_role("link", name=name, exact=True)).to_have_attribute(
+            "aria-current", "page"
+        )
+        assert_accessible(page)
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("status")).to_contain_text("You are logged out.")
+    assert_accessible(page)
+    page.goto(live_server.url + "/plan")
+    expect(page).to_have_url(live_server.url + "/login?next=%2Fplan")
+
+
+def test_the_start_page_works_by_keyboard_alone(page: Page, live_server: LiveServer) -> None:
+    log_in(page, live_server, "bo")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    # From main, the next Tab stops are the page's own links, in order.
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Start", exact=True)).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My Plan")
+
+
+def test_language_switch_translates_the_page_in_swedish_and_danish(
+    page: Page, live_server: LiveServer
+) -> None:
+    log_in(page, live_server, "bo")
+    page.get_by_role("button", name="Svenska").click()
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hej Bo")
+    expect(page.get_by_role("link", name="Min plan", exact=True).first).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Dansk").click()
+    expect(page.locator("html")).to_have_attribute("lang", "da")
+    expect(page.get_by_role("heading", level=2, name="Beskeder")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_caseworker_opens_the_read_only_view_and_the_participant_sees_it_in_the_log(
+    page: Page, live_server: LiveServer, browser
+) -> None:  # type: ignore[no-untyped-def]
+    log_in(page, live_server, "karin", staff=True)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Karin")
+    assert_accessible(page)
+    page.get_by_role("link", name="Anna Andersson").click()
+    expect(
+        page.get_by_role("heading", level=2, name="Read-only view of Anna Andersson's pages")
+    ).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Anna")
+    expect(page.locator("main form")).to_have_count(0)
+    assert_accessible(page)
+    page.get_by_role("navigation", name="Your pages").get_by_role("link", name="My Plan").click()
+    expect(
+        page.get_by_role("heading", level=2, name="Read-only view of Anna Andersson's pages")
+    ).to_be_visible()
+    assert_accessible(page)
+
+    anna = browser.new_context(viewport={"width": 360, "height": 800})
+    anna_page = anna.new_page()
+    log_in(anna_page, live_server, "anna")
+    anna_page.goto(live_server.url + "/access-log")
+    first_row = anna_page.locator("tbody tr").first
+    expect(first_row).to_contain_text("Karin Karlsson")
+    expect(first_row).to_contain_text("My Plan")
+    assert_accessible(anna_page)
+    anna.close()
+
+
+def test_a_participant_outside_the_caseworkers_scope_is_not_found(
+    page: Page, live_server: LiveServer
+) -> None:
+    [(bo_id,)] = live_server.query("SELECT id FROM participants WHERE first_name = 'Bo'")
+    log_in(page, live_server, "karin", staff=True)
+    response = page.goto(f"{live_server.url}/staff/participants/{bo_id}")
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    expect(page.get_by_text("Bo Berg")).to_have_count(0)
+    assert_accessible(page)
+
+
+def test_an_idle_participant_is_logged_out_and_told_why(
+    page: Page, live_server: LiveServer
+) -> None:
+    log_in(page, live_server, "anna")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Anna")
+    long_ago = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=31)).isoformat(" ")
+    [(participant_id,)] = live_server.query("SELECT id FROM participants WHERE first_name='Anna'")
+    live_server.query(
+        "UPDATE web_sessions SET last_seen_at = ? WHERE user_kind = 'participant' AND user_id = ?",
+        long_ago,
+        participant_id,
+    )
+    page.goto(live_server.url + "/plan")
+    expect(page).to_have_url(live_server.url + "/login?next=%2Fplan&ended=idle")
+    expect(page.get_by_role("status")).to_contain_text("nothing happened for a while")
+    assert_accessible(page)
+
+
+def test_a_cross_site_post_is_refused(page: Page, live_server: LiveServer) -> None:
+    page.set_content(
+        f'<main><form method="post" action="{live_server.url}/lang">'
+        '<input type="hidden" name="language" value="sv"><button>Send</button></form></main>'
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You do not have access")
+    assert_accessible(page)
