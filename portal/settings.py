@@ -88,7 +88,7 @@ class Settings:
         "PORTAL_SECRET_KEY",
         None,
         _secret,
-        "Key that signs cookies and CSRF-free form tokens; at least 16 characters.",
+        "Key of the HMAC under which session tokens are stored; changing it ends all sessions.",
         secret=True,
     )
     base_url: str = setting(
@@ -182,12 +182,6 @@ class Settings:
     )
     staff_oidc_acr_values: str = setting(
         "PORTAL_STAFF_OIDC_ACR_VALUES", "", _text, "acr_values to ask the staff IdP for."
-    )
-    smtp_url: str = setting(
-        "PORTAL_SMTP_URL",
-        "smtp://127.0.0.1:1025",
-        _text,
-        "Where the outbox worker sends e-mail: smtp://host:port.",
     )
 
     @property

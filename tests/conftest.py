@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -46,8 +48,6 @@ def database_url(request: pytest.FixtureRequest, var_dir: Path) -> str:
         url = f"sqlite:///{var_dir / 'test.db'}"
     settings = make_settings(url, var_dir)
     db_upgrade(settings)
-    import asyncio
-
     from portal.db import Database
     from portal.demo import load_demo_data
 
@@ -56,7 +56,9 @@ def database_url(request: pytest.FixtureRequest, var_dir: Path) -> str:
         await load_demo_data(database, settings, only_if_empty=False)
         await database.dispose()
 
-    asyncio.run(load())
+    # Playwright's sync API keeps an event loop running in this thread; use a thread of our own.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, load()).result()
     return url
 
 

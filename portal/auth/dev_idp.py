@@ -171,7 +171,7 @@ class DevIdp:
         async with self.database.transaction() as db:
             db.add(
                 DevIdpCode(
-                    code_hash=token_hash(code),
+                    code_hash=token_hash(code, self.settings.secret_key),
                     client_id=client_id,
                     redirect_uri=redirect_uri,
                     persona=persona.id,
@@ -212,7 +212,9 @@ class DevIdp:
             return refuse("invalid_client", 401)
         now = utcnow()
         async with self.database.transaction() as db:
-            record = await db.get(DevIdpCode, token_hash(form.get("code", "")))
+            record = await db.get(
+                DevIdpCode, token_hash(form.get("code", ""), self.settings.secret_key)
+            )
             if (
                 record is None
                 or record.used_at is not None

@@ -37,8 +37,7 @@ async def current_participant(request: Request) -> Participant | None:
     state = session_state(request)
     if state.user_kind != "participant" or state.user_id is None:
         return None
-    async with database(request).sessions() as db:
-        return await db.get(Participant, state.user_id)
+    return await database(request).get(Participant, state.user_id)
 
 
 async def current_staff(request: Request) -> StaffIdentity | None:
@@ -46,8 +45,7 @@ async def current_staff(request: Request) -> StaffIdentity | None:
     state = session_state(request)
     if state.user_kind != "staff" or state.user_id is None:
         return None
-    async with database(request).sessions() as db:
-        user = await db.get(StaffUser, state.user_id)
+    user = await database(request).get(StaffUser, state.user_id)
     if user is None:
         return None
     roles = active_roles(user, today(request))

@@ -23,6 +23,9 @@ def build_environment(settings: Settings) -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates are read once per process (component macros are registered at start-up
+        # anyway); checking every file's mtime on every render costs more than the render.
+        auto_reload=False,
     )
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(

@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 from portal.auth.sessions import token_hash
 from portal.db import utcnow
-from tests.conftest import log_in
+from tests.conftest import SECRET, log_in
 
 
 def sync_engine(url: str):  # type: ignore[no-untyped-def]
@@ -90,7 +90,7 @@ def test_idle_session_ends_and_says_why(client: TestClient, database_url: str) -
     with engine.begin() as connection:
         connection.execute(
             text("UPDATE web_sessions SET last_seen_at = :t WHERE id = :id"),
-            {"t": utcnow() - dt.timedelta(minutes=31), "id": token_hash(token)},
+            {"t": utcnow() - dt.timedelta(minutes=31), "id": token_hash(token, SECRET)},
         )
     engine.dispose()
     response = client.get("/plan")
@@ -106,7 +106,7 @@ def test_absolute_timeout_ends_an_active_session(client: TestClient, database_ur
     with engine.begin() as connection:
         connection.execute(
             text("UPDATE web_sessions SET authenticated_at = :t WHERE id = :id"),
-            {"t": utcnow() - dt.timedelta(hours=12, minutes=1), "id": token_hash(token)},
+            {"t": utcnow() - dt.timedelta(hours=12, minutes=1), "id": token_hash(token, SECRET)},
         )
     engine.dispose()
     response = client.get("/plan")

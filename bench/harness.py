@@ -1,0 +1,167 @@
+"""Shared by the benchmarks: start servers on free ports and load them over keep-alive HTTP/1.1."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_listening(process: subprocess.Popen[str]) -> None:
+    assert process.stderr is not None
+    lines = []
+    for line in process.stderr:
+        lines.append(line)
+        if "Uvicorn running" in line:
+            threading.Thread(target=process.stderr.read, daemon=True).start()
+            return
+    raise RuntimeError("server did not start:\n" + "".join(lines))
+
+
+@contextmanager
+def bare_server() -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.bare_app:app",
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        wait_until_listening(process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@contextmanager
+def portal_server(database_url: str | None = None) -> Iterator[tuple[str, dict[str, str]]]:
+    """A portal with the demo data on its own database (a fresh SQLite file by default)."""
+    folder = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "PORTAL_DATABASE_URL": database_url or f"sqlite:///{folder / 'portal.db'}",
+        "PORTAL_VAR_DIR": str(folder),
+        "PORTAL_SECRET_KEY": "bench-secret-0123456789abcdef",
+        "PORTAL_BASE_URL": url,
+        "PORTAL_DEV_IDP": "1",
+    }
+    cli = [sys.executable, "-m", "portal.cli"]
+    subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True, cwd=ROOT)
+    subprocess.run([*cli, "demo-data"], env=env, check=True, capture_output=True, cwd=ROOT)
+    process = subprocess.Popen(
+        [*cli, "serve", "--port", str(port)],
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        wait_until_listening(process)
+        yield url, env
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+async def _one_connection(
+    host: str,
+    port: int,
+    request: bytes,
+    deadline: float,
+    latencies: list[float],
+    errors: list[int],
+) -> None:
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = int(head.split(b" ", 2)[1])
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":", 1)[1])
+            await reader.readexactly(length)
+            latencies.append(time.perf_counter() - started)
+            if status != 200:
+                errors.append(status)
+    finally:
+        writer.close()
+
+
+def load(
+    url: str,
+    path: str,
+    cookie: str = "",
+    connections: int = 32,
+    seconds: float = 8.0,
+    warmup: float = 1.0,
+) -> dict[str, float]:
+    """Requests/s and latency percentiles (ms) of GET path at a fixed number of connections."""
+    host, port = url.removeprefix("http://").split(":")
+    headers = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept-Language: sv\r\n"
+    if cookie:
+        headers += f"Cookie: {cookie}\r\n"
+    request = (headers + "\r\n").encode()
+
+    async def run(duration: float) -> tuple[list[float], list[int], float]:
+        latencies: list[float] = []
+        errors: list[int] = []
+        started = time.perf_counter()
+        deadline = started + duration
+        await asyncio.gather(
+            *(
+                _one_connection(host, int(port), request, deadline, latencies, errors)
+                for _ in range(connections)
+            )
+        )
+        return latencies, errors, time.perf_counter() - started
+
+    asyncio.run(run(warmup))
+    latencies, errors, elapsed = asyncio.run(run(seconds))
+    latencies.sort()
+
+    def percentile(p: float) -> float:
+        return round(latencies[min(len(latencies) - 1, int(len(latencies) * p))] * 1000, 2)
+
+    return {
+        "requests": len(latencies),
+        "errors": len(errors),
+        "requests_per_second": round(len(latencies) / elapsed, 1),
+        "p50_ms": percentile(0.50),
+        "p95_ms": percentile(0.95),
+        "p99_ms": percentile(0.99),
+        "mean_ms": round(statistics.fmean(latencies) * 1000, 2),
+    }
