@@ -24,19 +24,24 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until_listening(process: subprocess.Popen[str]) -> None:
+def wait_until_listening(process: subprocess.Popen[str], workers: int = 1) -> None:
+    """Read the server's log until every worker has started."""
     assert process.stderr is not None
     lines = []
+    started = 0
+    listening = False
     for line in process.stderr:
         lines.append(line)
-        if "Uvicorn running" in line:
+        started += "Application startup complete" in line
+        listening = listening or "Uvicorn running" in line
+        if listening and started == workers:
             threading.Thread(target=process.stderr.read, daemon=True).start()
             return
     raise RuntimeError("server did not start:\n" + "".join(lines))
 
 
 @contextmanager
-def bare_server() -> Iterator[str]:
+def bare_server(workers: int = 1) -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen(
         [
@@ -47,6 +52,8 @@ def bare_server() -> Iterator[str]:
             "--port",
             str(port),
             "--no-access-log",
+            "--workers",
+            str(workers),
         ],
         cwd=ROOT,
         stderr=subprocess.PIPE,
@@ -54,7 +61,7 @@ def bare_server() -> Iterator[str]:
         text=True,
     )
     try:
-        wait_until_listening(process)
+        wait_until_listening(process, workers)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
@@ -62,7 +69,9 @@ def bare_server() -> Iterator[str]:
 
 
 @contextmanager
-def portal_server(database_url: str | None = None) -> Iterator[tuple[str, dict[str, str]]]:
+def portal_server(
+    database_url: str | None = None, workers: int = 1
+) -> Iterator[tuple[str, dict[str, str]]]:
     """A portal with the demo data on its own database (a fresh SQLite file by default)."""
     folder = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     port = free_port()
@@ -79,7 +88,7 @@ def portal_server(database_url: str | None = None) -> Iterator[tuple[str, dict[s
     subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True, cwd=ROOT)
     subprocess.run([*cli, "demo-data"], env=env, check=True, capture_output=True, cwd=ROOT)
     process = subprocess.Popen(
-        [*cli, "serve", "--port", str(port)],
+        [*cli, "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
@@ -87,7 +96,7 @@ def portal_server(database_url: str | None = None) -> Iterator[tuple[str, dict[s
         cwd=ROOT,
     )
     try:
-        wait_until_listening(process)
+        wait_until_listening(process, workers)
         yield url, env
     finally:
         process.terminate()

@@ -1,11 +1,13 @@
 """The logged-in start page against a bare Starlette endpoint, at 32 connections; prints JSON.
 
-Run: .venv/bin/python -m bench.pages   (targets: ratio >= 0.15, start page p99 < 50 ms)
+Run: .venv/bin/python -m bench.pages [SECONDS] [WORKERS]
+Targets: ratio >= 0.15, start page p99 < 50 ms.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import httpx
@@ -14,6 +16,8 @@ from bench.harness import bare_server, load, portal_server
 
 CONNECTIONS = 32
 SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 8.0
+# Both servers run one process per core, as the portal is deployed.
+WORKERS = int(sys.argv[2]) if len(sys.argv) > 2 else (os.cpu_count() or 1)
 
 
 def session_cookie(url: str, persona: str) -> str:
@@ -27,9 +31,9 @@ def session_cookie(url: str, persona: str) -> str:
 
 
 def main() -> None:
-    with bare_server() as bare_url:
+    with bare_server(WORKERS) as bare_url:
         bare = load(bare_url, "/", connections=CONNECTIONS, seconds=SECONDS)
-    with portal_server() as (portal_url, _env):
+    with portal_server(workers=WORKERS) as (portal_url, _env):
         cookie = session_cookie(portal_url, "anna")
         start_page = load(portal_url, "/", cookie, connections=CONNECTIONS, seconds=SECONDS)
     ratio = round(start_page["requests_per_second"] / bare["requests_per_second"], 3)
@@ -38,6 +42,7 @@ def main() -> None:
             {
                 "benchmark": "pages",
                 "connections": CONNECTIONS,
+                "workers": WORKERS,
                 "seconds": SECONDS,
                 "bare_endpoint": bare,
                 "start_page_logged_in": start_page,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from functools import cache
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, Select, bindparam, event, select
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.ext.asyncio import (
@@ -104,6 +105,13 @@ def create_sqlite_reader(url: str) -> Engine:
     return engine
 
 
+@cache
+def _by_primary_key(model: Any) -> Select[Any]:
+    table = model.__table__
+    (primary_key,) = table.primary_key.columns
+    return select(table).where(primary_key == bindparam("key"))
+
+
 class Database:
     """The engine and its session factory; one per application."""
 
@@ -114,12 +122,24 @@ class Database:
         self.sqlite_reader = create_sqlite_reader(url) if url.startswith("sqlite") else None
 
     async def get(self, model: type[M], key: Any) -> M | None:
-        """One row by primary key, read-only (fast path for what every request needs)."""
+        """One object by primary key, with its relationships, read-only."""
         if self.sqlite_reader is not None:
             with Session(self.sqlite_reader, expire_on_commit=False) as session:
                 return session.get(model, key)
         async with self.sessions() as session:
             return await session.get(model, key)
+
+    async def get_row(self, model: type[M], key: Any) -> M | None:
+        """One row by primary key as a detached object, without relationships: the fast path
+        for what every request reads (its session, its user)."""
+        query = _by_primary_key(cast(Any, model)).params(key=key)
+        if self.sqlite_reader is not None:
+            with self.sqlite_reader.connect() as connection:
+                row = connection.execute(query).mappings().first()
+        else:
+            async with self.engine.connect() as connection:
+                row = (await connection.execute(query)).mappings().first()
+        return None if row is None else model(**row)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

@@ -37,7 +37,7 @@ async def current_participant(request: Request) -> Participant | None:
     state = session_state(request)
     if state.user_kind != "participant" or state.user_id is None:
         return None
-    return await database(request).get(Participant, state.user_id)
+    return await database(request).get_row(Participant, state.user_id)
 
 
 async def current_staff(request: Request) -> StaffIdentity | None:

@@ -150,7 +150,9 @@ class ServerSessionMiddleware:
     async def _load(self, token: str | None) -> SessionState:
         if not token:
             return SessionState(None, SessionData())
-        record = await self.database().get(WebSession, token_hash(token, self.settings.secret_key))
+        record = await self.database().get_row(
+            WebSession, token_hash(token, self.settings.secret_key)
+        )
         if record is None:
             return SessionState(None, SessionData())
         reason = why_ended(record, self.settings, utcnow())
@@ -162,17 +164,26 @@ class ServerSessionMiddleware:
         """Write what changed; return the Set-Cookie value when the cookie must change."""
         now = utcnow()
         record = state.record
+        ends = record is not None and (state._revoke or state._rotate)
+        starts = not state._revoke and (
+            state._rotate or (record is None and (state.data.changed or state._login))
+        )
+        touches = (
+            record is not None
+            and not ends
+            and (state.data.changed or now - record.last_seen_at > LAST_SEEN_RESOLUTION)
+        )
+        if not (ends or starts or touches):
+            # Most requests: nothing to write. Clear the cookie of a session that just timed out.
+            return self._cookie("", max_age=0) if state.ended_reason else None
+        token = secrets.token_urlsafe(32)
         async with self.database().transaction() as db:
-            if record is not None and (state._revoke or state._rotate):
+            if ends:
+                assert record is not None
                 await db.execute(
                     update(WebSession).where(WebSession.id == record.id).values(revoked_at=now)
                 )
-            if state._revoke:
-                return self._cookie("", max_age=0)
-            if record is None and not state.data.changed and not state._login:
-                return self._cookie("", max_age=0) if state.ended_reason else None
-            if record is None or state._rotate:
-                token = secrets.token_urlsafe(32)
+            if starts:
                 db.add(
                     WebSession(
                         id=token_hash(token, self.settings.secret_key),
@@ -184,14 +195,16 @@ class ServerSessionMiddleware:
                         last_seen_at=now,
                     )
                 )
-                return self._cookie(token)
-            if state.data.changed or now - record.last_seen_at > LAST_SEEN_RESOLUTION:
+            if touches:
+                assert record is not None
                 await db.execute(
                     update(WebSession)
                     .where(WebSession.id == record.id)
                     .values(data=dict(state.data), last_seen_at=now)
                 )
-        return None
+        if state._revoke:
+            return self._cookie("", max_age=0)
+        return self._cookie(token) if starts else None
 
     def _cookie(self, value: str, max_age: int | None = None) -> str:
         parts = [f"{self.cookie}={value}", "Path=/", "HttpOnly", "SameSite=Lax"]

@@ -1,33 +1,92 @@
-"""Jinja2 templates: the environment, shared globals, and full-page or htmx-block rendering."""
+"""Jinja2 templates: one environment per language, shared globals, full page or htmx block.
+
+Each language gets its own compiled templates in which `_("literal")` is replaced by the
+translated literal at compile time, so a page pays nothing per translated string. Babel still
+extracts the messages from the template source.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, nodes, select_autoescape
+from jinja2.visitor import NodeTransformer
 from jinja2_fragments.starlette import Jinja2Blocks
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
 from portal.settings import PROJECT_ROOT, Settings
-from portal.web.i18n import LANGUAGES, Formatter, current_language, gettext, ngettext
+from portal.web.i18n import LANGUAGES, Formatter, current_language, translations
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 VARY = "HX-Request, Accept-Language, Cookie"
+GETTEXT_NAMES = ("_", "gettext")
 
 
-def build_environment(settings: Settings) -> Environment:
-    env = Environment(
+class FoldTranslations(NodeTransformer):
+    """`_("text", name=value)` -> the translated text (marked safe) % {"name": value}."""
+
+    def __init__(self, translate: Any) -> None:
+        self.translate = translate
+
+    def visit_Call(self, node: nodes.Call) -> nodes.Node:
+        node = self.generic_visit(node)  # type: ignore[assignment]
+        if (
+            isinstance(node.node, nodes.Name)
+            and node.node.name in GETTEXT_NAMES
+            and len(node.args) == 1
+            and isinstance(node.args[0], nodes.Const)
+            and isinstance(node.args[0].value, str)
+            and node.dyn_args is None
+            and node.dyn_kwargs is None
+        ):
+            text = nodes.MarkSafe(nodes.Const(self.translate(node.args[0].value)))
+            if not node.kwargs:
+                # Like jinja2.ext.i18n (newstyle): formatting always runs, so "%%" -> "%".
+                return nodes.Mod(text, nodes.Dict([]), lineno=node.lineno)
+            pairs = [nodes.Pair(nodes.Const(k.key), k.value) for k in node.kwargs]
+            return nodes.Mod(text, nodes.Dict(pairs), lineno=node.lineno)
+        return node
+
+
+class TranslatedEnvironment(Environment):
+    """An environment whose templates are compiled for one language."""
+
+    def __init__(self, language: str, **options: Any) -> None:
+        super().__init__(**options)
+        self.language = language
+        catalog = translations(language)
+        self.translate = catalog.ugettext
+
+        # Catalog texts are the project's own, as trusted as the templates; the values put
+        # into them are escaped by Markup's %.
+        def gettext(message: str, **variables: Any) -> Markup:
+            return Markup(catalog.ugettext(message)) % variables  # noqa: S704
+
+        def ngettext(singular: str, plural: str, n: int, **variables: Any) -> Markup:
+            variables.setdefault("num", n)
+            return Markup(catalog.ungettext(singular, plural, n)) % variables  # noqa: S704
+
+        self.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tree = super()._parse(source, name, filename)
+        folded: nodes.Template = FoldTranslations(self.translate).visit(tree)
+        return folded
+
+
+def build_environment(settings: Settings, language: str) -> TranslatedEnvironment:
+    env = TranslatedEnvironment(
+        language,
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(["html"]),
-        extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
         # Templates are read once per process (component macros are registered at start-up
         # anyway); checking every file's mtime on every render costs more than the render.
         auto_reload=False,
     )
-    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(
         languages=LANGUAGES,
         fmt=Formatter(settings.timezone),
@@ -48,11 +107,14 @@ def register_components(env: Environment) -> None:
 
 
 class Pages:
-    """Renders a page, or only its `content` block when htmx asks for it."""
+    """Renders a page in the request's language, or only one block when htmx asks for it."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.templates = Jinja2Blocks(env=build_environment(settings))
+        self.templates = {
+            language: Jinja2Blocks(env=build_environment(settings, language))
+            for language in LANGUAGES
+        }
 
     def render(
         self,
@@ -63,12 +125,13 @@ class Pages:
         block: str = "content",
     ) -> Response:
         """`block` is what htmx gets: a block the template itself defines."""
+        language = current_language.get()
         context = dict(context or {})
-        context.setdefault("language", current_language.get())
+        context.setdefault("language", language)
         context.setdefault("session", request.scope.get("portal.session"))
         context.setdefault("idle_seconds", None)
         partial = request.headers.get("HX-Request") == "true"
-        response = self.templates.TemplateResponse(
+        response = self.templates[language].TemplateResponse(
             request,
             name,
             context,
