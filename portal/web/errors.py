@@ -31,18 +31,13 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     return await error_page(request, exc.status_code, exc.detail if exc.status_code < 500 else None)
 
 
-async def database_unavailable(request: Request, exc: Exception) -> Response:
-    log.error("database unavailable: %s", exc)
-    return await error_page(request, 503)
-
-
 async def server_error(request: Request, exc: Exception) -> Response:
+    """Anything unexpected, from a route or a middleware: 503 when the database is away."""
+    if isinstance(exc, OperationalError):
+        log.error("database unavailable on %s: %s", request.url.path, exc)
+        return await error_page(request, 503)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return await error_page(request, 500)
 
 
-EXCEPTION_HANDLERS = {
-    HTTPException: http_exception,
-    OperationalError: database_unavailable,
-    Exception: server_error,
-}
+EXCEPTION_HANDLERS = {HTTPException: http_exception, Exception: server_error}

@@ -147,3 +147,36 @@ def test_a_cross_site_post_is_refused(page: Page, live_server: LiveServer) -> No
         page.get_by_role("button", name="Send").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("You do not have access")
     assert_accessible(page)
+
+
+def test_an_idle_warning_appears_before_the_timeout_and_keeps_the_session(
+    page: Page, live_server: LiveServer
+) -> None:
+    page.clock.install()
+    log_in(page, live_server, "bo")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Bo")
+    dialog = page.get_by_role("dialog", name="Are you still there?")
+    expect(dialog).to_be_hidden()
+    page.clock.fast_forward("28:01")
+    expect(dialog).to_be_visible()
+    assert_accessible(page)
+    dialog.get_by_role("button", name="Stay logged in").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Bo")
+
+
+def test_login_language_switch_and_logout_work_without_javascript(
+    browser, live_server: LiveServer
+) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 800})
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Log in with BankID").click()
+    page.get_by_role("button", name="Bo Berg – Participant").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Bo")
+    page.get_by_role("button", name="Dansk").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hej Bo")
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("status")).to_contain_text("You are logged out.")
+    context.close()

@@ -113,3 +113,36 @@ def test_htmx_requests_get_only_the_content_block(client: TestClient) -> None:
     response = client.get("/plan", headers={"HX-Request": "true"})
     assert "<html" not in response.text
     assert "My Plan" in response.text
+
+
+def test_an_unexpected_error_gives_a_translated_page_without_a_trace(settings) -> None:  # type: ignore[no-untyped-def]
+    from starlette.routing import Route
+
+    from portal.app import create_app
+
+    async def broken(request):  # type: ignore[no-untyped-def]
+        raise RuntimeError("secret internals")
+
+    app = create_app(settings)
+    app.router.routes.insert(0, Route("/broken", broken))
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        response = test_client.get("/broken", headers={"Accept-Language": "da"})
+    assert response.status_code == 500
+    assert "Beklager, der gik noget galt hos os" in response.text
+    assert "secret internals" not in response.text and "Traceback" not in response.text
+
+
+def test_readiness_fails_and_pages_say_so_when_the_database_is_unreachable(settings) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from portal.app import create_app
+
+    unreachable = replace(settings, database_url="postgresql://nobody@127.0.0.1:1/none")
+    with TestClient(create_app(unreachable), raise_server_exceptions=False) as test_client:
+        assert test_client.get("/readyz").status_code == 503
+        assert test_client.get("/healthz").status_code == 200
+        response = test_client.get(
+            "/", headers={"Accept-Language": "sv", "Cookie": "portal_session=abc"}
+        )
+    assert response.status_code == 503
+    assert "Tjänsten är inte tillgänglig just nu" in response.text
