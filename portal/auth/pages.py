@@ -1,0 +1,114 @@
+"""Participant pages, mounted for the participant and, read-only, for staff who may see them.
+
+A page is one function of (request, view). `participant_page_routes` mounts it twice: at its
+own path for the logged-in participant, and under /staff/participants/{id} for staff, where
+the same templates render with a read-only banner and each opening is written to the
+participant's access log. Other people's participants answer 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from portal.audit.service import record_access
+from portal.auth.guards import current_participant, current_staff, database, login_redirect
+from portal.participants.models import Participant
+from portal.staff.models import StaffUser
+from portal.staff.service import visible_participant
+from portal.web.templating import pages
+
+STAFF_VIEW_PREFIX = "/staff/participants/{participant_id:int}"
+
+
+@dataclass(frozen=True)
+class ParticipantView:
+    """Whose pages are shown, to whom, and where their links lead."""
+
+    participant: Participant
+    viewer: StaffUser | None = None
+
+    @property
+    def read_only(self) -> bool:
+        return self.viewer is not None
+
+    @property
+    def base(self) -> str:
+        return f"/staff/participants/{self.participant.id}" if self.viewer else ""
+
+    def url(self, suffix: str) -> str:
+        return self.base + suffix or "/"
+
+
+Page = Callable[[Request, ParticipantView], Awaitable[Response]]
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def render(
+    request: Request,
+    view: ParticipantView,
+    name: str,
+    status_code: int = 200,
+    **context: object,
+) -> Response:
+    """A participant template; htmx gets its `page` block."""
+    return pages(request).render(
+        request,
+        name,
+        {
+            "view": view,
+            "participant": view.participant,
+            "idle_seconds": None
+            if view.read_only
+            else request.app.state.settings.participant_idle_minutes * 60,
+            **context,
+        },
+        status_code,
+        block="page",
+    )
+
+
+def as_participant(page: Page, anonymous: Endpoint | None = None) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
+        participant = await current_participant(request)
+        if participant is None:
+            if anonymous is not None:
+                return await anonymous(request)
+            return login_redirect(request, "/login")
+        return await page(request, ParticipantView(participant))
+
+    endpoint.__name__ = page.__name__
+    return endpoint
+
+
+def as_staff_viewer(page: Page, what: str) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
+        staff = await current_staff(request)
+        if staff is None:
+            return login_redirect(request, "/staff/login")
+        async with database(request).transaction() as db:
+            participant = await visible_participant(
+                db, staff.user, staff.roles, request.path_params["participant_id"]
+            )
+            if participant is None:
+                raise HTTPException(404)
+            await record_access(db, participant, staff.user, what)
+        return await page(request, ParticipantView(participant, viewer=staff.user))
+
+    endpoint.__name__ = f"staff_view_{page.__name__}"
+    return endpoint
+
+
+def participant_page_routes(
+    suffix: str, page: Page, what: str, anonymous: Endpoint | None = None
+) -> list[Route]:
+    """The page for the participant at `suffix`, and read-only for staff under their prefix."""
+    return [
+        Route(suffix or "/", as_participant(page, anonymous)),
+        Route(STAFF_VIEW_PREFIX + suffix, as_staff_viewer(page, what)),
+    ]
