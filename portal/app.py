@@ -17,6 +17,7 @@ from portal.auth.oidc import build_clients
 from portal.auth.sessions import ServerSessionMiddleware
 from portal.db import Database
 from portal.participants import routes as participant_routes
+from portal.plan import routes as plan_routes
 from portal.settings import PROJECT_ROOT, Settings
 from portal.staff import routes as staff_routes
 from portal.web import routes as web_routes
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *web_routes.routes(),
         *auth_routes.routes(),
         *participant_routes.routes(),
+        *plan_routes.routes(),
         *staff_routes.routes(),
         Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
     ]

@@ -132,14 +132,16 @@ class Database:
     async def get_row(self, model: type[M], key: Any) -> M | None:
         """One row by primary key as a detached object, without relationships: the fast path
         for what every request reads (its session, its user)."""
-        query = _by_primary_key(cast(Any, model)).params(key=key)
+        row = await self.read_one(_by_primary_key(cast(Any, model)).params(key=key))
+        return None if row is None else model(**row._mapping)
+
+    async def read_one(self, query: Any) -> Any:
+        """The first row of a read-only Core query (inline on SQLite, see above), or None."""
         if self.sqlite_reader is not None:
             with self.sqlite_reader.connect() as connection:
-                row = connection.execute(query).mappings().first()
-        else:
-            async with self.engine.connect() as connection:
-                row = (await connection.execute(query)).mappings().first()
-        return None if row is None else model(**row)
+                return connection.execute(query).first()
+        async with self.engine.connect() as connection:
+            return (await connection.execute(query)).first()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.audit.models import AccessLogEntry
 from portal.auth.personas import PERSONAS_BY_ID
 from portal.db import Database, utcnow
 from portal.participants.models import Participant
+from portal.plan.service import (
+    AgreementInput,
+    Author,
+    GoalInput,
+    InitiativeInput,
+    StatusInput,
+    add_status_entry,
+    cancel_initiative,
+    end_initiative,
+    save_agreement,
+    save_goal,
+    save_initiative,
+)
 from portal.settings import Settings
 from portal.staff.models import (
     Organisation,
@@ -119,4 +134,211 @@ async def load_demo_data(database: Database, settings: Settings, only_if_empty: 
                     at=now - dt.timedelta(days=days_ago, hours=3),
                 )
             )
+        await add_demo_plans(db, participants, staff, today)
     return True
+
+
+def _initiative(today: dt.date, **values: object) -> InitiativeInput:
+    defaults: dict[str, object] = {
+        "hours_per_week": None,
+        "end_date": None,
+        "address": "",
+        "contact_name": "",
+        "contact_phone": "",
+        "contact_email": "",
+    }
+    return InitiativeInput(**{**defaults, **values})  # type: ignore[arg-type]
+
+
+async def add_demo_plans(
+    db: AsyncSession,
+    participants: dict[str, Participant],
+    staff: dict[str, StaffUser],
+    today: dt.date,
+) -> None:
+    """Anna's plan with goals, agreements and five initiatives in every state; Bo's own."""
+    day = dt.timedelta(days=1)
+    karin = Author(staff["karin"].full_name, staff_id=staff["karin"].id)
+    lars = Author(staff["lars"].full_name, staff_id=staff["lars"].id)
+    anna = participants["anna"].id
+    bo = participants["bo"].id
+
+    await save_goal(db, anna, "job", GoalInput("Bagare / konditor", None), karin)
+    await save_goal(db, anna, "job", GoalInput("Butiksbiträde i livsmedelsbutik", None), karin)
+    await save_goal(
+        db, anna, "progression", GoalInput("Arbeta 20 timmar i veckan före sommaren", None), karin
+    )
+    await save_agreement(
+        db,
+        anna,
+        AgreementInput(
+            "Anna söker tre jobb i veckan och börjar praktiken på bageriet.",
+            today - 40 * day,
+            karin.name,
+        ),
+        karin,
+    )
+    await save_agreement(
+        db,
+        anna,
+        AgreementInput(
+            "Anna fortsätter praktiken på bageriet och går kursen i livsmedelshygien. "
+            "Vi följer upp varannan vecka.",
+            today - 10 * day,
+            karin.name,
+        ),
+        karin,
+    )
+    internship, _changed = await save_initiative(
+        db,
+        anna,
+        _initiative(
+            today,
+            type="company_internship",
+            title="Praktik på Bageriet Solsidan",
+            content="Bakning och försäljning i butiken, måndag till torsdag.",
+            hours_per_week=Decimal("20"),
+            agreed_by=karin.name,
+            start_date=today - 30 * day,
+            end_date=today + 30 * day,
+            address="Solsidevägen 12, Saltsjöbaden",
+            contact_name="Lena Holm",
+            contact_phone="+46 8 555 012 34",
+            contact_email="lena@bageriet-solsidan.example",
+            purpose="Att pröva yrket och visa vad du kan inför ett anställningsbeslut.",
+        ),
+        karin,
+        today,
+    )
+    # The period was moved two weeks later, so Anna sees a moved period.
+    await save_initiative(
+        db,
+        anna,
+        _initiative(
+            today,
+            type="company_internship",
+            title="Praktik på Bageriet Solsidan",
+            content="Bakning och försäljning i butiken, måndag till torsdag.",
+            hours_per_week=Decimal("20"),
+            agreed_by=karin.name,
+            start_date=today - 30 * day,
+            end_date=today + 44 * day,
+            address="Solsidevägen 12, Saltsjöbaden",
+            contact_name="Lena Holm",
+            contact_phone="+46 8 555 012 34",
+            contact_email="lena@bageriet-solsidan.example",
+            purpose="Att pröva yrket och visa vad du kan inför ett anställningsbeslut.",
+        ),
+        karin,
+        today,
+        internship,
+    )
+    await add_status_entry(
+        db,
+        internship,
+        StatusInput(
+            "Första veckorna har gått bra. Anna bakar nu bröd på egen hand.", today - 9 * day
+        ),
+        karin,
+        today,
+    )
+    await save_initiative(
+        db,
+        anna,
+        _initiative(
+            today,
+            type="education",
+            title="Kurs i livsmedelshygien",
+            content="Webbkurs med ett prov på slutet.",
+            hours_per_week=Decimal("4"),
+            agreed_by=karin.name,
+            start_date=today + 14 * day,
+            end_date=today + 42 * day,
+            address="Distans",
+            purpose="Hygienbeviset krävs för de flesta jobb i bageri och livsmedelsbutik.",
+        ),
+        karin,
+        today,
+    )
+    guidance, _changed = await save_initiative(
+        db,
+        anna,
+        _initiative(
+            today,
+            type="guidance",
+            title="Vägledningssamtal om yrkesval",
+            content="Tre samtal med studie- och yrkesvägledare.",
+            agreed_by=karin.name,
+            start_date=today - 90 * day,
+            end_date=today - 50 * day,
+            contact_name="Per Vägledare",
+            purpose="Att hitta yrken som passar dina intressen och din arbetsförmåga.",
+        ),
+        karin,
+        today - 60 * day,
+    )
+    await end_initiative(
+        db,
+        guidance,
+        "Samtalen ledde fram till jobbmålet bagare. Anna vill också söka butiksjobb.",
+        karin,
+        today - 50 * day,
+    )
+    await save_initiative(
+        db,
+        anna,
+        _initiative(
+            today,
+            type="job_search",
+            title="Jobbsökarträffar",
+            content="Träffar varje tisdag med jobbcoach: CV, brev och intervjuträning.",
+            hours_per_week=Decimal("3"),
+            agreed_by=karin.name,
+            start_date=today - 20 * day,
+            address="Arbetsförmedlingen Nacka, Järnvägsstationen 1",
+            purpose="Att skriva ansökningar som visar vad du kan.",
+        ),
+        karin,
+        today,
+    )
+    mentor, _changed = await save_initiative(
+        db,
+        anna,
+        _initiative(
+            today,
+            type="mentor",
+            title="Mentor på arbetsplatsen",
+            content="En mentor under praktiken.",
+            agreed_by=karin.name,
+            start_date=today + 50 * day,
+            purpose="Stöd i början av en anställning.",
+        ),
+        karin,
+        today,
+    )
+    await cancel_initiative(db, mentor, karin, today)
+
+    await save_goal(db, bo, "job", GoalInput("Lagerarbetare", None), lars)
+    await save_agreement(
+        db,
+        bo,
+        AgreementInput("Bo tar truckkort och söker lagerjobb.", today - 5 * day, lars.name),
+        lars,
+    )
+    await save_initiative(
+        db,
+        bo,
+        _initiative(
+            today,
+            type="education",
+            title="Truckkort A+B",
+            content="Tre dagars utbildning med prov.",
+            agreed_by=lars.name,
+            start_date=today + 7 * day,
+            end_date=today + 9 * day,
+            address="Lagervägen 3, Nacka",
+            purpose="Truckkort krävs på nästan alla lager.",
+        ),
+        lars,
+        today,
+    )

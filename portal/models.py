@@ -4,16 +4,34 @@ from portal.audit.models import AccessLogEntry
 from portal.auth.models import DevIdpCode, WebSession
 from portal.db import Base
 from portal.participants.models import Participant
+from portal.plan.models import (
+    AgreementVersion,
+    Goal,
+    GoalVersion,
+    Initiative,
+    InitiativeVersion,
+    PlanView,
+    StatusEntry,
+)
 from portal.staff.models import Organisation, ParticipantAssignment, StaffAuthorization, StaffUser
+from portal.web.models import FormSubmission
 
 __all__ = [
     "AccessLogEntry",
+    "AgreementVersion",
     "Base",
     "DevIdpCode",
+    "FormSubmission",
+    "Goal",
+    "GoalVersion",
+    "Initiative",
+    "InitiativeVersion",
     "Organisation",
     "Participant",
     "ParticipantAssignment",
+    "PlanView",
     "StaffAuthorization",
     "StaffUser",
+    "StatusEntry",
     "WebSession",
 ]

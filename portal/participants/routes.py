@@ -9,16 +9,19 @@ from starlette.routing import Route
 from portal.audit.service import WHAT_LABELS, access_log_of
 from portal.auth.guards import database
 from portal.auth.pages import Page, ParticipantView, participant_page_routes, render
+from portal.plan import service as plan_service
 from portal.web.security import local_path
 from portal.web.templating import pages
 
 
 async def start_page(request: Request, view: ParticipantView) -> Response:
-    return render(request, view, "participant/start.html")
-
-
-async def plan_page(request: Request, view: ParticipantView) -> Response:
-    return render(request, view, "participant/plan.html")
+    row = await database(request).read_one(plan_service.unseen_changes_query(view.participant.id))
+    return render(
+        request,
+        view,
+        "participant/start.html",
+        plan_changed=plan_service.has_unseen_changes(row),
+    )
 
 
 async def hours_page(request: Request, view: ParticipantView) -> Response:
@@ -48,7 +51,6 @@ async def settings_page(request: Request, view: ParticipantView) -> Response:
 # (path suffix, page, what the access log calls it)
 PAGES: tuple[tuple[str, Page, str], ...] = (
     ("", start_page, "start"),
-    ("/plan", plan_page, "plan"),
     ("/hours", hours_page, "hours"),
     ("/meetings", meetings_page, "meetings"),
     ("/cv", cv_page, "cv"),

@@ -39,3 +39,12 @@
   });
   arm();
 })();
+
+// After a refused form, move focus to the error summary so screen readers announce it.
+(function () {
+  "use strict";
+  var summary = document.querySelector("[data-autofocus]");
+  if (summary) {
+    summary.focus();
+  }
+})();

@@ -1,0 +1,1 @@
+"""My Plan: job and progression goals, the latest agreement and initiatives, all versioned."""

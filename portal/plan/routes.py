@@ -1,0 +1,434 @@
+"""My Plan over HTTP: the participant's plan and its history (also read-only for staff), and
+the caseworker's editor. Handlers parse, call plan.service in one transaction, and render."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from portal.auth.guards import StaffIdentity, current_staff, database, login_redirect, today
+from portal.auth.pages import ParticipantView, participant_page_routes, render
+from portal.db import utcnow
+from portal.participants.models import Participant
+from portal.plan import service
+from portal.plan.service import Author, Errors, PlanError
+from portal.staff.service import WRITE, allows, visible_participant
+from portal.web.forms import claim_form_token, new_form_token
+from portal.web.i18n import gettext
+from portal.web.i18n import lazy_gettext as _
+from portal.web.pdf import pdf_response
+from portal.web.templating import pages
+
+# ---------------------------------------------------------------- participant pages
+
+
+async def plan_page(request: Request, view: ParticipantView) -> Response:
+    participant_id = view.participant.id
+    async with database(request).transaction() as db:
+        seen_at = await service.last_seen(db, participant_id)
+        plan = await service.load_plan(db, participant_id, today(request), seen_at)
+        if not view.read_only:
+            await service.record_seen(db, participant_id, plan)
+    return render(request, view, "plan/plan.html", plan=plan, **labels())
+
+
+async def plan_pdf(request: Request, view: ParticipantView) -> Response:
+    """The same plan as a PDF, for the participant and for their caseworker."""
+    async with database(request).sessions() as db:
+        plan = await service.load_plan(db, view.participant.id, today(request), seen_at=None)
+    return await pdf_response(
+        request,
+        "plan/plan_pdf.html",
+        {
+            "plan": plan,
+            "participant": view.participant,
+            "view": view,
+            "for_print": True,
+            "printed_at": utcnow(),
+            **labels(),
+        },
+        filename=f"my-plan-{today(request).isoformat()}.pdf",
+    )
+
+
+async def initiative_history_page(request: Request, view: ParticipantView) -> Response:
+    async with database(request).sessions() as db:
+        initiative = await service.find_initiative(
+            db, view.participant.id, request.path_params["initiative_id"]
+        )
+    if initiative is None:
+        raise HTTPException(404)
+    return render(
+        request,
+        view,
+        "plan/initiative_history.html",
+        initiative=initiative,
+        versions=list(reversed(initiative.versions)),
+        statuses=sorted(initiative.status_entries, key=lambda s: s.created_at, reverse=True),
+        **labels(),
+    )
+
+
+async def goals_history_page(request: Request, view: ParticipantView) -> Response:
+    async with database(request).sessions() as db:
+        history = await service.goals_history(db, view.participant.id)
+    return render(request, view, "plan/goals_history.html", history=history, **labels())
+
+
+def labels() -> dict[str, Any]:
+    return {
+        "initiative_types": service.INITIATIVE_TYPES,
+        "states": service.STATES,
+    }
+
+
+# ---------------------------------------------------------------- caseworker's editor
+
+EDITOR = "/staff/participants/{participant_id:int}/edit-plan"
+
+INITIATIVE_LABELS = {
+    "type": _("Type of initiative"),
+    "title": _("Title"),
+    "content": _("What is agreed"),
+    "hours_per_week": _("Hours per week"),
+    "agreed_by": _("Agreed by"),
+    "start_date": _("Start date"),
+    "end_date": _("End date"),
+    "address": _("Address where the participant meets"),
+    "contact_name": _("Contact person's name"),
+    "contact_phone": _("Contact person's phone"),
+    "contact_email": _("Contact person's e-mail"),
+    "purpose": _("Why: the purpose, in plain language"),
+}
+GOAL_LABELS = {"text": _("Goal")}
+AGREEMENT_LABELS = {
+    "text": _("What was agreed"),
+    "agreed_on": _("Date of the agreement"),
+    "agreed_by": _("Agreed by"),
+}
+STATUS_LABELS = {"text": _("Latest status"), "entry_date": _("Date")}
+END_LABELS = {"final_status": _("Final status")}
+GOAL_KINDS = {"job": _("Job goal"), "progression": _("Progression goal")}
+
+
+class Editor:
+    """One editor request: the staff user, the participant they may write for, the author."""
+
+    def __init__(self, request: Request, staff: StaffIdentity, participant: Participant) -> None:
+        self.request = request
+        self.staff = staff
+        self.participant = participant
+        self.author = Author(staff.user.full_name, staff_id=staff.user.id)
+        self.base = f"/staff/participants/{participant.id}/edit-plan"
+
+    def render(self, name: str, status_code: int = 200, **context: Any) -> Response:
+        return pages(self.request).render(
+            self.request,
+            name,
+            {
+                "participant": self.participant,
+                "base": self.base,
+                "idle_seconds": self.request.app.state.settings.staff_idle_minutes * 60,
+                "limits": service.LIMITS,
+                **labels(),
+                **context,
+            },
+            status_code,
+        )
+
+    def done(self, saved: str) -> Response:
+        return RedirectResponse(f"{self.base}?saved={saved}", status_code=303)
+
+
+EditorHandler = Callable[[Editor], Awaitable[Response]]
+
+
+def editor(handler: EditorHandler) -> Callable[[Request], Awaitable[Response]]:
+    """Only staff allowed to write My Plan, and only for a participant they may see."""
+
+    async def endpoint(request: Request) -> Response:
+        staff = await current_staff(request)
+        if staff is None:
+            return login_redirect(request, "/staff/login")
+        if not allows(staff.roles, "write_plan", WRITE):
+            raise HTTPException(404)
+        async with database(request).sessions() as db:
+            participant = await visible_participant(
+                db, staff.user, staff.roles, request.path_params["participant_id"]
+            )
+        if participant is None:
+            raise HTTPException(404)
+        return await handler(Editor(request, staff, participant))
+
+    endpoint.__name__ = handler.__name__
+    return endpoint
+
+
+async def form_of(request: Request) -> dict[str, str]:
+    async with request.form() as form:
+        return {key: str(value) for key, value in form.items()}
+
+
+async def editor_overview(e: Editor) -> Response:
+    async with database(e.request).sessions() as db:
+        seen_at = await service.last_seen(db, e.participant.id)
+        plan = await service.load_plan(db, e.participant.id, today(e.request), seen_at)
+    return e.render(
+        "plan/editor.html",
+        plan=plan,
+        saved=e.request.query_params.get("saved"),
+        goal_kinds=GOAL_KINDS,
+        today=today(e.request),
+        may_end=service.may_end,
+        is_locked=service.is_locked,
+    )
+
+
+async def _initiative_or_404(e: Editor, db: Any) -> Any:
+    initiative = await service.find_initiative(
+        db, e.participant.id, e.request.path_params["initiative_id"]
+    )
+    if initiative is None:
+        raise HTTPException(404)
+    return initiative
+
+
+def _form_page(
+    e: Editor,
+    template: str,
+    values: dict[str, Any],
+    errors: Errors,
+    field_labels: dict[str, Any],
+    **context: Any,
+) -> Response:
+    return e.render(
+        template,
+        400 if errors else 200,
+        values=values,
+        errors=errors,
+        labels={name: str(label) for name, label in field_labels.items()},
+        **context,
+    )
+
+
+def _version_values(version: Any) -> dict[str, Any]:
+    values = {name: getattr(version, name) for name in service.INITIATIVE_FIELDS}
+    for name in ("start_date", "end_date"):
+        values[name] = values[name].isoformat() if values[name] else ""
+    hours = values["hours_per_week"]
+    values["hours_per_week"] = "" if hours is None else f"{hours.normalize():f}"
+    return values
+
+
+async def initiative_form(e: Editor) -> Response:
+    """New initiative, or a new version of one (GET shows, POST saves)."""
+    initiative_id = e.request.path_params.get("initiative_id")
+    async with database(e.request).sessions() as db:
+        initiative = await _initiative_or_404(e, db) if initiative_id else None
+    if initiative is not None and service.is_locked(initiative.versions[-1], today(e.request)):
+        return _locked(e)
+    if e.request.method == "GET":
+        values = (
+            _version_values(initiative.versions[-1])
+            if initiative
+            else {"agreed_by": e.staff.user.full_name, "form_token": new_form_token()}
+        )
+        return _form_page(
+            e, "plan/initiative_form.html", values, {}, INITIATIVE_LABELS, initiative=initiative
+        )
+    form = await form_of(e.request)
+    data, errors = service.parse_initiative(form)
+    if data is None:
+        return _form_page(
+            e, "plan/initiative_form.html", form, errors, INITIATIVE_LABELS, initiative=initiative
+        )
+    try:
+        async with database(e.request).transaction() as db:
+            if initiative is None:
+                if not await claim_form_token(db, form.get("form_token", "")):
+                    return e.done("initiative")
+                await service.save_initiative(
+                    db, e.participant.id, data, e.author, today(e.request)
+                )
+            else:
+                initiative = await _initiative_or_404(e, db)
+                await service.save_initiative(
+                    db, e.participant.id, data, e.author, today(e.request), initiative
+                )
+    except PlanError as refusal:
+        return _form_page(
+            e,
+            "plan/initiative_form.html",
+            form,
+            {},
+            INITIATIVE_LABELS,
+            initiative=initiative,
+            refusal=refusal.message,
+        )
+    except IntegrityError:
+        return e.done("initiative")  # the same form submitted twice at once: one was saved
+    return e.done("initiative")
+
+
+def _locked(e: Editor) -> Response:
+    return e.render(
+        "plan/refused.html",
+        409,
+        message=gettext("An ended or cancelled initiative cannot be changed."),
+    )
+
+
+async def status_form(e: Editor) -> Response:
+    async with database(e.request).sessions() as db:
+        initiative = await _initiative_or_404(e, db)
+    if service.is_locked(initiative.versions[-1], today(e.request)):
+        return _locked(e)
+    if e.request.method == "GET":
+        values = {"entry_date": today(e.request).isoformat(), "form_token": new_form_token()}
+        return _form_page(
+            e, "plan/status_form.html", values, {}, STATUS_LABELS, initiative=initiative
+        )
+    form = await form_of(e.request)
+    data, errors = service.parse_status(form, today(e.request))
+    if data is None:
+        return _form_page(
+            e, "plan/status_form.html", form, errors, STATUS_LABELS, initiative=initiative
+        )
+    try:
+        async with database(e.request).transaction() as db:
+            if await claim_form_token(db, form.get("form_token", "")):
+                initiative = await _initiative_or_404(e, db)
+                await service.add_status_entry(db, initiative, data, e.author, today(e.request))
+    except PlanError:
+        return _locked(e)
+    except IntegrityError:
+        pass
+    return e.done("status")
+
+
+async def end_form(e: Editor) -> Response:
+    async with database(e.request).sessions() as db:
+        initiative = await _initiative_or_404(e, db)
+    if not service.may_end(initiative.versions[-1], today(e.request)):
+        return _locked(e)
+    if e.request.method == "GET":
+        return _form_page(e, "plan/end_form.html", {}, {}, END_LABELS, initiative=initiative)
+    form = await form_of(e.request)
+    final_status, errors = service.parse_final_status(form)
+    if final_status is None:
+        return _form_page(e, "plan/end_form.html", form, errors, END_LABELS, initiative=initiative)
+    try:
+        async with database(e.request).transaction() as db:
+            initiative = await _initiative_or_404(e, db)
+            await service.end_initiative(db, initiative, final_status, e.author, today(e.request))
+    except PlanError as refusal:
+        return e.render("plan/refused.html", 409, message=refusal.message)
+    return e.done("ended")
+
+
+async def cancel_initiative(e: Editor) -> Response:
+    try:
+        async with database(e.request).transaction() as db:
+            initiative = await _initiative_or_404(e, db)
+            await service.cancel_initiative(db, initiative, e.author, today(e.request))
+    except PlanError as refusal:
+        return e.render("plan/refused.html", 409, message=refusal.message)
+    return e.done("cancelled")
+
+
+async def goal_form(e: Editor) -> Response:
+    goal_id = e.request.path_params.get("goal_id")
+    kind = e.request.query_params.get("kind", "job")
+    async with database(e.request).sessions() as db:
+        goal = await service.find_goal(db, e.participant.id, goal_id) if goal_id else None
+    if goal_id and (goal is None or goal.versions[-1].removed):
+        raise HTTPException(404)
+    if goal is not None:
+        kind = goal.kind
+    if kind not in GOAL_KINDS:
+        raise HTTPException(404)
+    context = {"goal": goal, "kind": kind, "kind_label": GOAL_KINDS[kind]}
+    if e.request.method == "GET":
+        values = (
+            {"text": goal.versions[-1].text}
+            if goal
+            else {"text": "", "form_token": new_form_token()}
+        )
+        return _form_page(e, "plan/goal_form.html", values, {}, GOAL_LABELS, **context)
+    form = await form_of(e.request)
+    data, errors = service.parse_goal({"text": form.get("text", "")})
+    if data is None:
+        return _form_page(e, "plan/goal_form.html", form, errors, GOAL_LABELS, **context)
+    try:
+        async with database(e.request).transaction() as db:
+            if goal is None:
+                if await claim_form_token(db, form.get("form_token", "")):
+                    await service.save_goal(db, e.participant.id, kind, data, e.author)
+            else:
+                goal = await service.find_goal(db, e.participant.id, goal.id)
+                await service.save_goal(db, e.participant.id, kind, data, e.author, goal)
+    except IntegrityError:
+        pass
+    return e.done("goal")
+
+
+async def remove_goal(e: Editor) -> Response:
+    async with database(e.request).transaction() as db:
+        goal = await service.find_goal(db, e.participant.id, e.request.path_params["goal_id"])
+        if goal is None:
+            raise HTTPException(404)
+        await service.remove_goal(db, goal, e.author)
+    return e.done("goal_removed")
+
+
+async def agreement_form(e: Editor) -> Response:
+    if e.request.method == "GET":
+        async with database(e.request).sessions() as db:
+            latest = await service.latest_agreement(db, e.participant.id)
+        values = {
+            "text": latest.text if latest else "",
+            "agreed_on": today(e.request).isoformat(),
+            "agreed_by": e.staff.user.full_name,
+        }
+        return _form_page(e, "plan/agreement_form.html", values, {}, AGREEMENT_LABELS)
+    form = await form_of(e.request)
+    data, errors = service.parse_agreement(form, today(e.request))
+    if data is None:
+        return _form_page(e, "plan/agreement_form.html", form, errors, AGREEMENT_LABELS)
+    async with database(e.request).transaction() as db:
+        await service.save_agreement(db, e.participant.id, data, e.author)
+    return e.done("agreement")
+
+
+def routes() -> list[Route]:
+    both = ["GET", "POST"]
+    return [
+        *participant_page_routes("/plan", plan_page, "plan"),
+        *participant_page_routes("/plan.pdf", plan_pdf, "plan"),
+        *participant_page_routes(
+            "/plan/initiatives/{initiative_id:int}/history", initiative_history_page, "plan"
+        ),
+        *participant_page_routes("/plan/goals/history", goals_history_page, "plan"),
+        Route(EDITOR, editor(editor_overview)),
+        Route(EDITOR + "/initiatives/new", editor(initiative_form), methods=both),
+        Route(EDITOR + "/initiatives/{initiative_id:int}", editor(initiative_form), methods=both),
+        Route(
+            EDITOR + "/initiatives/{initiative_id:int}/status", editor(status_form), methods=both
+        ),
+        Route(EDITOR + "/initiatives/{initiative_id:int}/end", editor(end_form), methods=both),
+        Route(
+            EDITOR + "/initiatives/{initiative_id:int}/cancel",
+            editor(cancel_initiative),
+            methods=["POST"],
+        ),
+        Route(EDITOR + "/goals/new", editor(goal_form), methods=both),
+        Route(EDITOR + "/goals/{goal_id:int}", editor(goal_form), methods=both),
+        Route(EDITOR + "/goals/{goal_id:int}/remove", editor(remove_goal), methods=["POST"]),
+        Route(EDITOR + "/agreement", editor(agreement_form), methods=both),
+    ]
