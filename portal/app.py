@@ -17,10 +17,12 @@ from portal.auth.oidc import build_clients
 from portal.auth.sessions import ServerSessionMiddleware
 from portal.db import Database
 from portal.participants import routes as participant_routes
+from portal.plan import api as plan_api
 from portal.plan import routes as plan_routes
 from portal.settings import PROJECT_ROOT, Settings
 from portal.staff import routes as staff_routes
 from portal.web import routes as web_routes
+from portal.web.api import openapi_document
 from portal.web.errors import EXCEPTION_HANDLERS, error_page
 from portal.web.i18n import LocaleMiddleware
 from portal.web.security import CrossSiteRefusalMiddleware, SecurityHeadersMiddleware
@@ -41,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *auth_routes.routes(),
         *participant_routes.routes(),
         *plan_routes.routes(),
+        *plan_api.routes(),
         *staff_routes.routes(),
         Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
     ]
@@ -62,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.database = database
     app.state.pages = Pages(settings)
     app.state.oidc = build_clients(settings)
+    app.state.openapi = openapi_document(plan_api.PATHS, plan_api.SCHEMAS)
     return app
 
 

@@ -44,6 +44,32 @@ def demo_data(settings: Settings, only_if_empty: bool) -> None:
     asyncio.run(run())
 
 
+def api_client(settings: Settings, action: str, name: str) -> int:
+    from portal.auth.api_clients import ApiClientError, create_api_client, revoke_api_client
+    from portal.db import Database
+
+    async def run() -> str:
+        database = Database(settings.database_url)
+        try:
+            async with database.transaction() as db:
+                if action == "create":
+                    return await create_api_client(db, name)
+                await revoke_api_client(db, name)
+                return f"revoked {name}"
+        finally:
+            await database.dispose()
+
+    try:
+        result = asyncio.run(run())
+    except ApiClientError as exc:
+        print(f"portal: {exc}", file=sys.stderr)
+        return 1
+    if action == "create":
+        print(f"API client {name} created. Its bearer token (shown only now):")
+    print(result)
+    return 0
+
+
 def show_settings(settings: Settings) -> None:
     for variable, value, meaning in settings.described():
         print(f"{variable}={value}\n    {meaning}")
@@ -78,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         "--if-empty", action="store_true", help="only when the database has no participants"
     )
     commands.add_parser("settings", help="print every setting with its value (secrets masked)")
+    client_parser = commands.add_parser("api-client", help="API clients (case systems)")
+    client_parser.add_argument("action", choices=["create", "revoke"])
+    client_parser.add_argument("name")
     args = parser.parse_args(argv)
 
     try:
@@ -93,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         demo_data(settings, only_if_empty=args.if_empty)
     elif args.command == "settings":
         show_settings(settings)
+    elif args.command == "api-client":
+        return api_client(settings, args.action, args.name)
     return 0
 
 

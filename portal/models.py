@@ -1,7 +1,7 @@
 """Every domain's tables, imported in one place for migrations and tests."""
 
 from portal.audit.models import AccessLogEntry
-from portal.auth.models import DevIdpCode, WebSession
+from portal.auth.models import ApiClient, DevIdpCode, WebSession
 from portal.db import Base
 from portal.participants.models import Participant
 from portal.plan.models import (
@@ -19,6 +19,7 @@ from portal.web.models import FormSubmission
 __all__ = [
     "AccessLogEntry",
     "AgreementVersion",
+    "ApiClient",
     "Base",
     "DevIdpCode",
     "FormSubmission",

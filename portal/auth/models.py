@@ -40,3 +40,15 @@ class DevIdpCode(Base):
     acr: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class ApiClient(Base):
+    """A case-management system allowed to push data; its bearer token is stored hashed."""
+
+    __tablename__ = "api_clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

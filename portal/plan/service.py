@@ -361,16 +361,18 @@ async def save_initiative(
 ) -> tuple[Initiative, bool]:
     """Create an initiative or add a version to it; (initiative, whether anything changed)."""
     if initiative is None:
-        initiative = Initiative(participant_id=participant_id, external_id=external_id)
+        initiative = Initiative(
+            participant_id=participant_id, external_id=external_id, status_entries=[]
+        )
         db.add(initiative)
         await db.flush()
         previous = None
     else:
         previous = initiative.versions[-1]
+        if all(getattr(previous, name) == getattr(data, name) for name in INITIATIVE_FIELDS):
+            return initiative, False  # the same again changes nothing, even when locked
         if is_locked(previous, today):
             raise PlanError(gettext("An ended or cancelled initiative cannot be changed."))
-        if all(getattr(previous, name) == getattr(data, name) for name in INITIATIVE_FIELDS):
-            return initiative, False
     version = InitiativeVersion(
         initiative_id=initiative.id,
         version=previous.version + 1 if previous else 1,
@@ -402,8 +404,14 @@ async def _successor(
 
 
 async def end_initiative(
-    db: AsyncSession, initiative: Initiative, final_status: str, author: Author, today: dt.date
+    db: AsyncSession,
+    initiative: Initiative,
+    final_status: str,
+    author: Author,
+    today: dt.date,
+    end_date: dt.date | None = None,
 ) -> InitiativeVersion:
+    """End with a final status; the end date is kept unless it lies ahead (then: today)."""
     current = initiative.versions[-1]
     if current.cancelled:
         raise PlanError(gettext("A cancelled initiative cannot be ended."))
@@ -411,7 +419,10 @@ async def end_initiative(
         raise PlanError(gettext("This initiative has already ended with a final status."))
     if current.start_date > today:
         raise PlanError(gettext("An initiative that has not started cannot be ended; cancel it."))
-    end_date = current.end_date if current.end_date and current.end_date <= today else today
+    if end_date is None:
+        end_date = current.end_date if current.end_date and current.end_date <= today else today
+    if end_date < current.start_date or end_date > today:
+        raise PlanError(gettext("The end date must lie between the start date and today."))
     return await _successor(db, initiative, author, final_status=final_status, end_date=end_date)
 
 

@@ -46,6 +46,10 @@ async def keep_alive(request: Request) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
+async def openapi(request: Request) -> Response:
+    return JSONResponse(request.app.state.openapi)
+
+
 async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
@@ -64,5 +68,6 @@ def routes() -> list[Route]:
         Route("/lang", choose_language, methods=["POST"]),
         Route("/session/keep-alive", keep_alive, methods=["POST"]),
         Route("/healthz", healthz),
+        Route("/api/v1/openapi.json", openapi),
         Route("/readyz", readyz),
     ]
