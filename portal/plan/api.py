@@ -17,8 +17,9 @@ from portal.participants.models import Participant
 from portal.participants.service import normalise_personal_number
 from portal.plan import service
 from portal.plan.models import Goal, Initiative
-from portal.plan.service import Author, Errors, Fields, PlanError
+from portal.plan.service import Author, PlanError
 from portal.web.api import api_endpoint, json_object, problem
+from portal.web.forms import Errors, Fields
 
 PREFIX = "/api/v1/participants/{personal_number}/plan"
 
@@ -73,7 +74,7 @@ def parse_extras(body: dict[str, Any], today_: Any) -> tuple[dict[str, Any], Err
     final_status = body.get("final_status")
     if final_status is not None:
         f = Fields({"final_status": final_status})
-        final_status = f.text("final_status")
+        final_status = f.text("final_status", service.LIMITS["final_status"])
         errors.update(f.errors)
     return {"statuses": statuses, "cancelled": cancelled, "final_status": final_status}, errors
 

@@ -17,9 +17,9 @@ from portal.auth.pages import ParticipantView, participant_page_routes, render
 from portal.db import utcnow
 from portal.participants.models import Participant
 from portal.plan import service
-from portal.plan.service import Author, Errors, PlanError
+from portal.plan.service import Author, PlanError
 from portal.staff.service import WRITE, allows, visible_participant
-from portal.web.forms import claim_form_token, new_form_token
+from portal.web.forms import Errors, claim_form_token, new_form_token
 from portal.web.i18n import gettext
 from portal.web.i18n import lazy_gettext as _
 from portal.web.pdf import pdf_response

@@ -4,10 +4,9 @@ the participant has not yet seen. No HTTP here; routes and the API both call the
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from babel.support import LazyProxy
@@ -24,6 +23,7 @@ from portal.plan.models import (
     PlanView,
     StatusEntry,
 )
+from portal.web.forms import Errors, Fields
 from portal.web.i18n import gettext
 from portal.web.i18n import lazy_gettext as _
 
@@ -83,9 +83,6 @@ FIELD_LABELS: dict[str, LazyProxy] = {
 }
 LATEST_STATUS_LABEL = _("Latest status")
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PHONE = re.compile(r"^\+?[0-9 ()-]{6,30}$")
-
 
 class PlanError(Exception):
     """A change the rules refuse; `message` says why, in the user's language."""
@@ -110,86 +107,7 @@ class Author:
         }
 
 
-Errors = dict[str, str]
-
-
 # ---------------------------------------------------------------- parsing and validation
-
-
-class Fields:
-    """Reads text fields from a form or a JSON object, collecting one message per field."""
-
-    def __init__(self, source: Mapping[str, Any]) -> None:
-        self.source = source
-        self.errors: Errors = {}
-
-    def text(self, name: str, limit_key: str | None = None, required: bool = True) -> str:
-        raw = self.source.get(name)
-        if raw is None:
-            raw = ""
-        if not isinstance(raw, str):
-            self.errors[name] = gettext("Must be text.")
-            return ""
-        value = raw.strip()
-        limit = LIMITS[limit_key or name]
-        if required and not value:
-            self.errors[name] = gettext("Fill this in.")
-        elif len(value) > limit:
-            self.errors[name] = gettext(
-                "At most %(limit)s characters; this has %(count)s.", limit=limit, count=len(value)
-            )
-        return value
-
-    def date(self, name: str, required: bool = True) -> dt.date | None:
-        raw = self.source.get(name)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            if required:
-                self.errors[name] = gettext("Give a date.")
-            return None
-        try:
-            return dt.date.fromisoformat(str(raw).strip())
-        except ValueError:
-            self.errors[name] = gettext("Give a real date, like 2026-03-31.")
-            return None
-
-    def choice(self, name: str, choices: Mapping[str, Any]) -> str:
-        raw = self.source.get(name)
-        if raw not in choices:
-            self.errors[name] = gettext("Choose one of the options.")
-            return ""
-        return str(raw)
-
-    def hours(self, name: str) -> Decimal | None:
-        raw = self.source.get(name)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            return None
-        if isinstance(raw, bool):
-            self.errors[name] = gettext("Give a number of hours, like 7.5.")
-            return None
-        try:
-            value = Decimal(str(raw).strip().replace(",", "."))
-        except InvalidOperation:
-            self.errors[name] = gettext("Give a number of hours, like 7.5.")
-            return None
-        if not value.is_finite() or value < 0 or value > MAX_HOURS_PER_WEEK:
-            self.errors[name] = gettext("Hours per week must be between 0 and 40.")
-            return None
-        if value != value.quantize(Decimal("0.01")):
-            self.errors[name] = gettext("Use at most two decimals.")
-            return None
-        return value.quantize(Decimal("0.01"))
-
-    def email(self, name: str) -> str:
-        value = self.text(name, required=False)
-        if value and name not in self.errors and not EMAIL.match(value):
-            self.errors[name] = gettext("Give an e-mail address, like name@example.org.")
-        return value
-
-    def phone(self, name: str) -> str:
-        value = self.text(name, required=False)
-        if value and name not in self.errors and not PHONE.match(value):
-            self.errors[name] = gettext("Give a phone number of digits, like +46 8 123 456 78.")
-        return value
 
 
 @dataclass(frozen=True)
@@ -212,17 +130,17 @@ def parse_initiative(source: Mapping[str, Any]) -> tuple[InitiativeInput | None,
     f = Fields(source)
     values: dict[str, Any] = {
         "type": f.choice("type", INITIATIVE_TYPES),
-        "title": f.text("title"),
-        "content": f.text("content"),
-        "hours_per_week": f.hours("hours_per_week"),
-        "agreed_by": f.text("agreed_by"),
+        "title": f.text("title", LIMITS["title"]),
+        "content": f.text("content", LIMITS["content"]),
+        "hours_per_week": f.decimal("hours_per_week", MAX_HOURS_PER_WEEK),
+        "agreed_by": f.text("agreed_by", LIMITS["agreed_by"]),
         "start_date": f.date("start_date"),
         "end_date": f.date("end_date", required=False),
-        "address": f.text("address", required=False),
-        "contact_name": f.text("contact_name", required=False),
-        "contact_phone": f.phone("contact_phone"),
-        "contact_email": f.email("contact_email"),
-        "purpose": f.text("purpose"),
+        "address": f.text("address", LIMITS["address"], required=False),
+        "contact_name": f.text("contact_name", LIMITS["contact_name"], required=False),
+        "contact_phone": f.phone("contact_phone", LIMITS["contact_phone"]),
+        "contact_email": f.email("contact_email", LIMITS["contact_email"]),
+        "purpose": f.text("purpose", LIMITS["purpose"]),
     }
     start, end = values["start_date"], values["end_date"]
     if start and end and end < start and "end_date" not in f.errors:
@@ -240,7 +158,7 @@ class GoalInput:
 
 def parse_goal(source: Mapping[str, Any]) -> tuple[GoalInput | None, Errors]:
     f = Fields(source)
-    text = f.text("text", "goal_text")
+    text = f.text("text", LIMITS["goal_text"])
     uri = source.get("occupation_uri") or None
     if uri is not None and (not isinstance(uri, str) or len(uri) > 200):
         f.errors["occupation_uri"] = gettext("Must be an occupation from the list.")
@@ -260,9 +178,9 @@ def parse_agreement(
     source: Mapping[str, Any], today: dt.date
 ) -> tuple[AgreementInput | None, Errors]:
     f = Fields(source)
-    text = f.text("text", "agreement_text")
+    text = f.text("text", LIMITS["agreement_text"])
     agreed_on = f.date("agreed_on")
-    agreed_by = f.text("agreed_by")
+    agreed_by = f.text("agreed_by", LIMITS["agreed_by"])
     if agreed_on and agreed_on > today and "agreed_on" not in f.errors:
         f.errors["agreed_on"] = gettext("An agreement cannot be dated in the future.")
     if f.errors or agreed_on is None:
@@ -278,7 +196,7 @@ class StatusInput:
 
 def parse_status(source: Mapping[str, Any], today: dt.date) -> tuple[StatusInput | None, Errors]:
     f = Fields(source)
-    text = f.text("text", "status_text")
+    text = f.text("text", LIMITS["status_text"])
     entry_date = f.date("entry_date")
     if entry_date and entry_date > today and "entry_date" not in f.errors:
         f.errors["entry_date"] = gettext("A status cannot be dated in the future.")
@@ -289,7 +207,7 @@ def parse_status(source: Mapping[str, Any], today: dt.date) -> tuple[StatusInput
 
 def parse_final_status(source: Mapping[str, Any]) -> tuple[str | None, Errors]:
     f = Fields(source)
-    text = f.text("final_status")
+    text = f.text("final_status", LIMITS["final_status"])
     return (None, f.errors) if f.errors else (text, {})
 
 

@@ -1,13 +1,102 @@
-"""Form helpers: one-time tokens so that a double-clicked submit creates one record."""
+"""Form helpers: reading fields with one message per field, and one-time submit tokens."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import secrets
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portal.web.i18n import gettext
 from portal.web.models import FormSubmission
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE = re.compile(r"^\+?[0-9 ()-]{6,30}$")
+
+Errors = dict[str, str]
+
+
+class Fields:
+    """Reads text fields from a form or a JSON object, collecting one message per field."""
+
+    def __init__(self, source: Mapping[str, Any]) -> None:
+        self.source = source
+        self.errors: Errors = {}
+
+    def text(self, name: str, limit: int, required: bool = True) -> str:
+        raw = self.source.get(name)
+        if raw is None:
+            raw = ""
+        if not isinstance(raw, str):
+            self.errors[name] = gettext("Must be text.")
+            return ""
+        value = raw.strip()
+        if required and not value:
+            self.errors[name] = gettext("Fill this in.")
+        elif len(value) > limit:
+            self.errors[name] = gettext(
+                "At most %(limit)s characters; this has %(count)s.", limit=limit, count=len(value)
+            )
+        return value
+
+    def date(self, name: str, required: bool = True) -> dt.date | None:
+        raw = self.source.get(name)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if required:
+                self.errors[name] = gettext("Give a date.")
+            return None
+        try:
+            return dt.date.fromisoformat(str(raw).strip())
+        except ValueError:
+            self.errors[name] = gettext("Give a real date, like 2026-03-31.")
+            return None
+
+    def choice(self, name: str, choices: Mapping[str, Any]) -> str:
+        raw = self.source.get(name)
+        if raw not in choices:
+            self.errors[name] = gettext("Choose one of the options.")
+            return ""
+        return str(raw)
+
+    def decimal(self, name: str, maximum: Decimal) -> Decimal | None:
+        """A number from 0 to `maximum` with at most two decimals; a decimal comma is fine."""
+        raw = self.source.get(name)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        if isinstance(raw, bool):
+            self.errors[name] = gettext("Give a number, like 7.5.")
+            return None
+        try:
+            value = Decimal(str(raw).strip().replace(",", "."))
+        except InvalidOperation:
+            self.errors[name] = gettext("Give a number, like 7.5.")
+            return None
+        if not value.is_finite() or value < 0 or value > maximum:
+            self.errors[name] = gettext(
+                "Give a number from 0 to %(maximum)s.", maximum=f"{maximum:f}"
+            )
+            return None
+        if value != value.quantize(Decimal("0.01")):
+            self.errors[name] = gettext("Use at most two decimals.")
+            return None
+        return value.quantize(Decimal("0.01"))
+
+    def email(self, name: str, limit: int = 254) -> str:
+        value = self.text(name, limit, required=False)
+        if value and name not in self.errors and not EMAIL.match(value):
+            self.errors[name] = gettext("Give an e-mail address, like name@example.org.")
+        return value
+
+    def phone(self, name: str, limit: int = 30) -> str:
+        value = self.text(name, limit, required=False)
+        if value and name not in self.errors and not PHONE.match(value):
+            self.errors[name] = gettext("Give a phone number of digits, like +46 8 123 456 78.")
+        return value
 
 
 def new_form_token() -> str:

@@ -33,7 +33,7 @@ def test_caseworker_changes_an_initiative_and_the_participant_sees_it_in_danish(
     page.get_by_label("Hours per week").fill("45")
     page.get_by_role("button", name="Save the initiative").click()
     summary = page.get_by_role("alert")
-    expect(summary).to_contain_text("Hours per week must be between 0 and 40.")
+    expect(summary).to_contain_text("Give a number from 0 to 40.")
     expect(summary).to_be_focused()
     expect(page.get_by_label("End date")).to_have_value(later)
     assert_accessible(page)
