@@ -104,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         "--if-empty", action="store_true", help="only when the database has no participants"
     )
     commands.add_parser("settings", help="print every setting with its value (secrets masked)")
+    worker_parser = commands.add_parser("worker", help="send what waits in the outbox")
+    worker_parser.add_argument("--once", action="store_true", help="one round, then stop")
+    worker_parser.add_argument("--interval", type=float, default=5.0, help="seconds between rounds")
     client_parser = commands.add_parser("api-client", help="API clients (case systems)")
     client_parser.add_argument("action", choices=["create", "revoke"])
     client_parser.add_argument("name")
@@ -122,6 +125,13 @@ def main(argv: list[str] | None = None) -> int:
         demo_data(settings, only_if_empty=args.if_empty)
     elif args.command == "settings":
         show_settings(settings)
+    elif args.command == "worker":
+        import logging
+
+        from portal.notify.worker import run_worker
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        asyncio.run(run_worker(settings, once=args.once, interval=args.interval))
     elif args.command == "api-client":
         return api_client(settings, args.action, args.name)
     return 0

@@ -3,6 +3,7 @@
 from portal.audit.models import AccessLogEntry
 from portal.auth.models import ApiClient, DevIdpCode, WebSession
 from portal.db import Base
+from portal.notify.models import OutboxMessage
 from portal.participants.models import Participant
 from portal.plan.models import (
     AgreementVersion,
@@ -28,6 +29,7 @@ __all__ = [
     "Initiative",
     "InitiativeVersion",
     "Organisation",
+    "OutboxMessage",
     "Participant",
     "ParticipantAssignment",
     "PlanView",

@@ -57,6 +57,13 @@ def _database_url(name: str, value: str) -> str:
     return value
 
 
+def _smtp_url(name: str, value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("smtp", "smtp+starttls", "smtps") or not parts.hostname:
+        raise SettingsError(f"{name} must be smtp://, smtp+starttls:// or smtps://host:port")
+    return value
+
+
 def _text(name: str, value: str) -> str:
     return value
 
@@ -182,6 +189,25 @@ class Settings:
     )
     staff_oidc_acr_values: str = setting(
         "PORTAL_STAFF_OIDC_ACR_VALUES", "", _text, "acr_values to ask the staff IdP for."
+    )
+
+    smtp_url: str = setting(
+        "PORTAL_SMTP_URL",
+        "smtp://127.0.0.1:1025",
+        _smtp_url,
+        "Where the worker sends e-mail: smtp://, smtp+starttls:// or smtps://[user:pw@]host:port.",
+    )
+    mail_from: str = setting(
+        "PORTAL_MAIL_FROM",
+        "Participant portal <no-reply@portal.example>",
+        _text,
+        "The From address of the portal's e-mail.",
+    )
+    sms_sender: str = setting(
+        "PORTAL_SMS_SENDER",
+        "log",
+        _text,
+        "SMS gateway: 'log' (development: writes var/sms.log) or module:Class of a sender.",
     )
 
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import String
+from sqlalchemy import Boolean, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, UTCDateTime, utcnow
@@ -21,6 +21,11 @@ class Participant(Base):
     language: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The reminder service: where to tell the participant that something changed.
+    notify_email: Mapped[str | None] = mapped_column(String(254))
+    notify_phone: Mapped[str | None] = mapped_column(String(30))
+    notify_by_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    notify_by_sms: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def full_name(self) -> str:

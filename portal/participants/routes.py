@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal.audit.service import WHAT_LABELS, access_log_of
-from portal.auth.guards import database
+from portal.auth.guards import current_participant, database, login_redirect
 from portal.auth.pages import Page, ParticipantView, participant_page_routes, render
+from portal.participants.service import parse_notification_settings, save_notification_settings
 from portal.plan import service as plan_service
+from portal.web.i18n import lazy_gettext as _
 from portal.web.security import local_path
 from portal.web.templating import pages
 
@@ -45,7 +47,56 @@ async def access_log_page(request: Request, view: ParticipantView) -> Response:
 
 
 async def settings_page(request: Request, view: ParticipantView) -> Response:
-    return render(request, view, "participant/settings.html")
+    participant = view.participant
+    values = {
+        "notify_email": participant.notify_email or participant.email or "",
+        "notify_phone": participant.notify_phone or "",
+        "notify_by_email": participant.notify_by_email,
+        "notify_by_sms": participant.notify_by_sms,
+    }
+    return render(
+        request,
+        view,
+        "participant/settings.html",
+        values=values,
+        errors={},
+        saved=request.query_params.get("saved") == "1",
+        labels=NOTIFICATION_LABELS,
+    )
+
+
+NOTIFICATION_LABELS = {
+    "notify_email": _("E-mail address"),
+    "notify_phone": _("Mobile number"),
+}
+
+
+async def save_notifications(request: Request) -> Response:
+    """The participant's own reminder-service choices (never from the read-only view)."""
+    participant = await current_participant(request)
+    if participant is None:
+        return login_redirect(request, "/login")
+    async with request.form() as raw:
+        form = {key: str(value) for key, value in raw.items()}
+    choice, errors = parse_notification_settings(form)
+    if choice is None:
+        values = {
+            **form,
+            "notify_by_email": form.get("notify_by_email") == "on",
+            "notify_by_sms": form.get("notify_by_sms") == "on",
+        }
+        return render(
+            request,
+            ParticipantView(participant),
+            "participant/settings.html",
+            400,
+            values=values,
+            errors=errors,
+            labels=NOTIFICATION_LABELS,
+        )
+    async with database(request).transaction() as db:
+        await save_notification_settings(db, participant.id, choice)
+    return RedirectResponse("/settings?saved=1#notifications-title", status_code=303)
 
 
 # (path suffix, page, what the access log calls it)
@@ -74,7 +125,10 @@ async def landing_page(request: Request) -> Response:
 
 
 def routes() -> list[Route]:
-    table = [Route("/login", landing_page)]
+    table = [
+        Route("/login", landing_page),
+        Route("/settings/notifications", save_notifications, methods=["POST"]),
+    ]
     for suffix, page, what in PAGES:
         anonymous = landing_page if suffix == "" else None
         table.extend(participant_page_routes(suffix, page, what, anonymous))

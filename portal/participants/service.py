@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.db import utcnow
 from portal.participants.models import Participant
+from portal.web.forms import Errors, Fields
+from portal.web.i18n import gettext
 
 _SE = re.compile(r"^(\d{8})-?(\d{4})$")
 _DK = re.compile(r"^(\d{6})-?(\d{4})$")
@@ -65,3 +69,41 @@ async def participant_for_login(
     participant.last_login_at = utcnow()
     await db.flush()
     return participant
+
+
+@dataclass(frozen=True)
+class NotificationSettings:
+    email: str
+    phone: str
+    by_email: bool
+    by_sms: bool
+
+
+def parse_notification_settings(
+    form: Mapping[str, str],
+) -> tuple[NotificationSettings | None, Errors]:
+    """The reminder service's choices; a channel that is switched on needs its address."""
+    f = Fields(form)
+    email = f.email("notify_email")
+    phone = f.phone("notify_phone")
+    by_email = form.get("notify_by_email") == "on"
+    by_sms = form.get("notify_by_sms") == "on"
+    if by_email and not email and "notify_email" not in f.errors:
+        f.errors["notify_email"] = gettext("Give the e-mail address to send to.")
+    if by_sms and not phone and "notify_phone" not in f.errors:
+        f.errors["notify_phone"] = gettext("Give the mobile number to send to.")
+    if f.errors:
+        return None, f.errors
+    return NotificationSettings(email, phone, by_email, by_sms), {}
+
+
+async def save_notification_settings(
+    db: AsyncSession, participant_id: int, choice: NotificationSettings
+) -> None:
+    participant = await db.get(Participant, participant_id)
+    if participant is None:
+        raise LookupError(participant_id)
+    participant.notify_email = choice.email or None
+    participant.notify_phone = choice.phone or None
+    participant.notify_by_email = choice.by_email
+    participant.notify_by_sms = choice.by_sms

@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from portal.auth.guards import database, today
 from portal.auth.models import ApiClient
+from portal.notify.service import PLAN_CHANGED, notify_participant
 from portal.participants.models import Participant
 from portal.participants.service import normalise_personal_number
 from portal.plan import service
@@ -22,6 +23,11 @@ from portal.web.api import api_endpoint, json_object, problem
 from portal.web.forms import Errors, Fields
 
 PREFIX = "/api/v1/participants/{personal_number}/plan"
+
+
+async def plan_changed(request: Request, db: AsyncSession, participant: Participant) -> None:
+    settings = request.app.state.settings
+    await notify_participant(db, participant, PLAN_CHANGED, settings.base_url, settings.country)
 
 
 async def find_participant(request: Request, db: AsyncSession) -> Participant | None:
@@ -124,6 +130,8 @@ async def put_initiative(request: Request, client: ApiClient) -> Response:
                     )
                     changed = True
                 version = initiative.versions[-1]
+                if changed:
+                    await plan_changed(request, db, participant)
             break
         except PlanError as refusal:
             return problem(409, refusal.message)
@@ -172,6 +180,8 @@ async def put_goal(request: Request, client: ApiClient) -> Response:
             db, participant.id, str(kind), data, author, goal, external_id
         )
         version = goal.versions[-1].version
+        if changed:
+            await plan_changed(request, db, participant)
     body_out = {"id": goal.id, "external_id": external_id, "version": version, "changed": changed}
     return JSONResponse(body_out, status_code=201 if created else 200)
 
@@ -191,6 +201,8 @@ async def delete_goal(request: Request, client: ApiClient) -> Response:
         if goal is None:
             return problem(404, "No such goal.")
         changed = await service.remove_goal(db, goal, author)
+        if changed:
+            await plan_changed(request, db, participant)
     return JSONResponse({"id": goal.id, "removed": True, "changed": changed})
 
 
@@ -207,6 +219,8 @@ async def put_agreement(request: Request, client: ApiClient) -> Response:
         if participant is None:
             return problem(404, "No such participant.")
         version, changed = await service.save_agreement(db, participant.id, data, author)
+        if changed:
+            await plan_changed(request, db, participant)
     return JSONResponse({"version": version.version, "changed": changed})
 
 

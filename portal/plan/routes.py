@@ -15,6 +15,7 @@ from starlette.routing import Route
 from portal.auth.guards import StaffIdentity, current_staff, database, login_redirect, today
 from portal.auth.pages import ParticipantView, participant_page_routes, render
 from portal.db import utcnow
+from portal.notify.service import PLAN_CHANGED, notify_participant
 from portal.participants.models import Participant
 from portal.plan import service
 from portal.plan.service import Author, PlanError
@@ -140,6 +141,13 @@ class Editor:
                 **context,
             },
             status_code,
+        )
+
+    async def changed(self, db: Any) -> None:
+        """The plan changed in this transaction: queue the participant's reminders."""
+        settings = self.request.app.state.settings
+        await notify_participant(
+            db, self.participant, PLAN_CHANGED, settings.base_url, settings.country
         )
 
     def done(self, saved: str) -> Response:
@@ -305,6 +313,7 @@ async def status_form(e: Editor) -> Response:
             if await claim_form_token(db, form.get("form_token", "")):
                 initiative = await _initiative_or_404(e, db)
                 await service.add_status_entry(db, initiative, data, e.author, today(e.request))
+                await e.changed(db)
     except PlanError:
         return _locked(e)
     except IntegrityError:
@@ -327,6 +336,7 @@ async def end_form(e: Editor) -> Response:
         async with database(e.request).transaction() as db:
             initiative = await _initiative_or_404(e, db)
             await service.end_initiative(db, initiative, final_status, e.author, today(e.request))
+            await e.changed(db)
     except PlanError as refusal:
         return e.render("plan/refused.html", 409, message=refusal.message)
     return e.done("ended")
@@ -337,6 +347,7 @@ async def cancel_initiative(e: Editor) -> Response:
         async with database(e.request).transaction() as db:
             initiative = await _initiative_or_404(e, db)
             await service.cancel_initiative(db, initiative, e.author, today(e.request))
+            await e.changed(db)
     except PlanError as refusal:
         return e.render("plan/refused.html", 409, message=refusal.message)
     return e.done("cancelled")
@@ -370,9 +381,14 @@ async def goal_form(e: Editor) -> Response:
             if goal is None:
                 if await claim_form_token(db, form.get("form_token", "")):
                     await service.save_goal(db, e.participant.id, kind, data, e.author)
+                    await e.changed(db)
             else:
                 goal = await service.find_goal(db, e.participant.id, goal.id)
-                await service.save_goal(db, e.participant.id, kind, data, e.author, goal)
+                _goal, changed = await service.save_goal(
+                    db, e.participant.id, kind, data, e.author, goal
+                )
+                if changed:
+                    await e.changed(db)
     except IntegrityError:
         pass
     return e.done("goal")
@@ -383,7 +399,8 @@ async def remove_goal(e: Editor) -> Response:
         goal = await service.find_goal(db, e.participant.id, e.request.path_params["goal_id"])
         if goal is None:
             raise HTTPException(404)
-        await service.remove_goal(db, goal, e.author)
+        if await service.remove_goal(db, goal, e.author):
+            await e.changed(db)
     return e.done("goal_removed")
 
 
@@ -402,7 +419,9 @@ async def agreement_form(e: Editor) -> Response:
     if data is None:
         return _form_page(e, "plan/agreement_form.html", form, errors, AGREEMENT_LABELS)
     async with database(e.request).transaction() as db:
-        await service.save_agreement(db, e.participant.id, data, e.author)
+        _agreement, changed = await service.save_agreement(db, e.participant.id, data, e.author)
+        if changed:
+            await e.changed(db)
     return e.done("agreement")
 
 

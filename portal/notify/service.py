@@ -1,0 +1,127 @@
+"""What is sent to whom: messages in the participant's language, queued in the outbox, and
+the outbox's rules for retrying."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portal.db import utcnow
+from portal.notify.models import OutboxMessage
+from portal.participants.models import Participant
+from portal.web.i18n import current_language, gettext
+
+PLAN_CHANGED = "plan_changed"
+MAX_BACKOFF = dt.timedelta(hours=6)
+
+
+def message_text(kind: str, base_url: str) -> tuple[str, str]:
+    """Subject and body, in the current language. No personal details: mail and SMS are not
+    a safe place for them; the participant reads the change after logging in."""
+    if kind == PLAN_CHANGED:
+        return (
+            gettext("Your plan has changed"),
+            gettext(
+                "Your caseworker has changed My Plan. Log in to see what is new: %(url)s",
+                url=f"{base_url}/plan",
+            ),
+        )
+    raise ValueError(f"unknown notification {kind!r}")
+
+
+def language_of(participant: Participant, country: str) -> str:
+    return participant.language or ("sv" if country == "SE" else "da")
+
+
+async def notify_participant(
+    db: AsyncSession, participant: Participant, kind: str, base_url: str, country: str
+) -> int:
+    """Queue the message on every channel the participant subscribed to; a message of the
+    same kind that is still waiting is not queued twice. Returns how many were queued."""
+    recipients = []
+    if participant.notify_by_email and participant.notify_email:
+        recipients.append(("email", participant.notify_email))
+    if participant.notify_by_sms and participant.notify_phone:
+        recipients.append(("sms", participant.notify_phone))
+    if not recipients:
+        return 0
+    waiting = set(
+        (
+            await db.scalars(
+                select(OutboxMessage.channel).where(
+                    OutboxMessage.participant_id == participant.id,
+                    OutboxMessage.kind == kind,
+                    OutboxMessage.sent_at.is_(None),
+                )
+            )
+        ).all()
+    )
+    token = current_language.set(language_of(participant, country))
+    try:
+        subject, body = message_text(kind, base_url)
+    finally:
+        current_language.reset(token)
+    queued = 0
+    for channel, recipient in recipients:
+        if channel in waiting:
+            continue
+        db.add(
+            OutboxMessage(
+                participant_id=participant.id,
+                kind=kind,
+                channel=channel,
+                recipient=recipient,
+                subject=subject,
+                body=body,
+                created_at=utcnow(),
+                next_attempt_at=utcnow(),
+            )
+        )
+        queued += 1
+    await db.flush()
+    return queued
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """1, 2, 4, 8 … minutes after each failed attempt, at most six hours."""
+    return min(dt.timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+async def due_messages(
+    db: AsyncSession, now: dt.datetime, limit: int = 50
+) -> Sequence[OutboxMessage]:
+    """Unsent messages whose time has come, oldest first; on PostgreSQL rows another worker
+    holds are skipped, so several workers never send one message twice."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    if db.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return (await db.scalars(query)).all()
+
+
+async def claim_message(db: AsyncSession, message_id: int) -> OutboxMessage | None:
+    """The message, still unsent and locked for this transaction (PostgreSQL: skipped when
+    another worker holds it); None when it is gone or taken."""
+    query = select(OutboxMessage).where(
+        OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None)
+    )
+    if db.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return await db.scalar(query)
+
+
+def record_attempt(message: OutboxMessage, now: dt.datetime, error: str | None) -> None:
+    message.attempts += 1
+    if error is None:
+        message.sent_at = now
+        message.last_error = None
+    else:
+        message.last_error = error[:2000]
+        message.next_attempt_at = now + backoff(message.attempts)
