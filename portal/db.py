@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import cache
 from typing import Any, TypeVar, cast
@@ -21,6 +21,7 @@ from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 M = TypeVar("M")
+R = TypeVar("R")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -120,6 +121,15 @@ class Database:
         self.engine = create_engine(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.sqlite_reader = create_sqlite_reader(url) if url.startswith("sqlite") else None
+
+    async def read(self, function: Callable[..., R], *args: Any) -> R:
+        """Run a read-only function of a (sync) Session: inline on SQLite, as above; through
+        the async engine's `run_sync` elsewhere. For pages that read many rows."""
+        if self.sqlite_reader is not None:
+            with Session(self.sqlite_reader, expire_on_commit=False) as session:
+                return function(session, *args)
+        async with self.sessions() as session:
+            return await session.run_sync(function, *args)
 
     async def get(self, model: type[M], key: Any) -> M | None:
         """One object by primary key, with its relationships, read-only."""

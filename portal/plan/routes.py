@@ -21,7 +21,8 @@ from portal.plan import service
 from portal.plan.service import Author, PlanError
 from portal.staff.service import WRITE, allows, visible_participant
 from portal.web.forms import Errors, claim_form_token, new_form_token
-from portal.web.i18n import gettext
+from portal.web.fragments import FragmentCache
+from portal.web.i18n import current_language, gettext
 from portal.web.i18n import lazy_gettext as _
 from portal.web.pdf import pdf_response
 from portal.web.templating import pages
@@ -29,20 +30,33 @@ from portal.web.templating import pages
 # ---------------------------------------------------------------- participant pages
 
 
+RENDERED_PLANS = FragmentCache(max_entries=256)
+
+
 async def plan_page(request: Request, view: ParticipantView) -> Response:
     participant_id = view.participant.id
-    async with database(request).transaction() as db:
-        seen_at = await service.last_seen(db, participant_id)
-        plan = await service.load_plan(db, participant_id, today(request), seen_at)
-        if not view.read_only:
-            await service.record_seen(db, participant_id, plan)
-    return render(request, view, "plan/plan.html", plan=plan, **labels())
+    day = today(request)
+    row = await database(request).read_one(service.unseen_changes_query(participant_id))
+    last_change, seen_at = service.latest_change(row)
+    key = (participant_id, current_language.get(), day, view.base, last_change, seen_at)
+    content = RENDERED_PLANS.get(key)
+    if content is None:
+        plan = await database(request).read(service.load_plan, participant_id, day, seen_at)
+        content = pages(request).render_fragment(
+            "plan/_content.html", {"plan": plan, "view": view, **labels()}
+        )
+        RENDERED_PLANS.put(key, content)
+    if not view.read_only and service.has_unseen_changes(row):
+        async with database(request).transaction() as db:
+            await service.record_seen(db, participant_id)
+    return render(request, view, "plan/plan.html", content=content, last_changed_at=last_change)
 
 
 async def plan_pdf(request: Request, view: ParticipantView) -> Response:
     """The same plan as a PDF, for the participant and for their caseworker."""
-    async with database(request).sessions() as db:
-        plan = await service.load_plan(db, view.participant.id, today(request), seen_at=None)
+    plan = await database(request).read(
+        service.load_plan, view.participant.id, today(request), None
+    )
     return await pdf_response(
         request,
         "plan/plan_pdf.html",
@@ -184,9 +198,7 @@ async def form_of(request: Request) -> dict[str, str]:
 
 
 async def editor_overview(e: Editor) -> Response:
-    async with database(e.request).sessions() as db:
-        seen_at = await service.last_seen(db, e.participant.id)
-        plan = await service.load_plan(db, e.participant.id, today(e.request), seen_at)
+    plan = await database(e.request).read(service.load_plan, e.participant.id, today(e.request))
     return e.render(
         "plan/editor.html",
         plan=plan,

@@ -10,8 +10,9 @@ from decimal import Decimal
 from typing import Any
 
 from babel.support import LazyProxy
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from portal.db import utcnow
 from portal.plan.models import (
@@ -451,13 +452,17 @@ async def save_agreement(
     return version, True
 
 
-async def latest_agreement(db: AsyncSession, participant_id: int) -> AgreementVersion | None:
-    return await db.scalar(
+def latest_agreement_query(participant_id: int) -> Select[AgreementVersion]:
+    return (
         select(AgreementVersion)
         .where(AgreementVersion.participant_id == participant_id)
         .order_by(AgreementVersion.version.desc())
         .limit(1)
     )
+
+
+async def latest_agreement(db: AsyncSession, participant_id: int) -> AgreementVersion | None:
+    return await db.scalar(latest_agreement_query(participant_id))
 
 
 # ---------------------------------------------------------------- reading the plan
@@ -529,20 +534,22 @@ def _changed_labels(
     return labels
 
 
-async def last_seen(db: AsyncSession, participant_id: int) -> dt.datetime | None:
-    return await db.scalar(
+def last_seen(db: Session, participant_id: int) -> dt.datetime | None:
+    return db.scalar(
         select(func.max(PlanView.seen_at)).where(PlanView.participant_id == participant_id)
     )
 
 
-async def load_plan(
-    db: AsyncSession, participant_id: int, today: dt.date, seen_at: dt.datetime | None
+def load_plan(
+    db: Session, participant_id: int, today: dt.date, seen_at: dt.datetime | bool | None = True
 ) -> Plan:
-    """The plan as it stands, marked against what the participant saw at `seen_at`."""
-    goals = (
-        await db.scalars(
-            select(Goal).where(Goal.participant_id == participant_id).order_by(Goal.id)
-        )
+    """The plan as it stands, marked against what the participant saw at `seen_at` (True: at
+    their last look). Read-only; run it with `Database.read`."""
+    if seen_at is True:
+        seen_at = last_seen(db, participant_id)
+    seen_at = seen_at or None
+    goals = db.scalars(
+        select(Goal).where(Goal.participant_id == participant_id).order_by(Goal.id)
     ).all()
     moments: list[dt.datetime] = []
     goal_views: dict[str, list[GoalView]] = {"job": [], "progression": []}
@@ -554,15 +561,15 @@ async def load_plan(
         mark = _mark(goal.versions[0].changed_at, [v.changed_at for v in goal.versions], seen_at)
         goal_views[goal.kind].append(GoalView(goal, latest, mark))
 
-    agreement = await latest_agreement(db, participant_id)
+    agreement = db.scalar(latest_agreement_query(participant_id))
     agreement_mark = None
     if agreement is not None:
         moments.append(agreement.changed_at)
         if seen_at is not None and agreement.changed_at > seen_at:
             agreement_mark = "changed" if agreement.version > 1 else "new"
 
-    initiatives = (
-        await db.scalars(select(Initiative).where(Initiative.participant_id == participant_id))
+    initiatives = db.scalars(
+        select(Initiative).where(Initiative.participant_id == participant_id)
     ).all()
     views = []
     for initiative in initiatives:
@@ -602,11 +609,10 @@ def _timeline_key(view: InitiativeView) -> tuple[int, int]:
     return (order, start if view.state in ("ongoing", "planned") else -end)
 
 
-async def record_seen(db: AsyncSession, participant_id: int, plan: Plan) -> None:
-    """The participant has now seen everything up to this moment (one row per new look)."""
-    if plan.has_unseen_changes:
-        db.add(PlanView(participant_id=participant_id, seen_at=utcnow()))
-        await db.flush()
+async def record_seen(db: AsyncSession, participant_id: int) -> None:
+    """The participant has now seen everything up to this moment (call it when they had not)."""
+    db.add(PlanView(participant_id=participant_id, seen_at=utcnow()))
+    await db.flush()
 
 
 async def goals_history(
@@ -662,8 +668,16 @@ def unseen_changes_query(participant_id: int) -> Any:
     return select(goal_change, agreement_change, initiative_change, status_change, seen)
 
 
-def has_unseen_changes(row: Sequence[dt.datetime | None]) -> bool:
-    """From the row of `unseen_changes_query`: changed after the last look (or never looked)."""
+def latest_change(
+    row: Sequence[dt.datetime | None],
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """From the row of `unseen_changes_query`: (the plan's latest change, the last look)."""
     *changes, seen = row
     moments = [moment for moment in changes if moment is not None]
-    return bool(moments) and (seen is None or max(moments) > seen)
+    return (max(moments) if moments else None), seen
+
+
+def has_unseen_changes(row: Sequence[dt.datetime | None]) -> bool:
+    """Changed after the participant's last look (or never looked at since it was written)."""
+    last_change, seen = latest_change(row)
+    return last_change is not None and (seen is None or last_change > seen)

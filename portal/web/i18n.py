@@ -50,6 +50,11 @@ def _compile(po: Path) -> io.BytesIO:
     return buffer
 
 
+@cache
+def _locale(language: str) -> Locale:
+    return Locale.parse(language)
+
+
 def gettext(message: str, **variables: Any) -> str:
     text = translations(current_language.get()).ugettext(message)
     return text % variables if variables else text
@@ -106,7 +111,7 @@ class Formatter:
 
     @property
     def locale(self) -> Locale:
-        return Locale.parse(current_language.get())
+        return _locale(current_language.get())
 
     def date(self, value: dt.date | dt.datetime, format: str = "long") -> str:
         if isinstance(value, dt.datetime):

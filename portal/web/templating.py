@@ -141,6 +141,12 @@ class Pages:
         response.headers["Vary"] = VARY
         return response
 
+    def render_fragment(self, name: str, context: dict[str, Any]) -> Markup:
+        """A partial template rendered to safe HTML, in the request's language."""
+        language = current_language.get()
+        template = self.templates[language].env.get_template(name)
+        return Markup(template.render({"language": language, **context}))  # noqa: S704
+
 
 def pages(request: Request) -> Pages:
     page_renderer: Pages = request.app.state.pages
