@@ -681,3 +681,30 @@ def has_unseen_changes(row: Sequence[dt.datetime | None]) -> bool:
     """Changed after the participant's last look (or never looked at since it was written)."""
     last_change, seen = latest_change(row)
     return last_change is not None and (seen is None or last_change > seen)
+
+
+@dataclass(frozen=True)
+class SoughtOccupation:
+    """An occupation the participant looks for work as (from "I am looking for a job as")."""
+
+    uri: str | None
+    label: str
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def job_goal_mismatch(job_goals: Sequence[GoalVersion], sought: Sequence[SoughtOccupation]) -> bool:
+    """True when both lists have entries and no job goal names any occupation sought: the
+    seeds ask that the job goal be the same in My Plan, My CV and "I am looking for a job as".
+    A goal matches by occupation (URI) or by its text, ignoring case and spacing."""
+    goals = [goal for goal in job_goals if not goal.removed]
+    if not goals or not sought:
+        return False
+    uris = {occupation.uri for occupation in sought if occupation.uri}
+    labels = {_folded(occupation.label) for occupation in sought}
+    return not any(
+        (goal.occupation_uri and goal.occupation_uri in uris) or _folded(goal.text) in labels
+        for goal in goals
+    )
