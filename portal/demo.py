@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -138,7 +139,7 @@ async def load_demo_data(database: Database, settings: Settings, only_if_empty: 
     return True
 
 
-def _initiative(today: dt.date, **values: object) -> InitiativeInput:
+def _initiative(**values: object) -> InitiativeInput:
     defaults: dict[str, object] = {
         "hours_per_week": None,
         "end_date": None,
@@ -189,46 +190,26 @@ async def add_demo_plans(
         ),
         karin,
     )
-    internship, _changed = await save_initiative(
-        db,
-        anna,
-        _initiative(
-            today,
-            type="company_internship",
-            title="Praktik på Bageriet Solsidan",
-            content="Bakning och försäljning i butiken, måndag till torsdag.",
-            hours_per_week=Decimal("20"),
-            agreed_by=karin.name,
-            start_date=today - 30 * day,
-            end_date=today + 30 * day,
-            address="Solsidevägen 12, Saltsjöbaden",
-            contact_name="Lena Holm",
-            contact_phone="+46 8 555 012 34",
-            contact_email="lena@bageriet-solsidan.example",
-            purpose="Att pröva yrket och visa vad du kan inför ett anställningsbeslut.",
-        ),
-        karin,
-        today,
+    internship_plan = _initiative(
+        type="company_internship",
+        title="Praktik på Bageriet Solsidan",
+        content="Bakning och försäljning i butiken, måndag till torsdag.",
+        hours_per_week=Decimal("20"),
+        agreed_by=karin.name,
+        start_date=today - 30 * day,
+        end_date=today + 30 * day,
+        address="Solsidevägen 12, Saltsjöbaden",
+        contact_name="Lena Holm",
+        contact_phone="+46 8 555 012 34",
+        contact_email="lena@bageriet-solsidan.example",
+        purpose="Att pröva yrket och visa vad du kan inför ett anställningsbeslut.",
     )
+    internship, _changed = await save_initiative(db, anna, internship_plan, karin, today)
     # The period was moved two weeks later, so Anna sees a moved period.
     await save_initiative(
         db,
         anna,
-        _initiative(
-            today,
-            type="company_internship",
-            title="Praktik på Bageriet Solsidan",
-            content="Bakning och försäljning i butiken, måndag till torsdag.",
-            hours_per_week=Decimal("20"),
-            agreed_by=karin.name,
-            start_date=today - 30 * day,
-            end_date=today + 44 * day,
-            address="Solsidevägen 12, Saltsjöbaden",
-            contact_name="Lena Holm",
-            contact_phone="+46 8 555 012 34",
-            contact_email="lena@bageriet-solsidan.example",
-            purpose="Att pröva yrket och visa vad du kan inför ett anställningsbeslut.",
-        ),
+        replace(internship_plan, end_date=today + 44 * day),
         karin,
         today,
         internship,
@@ -246,7 +227,6 @@ async def add_demo_plans(
         db,
         anna,
         _initiative(
-            today,
             type="education",
             title="Kurs i livsmedelshygien",
             content="Webbkurs med ett prov på slutet.",
@@ -264,7 +244,6 @@ async def add_demo_plans(
         db,
         anna,
         _initiative(
-            today,
             type="guidance",
             title="Vägledningssamtal om yrkesval",
             content="Tre samtal med studie- och yrkesvägledare.",
@@ -288,7 +267,6 @@ async def add_demo_plans(
         db,
         anna,
         _initiative(
-            today,
             type="job_search",
             title="Jobbsökarträffar",
             content="Träffar varje tisdag med jobbcoach: CV, brev och intervjuträning.",
@@ -305,7 +283,6 @@ async def add_demo_plans(
         db,
         anna,
         _initiative(
-            today,
             type="mentor",
             title="Mentor på arbetsplatsen",
             content="En mentor under praktiken.",
@@ -329,7 +306,6 @@ async def add_demo_plans(
         db,
         bo,
         _initiative(
-            today,
             type="education",
             title="Truckkort A+B",
             content="Tre dagars utbildning med prov.",

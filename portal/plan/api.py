@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -37,6 +37,20 @@ async def find_participant(request: Request, db: AsyncSession) -> Participant | 
     if number is None:
         return None
     return await db.scalar(select(Participant).where(Participant.personal_number == number))
+
+
+PlanItem = TypeVar("PlanItem", Goal, Initiative)
+
+
+async def by_external_id(
+    db: AsyncSession, model: type[PlanItem], participant: Participant, external_id: str
+) -> PlanItem | None:
+    """The participant's goal or initiative that the case system calls `external_id`."""
+    return await db.scalar(
+        select(model).where(
+            model.participant_id == participant.id, model.external_id == external_id
+        )
+    )
 
 
 def author_of(body: dict[str, Any], client: ApiClient, errors: Errors) -> Author:
@@ -104,12 +118,7 @@ async def put_initiative(request: Request, client: ApiClient) -> Response:
                 participant = await find_participant(request, db)
                 if participant is None:
                     return problem(404, "No such participant.")
-                initiative = await db.scalar(
-                    select(Initiative).where(
-                        Initiative.participant_id == participant.id,
-                        Initiative.external_id == external_id,
-                    )
-                )
+                initiative = await by_external_id(db, Initiative, participant, external_id)
                 created = initiative is None
                 initiative, changed = await service.save_initiative(
                     db, participant.id, data, author, day, initiative, external_id
@@ -168,11 +177,7 @@ async def put_goal(request: Request, client: ApiClient) -> Response:
         participant = await find_participant(request, db)
         if participant is None:
             return problem(404, "No such participant.")
-        goal = await db.scalar(
-            select(Goal).where(
-                Goal.participant_id == participant.id, Goal.external_id == external_id
-            )
-        )
+        goal = await by_external_id(db, Goal, participant, external_id)
         if goal is not None and goal.kind != kind:
             return problem(409, "A goal keeps its kind; use another external id.")
         created = goal is None
@@ -192,12 +197,7 @@ async def delete_goal(request: Request, client: ApiClient) -> Response:
         participant = await find_participant(request, db)
         if participant is None:
             return problem(404, "No such participant.")
-        goal = await db.scalar(
-            select(Goal).where(
-                Goal.participant_id == participant.id,
-                Goal.external_id == request.path_params["external_id"],
-            )
-        )
+        goal = await by_external_id(db, Goal, participant, request.path_params["external_id"])
         if goal is None:
             return problem(404, "No such goal.")
         changed = await service.remove_goal(db, goal, author)
