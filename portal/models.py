@@ -1,8 +1,17 @@
 """Every domain's tables, imported in one place for migrations and tests."""
 
 from portal.audit.models import AccessLogEntry
-from portal.auth.models import ApiClient, DevIdpCode, WebSession
+from portal.auth.models import ApiClient, DevIdpCode, Signature, WebSession
 from portal.db import Base
+from portal.hours.models import (
+    ConsentEvent,
+    HourEntry,
+    HourExport,
+    HourExportItem,
+    HourReport,
+    HourReportVersion,
+    HourResponse,
+)
 from portal.notify.models import OutboxMessage
 from portal.participants.models import Participant
 from portal.plan.models import (
@@ -22,10 +31,17 @@ __all__ = [
     "AgreementVersion",
     "ApiClient",
     "Base",
+    "ConsentEvent",
     "DevIdpCode",
     "FormSubmission",
     "Goal",
     "GoalVersion",
+    "HourEntry",
+    "HourExport",
+    "HourExportItem",
+    "HourReport",
+    "HourReportVersion",
+    "HourResponse",
     "Initiative",
     "InitiativeVersion",
     "Organisation",
@@ -33,6 +49,7 @@ __all__ = [
     "Participant",
     "ParticipantAssignment",
     "PlanView",
+    "Signature",
     "StaffAuthorization",
     "StaffUser",
     "StatusEntry",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from contextvars import ContextVar
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -124,7 +125,7 @@ class Formatter:
         time = dates.format_time(local.time(), format="short", locale=self.locale)
         return f"{day} {time}"
 
-    def decimal(self, value: float, format: str | None = None) -> str:
+    def decimal(self, value: float | Decimal, format: str | None = None) -> str:
         return numbers.format_decimal(value, format=format, locale=self.locale)
 
     def today(self) -> dt.date:

@@ -1,0 +1,1 @@
+"""Hour histories (samarbetshistorik): registration, approval, consent and export."""

@@ -1,0 +1,731 @@
+"""Rules of hour histories, in one place: the month grid and its checks, versions and locking,
+the participant's approval and consent, expiry, and what an export may contain.
+
+Functions that depend on the time take `now` (or `today`), so tests can move the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from babel.support import LazyProxy
+from sqlalchemy import Integer, Select, and_, exists, func, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from portal.auth.models import Signature
+from portal.db import utcnow
+from portal.holidays import holiday_name, is_working_day, month_days, working_days
+from portal.hours.models import (
+    ConsentEvent,
+    HourEntry,
+    HourExport,
+    HourExportItem,
+    HourReport,
+    HourReportVersion,
+    HourResponse,
+)
+from portal.plan.models import Initiative, InitiativeVersion
+from portal.web.i18n import Formatter, gettext
+from portal.web.i18n import lazy_gettext as _
+
+MAX_HOURS_PER_DAY = Decimal(8)
+STEP = Decimal("0.25")
+EXPIRY_MONTHS = 3
+OWN_WORK = "own_work"
+OWN_WORK_LABEL = _("Own work according to the joint planning with the provider")
+CONSENT_NOTICE_VERSION = "2026-1"
+COMMENT_LIMIT = 1000
+
+# What the participant and staff see of a report's latest submitted version.
+STATUSES: dict[str, LazyProxy] = {
+    "draft": _("Draft"),
+    "to_approve": _("To approve"),
+    "approved": _("Approved"),
+    "not_agreed": _("Not agreed"),
+    "expired": _("Expired"),
+}
+
+
+class HoursError(Exception):
+    """A refused action, with the message to show."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# ---------------------------------------------------------------- months
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> Month | None:
+        """ "2026-03" -> Month(2026, 3); None for anything else."""
+        try:
+            year, month = (int(part) for part in text.split("-"))
+        except ValueError:
+            return None
+        if not (2000 <= year <= 2100 and 1 <= month <= 12) or len(text) != 7:
+            return None
+        return cls(year, month)
+
+    @classmethod
+    def of(cls, day: dt.date) -> Month:
+        return cls(day.year, day.month)
+
+    @property
+    def first(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+    @property
+    def last(self) -> dt.date:
+        return self.next().first - dt.timedelta(days=1)
+
+    def next(self) -> Month:
+        return Month(self.year + self.month // 12, self.month % 12 + 1)
+
+    def previous(self) -> Month:
+        return Month(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+def add_months(moment: dt.datetime, months: int) -> dt.datetime:
+    """The same day `months` later; the month's last day when it has no such day."""
+    index = moment.year * 12 + moment.month - 1 + months
+    year, month = divmod(index, 12)
+    last_day = Month(year, month + 1).last.day
+    return moment.replace(year=year, month=month + 1, day=min(moment.day, last_day))
+
+
+# ---------------------------------------------------------------- the month grid
+
+
+@dataclass(frozen=True)
+class Activity:
+    key: str
+    label: str
+
+
+def activities_for_month(
+    initiatives: Iterable[tuple[int, str, dt.date, dt.date | None]], month: Month
+) -> list[Activity]:
+    """The participant's initiatives whose period touches the month, then own work."""
+    found = [
+        Activity(f"initiative:{initiative_id}", title)
+        for initiative_id, title, start, end in initiatives
+        if start <= month.last and (end is None or end >= month.first)
+    ]
+    return [*found, Activity(OWN_WORK, str(OWN_WORK_LABEL))]
+
+
+def field_name(day: dt.date, activity: str) -> str:
+    return f"h_{day.isoformat()}_{activity}"
+
+
+def day_field(day: dt.date) -> str:
+    return f"day_{day.isoformat()}"
+
+
+@dataclass
+class Grid:
+    """Checked hours of a month: (day, activity) -> hours, and messages by field."""
+
+    hours: dict[tuple[dt.date, str], Decimal] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.hours.values(), Decimal(0))
+
+    def day_total(self, day: dt.date) -> Decimal:
+        return sum((h for (d, _a), h in self.hours.items() if d == day), Decimal(0))
+
+
+def parse_hours(raw: str) -> tuple[Decimal | None, str | None]:
+    """One cell: empty is 0; otherwise a number of quarter hours from 0 to 8."""
+    text = raw.strip().replace(",", ".")
+    if not text:
+        return Decimal(0), None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None, gettext("Give hours as a number, like 2.5.")
+    if not value.is_finite() or value < 0:
+        return None, gettext("Give hours as a number, like 2.5.")
+    if value % STEP:
+        return None, gettext("Use quarter hours: .25, .5 or .75.")
+    if value > MAX_HOURS_PER_DAY:
+        return None, gettext("At most %(maximum)s hours.", maximum=MAX_HOURS_PER_DAY)
+    return value, None
+
+
+def parse_grid(
+    form: Mapping[str, str],
+    country: str,
+    month: Month,
+    activities: Sequence[Activity],
+    today: dt.date,
+    formatter: Formatter,
+) -> Grid:
+    """Read every cell of the month; check steps, working days, the future, the 8-hour day."""
+    grid = Grid()
+    keys = {activity.key for activity in activities}
+    for day in month_days(month.year, month.month):
+        for key in keys:
+            name = field_name(day, key)
+            raw = form.get(name, "")
+            if not raw.strip():
+                continue
+            value, message = parse_hours(raw)
+            if message is not None:
+                grid.errors[name] = message
+                continue
+            assert value is not None
+            if not value:
+                continue
+            if not is_working_day(country, day):
+                grid.errors[day_field(day)] = gettext(
+                    "%(day)s is not a working day and cannot be filled.",
+                    day=formatter.date(day, "EEEE d MMMM"),
+                )
+                continue
+            if day > today:
+                grid.errors[day_field(day)] = gettext(
+                    "%(day)s has not come yet.", day=formatter.date(day, "EEEE d MMMM")
+                )
+                continue
+            grid.hours[(day, key)] = value
+    for day in working_days(country, month.year, month.month):
+        total = grid.day_total(day)
+        if total > MAX_HOURS_PER_DAY:
+            grid.errors[day_field(day)] = gettext(
+                "%(day)s: %(hours)s hours, at most %(maximum)s.",
+                day=upper_first(formatter.date(day, "EEEE d MMMM")),
+                hours=formatter.decimal(total),
+                maximum=formatter.decimal(MAX_HOURS_PER_DAY),
+            )
+    return grid
+
+
+def upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def copy_day(
+    form: Mapping[str, str], source: dt.date, targets: Iterable[dt.date], keys: Iterable[str]
+) -> dict[str, str]:
+    """The form with the source day's cells copied to each target day (as typed)."""
+    copied = dict(form)
+    for key in keys:
+        value = form.get(field_name(source, key), "")
+        for target in targets:
+            copied[field_name(target, key)] = value
+    return copied
+
+
+def values_of(entries: Iterable[HourEntry]) -> dict[str, str]:
+    """A submitted version's entries as form values, for showing or for a correction."""
+    return {field_name(e.day, e.activity): f"{e.hours.normalize():f}" for e in entries}
+
+
+def not_working_reason(country: str, day: dt.date) -> str | None:
+    """Why a day cannot be filled: the holiday's name, or None on a working day."""
+    if is_working_day(country, day):
+        return None
+    return holiday_name(country, day) or ""
+
+
+# ---------------------------------------------------------------- status
+
+
+def latest_submitted(report: HourReport) -> HourReportVersion | None:
+    submitted = [v for v in report.versions if v.state == "submitted"]
+    return submitted[-1] if submitted else None
+
+
+def is_expired(version: HourReportVersion, now: dt.datetime) -> bool:
+    """Not approved within three months of submission."""
+    if version.submitted_at is None:
+        return False
+    if version.response is not None and version.response.kind == "approved":
+        return False
+    return now >= add_months(version.submitted_at, EXPIRY_MONTHS)
+
+
+def status_of(version: HourReportVersion | None, now: dt.datetime) -> str:
+    if version is None or version.state == "draft":
+        return "draft"
+    if is_expired(version, now):
+        return "expired"
+    if version.response is None:
+        return "to_approve"
+    return version.response.kind
+
+
+def week_totals(entries: Iterable[HourEntry]) -> list[tuple[int, dt.date, Decimal]]:
+    """(ISO week number, Monday, hours) for each week of the entries, in order."""
+    weeks: dict[tuple[int, int], Decimal] = {}
+    for entry in entries:
+        iso = entry.day.isocalendar()
+        weeks[(iso.year, iso.week)] = weeks.get((iso.year, iso.week), Decimal(0)) + entry.hours
+    return [
+        (week, dt.date.fromisocalendar(year, week, 1), hours)
+        for (year, week), hours in sorted(weeks.items())
+    ]
+
+
+def month_weeks(month: Month) -> list[tuple[int, dt.date]]:
+    """(ISO week, Monday) of every week that has a day in the month."""
+    seen: dict[tuple[int, int], dt.date] = {}
+    for day in month_days(month.year, month.month):
+        iso = day.isocalendar()
+        seen.setdefault((iso.year, iso.week), dt.date.fromisocalendar(iso.year, iso.week, 1))
+    return [(week, monday) for (_year, week), monday in seen.items()]
+
+
+# ---------------------------------------------------------------- provider's side
+
+
+def reports_query(organisation_id: int) -> Select[HourReport]:
+    """Reports of one provider organisation: a provider never sees another's reports."""
+    return select(HourReport).where(HourReport.organisation_id == organisation_id)
+
+
+async def find_report(
+    db: AsyncSession, organisation_id: int, participant_id: int, month: Month
+) -> HourReport | None:
+    return await db.scalar(
+        reports_query(organisation_id).where(
+            HourReport.participant_id == participant_id,
+            HourReport.year == month.year,
+            HourReport.month == month.month,
+        )
+    )
+
+
+async def participant_initiatives(
+    db: AsyncSession, participant_id: int
+) -> list[tuple[int, str, dt.date, dt.date | None]]:
+    """(id, title, start, end) of each initiative's latest version."""
+    latest = (
+        select(InitiativeVersion.initiative_id, func.max(InitiativeVersion.version).label("v"))
+        .join(Initiative, Initiative.id == InitiativeVersion.initiative_id)
+        .where(Initiative.participant_id == participant_id)
+        .group_by(InitiativeVersion.initiative_id)
+        .subquery()
+    )
+    rows = await db.execute(
+        select(
+            InitiativeVersion.initiative_id,
+            InitiativeVersion.title,
+            InitiativeVersion.start_date,
+            InitiativeVersion.end_date,
+        )
+        .join(
+            latest,
+            and_(
+                latest.c.initiative_id == InitiativeVersion.initiative_id,
+                latest.c.v == InitiativeVersion.version,
+            ),
+        )
+        .order_by(InitiativeVersion.start_date, InitiativeVersion.initiative_id)
+    )
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+async def save_draft(
+    db: AsyncSession,
+    organisation_id: int,
+    participant_id: int,
+    month: Month,
+    values: Mapping[str, str],
+    author_name: str,
+    now: dt.datetime,
+) -> HourReportVersion:
+    """Keep what was typed in the month's draft, creating the report or a new draft version."""
+    report = await find_report(db, organisation_id, participant_id, month)
+    if report is None:
+        report = HourReport(
+            participant_id=participant_id,
+            organisation_id=organisation_id,
+            year=month.year,
+            month=month.month,
+        )
+        db.add(report)
+    draft = report.versions[-1] if report.versions else None
+    if draft is not None and draft.state == "submitted":
+        raise HoursError(
+            gettext("This month has been submitted and is locked. Make a correction to change it.")
+        )
+    if draft is None:
+        draft = HourReportVersion(version=1, updated_by_name=author_name)
+        report.versions.append(draft)
+    draft.draft_data = json.dumps(
+        {k: v for k, v in values.items() if k.startswith("h_") and v.strip()}, sort_keys=True
+    )
+    draft.updated_at = now
+    draft.updated_by_name = author_name
+    await db.flush()
+    return draft
+
+
+async def submit(
+    db: AsyncSession,
+    report: HourReport,
+    grid: Grid,
+    activities: Sequence[Activity],
+    staff_id: int | None,
+    author_name: str,
+    now: dt.datetime,
+) -> HourReportVersion:
+    """Lock the draft as submitted with the checked entries. The caller has checked `grid`."""
+    if grid.errors:
+        raise ValueError("a grid with errors cannot be submitted")
+    draft = report.versions[-1] if report.versions else None
+    if draft is None or draft.state != "draft":
+        raise HoursError(gettext("This month has already been submitted."))
+    labels = {activity.key: activity.label for activity in activities}
+    for (day, key), hours in sorted(grid.hours.items()):
+        draft.entries.append(
+            HourEntry(day=day, activity=key, activity_label=labels[key], hours=hours)
+        )
+    draft.total_hours = grid.total
+    draft.state = "submitted"
+    draft.submitted_at = now
+    draft.submitted_by_staff_id = staff_id
+    draft.updated_at = now
+    draft.updated_by_name = author_name
+    draft.draft_data = "{}"
+    await db.flush()
+    return draft
+
+
+async def start_correction(
+    db: AsyncSession, report: HourReport, author_name: str, now: dt.datetime
+) -> HourReportVersion:
+    """A new draft version holding the last submitted hours, for the provider to change."""
+    latest = report.versions[-1] if report.versions else None
+    if latest is None or latest.state != "submitted":
+        raise HoursError(gettext("There is already a correction being made of this month."))
+    draft = HourReportVersion(
+        version=latest.version + 1,
+        draft_data=json.dumps(values_of(latest.entries), sort_keys=True),
+        updated_at=now,
+        updated_by_name=author_name,
+    )
+    report.versions.append(draft)
+    await db.flush()
+    return draft
+
+
+# ---------------------------------------------------------------- participant's side
+
+
+def participant_reports_query(participant_id: int) -> Select[HourReport]:
+    return (
+        select(HourReport)
+        .where(HourReport.participant_id == participant_id)
+        .order_by(HourReport.year.desc(), HourReport.month.desc(), HourReport.id.desc())
+    )
+
+
+def visible_to_participant(report: HourReport, now: dt.datetime) -> HourReportVersion | None:
+    """The version the participant sees, or None: nothing submitted yet, or expired."""
+    version = latest_submitted(report)
+    if version is None or is_expired(version, now):
+        return None
+    return version
+
+
+async def participant_report(
+    db: AsyncSession, participant_id: int, report_id: int, now: dt.datetime
+) -> tuple[HourReport, HourReportVersion] | None:
+    report = await db.scalar(
+        participant_reports_query(participant_id).where(HourReport.id == report_id)
+    )
+    if report is None:
+        return None
+    version = visible_to_participant(report, now)
+    return None if version is None else (report, version)
+
+
+async def consent_in_force(db: AsyncSession, participant_id: int) -> ConsentEvent | None:
+    """The consent event in force now: the latest event, when it gave consent."""
+    latest = await db.scalar(
+        select(ConsentEvent)
+        .where(ConsentEvent.participant_id == participant_id)
+        .order_by(ConsentEvent.id.desc())
+        .limit(1)
+    )
+    return latest if latest is not None and latest.kind == "given" else None
+
+
+async def consent_history(db: AsyncSession, participant_id: int) -> Sequence[ConsentEvent]:
+    return (
+        await db.scalars(
+            select(ConsentEvent)
+            .where(ConsentEvent.participant_id == participant_id)
+            .order_by(ConsentEvent.id.desc())
+        )
+    ).all()
+
+
+async def may_offer_consent(db: AsyncSession, participant_id: int) -> bool:
+    """Consent is asked with an approval whenever it is not in force. Since nothing else asks
+    for it, it is never asked before the first approval."""
+    return await consent_in_force(db, participant_id) is None
+
+
+def approval_document(
+    report: HourReport, version: HourReportVersion, participant_id: int, consent: bool
+) -> dict[str, Any]:
+    """What an approval signs, in a canonical form that does not depend on the language."""
+    return {
+        "purpose": "hour_history_approval",
+        "participant": participant_id,
+        "report": report.id,
+        "month": str(Month(report.year, report.month)),
+        "version": version.version,
+        "total_hours": f"{version.total_hours:.2f}",
+        "entries_sha256": entries_digest(version.entries),
+        "consent_esf_scb": consent,
+        "consent_notice": CONSENT_NOTICE_VERSION if consent else None,
+    }
+
+
+def withdrawal_document(participant_id: int) -> dict[str, Any]:
+    return {
+        "purpose": "consent_withdrawal",
+        "participant": participant_id,
+        "consent_notice": CONSENT_NOTICE_VERSION,
+    }
+
+
+def entries_digest(entries: Iterable[HourEntry]) -> str:
+    lines = "\n".join(f"{e.day.isoformat()};{e.activity};{e.hours:.2f}" for e in entries)
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+def canonical(document: Mapping[str, Any]) -> str:
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+async def approve(
+    db: AsyncSession,
+    participant_id: int,
+    report_id: int,
+    version_number: int,
+    consent: bool,
+    signature: Signature,
+    now: dt.datetime,
+) -> HourResponse:
+    """Record a signed approval (and the consent given with it) of exactly the signed version."""
+    found = await participant_report(db, participant_id, report_id, now)
+    if found is None:
+        raise HoursError(gettext("This hour history can no longer be approved."))
+    _report, version = found
+    if version.version != version_number:
+        raise HoursError(
+            gettext("The provider has corrected this month since you started. Look it over again.")
+        )
+    if version.response is not None:
+        raise HoursError(gettext("You have already answered this hour history."))
+    if consent and not await may_offer_consent(db, participant_id):
+        consent = False  # already in force: nothing to give again
+    response = HourResponse(kind="approved", responded_at=now, signature_id=signature.id)
+    version.response = response
+    if consent:
+        db.add(
+            ConsentEvent(
+                participant_id=participant_id,
+                kind="given",
+                at=now,
+                notice_version=CONSENT_NOTICE_VERSION,
+                signature_id=signature.id,
+            )
+        )
+    await db.flush()
+    return response
+
+
+async def not_agreed(
+    db: AsyncSession, participant_id: int, report_id: int, comment: str, now: dt.datetime
+) -> HourResponse:
+    found = await participant_report(db, participant_id, report_id, now)
+    if found is None:
+        raise HoursError(gettext("This hour history can no longer be answered."))
+    _report, version = found
+    if version.response is not None:
+        raise HoursError(gettext("You have already answered this hour history."))
+    response = HourResponse(kind="not_agreed", comment=comment, responded_at=now)
+    version.response = response
+    await db.flush()
+    return response
+
+
+def parse_comment(raw: str) -> tuple[str, str | None]:
+    comment = raw.strip()
+    if not comment:
+        return comment, gettext("Tell your provider what is not right.")
+    if len(comment) > COMMENT_LIMIT:
+        return comment, gettext(
+            "At most %(limit)s characters; this has %(count)s.",
+            limit=COMMENT_LIMIT,
+            count=len(comment),
+        )
+    return comment, None
+
+
+async def withdraw_consent(
+    db: AsyncSession, participant_id: int, signature: Signature, now: dt.datetime
+) -> ConsentEvent:
+    if await consent_in_force(db, participant_id) is None:
+        raise HoursError(gettext("You have not given consent, so there is nothing to withdraw."))
+    event = ConsentEvent(
+        participant_id=participant_id,
+        kind="withdrawn",
+        at=now,
+        notice_version=CONSENT_NOTICE_VERSION,
+        signature_id=signature.id,
+    )
+    db.add(event)
+    await db.flush()
+    return event
+
+
+# ---------------------------------------------------------------- export
+
+
+def exportable_query(
+    period_start: dt.date, period_end: dt.date, participant_ids: Any | None = None
+) -> Any:
+    """(version id, consent event id) of what an export made now may contain: the approved,
+    latest submitted version of each report in the period, never exported before, of a
+    participant whose latest consent event gives consent."""
+    later = aliased(HourReportVersion)
+    event = aliased(ConsentEvent)
+    latest_event = (
+        select(func.max(event.id))
+        .where(event.participant_id == HourReport.participant_id)
+        .correlate(HourReport)
+        .scalar_subquery()
+    )
+    first_month = period_start.year * 12 + period_start.month
+    last_month = period_end.year * 12 + period_end.month
+    query = (
+        select(HourReportVersion.id, ConsentEvent.id)
+        .join(HourReport, HourReport.id == HourReportVersion.report_id)
+        .join(HourResponse, HourResponse.version_id == HourReportVersion.id)
+        .join(ConsentEvent, ConsentEvent.id == latest_event)
+        .where(
+            HourReportVersion.state == "submitted",
+            HourResponse.kind == "approved",
+            ConsentEvent.kind == "given",
+            HourReport.year * 12 + HourReport.month >= first_month,
+            HourReport.year * 12 + HourReport.month <= last_month,
+            ~exists().where(
+                later.report_id == HourReportVersion.report_id,
+                later.version > HourReportVersion.version,
+                later.state == "submitted",
+            ),
+            ~exists().where(HourExportItem.version_id == HourReportVersion.id),
+        )
+        .order_by(HourReportVersion.id)
+    )
+    if participant_ids is not None:
+        query = query.where(HourReport.participant_id.in_(participant_ids))
+    return query
+
+
+async def create_export(
+    db: AsyncSession,
+    period_start: dt.date,
+    period_end: dt.date,
+    created_by_name: str,
+    now: dt.datetime,
+    staff_id: int | None = None,
+    organisation_id: int | None = None,
+    client: str | None = None,
+    participant_ids: Any | None = None,
+) -> HourExport:
+    """Record an export and its manifest in one go (INSERT … SELECT, so it scales)."""
+    if period_end < period_start:
+        raise HoursError(gettext("The period must end on or after its start."))
+    export = HourExport(
+        period_start=period_start,
+        period_end=period_end,
+        created_at=now,
+        created_by_name=created_by_name,
+        created_by_staff_id=staff_id,
+        created_by_client=client,
+        organisation_id=organisation_id,
+    )
+    db.add(export)
+    await db.flush()
+    chosen = exportable_query(period_start, period_end, participant_ids).subquery()
+    await db.execute(
+        HourExportItem.__table__.insert().from_select(  # type: ignore[attr-defined]
+            ["export_id", "version_id", "consent_event_id"],
+            select(
+                literal(export.id, Integer),
+                chosen.c[0],
+                chosen.c[1],
+            ),
+        )
+    )
+    export.report_count = (
+        await db.scalar(
+            select(func.count())
+            .select_from(HourExportItem)
+            .where(HourExportItem.export_id == export.id)
+        )
+        or 0
+    )
+    await db.flush()
+    return export
+
+
+EXPORT_COLUMNS = ("participant", "personal_number", "date", "activity", "activity_name", "hours")
+
+
+def export_rows_query(export_id: int) -> Any:
+    from portal.participants.models import Participant
+
+    return (
+        select(
+            Participant.id,
+            Participant.personal_number,
+            HourEntry.day,
+            HourEntry.activity,
+            HourEntry.activity_label,
+            HourEntry.hours,
+        )
+        .join(HourExportItem, HourExportItem.version_id == HourEntry.version_id)
+        .join(HourReportVersion, HourReportVersion.id == HourEntry.version_id)
+        .join(HourReport, HourReport.id == HourReportVersion.report_id)
+        .join(Participant, Participant.id == HourReport.participant_id)
+        .where(HourExportItem.export_id == export_id)
+        .order_by(Participant.id, HourEntry.day, HourEntry.activity)
+    )
+
+
+def utc_now() -> dt.datetime:
+    """The service's clock; tests replace it to move time."""
+    return utcnow()
