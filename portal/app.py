@@ -12,10 +12,12 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from portal.auth import routes as auth_routes
+from portal.auth import signing
 from portal.auth.dev_idp import DevIdp
 from portal.auth.oidc import build_clients
 from portal.auth.sessions import ServerSessionMiddleware
 from portal.db import Database
+from portal.hours import routes as hours_routes
 from portal.participants import routes as participant_routes
 from portal.plan import api as plan_api
 from portal.plan import routes as plan_routes
@@ -44,6 +46,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *participant_routes.routes(),
         *plan_routes.routes(),
         *plan_api.routes(),
+        *signing.routes(),
+        *hours_routes.routes(),
         *staff_routes.routes(),
         Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
     ]
@@ -65,6 +69,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.database = database
     app.state.pages = Pages(settings)
     app.state.oidc = build_clients(settings)
+    app.state.signing_handlers = {**hours_routes.SIGNING_HANDLERS}
     app.state.openapi = openapi_document(plan_api.PATHS, plan_api.SCHEMAS)
     return app
 

@@ -11,8 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.audit.models import AccessLogEntry
+from portal.auth.models import Signature
 from portal.auth.personas import PERSONAS_BY_ID
 from portal.db import Database, utcnow
+from portal.holidays import working_days
+from portal.hours import service as hours
 from portal.participants.models import Participant
 from portal.plan.service import (
     AgreementInput,
@@ -34,10 +37,19 @@ from portal.staff.models import (
     StaffAuthorization,
     StaffUser,
 )
+from portal.web.i18n import Formatter
 
 ORGANISATIONS = {
-    "SE": {"job_centre": "Arbetsförmedlingen Nacka", "provider": "Framsteg Coaching AB"},
-    "DK": {"job_centre": "Jobcenter København", "provider": "Fremdrift Coaching ApS"},
+    "SE": {
+        "job_centre": "Arbetsförmedlingen Nacka",
+        "provider": "Framsteg Coaching AB",
+        "other_provider": "Nya Vägar AB",
+    },
+    "DK": {
+        "job_centre": "Jobcenter København",
+        "provider": "Fremdrift Coaching ApS",
+        "other_provider": "Nye Veje ApS",
+    },
 }
 
 # persona -> (organisation kind, role)
@@ -63,8 +75,8 @@ async def load_demo_data(database: Database, settings: Settings, only_if_empty: 
         if only_if_empty and await db.scalar(select(func.count()).select_from(Participant)):
             return False
         organisations = {
-            kind: Organisation(name=name, kind=kind)
-            for kind, name in ORGANISATIONS[country].items()
+            key: Organisation(name=name, kind="job_centre" if key == "job_centre" else "provider")
+            for key, name in ORGANISATIONS[country].items()
         }
         db.add_all(organisations.values())
         participants = {}
@@ -98,6 +110,14 @@ async def load_demo_data(database: Database, settings: Settings, only_if_empty: 
                 )
             )
             staff[persona_id] = user
+        # Bo's provider: a registrar without a demo login, so Bo has reports of another provider.
+        staff["olle"] = StaffUser(
+            personal_number="19800101-0000" if country == "SE" else "010180-0000",
+            first_name="Olle",
+            last_name="Öst",
+            email="olle@nyavagar.example.org",
+            organisation=organisations["other_provider"],
+        )
         db.add_all(staff.values())
         await db.flush()
 
@@ -119,6 +139,10 @@ async def load_demo_data(database: Database, settings: Settings, only_if_empty: 
                     participant_id=participants["anna"].id,
                     organisation_id=organisations["provider"].id,
                 ),
+                ParticipantAssignment(
+                    participant_id=participants["bo"].id,
+                    organisation_id=organisations["other_provider"].id,
+                ),
             ]
         )
         # Two earlier readings, so anna's access log shows what it is for.
@@ -136,6 +160,7 @@ async def load_demo_data(database: Database, settings: Settings, only_if_empty: 
                 )
             )
         await add_demo_plans(db, participants, staff, today)
+        await add_demo_hours(db, participants, staff, settings)
     return True
 
 
@@ -318,3 +343,72 @@ async def add_demo_plans(
         lars,
         today,
     )
+
+
+async def add_demo_hours(
+    db: AsyncSession,
+    participants: dict[str, Participant],
+    staff: dict[str, StaffUser],
+    settings: Settings,
+) -> None:
+    """Anna: last month submitted by Erik for her to approve, the month before approved.
+    Bo: two months from his own provider."""
+    zone = ZoneInfo(settings.timezone)
+    today = dt.datetime.now(zone).date()
+    formatter = Formatter(settings.timezone)
+    last = hours.Month.of(today).previous()
+    months = [(last.previous(), "approved"), (last, "submitted")]
+    for persona_id, registrar in (("anna", "erik"), ("bo", "olle")):
+        participant, user = participants[persona_id], staff[registrar]
+        initiatives = await hours.participant_initiatives(db, participant.id)
+        for month, state in months:
+            activities = hours.activities_for_month(initiatives, month)
+            values = {}
+            for day in working_days(settings.country, month.year, month.month):
+                first = activities[0].key
+                values[hours.field_name(day, first)] = "4" if day.weekday() < 4 else "2"
+                if first != hours.OWN_WORK:
+                    values[hours.field_name(day, hours.OWN_WORK)] = "1.5"
+            grid = hours.parse_grid(values, settings.country, month, activities, today, formatter)
+            submitted_at = dt.datetime.combine(
+                month.next().first + dt.timedelta(days=2), dt.time(10), zone
+            )
+            await hours.save_draft(
+                db,
+                user.organisation_id,
+                participant.id,
+                month,
+                values,
+                user.full_name,
+                submitted_at,
+            )
+            report = await hours.find_report(db, user.organisation_id, participant.id, month)
+            assert report is not None
+            await hours.submit(db, report, grid, activities, user.id, user.full_name, submitted_at)
+            if state == "approved" and persona_id == "anna":
+                version = report.versions[-1]
+                document = hours.canonical(
+                    hours.approval_document(report, version, participant.id, consent=False)
+                )
+                signature = Signature(
+                    participant_id=participant.id,
+                    purpose="hours.approve",
+                    signed_at=submitted_at + dt.timedelta(days=1),
+                    text=f"Demo: {month} version {version.version}, {version.total_hours} h.",
+                    document=document,
+                    document_sha256=hours.digest(document),
+                    subject="demo",
+                    acr=None,
+                    id_token_sha256=hours.digest("demo"),
+                )
+                db.add(signature)
+                await db.flush()
+                await hours.approve(
+                    db,
+                    participant.id,
+                    report.id,
+                    version.version,
+                    False,
+                    signature,
+                    signature.signed_at,
+                )

@@ -168,6 +168,14 @@ class Settings:
         _text,
         "acr_values to ask the eID broker for (space-separated), e.g. a substantial level.",
     )
+    citizen_signing_parameter: str = setting(
+        "PORTAL_CITIZEN_SIGNING_PARAMETER",
+        "sign_text",
+        _text,
+        "How a signing request carries its text to the eID broker: the authorization parameter's "
+        "name, optionally `=prefix`; the value is the text in base64url, e.g. "
+        "`login_hint=message:`.",
+    )
     staff_oidc_issuer: str = setting(
         "PORTAL_STAFF_OIDC_ISSUER", "", _optional_url, "Staff identity provider (issuer URL)."
     )

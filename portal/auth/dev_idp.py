@@ -3,6 +3,10 @@
 Only mounted when PORTAL_DEV_IDP=1. It speaks the authorization-code flow with PKCE (S256),
 signs ID tokens with an RS256 key kept in the var folder, and with a known `login_hint` signs
 that persona in without showing a page, so scripts and tests can log in over plain HTTP.
+
+A request with `sign_text` (base64url) is a signing request: the IdP shows the text and a Sign
+button (or, with a known `login_hint`, signs at once) and puts the text's SHA-256 in the ID
+token as `sign_text_sha256`, with `auth_time` set to the moment of signing.
 """
 
 from __future__ import annotations
@@ -60,6 +64,18 @@ def load_or_create_key(path: Path) -> RSAKey:
 def s256(verifier: str) -> str:
     digest = hashlib.sha256(verifier.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def decode_sign_text(value: str) -> str | None:
+    """The text of a signing request: UTF-8 in base64url, padding optional."""
+    try:
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def signed_text_claim(record: DevIdpCode) -> dict[str, str]:
+    return {"sign_text_sha256": record.sign_text_sha256} if record.sign_text_sha256 else {}
 
 
 class DevIdp:
@@ -122,6 +138,7 @@ class DevIdp:
                     *sorted({claim for _secret, claim in self.clients.values()}),
                 ],
                 "acr_values_supported": [DEFAULT_ACR],
+                "claims_parameter_supported": False,
                 "prompt_values_supported": ["login"],
             }
         )
@@ -155,7 +172,25 @@ class DevIdp:
             return error("invalid_scope")
         if params.get("code_challenge_method") != "S256" or not params.get("code_challenge"):
             return error("invalid_request")
+        sign_text = None
+        if params.get("sign_text"):
+            sign_text = decode_sign_text(params["sign_text"])
+            if sign_text is None:
+                return error("invalid_request")
+            if params.get("cancel"):
+                return error("access_denied")
         persona = PERSONAS_BY_ID.get(params.get("login_hint", ""))
+        if persona is None and sign_text is not None:
+            return pages(request).render(
+                request,
+                "dev_idp/sign.html",
+                {
+                    "params": {k: v for k, v in params.items() if k != "login_hint"},
+                    "text": sign_text,
+                    "signer": self._persona_of_token(params.get("id_token_hint", "")),
+                    "personas": [p for p in PERSONAS if p.kind == "participant"],
+                },
+            )
         if persona is None:
             return pages(request).render(
                 request,
@@ -178,11 +213,27 @@ class DevIdp:
                     nonce=params.get("nonce"),
                     code_challenge=params["code_challenge"],
                     acr=requested_acr[0] if requested_acr else DEFAULT_ACR,
+                    sign_text_sha256=hashlib.sha256(sign_text.encode()).hexdigest()
+                    if sign_text is not None
+                    else None,
                     created_at=utcnow(),
                 )
             )
         query = {"code": code, "state": params.get("state", ""), "iss": self.issuer}
         return RedirectResponse(f"{redirect_uri}?{urlencode(query)}", status_code=303)
+
+    def _persona_of_token(self, token: str) -> Persona | None:
+        """Who an ID token this IdP issued names (the signer of a signing request)."""
+        if not token:
+            return None
+        try:
+            subject = jwt.decode(token, self.key).claims.get("sub")
+        except (JoseError, ValueError):
+            return None
+        for persona in PERSONAS:
+            if self._identity_claims(persona, "personal_number")["sub"] == subject:
+                return persona
+        return None
 
     def _client_credentials(self, request: Request, form: dict[str, str]) -> tuple[str, str]:
         header = request.headers.get("authorization", "")
@@ -249,6 +300,9 @@ class DevIdp:
                 "nonce": record.nonce,
                 "acr": record.acr,
                 "amr": ["pwd"],
+                **(
+                    {"sign_text_sha256": record.sign_text_sha256} if record.sign_text_sha256 else {}
+                ),
             }
         )
         access_token = self._sign(

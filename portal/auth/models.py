@@ -38,6 +38,7 @@ class DevIdpCode(Base):
     nonce: Mapped[str | None] = mapped_column(String(200))
     code_challenge: Mapped[str | None] = mapped_column(String(200))
     acr: Mapped[str | None] = mapped_column(String(200))
+    sign_text_sha256: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 

@@ -15,6 +15,7 @@ from portal.participants.models import Participant
 from portal.web.i18n import current_language, gettext
 
 PLAN_CHANGED = "plan_changed"
+HOURS_TO_APPROVE = "hours_to_approve"
 MAX_BACKOFF = dt.timedelta(hours=6)
 
 
@@ -27,6 +28,15 @@ def message_text(kind: str, base_url: str) -> tuple[str, str]:
             gettext(
                 "Your caseworker has changed My Plan. Log in to see what is new: %(url)s",
                 url=f"{base_url}/plan",
+            ),
+        )
+    if kind == HOURS_TO_APPROVE:
+        return (
+            gettext("An hour history to approve"),
+            gettext(
+                "Your provider has sent the hours of a month for you to approve. "
+                "Log in to look them over: %(url)s",
+                url=f"{base_url}/hours",
             ),
         )
     raise ValueError(f"unknown notification {kind!r}")

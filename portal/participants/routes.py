@@ -1,4 +1,4 @@
-"""The participant's own pages: start, hours, meetings, CV, access log, settings, login."""
+"""The participant's own pages: start, meetings, CV, access log, settings, login."""
 
 from __future__ import annotations
 
@@ -24,10 +24,6 @@ async def start_page(request: Request, view: ParticipantView) -> Response:
         "participant/start.html",
         plan_changed=plan_service.has_unseen_changes(row),
     )
-
-
-async def hours_page(request: Request, view: ParticipantView) -> Response:
-    return render(request, view, "participant/hours.html")
 
 
 async def meetings_page(request: Request, view: ParticipantView) -> Response:
@@ -102,7 +98,6 @@ async def save_notifications(request: Request) -> Response:
 # (path suffix, page, what the access log calls it)
 PAGES: tuple[tuple[str, Page, str], ...] = (
     ("", start_page, "start"),
-    ("/hours", hours_page, "hours"),
     ("/meetings", meetings_page, "meetings"),
     ("/cv", cv_page, "cv"),
     ("/access-log", access_log_page, "access-log"),

@@ -111,6 +111,7 @@ class Pages:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.formatter = Formatter(settings.timezone)
         self.templates = {
             language: Jinja2Blocks(env=build_environment(settings, language))
             for language in LANGUAGES
