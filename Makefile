@@ -55,8 +55,8 @@ test: setup chromium lint
 translations: setup
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _ --no-location --omit-header \
 		--sort-output -o locales/messages.pot .
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-location \
-		--omit-header --width 100
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching \
+		--ignore-obsolete --width 100
 
 clean:
 	rm -rf $(VENV) var locales/*/LC_MESSAGES/*.mo

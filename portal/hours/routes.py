@@ -95,7 +95,9 @@ def activities_of(entries: Any) -> list[Activity]:
         seen.setdefault(entry.activity, entry.activity_label)
     own = seen.pop(service.OWN_WORK, None)
     found = [Activity(key, label) for key, label in sorted(seen.items(), key=lambda kv: kv[1])]
-    return found + ([Activity(service.OWN_WORK, own)] if own is not None else [])
+    # Own work is named in the reader's language, whatever language it was registered in.
+    own_work = [Activity(service.OWN_WORK, str(service.OWN_WORK_LABEL))] if own else []
+    return found + own_work
 
 
 def chart(month: Month, entries: Any) -> dict[str, Any]:
@@ -174,7 +176,7 @@ async def participant_action(
         return participant, {k: str(v) for k, v in form.items()}
 
 
-def approval_text(month: Month, version: Any, consent: bool, fmt: Formatter) -> str:
+def approval_text(month: Month, version: Any, consent: bool, fmt: Formatter, country: str) -> str:
     """What the participant signs, in their language."""
     text = gettext(
         "I approve my hour history for %(month)s, version %(version)s: %(hours)s hours in total.",
@@ -185,7 +187,8 @@ def approval_text(month: Month, version: Any, consent: bool, fmt: Formatter) -> 
     if consent:
         text += " " + gettext(
             "I consent to data from my hour histories being passed on to the European Social "
-            "Fund (ESF) and Statistics Sweden (SCB)."
+            "Fund (ESF) and %(agency)s.",
+            agency=service.statistics_agency(country)[0],
         )
     return text
 
@@ -206,7 +209,13 @@ async def approve(request: Request) -> Response:
         return RedirectResponse(f"/hours/{report.id}", status_code=303)
     consent = offer_consent and form.get("consent") == "yes"
     document = service.approval_document(report, version, participant.id, consent)
-    text = approval_text(Month(report.year, report.month), version, consent, fmt(request))
+    text = approval_text(
+        Month(report.year, report.month),
+        version,
+        consent,
+        fmt(request),
+        request.app.state.settings.country,
+    )
     return await start_signing(
         request,
         "hours.approve",
@@ -317,7 +326,8 @@ async def withdraw(request: Request) -> Response:
         return RedirectResponse("/hours/consent", status_code=303)
     text = gettext(
         "I withdraw my consent to data from my hour histories being passed on to the European "
-        "Social Fund (ESF) and Statistics Sweden (SCB)."
+        "Social Fund (ESF) and %(agency)s.",
+        agency=service.statistics_agency(request.app.state.settings.country)[0],
     )
     return await start_signing(
         request,
@@ -783,14 +793,14 @@ async def export_rows(request: Request, export_id: int) -> AsyncIterator[tuple[A
             yield tuple(row)
 
 
-def csv_stream(rows: AsyncIterator[tuple[Any, ...]]) -> AsyncIterator[str]:
+def csv_stream(rows: AsyncIterator[tuple[Any, ...]], own_work: str) -> AsyncIterator[str]:
     async def lines() -> AsyncIterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(service.EXPORT_COLUMNS)
         count = 0
         async for row in rows:
-            writer.writerow(export_values(row))
+            writer.writerow(export_values(row, own_work))
             count += 1
             if count % 1000 == 0:
                 yield buffer.getvalue()
@@ -801,12 +811,16 @@ def csv_stream(rows: AsyncIterator[tuple[Any, ...]]) -> AsyncIterator[str]:
     return lines()
 
 
-def export_values(row: tuple[Any, ...]) -> list[Any]:
+def export_values(row: tuple[Any, ...], own_work: str) -> list[Any]:
     participant, personal_number, day, activity, label, hours = row
+    if activity == service.OWN_WORK:
+        label = own_work
     return [participant, personal_number, day.isoformat(), activity, label, f"{hours:.2f}"]
 
 
-def json_stream(rows: AsyncIterator[tuple[Any, ...]], export: HourExport) -> AsyncIterator[str]:
+def json_stream(
+    rows: AsyncIterator[tuple[Any, ...]], export: HourExport, own_work: str
+) -> AsyncIterator[str]:
     async def chunks() -> AsyncIterator[str]:
         head = {
             "export": export.id,
@@ -818,7 +832,7 @@ def json_stream(rows: AsyncIterator[tuple[Any, ...]], export: HourExport) -> Asy
         yield json.dumps(head)[:-1] + ', "rows": ['
         first = True
         async for row in rows:
-            record = dict(zip(service.EXPORT_COLUMNS, export_values(row), strict=True))
+            record = dict(zip(service.EXPORT_COLUMNS, export_values(row, own_work), strict=True))
             yield ("" if first else ",") + json.dumps(record, ensure_ascii=False)
             first = False
         yield "]}"
@@ -832,14 +846,15 @@ JSON = "application/json"
 
 def download(request: Request, export: HourExport, kind: str) -> Response:
     rows = export_rows(request, export.id)
+    own_work = service.own_work_label(request.app.state.settings.country)
     name = f"hours-export-{export.id}.{kind}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if kind == "csv":
         return StreamingResponse(
-            csv_stream(rows), media_type="text/csv; charset=utf-8", headers=headers
+            csv_stream(rows, own_work), media_type="text/csv; charset=utf-8", headers=headers
         )
     return StreamingResponse(
-        json_stream(rows, export), media_type="application/json", headers=headers
+        json_stream(rows, export, own_work), media_type="application/json", headers=headers
     )
 
 

@@ -32,8 +32,9 @@ from portal.hours.models import (
     HourResponse,
 )
 from portal.plan.models import Initiative, InitiativeVersion
-from portal.web.i18n import Formatter, gettext
+from portal.web.i18n import Formatter, current_language, gettext
 from portal.web.i18n import lazy_gettext as _
+from portal.web.templating import upper_first
 
 MAX_HOURS_PER_DAY = Decimal(8)
 STEP = Decimal("0.25")
@@ -51,6 +52,22 @@ STATUSES: dict[str, LazyProxy] = {
     "not_agreed": _("Not agreed"),
     "expired": _("Expired"),
 }
+
+
+def statistics_agency(country: str) -> tuple[str, str]:
+    """The statistics agency that receives consented data, in full and short, translated."""
+    if country == "DK":
+        return gettext("Statistics Denmark (DST)"), "DST"
+    return gettext("Statistics Sweden (SCB)"), "SCB"
+
+
+def own_work_label(country: str) -> str:
+    """The built-in activity's name in the country's language, as exports name it."""
+    token = current_language.set("sv" if country == "SE" else "da")
+    try:
+        return str(OWN_WORK_LABEL)
+    finally:
+        current_language.reset(token)
 
 
 class HoursError(Exception):
@@ -218,10 +235,6 @@ def parse_grid(
                 maximum=formatter.decimal(MAX_HOURS_PER_DAY),
             )
     return grid
-
-
-def upper_first(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def copy_day(

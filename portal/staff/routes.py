@@ -7,7 +7,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from portal.auth.guards import current_staff, database, login_redirect
-from portal.staff.service import MATRIX, PERMISSIONS, ROLES, allows, visible_participants
+from portal.staff.service import (
+    MATRIX,
+    PERMISSIONS,
+    ROLES,
+    WRITE,
+    allows,
+    visible_participants,
+)
 from portal.web.templating import pages
 
 
@@ -24,6 +31,8 @@ async def staff_start(request: Request) -> Response:
             "staff": staff,
             "participants": participants,
             "may_view": allows(staff.roles, "view_participant"),
+            "may_register": allows(staff.roles, "register_reports", WRITE),
+            "may_export": allows(staff.roles, "export_consented", WRITE),
             "roles": [role for role in ROLES if role.code in staff.roles],
             "idle_seconds": request.app.state.settings.staff_idle_minutes * 60,
         },

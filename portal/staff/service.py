@@ -47,7 +47,7 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("review_reports", _("Approve or return provider reports")),
     Permission("run_offers", _("Run meeting offers and calendars")),
     Permission("booking_admin", _("Booking administration (teams, rooms, closing days)")),
-    Permission("export_consented", _("Export consented data (ESF/SCB)")),
+    Permission("export_consented", _("Export consented data (ESF and statistics)")),
 )
 
 # The matrix of SPEC 1: permission -> role -> WRITE (creates, changes, deletes) or READ.

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from portal.settings import PROJECT_ROOT, Settings
-from portal.web.i18n import LANGUAGES, Formatter, current_language, translations
+from portal.web.i18n import LANGUAGES, Formatter, current_language, lazy_gettext, translations
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 VARY = "HX-Request, Accept-Language, Cookie"
@@ -92,9 +92,21 @@ def build_environment(settings: Settings, language: str) -> TranslatedEnvironmen
         fmt=Formatter(settings.timezone),
         country=settings.country,
         eid_name="BankID" if settings.country == "SE" else "MitID",
+        agency=lazy_gettext("Statistics Sweden (SCB)")
+        if settings.country == "SE"
+        else lazy_gettext("Statistics Denmark (DST)"),
+        agency_short="SCB" if settings.country == "SE" else "DST",
     )
+    env.filters["upper_first"] = upper_first
     register_components(env)
     return env
+
+
+def upper_first(text: object) -> str:
+    """The text with its first letter in upper case (month and day names in sv and da are
+    written in lower case, but start a heading); unlike `capitalize`, the rest is kept."""
+    value = str(text)
+    return value[:1].upper() + value[1:]
 
 
 def register_components(env: Environment) -> None:
