@@ -17,6 +17,7 @@ from portal.auth.dev_idp import DevIdp
 from portal.auth.oidc import build_clients
 from portal.auth.sessions import ServerSessionMiddleware
 from portal.db import Database
+from portal.hours import api as hours_api
 from portal.hours import routes as hours_routes
 from portal.participants import routes as participant_routes
 from portal.plan import api as plan_api
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *plan_api.routes(),
         *signing.routes(),
         *hours_routes.routes(),
+        *hours_api.routes(),
         *staff_routes.routes(),
         Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
     ]
@@ -70,7 +72,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.pages = Pages(settings)
     app.state.oidc = build_clients(settings)
     app.state.signing_handlers = {**hours_routes.SIGNING_HANDLERS}
-    app.state.openapi = openapi_document(plan_api.PATHS, plan_api.SCHEMAS)
+    app.state.openapi = openapi_document(
+        {**plan_api.PATHS, **hours_api.PATHS}, {**plan_api.SCHEMAS, **hours_api.SCHEMAS}
+    )
     return app
 
 

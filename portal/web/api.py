@@ -53,8 +53,9 @@ def openapi_document(paths: dict[str, Any], schemas: dict[str, Any]) -> dict[str
         "info": {
             "title": "Participant portal API",
             "version": "1",
-            "description": "For case-management systems: push plan data. Bearer token per "
-            "client (`portal api-client create NAME`).",
+            "description": "For case-management and reporting systems: push plan data, "
+            "export consented hour histories. Bearer token per client "
+            "(`portal api-client create NAME`).",
         },
         "servers": [{"url": "/api/v1"}],
         "components": {

@@ -20,7 +20,9 @@ from starlette.testclient import TestClient
 from portal.auth import signing
 from portal.hours import service
 from portal.hours.service import Month
+from portal.settings import Settings
 from tests.conftest import log_in
+from tests.integration.test_plan_api import new_token
 
 TODAY = dt.date.today()
 THIS_MONTH = Month.of(TODAY)
@@ -196,6 +198,26 @@ def test_an_export_holds_consented_approved_reports_once_and_downloads_as_csv_an
     second = client.post("/staff/exports", data=period)
     assert "Nothing was new to export" in second.text
     assert client.get(export_path + ".xml").status_code == 404
+
+
+def test_the_export_api_needs_a_token_checks_the_period_and_never_exports_twice(
+    client: TestClient, settings: Settings
+) -> None:
+    assert client.post("/api/v1/exports", json={}).status_code == 401
+    headers = {"Authorization": f"Bearer {new_token(settings)}"}
+    bad = client.post("/api/v1/exports", json={"period_start": "2026-13"}, headers=headers)
+    assert bad.status_code == 422
+    assert {e["field"] for e in bad.json()["errors"]} == {"period_start", "period_end"}
+    period = {"period_start": "2000-01", "period_end": str(THIS_MONTH)}
+    created = client.post("/api/v1/exports", json=period, headers=headers)
+    assert created.status_code == 201
+    # The staff export before took every consented report: nothing is exported twice.
+    assert created.json()["report_count"] == 0
+    rows = client.get(created.json()["json"], headers=headers)
+    assert rows.status_code == 200 and rows.json()["rows"] == []
+    other = {"Authorization": f"Bearer {new_token(settings)}"}
+    assert client.get(created.json()["csv"], headers=other).status_code == 404
+    assert "/exports" in client.get("/api/v1/openapi.json").json()["paths"]
 
 
 def test_a_withdrawal_is_signed_and_shown_in_the_history(client: TestClient) -> None:
