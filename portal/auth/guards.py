@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -14,7 +16,7 @@ from portal.auth.sessions import session_state
 from portal.db import Database
 from portal.participants.models import Participant
 from portal.staff.models import StaffUser
-from portal.staff.service import active_roles
+from portal.staff.service import WRITE, active_roles, allows, visible_participant
 
 
 def today(request: Request) -> dt.date:
@@ -61,3 +63,32 @@ def login_redirect(request: Request, login_page: str) -> Response:
     if ended in ("idle", "absolute"):
         query["ended"] = ended
     return RedirectResponse(f"{login_page}?{urlencode(query)}", status_code=303)
+
+
+StaffHandler = Callable[[Request, StaffIdentity], Awaitable[Response]]
+
+
+def staff_only(permission: str, handler: StaffHandler) -> Callable[[Request], Awaitable[Response]]:
+    """Only for staff whose roles may write under `permission`; others get 404."""
+
+    async def endpoint(request: Request) -> Response:
+        staff = await current_staff(request)
+        if staff is None:
+            return login_redirect(request, "/staff/login")
+        if not allows(staff.roles, permission, WRITE):
+            raise HTTPException(404)
+        return await handler(request, staff)
+
+    endpoint.__name__ = handler.__name__
+    return endpoint
+
+
+async def participant_in_scope(request: Request, staff: StaffIdentity) -> Participant:
+    """The path's participant when this staff user may see them; 404 otherwise."""
+    async with database(request).sessions() as db:
+        participant = await visible_participant(
+            db, staff.user, staff.roles, request.path_params["participant_id"]
+        )
+    if participant is None:
+        raise HTTPException(404)
+    return participant

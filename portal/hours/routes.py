@@ -9,11 +9,9 @@ submission and corrections. Export staff (`/staff/exports`): exports and their d
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -29,9 +27,10 @@ from starlette.routing import Route
 from portal.auth.guards import (
     StaffIdentity,
     current_participant,
-    current_staff,
     database,
     login_redirect,
+    participant_in_scope,
+    staff_only,
     today,
 )
 from portal.auth.models import Signature
@@ -39,6 +38,7 @@ from portal.auth.pages import ParticipantView, participant_page_routes, render
 from portal.auth.signing import SigningRefused, start_signing
 from portal.holidays import month_days, working_days
 from portal.hours import service
+from portal.hours.export import csv_chunks, export_batches, json_chunks
 from portal.hours.models import (
     ConsentEvent,
     HourExport,
@@ -49,7 +49,7 @@ from portal.hours.models import (
 from portal.hours.service import Activity, HoursError, Month
 from portal.notify.service import HOURS_TO_APPROVE, notify_participant
 from portal.participants.models import Participant
-from portal.staff.service import WRITE, allows, visible_participant, visible_participants_query
+from portal.staff.service import visible_participants_query
 from portal.web.i18n import Formatter, gettext
 from portal.web.templating import pages
 
@@ -396,22 +396,12 @@ def provider(
 ) -> Callable[[Request], Awaitable[Response]]:
     """Only staff who register hour histories, and only for participants they may see."""
 
-    async def endpoint(request: Request) -> Response:
-        staff = await current_staff(request)
-        if staff is None:
-            return login_redirect(request, "/staff/login")
-        if not allows(staff.roles, "register_reports", WRITE):
-            raise HTTPException(404)
-        async with database(request).sessions() as db:
-            participant = await visible_participant(
-                db, staff.user, staff.roles, request.path_params["participant_id"]
-            )
-        if participant is None:
-            raise HTTPException(404)
+    async def with_staff(request: Request, staff: StaffIdentity) -> Response:
+        participant = await participant_in_scope(request, staff)
         return await handler(Provider(request, staff, participant))
 
-    endpoint.__name__ = handler.__name__
-    return endpoint
+    with_staff.__name__ = handler.__name__
+    return staff_only("register_reports", with_staff)
 
 
 def selectable_months(day: dt.date) -> list[Month]:
@@ -662,16 +652,7 @@ async def open_month(p: Provider) -> Response:
 def exporter(
     handler: Callable[[Request, StaffIdentity], Awaitable[Response]],
 ) -> Callable[[Request], Awaitable[Response]]:
-    async def endpoint(request: Request) -> Response:
-        staff = await current_staff(request)
-        if staff is None:
-            return login_redirect(request, "/staff/login")
-        if not allows(staff.roles, "export_consented", WRITE):
-            raise HTTPException(404)
-        return await handler(request, staff)
-
-    endpoint.__name__ = handler.__name__
-    return endpoint
+    return staff_only("export_consented", handler)
 
 
 def exports_query(staff: StaffIdentity) -> Any:
@@ -783,78 +764,19 @@ async def manifest_rows(db: AsyncSession, export_id: int) -> list[Any]:
     )
 
 
-async def export_rows(request: Request, export_id: int) -> AsyncIterator[tuple[Any, ...]]:
-    """The export's rows, streamed from the database in batches."""
-    async with database(request).sessions() as db:
-        result = await db.stream(
-            service.export_rows_query(export_id).execution_options(yield_per=2000)
-        )
-        async for row in result:
-            yield tuple(row)
-
-
-def csv_stream(rows: AsyncIterator[tuple[Any, ...]], own_work: str) -> AsyncIterator[str]:
-    async def lines() -> AsyncIterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(service.EXPORT_COLUMNS)
-        count = 0
-        async for row in rows:
-            writer.writerow(export_values(row, own_work))
-            count += 1
-            if count % 1000 == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
-    return lines()
-
-
-def export_values(row: tuple[Any, ...], own_work: str) -> list[Any]:
-    participant, personal_number, day, activity, label, hours = row
-    if activity == service.OWN_WORK:
-        label = own_work
-    return [participant, personal_number, day.isoformat(), activity, label, f"{hours:.2f}"]
-
-
-def json_stream(
-    rows: AsyncIterator[tuple[Any, ...]], export: HourExport, own_work: str
-) -> AsyncIterator[str]:
-    async def chunks() -> AsyncIterator[str]:
-        head = {
-            "export": export.id,
-            "period_start": export.period_start.isoformat(),
-            "period_end": export.period_end.isoformat(),
-            "created_at": export.created_at.isoformat(),
-            "created_by": export.created_by_name,
-        }
-        yield json.dumps(head)[:-1] + ', "rows": ['
-        first = True
-        async for row in rows:
-            record = dict(zip(service.EXPORT_COLUMNS, export_values(row, own_work), strict=True))
-            yield ("" if first else ",") + json.dumps(record, ensure_ascii=False)
-            first = False
-        yield "]}"
-
-    return chunks()
-
-
 CSV = "text/csv; charset=utf-8"
 JSON = "application/json"
 
 
 def download(request: Request, export: HourExport, kind: str) -> Response:
-    rows = export_rows(request, export.id)
+    batches = export_batches(database(request), export.id)
     own_work = service.own_work_label(request.app.state.settings.country)
     name = f"hours-export-{export.id}.{kind}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if kind == "csv":
-        return StreamingResponse(
-            csv_stream(rows, own_work), media_type="text/csv; charset=utf-8", headers=headers
-        )
+        return StreamingResponse(csv_chunks(batches, own_work), media_type=CSV, headers=headers)
     return StreamingResponse(
-        json_stream(rows, export, own_work), media_type="application/json", headers=headers
+        json_chunks(batches, export, own_work), media_type=JSON, headers=headers
     )
 
 

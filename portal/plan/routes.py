@@ -12,14 +12,19 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal.auth.guards import StaffIdentity, current_staff, database, login_redirect, today
+from portal.auth.guards import (
+    StaffIdentity,
+    database,
+    participant_in_scope,
+    staff_only,
+    today,
+)
 from portal.auth.pages import ParticipantView, participant_page_routes, render
 from portal.db import utcnow
 from portal.notify.service import PLAN_CHANGED, notify_participant
 from portal.participants.models import Participant
 from portal.plan import service
 from portal.plan.service import Author, PlanError
-from portal.staff.service import WRITE, allows, visible_participant
 from portal.web.forms import Errors, claim_form_token, new_form_token
 from portal.web.fragments import FragmentCache
 from portal.web.i18n import current_language, gettext
@@ -174,22 +179,12 @@ EditorHandler = Callable[[Editor], Awaitable[Response]]
 def editor(handler: EditorHandler) -> Callable[[Request], Awaitable[Response]]:
     """Only staff allowed to write My Plan, and only for a participant they may see."""
 
-    async def endpoint(request: Request) -> Response:
-        staff = await current_staff(request)
-        if staff is None:
-            return login_redirect(request, "/staff/login")
-        if not allows(staff.roles, "write_plan", WRITE):
-            raise HTTPException(404)
-        async with database(request).sessions() as db:
-            participant = await visible_participant(
-                db, staff.user, staff.roles, request.path_params["participant_id"]
-            )
-        if participant is None:
-            raise HTTPException(404)
+    async def with_staff(request: Request, staff: StaffIdentity) -> Response:
+        participant = await participant_in_scope(request, staff)
         return await handler(Editor(request, staff, participant))
 
-    endpoint.__name__ = handler.__name__
-    return endpoint
+    with_staff.__name__ = handler.__name__
+    return staff_only("write_plan", with_staff)
 
 
 async def form_of(request: Request) -> dict[str, str]:

@@ -100,5 +100,5 @@ def test_the_permission_matrix_is_shown_to_staff(client: TestClient) -> None:
     log_in(client, "admin", staff=True)
     page = client.get("/staff/permissions").text
     assert "Authorization administrator" in page
-    assert "Export consented data (ESF/SCB)" in page
+    assert "Export consented data (ESF and statistics)" in page
     assert page.count("●") >= 12
