@@ -91,7 +91,8 @@ COLUMNS = {
 
 
 def seed(url: str, participants: int) -> None:
-    """Bulk-load the rows: executemany on SQLite, COPY on PostgreSQL."""
+    """Bulk-load the rows (executemany on SQLite, COPY on PostgreSQL), then ANALYZE, as a
+    database that has grown to this size would have its statistics."""
     if url.startswith("sqlite"):
         import sqlite3
 
@@ -102,6 +103,7 @@ def seed(url: str, participants: int) -> None:
                     f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608
                     rows(table, participants),
                 )
+            connection.execute("ANALYZE")
         connection.close()
         return
     import psycopg
@@ -118,6 +120,7 @@ def seed(url: str, participants: int) -> None:
                     f"(SELECT max(id) FROM {table}))"
                 )
         connection.commit()
+        connection.execute("ANALYZE")
 
 
 async def measure(url: str) -> dict[str, object]:

@@ -17,6 +17,7 @@ import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
@@ -38,6 +39,7 @@ log = logging.getLogger("portal.signing")
 MAX_AGE = dt.timedelta(minutes=5)
 CLOCK_SKEW = dt.timedelta(seconds=60)
 CALLBACK = "/auth/sign/callback"
+PENDING = "signing:"
 
 
 class SigningRefused(Exception):
@@ -94,13 +96,6 @@ async def start_signing(
     settings = settings_of(request)
     config, client = client_of(request, "citizen")
     state = session_state(request)
-    state.data["signing"] = {
-        "purpose": purpose,
-        "text": text,
-        "document": document,
-        "payload": dict(payload),
-        "back": back,
-    }
     extra = {
         "prompt": "login",
         "ui_locales": current_language.get(),
@@ -119,6 +114,15 @@ async def start_signing(
     except LOGIN_ERRORS as exc:
         log.warning("signing could not reach the eID broker: %s", exc)
         return await error_page(request, 503, "idp_unavailable")
+    # Kept under the request's own state, so two signings in two tabs cannot swap payloads.
+    request_state = parse_qs(urlsplit(response.headers["location"]).query)["state"][0]
+    state.data[PENDING + request_state] = {
+        "purpose": purpose,
+        "text": text,
+        "document": document,
+        "payload": dict(payload),
+        "back": back,
+    }
     return response
 
 
@@ -136,7 +140,7 @@ async def callback(request: Request) -> Response:
     if participant is None:
         return login_redirect(request, "/login")
     state = session_state(request)
-    pending = state.data.pop("signing", None)
+    pending = state.data.pop(PENDING + request.query_params.get("state", ""), None)
     if not isinstance(pending, dict):
         return refused(request, gettext("There is no signing in progress."), "/")
     back = str(pending.get("back", "/"))

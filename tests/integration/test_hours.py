@@ -122,6 +122,15 @@ def test_a_cancelled_signing_signs_nothing(client: TestClient) -> None:
     assert waiting_report(client) == link
 
 
+def test_a_callback_without_a_signing_of_this_session_is_refused(client: TestClient) -> None:
+    log_in(client, "anna")
+    link = waiting_report(client)
+    start_approval(client, link)
+    answer = client.get("/auth/sign/callback?state=not-ours&code=x")
+    assert answer.status_code == 400 and "no signing in progress" in answer.text
+    assert waiting_report(client) == link
+
+
 # ---------------------------------------------------------------- approval and consent
 
 
