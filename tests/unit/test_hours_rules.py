@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import tempfile
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -180,8 +181,9 @@ def run(test: Callable[[AsyncSession, dict[str, Any]], Awaitable[T]]) -> T:
                 await db.rollback()
                 await database.dispose()
 
-    with tempfile.TemporaryDirectory() as folder:
-        return asyncio.run(main(folder))
+    # Playwright's sync API may hold an event loop in this thread; use a thread of our own.
+    with tempfile.TemporaryDirectory() as folder, ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, main(folder)).result()
 
 
 NOW = dt.datetime(2026, 4, 10, 9, tzinfo=UTC)
