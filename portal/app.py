@@ -16,6 +16,7 @@ from portal.auth import signing
 from portal.auth.dev_idp import DevIdp
 from portal.auth.oidc import build_clients
 from portal.auth.sessions import ServerSessionMiddleware
+from portal.cv import routes as cv_routes
 from portal.db import Database
 from portal.hours import api as hours_api
 from portal.hours import routes as hours_routes
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *signing.routes(),
         *hours_routes.routes(),
         *hours_api.routes(),
+        *cv_routes.routes(),
         *staff_routes.routes(),
         Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
     ]

@@ -70,6 +70,35 @@ def api_client(settings: Settings, action: str, name: str) -> int:
     return 0
 
 
+def occupations(settings: Settings, action: str, path: str | None, only_if_empty: bool) -> int:
+    from portal.db import Database
+    from portal.occupations.listfile import DEFAULT_LIST, ListFormatError, derive_from_esco
+    from portal.occupations.service import import_file
+
+    if action == "derive-esco":
+        if not path:
+            print("portal: give the folder of the ESCO CSV files", file=sys.stderr)
+            return 2
+        DEFAULT_LIST.write_bytes(derive_from_esco(Path(path)))
+        print(f"wrote {DEFAULT_LIST}")
+        return 0
+
+    async def run() -> int | None:
+        database = Database(settings.database_url)
+        try:
+            return await import_file(database, Path(path) if path else DEFAULT_LIST, only_if_empty)
+        finally:
+            await database.dispose()
+
+    try:
+        count = asyncio.run(run())
+    except (ListFormatError, OSError) as exc:
+        print(f"portal: the occupation list could not be loaded: {exc}", file=sys.stderr)
+        return 1
+    print("occupation list already loaded" if count is None else f"{count} occupations loaded")
+    return 0
+
+
 def show_settings(settings: Settings) -> None:
     for variable, value, meaning in settings.described():
         print(f"{variable}={value}\n    {meaning}")
@@ -110,6 +139,17 @@ def main(argv: list[str] | None = None) -> int:
     client_parser = commands.add_parser("api-client", help="API clients (case systems)")
     client_parser.add_argument("action", choices=["create", "revoke"])
     client_parser.add_argument("name")
+    occupations_parser = commands.add_parser("occupations", help="the occupation list")
+    occupations_parser.add_argument("action", choices=["import", "derive-esco"])
+    occupations_parser.add_argument(
+        "path",
+        nargs="?",
+        help="import: a list file (default: the shipped ESCO list); "
+        "derive-esco: the folder of ESCO's CSV files",
+    )
+    occupations_parser.add_argument(
+        "--if-empty", action="store_true", help="import only when no list is loaded yet"
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -134,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(run_worker(settings, once=args.once, interval=args.interval))
     elif args.command == "api-client":
         return api_client(settings, args.action, args.name)
+    elif args.command == "occupations":
+        return occupations(settings, args.action, args.path, args.if_empty)
     return 0
 
 

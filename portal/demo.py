@@ -13,9 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portal.audit.models import AccessLogEntry
 from portal.auth.models import Signature
 from portal.auth.personas import PERSONAS_BY_ID
+from portal.cv.service import SoughtInput, add_sought
 from portal.db import Database, utcnow
 from portal.holidays import working_days
 from portal.hours import service as hours
+from portal.occupations.listfile import DEFAULT_LIST
+from portal.occupations.models import Occupation, OccupationLabel
+from portal.occupations.service import import_file
 from portal.participants.models import Participant
 from portal.plan.service import (
     AgreementInput,
@@ -68,6 +72,7 @@ async def load_demo_data(database: Database, settings: Settings, only_if_empty: 
     `only_if_empty` and the database has participants)."""
     country = settings.country
     today = dt.datetime.now(ZoneInfo(settings.timezone)).date()
+    await import_file(database, DEFAULT_LIST, only_if_empty=True)
     async with database.transaction() as db:
         anna_number = PERSONAS_BY_ID["anna"].personal_number(country)
         if await db.scalar(select(Participant).where(Participant.personal_number == anna_number)):
@@ -161,6 +166,7 @@ async def load_demo_data(database: Database, settings: Settings, only_if_empty: 
             )
         await add_demo_plans(db, participants, staff, today)
         await add_demo_hours(db, participants, staff, settings)
+        await add_demo_cvs(db, participants, country)
     return True
 
 
@@ -412,3 +418,43 @@ async def add_demo_hours(
                     signature,
                     signature.signed_at,
                 )
+
+
+DEMO_OCCUPATIONS = {
+    "SE": {"anna": "bagare", "bo": "lagerarbetare"},
+    "DK": {"anna": "bager", "bo": "lagerarbejder"},
+}
+
+
+async def add_demo_cvs(
+    db: AsyncSession, participants: dict[str, Participant], country: str
+) -> None:
+    """One occupation each in "I am looking for a job as" (when the list has it)."""
+    language = "sv" if country == "SE" else "da"
+    for persona_id, label in DEMO_OCCUPATIONS[country].items():
+        uri = await db.scalar(
+            select(Occupation.uri)
+            .join(OccupationLabel, OccupationLabel.occupation_id == Occupation.id)
+            .where(
+                OccupationLabel.language == language,
+                OccupationLabel.kind == "preferred",
+                OccupationLabel.label == label,
+            )
+            .limit(1)
+        )
+        if uri is None:
+            continue
+        await add_sought(
+            db,
+            participants[persona_id].id,
+            uri,
+            label,
+            SoughtInput(
+                trained=persona_id == "anna",
+                experienced=persona_id == "bo",
+                hours_per_week=Decimal(30 if persona_id == "anna" else 37),
+                earliest_start=None,
+                employment_form="permanent",
+                conditions="ordinary",
+            ),
+        )

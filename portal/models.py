@@ -2,6 +2,7 @@
 
 from portal.audit.models import AccessLogEntry
 from portal.auth.models import ApiClient, DevIdpCode, Signature, WebSession
+from portal.cv.models import SoughtOccupation
 from portal.db import Base
 from portal.hours.models import (
     ConsentEvent,
@@ -13,6 +14,7 @@ from portal.hours.models import (
     HourResponse,
 )
 from portal.notify.models import OutboxMessage
+from portal.occupations.models import Occupation, OccupationImport, OccupationLabel
 from portal.participants.models import Participant
 from portal.plan.models import (
     AgreementVersion,
@@ -44,12 +46,16 @@ __all__ = [
     "HourResponse",
     "Initiative",
     "InitiativeVersion",
+    "Occupation",
+    "OccupationImport",
+    "OccupationLabel",
     "Organisation",
     "OutboxMessage",
     "Participant",
     "ParticipantAssignment",
     "PlanView",
     "Signature",
+    "SoughtOccupation",
     "StaffAuthorization",
     "StaffUser",
     "StatusEntry",

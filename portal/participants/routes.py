@@ -1,4 +1,4 @@
-"""The participant's own pages: start, meetings, CV, access log, settings, login."""
+"""The participant's own pages: start, meetings, access log, settings, login."""
 
 from __future__ import annotations
 
@@ -28,10 +28,6 @@ async def start_page(request: Request, view: ParticipantView) -> Response:
 
 async def meetings_page(request: Request, view: ParticipantView) -> Response:
     return render(request, view, "participant/meetings.html")
-
-
-async def cv_page(request: Request, view: ParticipantView) -> Response:
-    return render(request, view, "participant/cv.html")
 
 
 async def access_log_page(request: Request, view: ParticipantView) -> Response:
@@ -99,7 +95,6 @@ async def save_notifications(request: Request) -> Response:
 PAGES: tuple[tuple[str, Page, str], ...] = (
     ("", start_page, "start"),
     ("/meetings", meetings_page, "meetings"),
-    ("/cv", cv_page, "cv"),
     ("/access-log", access_log_page, "access-log"),
     ("/settings", settings_page, "settings"),
 )

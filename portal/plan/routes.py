@@ -20,6 +20,7 @@ from portal.auth.guards import (
     today,
 )
 from portal.auth.pages import ParticipantView, participant_page_routes, render
+from portal.cv.service import goal_mismatch
 from portal.db import utcnow
 from portal.notify.service import PLAN_CHANGED, notify_participant
 from portal.participants.models import Participant
@@ -54,7 +55,15 @@ async def plan_page(request: Request, view: ParticipantView) -> Response:
     if not view.read_only and service.has_unseen_changes(row):
         async with database(request).transaction() as db:
             await service.record_seen(db, participant_id)
-    return render(request, view, "plan/plan.html", content=content, last_changed_at=last_change)
+    mismatch = await database(request).read(goal_mismatch, participant_id)
+    return render(
+        request,
+        view,
+        "plan/plan.html",
+        content=content,
+        last_changed_at=last_change,
+        goal_mismatch=mismatch,
+    )
 
 
 async def plan_pdf(request: Request, view: ParticipantView) -> Response:
@@ -202,6 +211,7 @@ async def editor_overview(e: Editor) -> Response:
         today=today(e.request),
         may_end=service.may_end,
         is_locked=service.is_locked,
+        goal_mismatch=await database(e.request).read(goal_mismatch, e.participant.id),
     )
 
 

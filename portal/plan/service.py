@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from portal.db import utcnow
+from portal.occupations.search import words
 from portal.plan.models import (
     AgreementVersion,
     Goal,
@@ -691,20 +692,25 @@ class SoughtOccupation:
     label: str
 
 
-def _folded(text: str) -> str:
-    return " ".join(text.casefold().split())
+def _names_alike(goal: str, label: str) -> bool:
+    """Whether a goal's text and an occupation's label name the same job: every word of one
+    is a word of the other ("Bagare / konditor" names "bagare"), folded as search folds."""
+    goal_words, label_words = set(words(goal)), set(words(label))
+    if not goal_words or not label_words:
+        return False
+    return label_words <= goal_words or goal_words <= label_words
 
 
 def job_goal_mismatch(job_goals: Sequence[GoalVersion], sought: Sequence[SoughtOccupation]) -> bool:
     """True when both lists have entries and no job goal names any occupation sought: the
     seeds ask that the job goal be the same in My Plan, My CV and "I am looking for a job as".
-    A goal matches by occupation (URI) or by its text, ignoring case and spacing."""
+    A goal matches by occupation (URI) or by its text (see `_names_alike`)."""
     goals = [goal for goal in job_goals if not goal.removed]
     if not goals or not sought:
         return False
     uris = {occupation.uri for occupation in sought if occupation.uri}
-    labels = {_folded(occupation.label) for occupation in sought}
     return not any(
-        (goal.occupation_uri and goal.occupation_uri in uris) or _folded(goal.text) in labels
+        (goal.occupation_uri and goal.occupation_uri in uris)
+        or any(_names_alike(goal.text, occupation.label) for occupation in sought)
         for goal in goals
     )

@@ -1,0 +1,1 @@
+"""CVs: "I am looking for a job as" (My CV and the presentation CV come next)."""

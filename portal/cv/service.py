@@ -1,0 +1,181 @@
+"""Rules of "I am looking for a job as": what each occupation needs, and that one always stays."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from babel.support import LazyProxy
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from portal.cv.models import SoughtOccupation
+from portal.db import utcnow
+from portal.occupations.models import Occupation, OccupationLabel
+from portal.plan.models import Goal, GoalVersion
+from portal.plan.service import SoughtOccupation as PlanSought
+from portal.plan.service import job_goal_mismatch
+from portal.web.forms import Errors, Fields
+from portal.web.i18n import gettext
+from portal.web.i18n import lazy_gettext as _
+
+MAX_HOURS = Decimal(60)
+FULL_TIME_HOURS = Decimal(37)
+MAX_OCCUPATIONS = 20
+
+EMPLOYMENT_FORMS: dict[str, LazyProxy] = {
+    "permanent": _("Permanent"),
+    "temporary": _("Temporary"),
+    "seasonal": _("Seasonal"),
+    "self_employed": _("Self-employed"),
+    "other": _("Other"),
+}
+CONDITIONS: dict[str, LazyProxy] = {
+    "ordinary": _("Ordinary terms"),
+    "flex_job": _("Flex job"),
+    "wage_subsidy": _("Wage subsidy"),
+    "other": _("Other"),
+}
+YES_NO = {"yes": True, "no": False}
+
+
+class CvError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SoughtInput:
+    trained: bool
+    experienced: bool
+    hours_per_week: Decimal
+    earliest_start: dt.date | None
+    employment_form: str
+    conditions: str
+
+
+def parse_sought(form: Mapping[str, Any], today: dt.date) -> tuple[SoughtInput | None, Errors]:
+    fields = Fields(form)
+    trained = fields.choice("trained", YES_NO)
+    experienced = fields.choice("experienced", YES_NO)
+    hours = fields.decimal("hours_per_week", MAX_HOURS)
+    if hours is None and "hours_per_week" not in fields.errors:
+        fields.errors["hours_per_week"] = gettext("Give the hours per week you want to work.")
+    elif hours is not None and hours <= 0:
+        fields.errors["hours_per_week"] = gettext("Give a number of hours above 0.")
+    start_kind = fields.choice("start", {"now": True, "date": True})
+    earliest = None
+    if start_kind == "date":
+        earliest = fields.date("earliest_start")
+        if earliest is not None and earliest < today:
+            fields.errors["earliest_start"] = gettext("Give a date from today on.")
+    form_ = fields.choice("employment_form", EMPLOYMENT_FORMS)
+    conditions = fields.choice("conditions", CONDITIONS)
+    if fields.errors or hours is None:
+        return None, fields.errors
+    return (
+        SoughtInput(YES_NO[trained], YES_NO[experienced], hours, earliest, form_, conditions),
+        {},
+    )
+
+
+def is_full_time(hours: Decimal) -> bool:
+    return hours >= FULL_TIME_HOURS
+
+
+def sought_query(participant_id: int) -> Any:
+    return (
+        select(SoughtOccupation)
+        .where(SoughtOccupation.participant_id == participant_id)
+        .order_by(SoughtOccupation.created_at, SoughtOccupation.id)
+    )
+
+
+async def sought(db: AsyncSession, participant_id: int) -> Sequence[SoughtOccupation]:
+    return (await db.scalars(sought_query(participant_id))).all()
+
+
+async def find_sought(
+    db: AsyncSession, participant_id: int, sought_id: int
+) -> SoughtOccupation | None:
+    return await db.scalar(sought_query(participant_id).where(SoughtOccupation.id == sought_id))
+
+
+async def add_sought(
+    db: AsyncSession, participant_id: int, uri: str, label: str, data: SoughtInput
+) -> SoughtOccupation:
+    existing = await db.scalar(
+        sought_query(participant_id).where(SoughtOccupation.occupation_uri == uri)
+    )
+    if existing is not None:
+        raise CvError(gettext("You already look for a job as %(label)s.", label=label))
+    count = await db.scalar(
+        select(func.count()).where(SoughtOccupation.participant_id == participant_id)
+    )
+    if (count or 0) >= MAX_OCCUPATIONS:
+        raise CvError(gettext("At most %(count)s occupations.", count=MAX_OCCUPATIONS))
+    item = SoughtOccupation(
+        participant_id=participant_id, occupation_uri=uri, label=label, **data.__dict__
+    )
+    db.add(item)
+    await db.flush()
+    return item
+
+
+def update_sought(item: SoughtOccupation, data: SoughtInput) -> None:
+    for name, value in data.__dict__.items():
+        setattr(item, name, value)
+    item.updated_at = utcnow()
+
+
+async def remove_sought(db: AsyncSession, participant_id: int, item: SoughtOccupation) -> None:
+    """Remove one; the last one stays, since at least one occupation is required."""
+    count = await db.scalar(
+        select(func.count()).where(SoughtOccupation.participant_id == participant_id)
+    )
+    if (count or 0) <= 1:
+        raise CvError(
+            gettext(
+                "You must look for a job as at least one occupation. Add another before you "
+                "remove this one."
+            )
+        )
+    await db.delete(item)
+    await db.flush()
+
+
+def goal_mismatch(db: Session, participant_id: int) -> bool:
+    """Whether My Plan's job goals name none of the occupations sought (read synchronously)."""
+    latest = (
+        select(GoalVersion.goal_id, func.max(GoalVersion.version).label("v"))
+        .join(Goal, Goal.id == GoalVersion.goal_id)
+        .where(Goal.participant_id == participant_id, Goal.kind == "job")
+        .group_by(GoalVersion.goal_id)
+        .subquery()
+    )
+    goals = db.scalars(
+        select(GoalVersion).join(
+            latest,
+            (latest.c.goal_id == GoalVersion.goal_id) & (latest.c.v == GoalVersion.version),
+        )
+    ).all()
+    if not goals:
+        return False
+    items = db.scalars(sought_query(participant_id)).all()
+    all_labels = db.execute(
+        select(Occupation.uri, OccupationLabel.label)
+        .join(OccupationLabel, OccupationLabel.occupation_id == Occupation.id)
+        .where(
+            Occupation.uri.in_([i.occupation_uri for i in items]),
+            OccupationLabel.kind.in_(("preferred", "alternative")),
+        )
+    ).all()
+    # A goal may name the occupation in any language or by another of its names.
+    sought = [PlanSought(i.occupation_uri, i.label) for i in items]
+    sought += [PlanSought(uri, label) for uri, label in all_labels]
+    return job_goal_mismatch(goals, sought)

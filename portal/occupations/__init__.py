@@ -1,0 +1,1 @@
+"""The occupation list (ESCO by default): import, and type-ahead search in sv, da and en."""

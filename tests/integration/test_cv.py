@@ -1,0 +1,136 @@
+"""'I am looking for a job as' through HTTP: search with and without htmx, details, the
+at-least-one rule, scope, the caseworker's read-only view and the job-goal hint."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+from starlette.testclient import TestClient
+
+from tests.conftest import log_in
+
+DETAILS = {
+    "trained": "no",
+    "experienced": "yes",
+    "hours_per_week": "20",
+    "start": "now",
+    "employment_form": "temporary",
+    "conditions": "ordinary",
+}
+MISMATCH = "does not match any occupation you look for a job as"
+
+
+def first_hit(page: str) -> str:
+    match = re.search(r'href="/cv/jobs/new\?uri=([^"]+)"', page)
+    assert match, page
+    return unquote(match.group(1))
+
+
+def item_ids(client: TestClient) -> dict[str, int]:
+    page = client.get("/cv/jobs").text
+    return {
+        name.strip(): int(number)
+        for number, name in re.findall(
+            r'href="/cv/jobs/(\d+)">Change<span class="ds-sr-only"> ([^<]+)<', page
+        )
+    }
+
+
+def test_the_search_page_works_without_javascript_and_as_htmx_suggestions(
+    client: TestClient,
+) -> None:
+    log_in(client, "anna")
+    page = client.get("/cv/jobs/new", params={"q": "warehouse w"})
+    assert page.status_code == 200 and "Warehouse worker" in page.text
+    assert 'hx-get="/cv/occupations/suggest"' in page.text
+    fragment = client.get(
+        "/cv/occupations/suggest", params={"q": "WAREHOUSE W"}, headers={"HX-Request": "true"}
+    )
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert first_hit(fragment.text) == first_hit(page.text)
+    nothing = client.get("/cv/occupations/suggest", params={"q": "qqqq"})
+    assert "No occupation matches" in nothing.text
+
+
+def test_an_occupation_is_added_with_its_details_and_bad_input_is_kept(
+    client: TestClient,
+) -> None:
+    log_in(client, "anna")
+    uri = first_hit(client.get("/cv/jobs/new", params={"q": "shop assistant"}).text)
+    form = client.get("/cv/jobs/new", params={"uri": uri})
+    assert form.status_code == 200 and "a job as shop assistant" in form.text
+    bad = client.post("/cv/jobs/new", data={**DETAILS, "uri": uri, "hours_per_week": "80"})
+    assert bad.status_code == 400
+    assert "Give a number from 0 to 60." in bad.text and 'value="80"' in bad.text
+    added = client.post("/cv/jobs/new", data={**DETAILS, "uri": uri})
+    assert added.status_code == 200 and "The occupation is added." in added.text
+    assert "20 hours a week (part time)" in added.text
+    again = client.post("/cv/jobs/new", data={**DETAILS, "uri": uri})
+    assert again.status_code == 409 and "You already look for a job as" in again.text
+    assert client.get("/cv/jobs/new", params={"uri": "urn:nothing"}).status_code == 404
+
+
+def test_the_last_occupation_cannot_be_removed_and_the_plan_hint_follows_the_goals(
+    client: TestClient,
+) -> None:
+    log_in(client, "anna")
+    # "Bagare / konditor" names the baker by its Swedish name
+    assert MISMATCH not in client.get("/plan").text
+    ids = item_ids(client)
+    baker = next(number for name, number in ids.items() if name.startswith("Baker"))
+    others = [number for name, number in ids.items() if not name.startswith("Baker")]
+    for number in others:
+        assert client.post(f"/cv/jobs/{number}/remove").status_code == 200
+    refused = client.post(f"/cv/jobs/{baker}/remove")
+    assert refused.status_code == 409 and "at least one occupation" in refused.text
+    uri = first_hit(client.get("/cv/jobs/new", params={"q": "warehouse manager"}).text)
+    client.post("/cv/jobs/new", data={**DETAILS, "uri": uri})
+    assert client.post(f"/cv/jobs/{baker}/remove").status_code == 200
+    assert MISMATCH in client.get("/plan").text
+    log_in(client, "karin", staff=True)
+    anna = re.search(r'href="/staff/participants/(\d+)">Anna', client.get("/staff/").text)
+    assert anna
+    editor = client.get(f"/staff/participants/{anna.group(1)}/edit-plan").text
+    assert "No job goal matches an occupation Anna looks for a job as" in editor
+    log_in(client, "anna")
+    baker_uri = first_hit(client.get("/cv/jobs/new", params={"q": "baker"}).text)
+    client.post("/cv/jobs/new", data={**DETAILS, "uri": baker_uri})
+    assert MISMATCH not in client.get("/plan").text
+
+
+def test_changing_an_occupation_keeps_what_was_typed_on_error(client: TestClient) -> None:
+    log_in(client, "anna")
+    number = next(iter(item_ids(client).values()))
+    bad = client.post(
+        f"/cv/jobs/{number}", data={**DETAILS, "start": "date", "earliest_start": "2020-01-01"}
+    )
+    assert bad.status_code == 400 and "Give a date from today on." in bad.text
+    assert 'value="2020-01-01"' in bad.text
+    ok = client.post(f"/cv/jobs/{number}", data={**DETAILS, "hours_per_week": "40"})
+    assert "Saved." in ok.text and "40 hours a week (full time)" in ok.text
+
+
+def test_another_participants_occupations_answer_404(client: TestClient) -> None:
+    log_in(client, "bo")
+    bo_items = list(item_ids(client).values())
+    assert bo_items
+    log_in(client, "anna")
+    for number in bo_items:
+        assert client.get(f"/cv/jobs/{number}").status_code == 404
+        assert client.post(f"/cv/jobs/{number}", data=DETAILS).status_code == 404
+        assert client.post(f"/cv/jobs/{number}/remove").status_code == 404
+
+
+def test_the_caseworker_reads_the_occupations_and_it_is_logged(client: TestClient) -> None:
+    log_in(client, "karin", staff=True)
+    anna = re.search(r'href="/staff/participants/(\d+)">Anna', client.get("/staff/").text)
+    assert anna
+    page = client.get(f"/staff/participants/{anna.group(1)}/cv/jobs")
+    assert page.status_code == 200 and "Read-only view" in page.text
+    assert "/remove" not in page.text and "Add an occupation" not in page.text
+    log_in(client, "anna")
+    assert "Karin Karlsson" in client.get("/access-log").text
+    assert client.get("/cv/occupations/suggest", params={"q": "x"}).status_code == 200
+    client.post("/auth/logout")
+    assert client.get("/cv/occupations/suggest", params={"q": "x"}).url.path == "/login"
