@@ -29,6 +29,7 @@ locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
 
 run: setup
 	PORTAL_DEV_IDP=1 $(BIN)/portal db upgrade
+	PORTAL_DEV_IDP=1 $(BIN)/portal occupations import --if-empty
 	PORTAL_DEV_IDP=1 $(BIN)/portal demo-data --if-empty
 	@echo "Serving on $(PORTAL_BASE_URL) with the development IdP (personas: anna, bo, karin, lars, erik, vera, admin, palle)"
 	PORTAL_DEV_IDP=1 $(BIN)/portal serve --host $(HOST) --port $(PORT)

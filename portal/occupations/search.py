@@ -49,7 +49,7 @@ class _Entry:
     uri: str
     preferred: str
     group_label: str
-    labels: list[tuple[str, str, str]]  # (kind, label, folded label)
+    labels: list[tuple[str, str, tuple[str, ...], str]]  # kind, label, its words, joined
 
 
 class OccupationIndex:
@@ -66,13 +66,16 @@ class OccupationIndex:
         others: Iterable[tuple[str, str]],
         group_label: str = "",
     ) -> None:
-        labels = [(PREFERRED, preferred, fold(preferred))]
-        labels += [(kind, label, fold(label)) for kind, label in others if label]
+        named = [(PREFERRED, preferred), *((k, label) for k, label in others if label)]
         if group_label:
-            labels.append((GROUP, group_label, fold(group_label)))
+            named.append((GROUP, group_label))
+        labels = []
+        for kind, label in named:
+            label_words = tuple(words(label))
+            labels.append((kind, label, label_words, " ".join(label_words)))
         index = len(self.entries)
         self.entries.append(_Entry(uri, preferred, group_label, labels))
-        for word in {w for _kind, _label, folded in labels for w in WORD.findall(folded)}:
+        for word in {w for _kind, _label, label_words, _joined in labels for w in label_words}:
             self.pairs.append((word, index))
 
     def freeze(self) -> OccupationIndex:
@@ -99,8 +102,8 @@ class OccupationIndex:
         for index in candidates:
             entry = self.entries[index]
             best = None
-            for kind, label, folded in entry.labels:
-                rank = _rank(kind, folded, whole, terms)
+            for kind, label, label_words, joined in entry.labels:
+                rank = _rank(kind, label_words, joined, whole, terms)
                 if rank is not None and (best is None or rank < best[0]):
                     best = (rank, label, kind)
             if best is not None:
@@ -114,12 +117,13 @@ class OccupationIndex:
         ]
 
 
-def _rank(kind: str, folded: str, whole: str, terms: list[str]) -> int | None:
+def _rank(
+    kind: str, label_words: tuple[str, ...], joined: str, whole: str, terms: list[str]
+) -> int | None:
     """0 best; None when this label does not match every term."""
-    label_words = WORD.findall(folded)
     if not all(any(w.startswith(t) for w in label_words) for t in terms):
         return None
-    starts = " ".join(label_words).startswith(whole)
+    starts = joined.startswith(whole)
     if kind == PREFERRED:
         return 0 if starts else 1
     if kind == GROUP:

@@ -13,6 +13,7 @@ from portal.participants.models import Participant
 from portal.staff.models import StaffUser
 from portal.web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from portal.web.security import local_path
+from portal.web.templating import pages
 
 
 async def choose_language(request: Request) -> Response:
@@ -63,11 +64,17 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+async def about(request: Request) -> Response:
+    """What the portal is and what it is built from, with the attributions its data asks for."""
+    return pages(request).render(request, "about.html")
+
+
 def routes() -> list[Route]:
     return [
         Route("/lang", choose_language, methods=["POST"]),
         Route("/session/keep-alive", keep_alive, methods=["POST"]),
         Route("/healthz", healthz),
+        Route("/about", about),
         Route("/api/v1/openapi.json", openapi),
         Route("/readyz", readyz),
     ]

@@ -134,3 +134,9 @@ def test_the_caseworker_reads_the_occupations_and_it_is_logged(client: TestClien
     assert client.get("/cv/occupations/suggest", params={"q": "x"}).status_code == 200
     client.post("/auth/logout")
     assert client.get("/cv/occupations/suggest", params={"q": "x"}).url.path == "/login"
+
+
+def test_the_about_page_carries_the_esco_attribution(client: TestClient) -> None:
+    page = client.get("/about")
+    assert page.status_code == 200
+    assert "This service uses the ESCO classification of the European Commission." in page.text

@@ -1,0 +1,55 @@
+"""'I am looking for a job as' in a real browser, in Danish on a phone-sized screen: two
+occupations found by type-ahead (htmx suggestions) and added by keyboard."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.e2e.conftest import LiveServer, assert_accessible, log_in
+
+pytestmark = pytest.mark.e2e
+
+
+def test_anna_adds_two_occupations_with_type_ahead_in_danish(
+    live_server: LiveServer, browser: Browser
+) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 800}, locale="da-DK")
+    page = context.new_page()
+    log_in(page, live_server, "anna")
+    page.goto(live_server.url + "/cv")
+    assert_accessible(page)
+    page.get_by_role("link", name="Jeg søger job som").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Jeg søger job som")
+    assert_accessible(page)
+
+    for typed, occupation in (("butiksass", "Butiksassistent"), ("LAGERARB", "Lagerarbejder")):
+        page.get_by_role("link", name="Tilføj en stilling").click()
+        search = page.get_by_label("Stilling")
+        search.focus()
+        page.keyboard.type(typed, delay=20)
+        suggestion = page.locator("#results").get_by_role("link", name=occupation, exact=True)
+        expect(suggestion).to_be_visible()  # arrived through htmx while typing
+        expect(page.locator("#result-count")).to_contain_text("fundet")
+        assert_accessible(page)
+        suggestion.focus()
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Jeg søger job som")
+        page.get_by_label("Ja").first.check()
+        page.get_by_label("Nej").nth(1).check()
+        page.get_by_label("Timer om ugen, du vil arbejde").fill("70")
+        page.get_by_role("button", name="Gem").click()
+        expect(page.get_by_role("alert")).to_contain_text("Angiv et tal fra 0 til 60.")
+        assert_accessible(page)
+        page.get_by_label("Timer om ugen, du vil arbejde").fill("30")
+        page.get_by_role("button", name="Gem").click()
+        expect(page.get_by_role("status")).to_contain_text("Stillingen er tilføjet.")
+
+    cards = page.locator(".sought-list > li")
+    expect(cards).to_have_count(3)
+    expect(page.get_by_text("30 timer om ugen (deltid)").first).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Om portalen").click()
+    expect(page.get_by_text("This service uses the ESCO classification")).to_be_visible()
+    assert_accessible(page)
+    context.close()
