@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portal.audit.models import AccessLogEntry
 from portal.auth.models import Signature
 from portal.auth.personas import PERSONAS_BY_ID
+from portal.cv.mycv import EntryInput, ProfileInput, add_entry, save_profile
 from portal.cv.service import SoughtInput, add_sought
 from portal.db import Database, utcnow
 from portal.holidays import working_days
@@ -429,8 +430,65 @@ DEMO_OCCUPATIONS = {
 async def add_demo_cvs(
     db: AsyncSession, participants: dict[str, Participant], country: str
 ) -> None:
-    """One occupation each in "I am looking for a job as" (when the list has it)."""
+    """Anna's partly filled My CV (a job, no education yet), Bo's complete one, and one
+    occupation each in "I am looking for a job as" (when the list has it)."""
     language = "sv" if country == "SE" else "da"
+    today = dt.date.today()
+    year = dt.timedelta(days=365)
+    anna, bo = participants["anna"].id, participants["bo"].id
+    await save_profile(
+        db,
+        anna,
+        ProfileInput("Noggrann och glad, gillar att baka och möta kunder.", "B", "", "", False),
+    )
+    await add_entry(
+        db,
+        anna,
+        "work",
+        EntryInput(
+            "Café Kanelen",
+            "Kafébiträde",
+            None,
+            "",
+            (today - 3 * year).replace(day=1),
+            (today - 2 * year).replace(day=1),
+            False,
+            "Bakade bullar, servering och kassa.",
+        ),
+    )
+    await add_entry(
+        db, anna, "language", EntryInput("", "Svenska", None, "native", None, None, False, "")
+    )
+    await add_entry(
+        db,
+        bo,
+        "work",
+        EntryInput(
+            "Lagerhuset AB",
+            "Lagerarbetare",
+            None,
+            "",
+            (today - 6 * year).replace(day=1),
+            (today - year).replace(day=1),
+            False,
+            "Plock, packning och inventering.",
+        ),
+    )
+    await add_entry(
+        db,
+        bo,
+        "education",
+        EntryInput(
+            "Nacka gymnasium",
+            "Handelsprogrammet",
+            None,
+            "upper_secondary",
+            (today - 12 * year).replace(day=1),
+            (today - 9 * year).replace(day=1),
+            False,
+            "",
+        ),
+    )
     for persona_id, label in DEMO_OCCUPATIONS[country].items():
         uri = await db.scalar(
             select(Occupation.uri)

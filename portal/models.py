@@ -2,7 +2,7 @@
 
 from portal.audit.models import AccessLogEntry
 from portal.auth.models import ApiClient, DevIdpCode, Signature, WebSession
-from portal.cv.models import SoughtOccupation
+from portal.cv.models import CvEntry, CvProfile, SoughtOccupation
 from portal.db import Base
 from portal.hours.models import (
     ConsentEvent,
@@ -34,6 +34,8 @@ __all__ = [
     "ApiClient",
     "Base",
     "ConsentEvent",
+    "CvEntry",
+    "CvProfile",
     "DevIdpCode",
     "FormSubmission",
     "Goal",

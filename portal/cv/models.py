@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, UTCDateTime, utcnow
@@ -36,4 +45,44 @@ class SoughtOccupation(Base):
     employment_form: Mapped[str] = mapped_column(String(20))
     conditions: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CvProfile(Base):
+    """My CV's single fields: the short profile, driving licences, IT skills, other
+    competences, and whether employers may find the CV in a search."""
+
+    __tablename__ = "cv_profiles"
+
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), primary_key=True)
+    profile: Mapped[str] = mapped_column(Text, default="")
+    driving_licences: Mapped[str] = mapped_column(String(60), default="")  # "B,C1"
+    it_skills: Mapped[str] = mapped_column(Text, default="")
+    other_competences: Mapped[str] = mapped_column(Text, default="")
+    searchable: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CvEntry(Base):
+    """One entry of My CV: a job (work), an education, course or certification (education),
+    or a language. Months are stored as the first day of the month."""
+
+    __tablename__ = "cv_entries"
+    __table_args__ = (
+        CheckConstraint("kind IN ('work', 'education', 'language')", name="kind"),
+        CheckConstraint("end_month IS NULL OR end_month >= start_month", name="period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    position: Mapped[int] = mapped_column(default=0)
+    organisation: Mapped[str] = mapped_column(String(200), default="")  # employer, school
+    title: Mapped[str] = mapped_column(String(200), default="")  # job title, education, language
+    occupation_uri: Mapped[str | None] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(30), default="")
+    start_month: Mapped[dt.date | None] = mapped_column(Date)
+    end_month: Mapped[dt.date | None] = mapped_column(Date)
+    ongoing: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str] = mapped_column(Text, default="")  # tasks
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from portal.auth.guards import current_participant, database, login_redirect, today
 from portal.auth.pages import ParticipantView, participant_page_routes, render
-from portal.cv import service
+from portal.cv import mycv, service
 from portal.cv.service import CONDITIONS, EMPLOYMENT_FORMS, CvError
 from portal.occupations.search import Hit
 from portal.occupations.service import Indexes, labels_of
@@ -38,7 +38,201 @@ INDEXES = Indexes()
 async def cv_page(request: Request, view: ParticipantView) -> Response:
     async with database(request).sessions() as db:
         items = await service.sought(db, view.participant.id)
-    return render(request, view, "participant/cv.html", sought_count=len(items))
+        entries = await mycv.entries(db, view.participant.id)
+        profile = await mycv.profile_of(db, view.participant.id)
+    return render(
+        request,
+        view,
+        "cv/my_cv.html",
+        sought_count=len(items),
+        entries=entries,
+        profile=profile,
+        missing=mycv.missing_sections(entries),
+        saved=request.query_params.get("saved"),
+        **cv_labels(),
+    )
+
+
+def cv_labels() -> dict[str, Any]:
+    return {
+        "kinds": mycv.KINDS,
+        "education_levels": mycv.EDUCATION_LEVELS,
+        "language_levels": mycv.LANGUAGE_LEVELS,
+        "driving_licences": mycv.DRIVING_LICENCES,
+    }
+
+
+ENTRY_LABELS = {
+    "organisation": _("School or organiser"),
+    "title": _("Name of the education, course or certification"),
+    "level": _("Level"),
+    "start_month": _("From (month)"),
+    "end_month": _("To (month)"),
+    "ongoing": _("Still going on"),
+    "description": _("Tasks and what you learned"),
+}
+WORK_LABELS = {
+    **ENTRY_LABELS,
+    "organisation": _("Employer"),
+    "title": _("Job title"),
+    "description": _("Tasks"),
+}
+LANGUAGE_LABELS = {"title": _("Language"), "level": _("How well you know it")}
+
+
+def entry_labels(kind: str) -> dict[str, str]:
+    chosen = {"work": WORK_LABELS, "language": LANGUAGE_LABELS}.get(kind, ENTRY_LABELS)
+    return {name: str(label) for name, label in chosen.items()}
+
+
+def entry_values(entry: Any) -> dict[str, str]:
+    def month(value: Any) -> str:
+        return value.strftime("%Y-%m") if value else ""
+
+    return {
+        "organisation": entry.organisation,
+        "title": entry.title,
+        "level": entry.level,
+        "start_month": month(entry.start_month),
+        "end_month": month(entry.end_month),
+        "ongoing": "yes" if entry.ongoing else "",
+        "description": entry.description,
+    }
+
+
+def entry_page(
+    request: Request,
+    participant: Participant,
+    kind: str,
+    values: dict[str, str],
+    errors: Errors,
+    status_code: int = 200,
+    entry_id: int | None = None,
+) -> Response:
+    return render(
+        request,
+        ParticipantView(participant),
+        "cv/entry_form.html",
+        status_code,
+        kind=kind,
+        values=values,
+        errors=errors,
+        labels=entry_labels(kind),
+        entry_id=entry_id,
+        limits=mycv.LIMITS,
+        **cv_labels(),
+    )
+
+
+async def form_dict(request: Request) -> dict[str, str]:
+    async with request.form() as raw:
+        return {k: str(v) for k, v in raw.items()}
+
+
+async def new_entry(request: Request) -> Response:
+    participant = await participant_or_redirect(request)
+    if isinstance(participant, Response):
+        return participant
+    kind = request.query_params.get("kind", "")
+    if kind not in mycv.KINDS:
+        raise HTTPException(404)
+    if request.method == "GET":
+        return entry_page(request, participant, kind, {}, {})
+    form = await form_dict(request)
+    data, errors = mycv.parse_entry(kind, form, today(request))
+    if data is None:
+        return entry_page(request, participant, kind, form, errors, 400)
+    async with database(request).transaction() as db:
+        await mycv.add_entry(db, participant.id, kind, data)
+    return RedirectResponse(f"/cv?saved={kind}#{kind}", status_code=303)
+
+
+async def edit_entry(request: Request) -> Response:
+    participant = await participant_or_redirect(request)
+    if isinstance(participant, Response):
+        return participant
+    entry_id = request.path_params["entry_id"]
+    async with database(request).sessions() as db:
+        entry = await mycv.find_entry(db, participant.id, entry_id)
+    if entry is None:
+        raise HTTPException(404)
+    if request.method == "GET":
+        return entry_page(request, participant, entry.kind, entry_values(entry), {}, 200, entry_id)
+    form = await form_dict(request)
+    data, errors = mycv.parse_entry(entry.kind, form, today(request))
+    if data is None:
+        return entry_page(request, participant, entry.kind, form, errors, 400, entry_id)
+    async with database(request).transaction() as db:
+        current = await mycv.find_entry(db, participant.id, entry_id)
+        if current is None:
+            raise HTTPException(404)
+        mycv.update_entry(current, data)
+    return RedirectResponse(f"/cv?saved={entry.kind}#{entry.kind}", status_code=303)
+
+
+async def entry_action(request: Request) -> Response:
+    """Remove an entry, or move it up or down in its section."""
+    participant = await participant_or_redirect(request)
+    if isinstance(participant, Response):
+        return participant
+    form = await form_dict(request)
+    async with database(request).transaction() as db:
+        entry = await mycv.find_entry(db, participant.id, request.path_params["entry_id"])
+        if entry is None:
+            raise HTTPException(404)
+        kind = entry.kind
+        action = request.path_params["action"]
+        if action == "remove":
+            await db.delete(entry)
+        elif action == "move":
+            await mycv.move_entry(db, participant.id, entry, -1 if form.get("to") == "up" else 1)
+        else:
+            raise HTTPException(404)
+    return RedirectResponse(f"/cv?saved={action}#{kind}", status_code=303)
+
+
+async def profile_form(request: Request) -> Response:
+    participant = await participant_or_redirect(request)
+    if isinstance(participant, Response):
+        return participant
+    view = ParticipantView(participant)
+    if request.method == "GET":
+        async with database(request).sessions() as db:
+            profile = await mycv.profile_of(db, participant.id)
+        values: dict[str, Any] = {
+            "profile": profile.profile if profile else "",
+            "it_skills": profile.it_skills if profile else "",
+            "other_competences": profile.other_competences if profile else "",
+            "searchable": "yes" if profile and profile.searchable else "",
+        }
+        licences = profile.driving_licences.split(",") if profile else []
+        return render(
+            request,
+            view,
+            "cv/profile_form.html",
+            values=values,
+            errors={},
+            licences=licences,
+            **cv_labels(),
+        )
+    async with request.form() as raw:
+        form = {k: str(v) for k, v in raw.items() if k != "driving_licences"}
+        licences = [str(v) for v in raw.getlist("driving_licences")]
+    data, errors = mycv.parse_profile(form, licences)
+    if data is None:
+        return render(
+            request,
+            view,
+            "cv/profile_form.html",
+            400,
+            values=form,
+            errors=errors,
+            licences=licences,
+            **cv_labels(),
+        )
+    async with database(request).transaction() as db:
+        await mycv.save_profile(db, participant.id, data)
+    return RedirectResponse("/cv?saved=profile#profile", status_code=303)
 
 
 async def jobs_page(request: Request, view: ParticipantView) -> Response:
@@ -220,6 +414,10 @@ def routes() -> list[Route]:
     return [
         *participant_page_routes("/cv", cv_page, "cv"),
         *participant_page_routes("/cv/jobs", jobs_page, "cv"),
+        Route("/cv/entries/new", new_entry, methods=both),
+        Route("/cv/entries/{entry_id:int}", edit_entry, methods=both),
+        Route("/cv/entries/{entry_id:int}/{action:str}", entry_action, methods=["POST"]),
+        Route("/cv/profile", profile_form, methods=both),
         Route("/cv/jobs/new", new_job, methods=both),
         Route("/cv/jobs/{item_id:int}", edit_job, methods=both),
         Route("/cv/jobs/{item_id:int}/remove", remove_job, methods=["POST"]),

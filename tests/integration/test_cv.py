@@ -140,3 +140,99 @@ def test_the_about_page_carries_the_esco_attribution(client: TestClient) -> None
     page = client.get("/about")
     assert page.status_code == 200
     assert "This service uses the ESCO classification of the European Commission." in page.text
+
+
+# ---------------------------------------------------------------- My CV
+
+JOB = {
+    "title": "Bakery assistant",
+    "organisation": "Bageriet Solsidan",
+    "start_month": "2023-02",
+    "end_month": "2024-06",
+    "description": "Baking bread, serving customers.",
+}
+
+
+def entry_ids(client: TestClient, kind: str) -> list[int]:
+    page = client.get("/cv").text
+    section = page.split(f'id="{kind}"', 1)[1].split("</section>", 1)[0]
+    return [int(n) for n in re.findall(r'href="/cv/entries/(\d+)"', section)]
+
+
+def test_my_cv_says_what_is_missing_until_work_and_education_are_there(
+    client: TestClient,
+) -> None:
+    log_in(client, "anna")  # the demo gives her a job and no education yet
+    page = client.get("/cv").text
+    assert "Your CV is not complete" in page
+    assert "Add at least one entry under “Education, courses and certifications”." in page
+    assert "Add at least one entry under “Work experience”." not in page
+    added = client.post("/cv/entries/new?kind=work", data=JOB)
+    assert added.status_code == 200 and "Bakery assistant" in added.text
+    education = {
+        "title": "Forklift licence A+B",
+        "organisation": "Lagerskolan",
+        "level": "certification",
+        "start_month": "2025-01",
+        "end_month": "2025-01",
+    }
+    assert client.post("/cv/entries/new?kind=education", data=education).status_code == 200
+    assert "Your CV is not complete" not in client.get("/cv").text
+
+
+def test_entries_are_checked_at_the_fields_with_what_was_typed_kept(client: TestClient) -> None:
+    log_in(client, "bo")
+    bad = client.post(
+        "/cv/entries/new?kind=work",
+        data={**JOB, "start_month": "2024-07", "end_month": "2024-13", "title": ""},
+    )
+    assert bad.status_code == 400
+    assert "Give a month, like 2024-03." in bad.text and "Fill this in." in bad.text
+    assert 'value="2024-13"' in bad.text and "Bageriet Solsidan" in bad.text
+    order = client.post("/cv/entries/new?kind=work", data={**JOB, "start_month": "2024-07"})
+    assert "The end must be the same month as the start or later." in order.text
+    future = client.post(
+        "/cv/entries/new?kind=work", data={**JOB, "start_month": "2099-01", "ongoing": "yes"}
+    )
+    assert "Give this month or an earlier one." in future.text
+    long = client.post("/cv/entries/new?kind=work", data={**JOB, "description": "x" * 2001})
+    assert "At most 2000 characters; this has 2001." in long.text
+    assert client.get("/cv/entries/new?kind=hobby").status_code == 404
+
+
+def test_entries_are_reordered_changed_and_removed(client: TestClient) -> None:
+    log_in(client, "bo")
+    client.post("/cv/entries/new?kind=work", data={**JOB, "title": "Second job"})
+    first, second = entry_ids(client, "work")[:2]
+    client.post(f"/cv/entries/{second}/move", data={"to": "up"})
+    assert entry_ids(client, "work")[:2] == [second, first]
+    changed = client.post(
+        f"/cv/entries/{second}", data={**JOB, "title": "Second job", "ongoing": "yes"}
+    )
+    assert changed.status_code == 200 and "now" in changed.text
+    client.post(f"/cv/entries/{second}/remove")
+    assert second not in entry_ids(client, "work")
+
+
+def test_profile_skills_licences_and_the_searchable_switch(client: TestClient) -> None:
+    log_in(client, "bo")
+    bad = client.post("/cv/profile", data={"profile": "p" * 1001, "driving_licences": ["B", "Z"]})
+    assert bad.status_code == 400 and "Choose among the licences listed." in bad.text
+    saved = client.post(
+        "/cv/profile",
+        data={"profile": "Calm and tidy.", "driving_licences": ["C", "B"], "searchable": "yes"},
+    )
+    assert saved.status_code == 200
+    assert "Calm and tidy." in saved.text and "B, C" in saved.text
+
+
+def test_another_participants_cv_entries_answer_404(client: TestClient) -> None:
+    log_in(client, "bo")
+    bo_entries = entry_ids(client, "work")
+    assert bo_entries
+    log_in(client, "anna")
+    assert not set(bo_entries) & set(entry_ids(client, "work"))
+    for number in bo_entries:
+        assert client.get(f"/cv/entries/{number}").status_code == 404
+        assert client.post(f"/cv/entries/{number}", data=JOB).status_code == 404
+        assert client.post(f"/cv/entries/{number}/remove").status_code == 404
