@@ -13,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portal.audit.models import AccessLogEntry
 from portal.auth.models import Signature
 from portal.auth.personas import PERSONAS_BY_ID
+from portal.cv.models import PresentationExperience
 from portal.cv.mycv import EntryInput, ProfileInput, add_entry, save_profile
+from portal.cv.presentation import TextsInput, save_texts
 from portal.cv.service import SoughtInput, add_sought
 from portal.db import Database, utcnow
 from portal.holidays import working_days
@@ -458,6 +460,25 @@ async def add_demo_cvs(
     )
     await add_entry(
         db, anna, "language", EntryInput("", "Svenska", None, "native", None, None, False, "")
+    )
+    await save_texts(
+        db,
+        anna,
+        TextsInput(
+            "Jag är morgonpigg, noggrann och tycker om att ha kunder omkring mig.",
+            "Baka bröd och bullar, hålla ordning i butiken, ta betalt i kassan.",
+            "Tålamod, ett öga för hygien och vana att arbeta i team.",
+        ),
+    )
+    db.add(
+        PresentationExperience(
+            participant_id=anna,
+            kind="internship",
+            place="Bageriet Solsidan",
+            tasks="Degar, bakning och försäljning.",
+            verdict="good",
+            why="Jag fick eget ansvar för morgonbaket.",
+        )
     )
     await add_entry(
         db,

@@ -2,7 +2,15 @@
 
 from portal.audit.models import AccessLogEntry
 from portal.auth.models import ApiClient, DevIdpCode, Signature, WebSession
-from portal.cv.models import CvEntry, CvProfile, SoughtOccupation
+from portal.cv.models import (
+    CvEntry,
+    CvProfile,
+    CvShare,
+    CvShareView,
+    PresentationCv,
+    PresentationExperience,
+    SoughtOccupation,
+)
 from portal.db import Base
 from portal.hours.models import (
     ConsentEvent,
@@ -36,6 +44,8 @@ __all__ = [
     "ConsentEvent",
     "CvEntry",
     "CvProfile",
+    "CvShare",
+    "CvShareView",
     "DevIdpCode",
     "FormSubmission",
     "Goal",
@@ -56,6 +66,8 @@ __all__ = [
     "Participant",
     "ParticipantAssignment",
     "PlanView",
+    "PresentationCv",
+    "PresentationExperience",
     "Signature",
     "SoughtOccupation",
     "StaffAuthorization",

@@ -86,3 +86,60 @@ class CvEntry(Base):
     ongoing: Mapped[bool] = mapped_column(Boolean, default=False)
     description: Mapped[str] = mapped_column(Text, default="")  # tasks
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PresentationCv(Base):
+    """The presentation CV's free texts. Never searchable; shared only by link."""
+
+    __tablename__ = "cv_presentations"
+
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), primary_key=True)
+    about_me: Mapped[str] = mapped_column(Text, default="")
+    job_functions: Mapped[str] = mapped_column(Text, default="")
+    competences: Mapped[str] = mapped_column(Text, default="")  # informal, and resources
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PresentationExperience(Base):
+    """A job, internship or voluntary work: the tasks, and whether it was a good experience."""
+
+    __tablename__ = "cv_presentation_experiences"
+    __table_args__ = (
+        CheckConstraint("kind IN ('job', 'internship', 'voluntary')", name="kind"),
+        CheckConstraint("verdict IN ('good', 'bad', 'mixed')", name="verdict"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    place: Mapped[str] = mapped_column(String(200))
+    tasks: Mapped[str] = mapped_column(Text)
+    verdict: Mapped[str] = mapped_column(String(6))
+    why: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CvShare(Base):
+    """A link to the presentation CV for an employer; only the token's hash is stored."""
+
+    __tablename__ = "cv_shares"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    employer_name: Mapped[str] = mapped_column(String(200), default="")
+    employer_email: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class CvShareView(Base):
+    """One opening of a shared link (the page or its PDF)."""
+
+    __tablename__ = "cv_share_views"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    share_id: Mapped[int] = mapped_column(ForeignKey("cv_shares.id"), index=True)
+    viewed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    what: Mapped[str] = mapped_column(String(10))

@@ -8,19 +8,22 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from portal.auth.guards import current_participant, database, login_redirect, today
 from portal.auth.pages import ParticipantView, participant_page_routes, render
-from portal.cv import mycv, service
+from portal.cv import mycv, presentation, service
+from portal.cv.models import PresentationExperience
 from portal.cv.service import CONDITIONS, EMPLOYMENT_FORMS, CvError
+from portal.db import utcnow
 from portal.occupations.search import Hit
 from portal.occupations.service import Indexes, labels_of
 from portal.participants.models import Participant
-from portal.web.forms import Errors
+from portal.web.forms import Errors, claim_form_token, new_form_token
 from portal.web.i18n import current_language
 from portal.web.i18n import lazy_gettext as _
+from portal.web.pdf import pdf_response
 from portal.web.templating import pages
 
 LABELS = {
@@ -409,6 +412,371 @@ async def remove_job(request: Request) -> Response:
     return RedirectResponse("/cv/jobs?saved=removed", status_code=303)
 
 
+# ---------------------------------------------------------------- presentation CV
+
+
+async def presentation_page(request: Request, view: ParticipantView) -> Response:
+    async with database(request).sessions() as db:
+        texts = await presentation.texts_of(db, view.participant.id)
+        items = await presentation.experiences(db, view.participant.id)
+        shares = await presentation.shares_with_views(db, view.participant.id)
+    return render(
+        request,
+        view,
+        "cv/presentation.html",
+        texts=texts,
+        items=items,
+        shares=shares,
+        now=utcnow(),
+        saved=request.query_params.get("saved"),
+        share_values={"days": str(presentation.DEFAULT_DAYS), "form_token": new_form_token()},
+        share_errors={},
+        new_link=None,
+        **presentation_labels(),
+    )
+
+
+def presentation_labels() -> dict[str, Any]:
+    return {
+        "experience_kinds": presentation.EXPERIENCE_KINDS,
+        "verdicts": presentation.VERDICTS,
+        "share_state": presentation.share_state,
+        "max_days": presentation.MAX_DAYS,
+    }
+
+
+TEXT_LABELS = {
+    "about_me": _("About me"),
+    "job_functions": _("Job functions I can do"),
+    "competences": _("Informal competences and resources"),
+}
+EXPERIENCE_LABELS = {
+    "kind": _("Kind of experience"),
+    "place": _("Where"),
+    "tasks": _("Tasks"),
+    "verdict": _("How was it?"),
+    "why": _("What made it so"),
+}
+
+
+async def presentation_texts(request: Request) -> Response:
+    participant = await participant_or_redirect(request)
+    if isinstance(participant, Response):
+        return participant
+    view = ParticipantView(participant)
+    labels = {k: str(v) for k, v in TEXT_LABELS.items()}
+    if request.method == "GET":
+        async with database(request).sessions() as db:
+            texts = await presentation.texts_of(db, participant.id)
+        values = {name: getattr(texts, name) if texts else "" for name in TEXT_LABELS}
+        return render(
+            request, view, "cv/presentation_texts.html", values=values, errors={}, labels=labels
+        )
+    form = await form_dict(request)
+    data, errors = presentation.parse_texts(form)
+    if data is None:
+        return render(
+            request,
+            view,
+            "cv/presentation_texts.html",
+            400,
+            values=form,
+            errors=errors,
+            labels=labels,
+        )
+    async with database(request).transaction() as db:
+        await presentation.save_texts(db, participant.id, data)
+    return RedirectResponse("/cv/presentation?saved=texts", status_code=303)
+
+
+async def experience_form(request: Request) -> Response:
+    participant = await participant_or_redirect(request)
+    if isinstance(participant, Response):
+        return participant
+    view = ParticipantView(participant)
+    experience_id = request.path_params.get("experience_id")
+    labels = {k: str(v) for k, v in EXPERIENCE_LABELS.items()}
+    async with database(request).sessions() as db:
+        item = (
+            await presentation.find_experience(db, participant.id, experience_id)
+            if experience_id
+            else None
+        )
+    if experience_id and item is None:
+        raise HTTPException(404)
+    context = {"labels": labels, "item": item, **presentation_labels()}
+    if request.method == "GET":
+        values = {name: getattr(item, name) for name in EXPERIENCE_LABELS} if item else {}
+        return render(request, view, "cv/experience_form.html", values=values, errors={}, **context)
+    form = await form_dict(request)
+    data, errors = presentation.parse_experience(form)
+    if data is None:
+        return render(
+            request, view, "cv/experience_form.html", 400, values=form, errors=errors, **context
+        )
+    async with database(request).transaction() as db:
+        if item is None:
+            item = PresentationExperience(participant_id=participant.id)
+            db.add(item)
+        else:
+            item = await presentation.find_experience(db, participant.id, item.id)
+            if item is None:
+                raise HTTPException(404)
+        presentation.set_experience(item, data)
+    return RedirectResponse("/cv/presentation?saved=experience#experiences", status_code=303)
+
+
+async def remove_experience(request: Request) -> Response:
+    participant = await participant_or_redirect(request)
+    if isinstance(participant, Response):
+        return participant
+    async with database(request).transaction() as db:
+        item = await presentation.find_experience(
+            db, participant.id, request.path_params["experience_id"]
+        )
+        if item is None:
+            raise HTTPException(404)
+        await db.delete(item)
+    return RedirectResponse("/cv/presentation?saved=removed#experiences", status_code=303)
+
+
+async def presentation_pdf(request: Request, view: ParticipantView) -> Response:
+    """The presentation CV as a tagged PDF, for the participant and their caseworker."""
+    return await presentation_pdf_of(request, view.participant)
+
+
+async def presentation_pdf_of(request: Request, participant: Participant) -> Response:
+    async with database(request).sessions() as db:
+        texts = await presentation.texts_of(db, participant.id)
+        items = await presentation.experiences(db, participant.id)
+    return await pdf_response(
+        request,
+        "cv/presentation_pdf.html",
+        {
+            "participant": participant,
+            "texts": texts,
+            "items": items,
+            "printed_at": utcnow(),
+            **presentation_labels(),
+        },
+        filename="presentation-cv.pdf",
+    )
+
+
+async def create_share(request: Request) -> Response:
+    participant = await participant_or_redirect(request)
+    if isinstance(participant, Response):
+        return participant
+    form = await form_dict(request)
+    data, errors = presentation.parse_share(form)
+    created = None
+    if data is not None:
+        async with database(request).transaction() as db:
+            if await claim_form_token(db, form.get("form_token", "")):
+                _share, token = await presentation.create_share(
+                    db, participant.id, data, request.app.state.settings.secret_key, utcnow()
+                )
+                created = f"{request.app.state.settings.base_url}/shared/cv/{token}"
+        if created is None:  # a repeated submit: the first one made the link
+            return RedirectResponse("/cv/presentation#sharing", status_code=303)
+    async with database(request).sessions() as db:
+        texts = await presentation.texts_of(db, participant.id)
+        items = await presentation.experiences(db, participant.id)
+        shares = await presentation.shares_with_views(db, participant.id)
+    return render(
+        request,
+        ParticipantView(participant),
+        "cv/presentation.html",
+        400 if errors else 200,
+        texts=texts,
+        items=items,
+        shares=shares,
+        now=utcnow(),
+        saved=None,
+        share_values=form
+        if errors
+        else {"days": str(presentation.DEFAULT_DAYS), "form_token": new_form_token()},
+        share_errors=errors,
+        new_link=created,
+        **presentation_labels(),
+    )
+
+
+async def revoke_share(request: Request) -> Response:
+    participant = await participant_or_redirect(request)
+    if isinstance(participant, Response):
+        return participant
+    async with database(request).transaction() as db:
+        share = await presentation.revoke_share(
+            db, participant.id, request.path_params["share_id"], utcnow()
+        )
+    if share is None:
+        raise HTTPException(404)
+    return RedirectResponse("/cv/presentation?saved=revoked#sharing", status_code=303)
+
+
+async def shared_share(request: Request, what: str) -> tuple[Any, Participant] | Response:
+    """The share of the path's token when it is open (its view logged), else the 410 page."""
+    settings = request.app.state.settings
+    async with database(request).transaction() as db:
+        share = await presentation.share_by_token(
+            db, request.path_params["token"], settings.secret_key
+        )
+        if share is None:
+            raise HTTPException(404)
+        if presentation.share_state(share, utcnow()) != "active":
+            return pages(request).render(request, "cv/shared_gone.html", {}, 410)
+        await presentation.record_view(db, share, what, utcnow())
+        participant = await db.get(Participant, share.participant_id)
+    assert participant is not None
+    return share, participant
+
+
+async def shared_cv(request: Request) -> Response:
+    found = await shared_share(request, "page")
+    if isinstance(found, Response):
+        return found
+    share, participant = found
+    async with database(request).sessions() as db:
+        texts = await presentation.texts_of(db, participant.id)
+        items = await presentation.experiences(db, participant.id)
+    return pages(request).render(
+        request,
+        "cv/shared.html",
+        {
+            "name": participant.full_name,
+            "texts": texts,
+            "items": items,
+            "expires_at": share.expires_at,
+            "token": request.path_params["token"],
+            **presentation_labels(),
+        },
+    )
+
+
+async def shared_cv_pdf(request: Request) -> Response:
+    found = await shared_share(request, "pdf")
+    if isinstance(found, Response):
+        return found
+    return await presentation_pdf_of(request, found[1])
+
+
+# ---------------------------------------------------------------- export of all CV data
+
+
+async def cv_data(request: Request, participant: Participant) -> dict[str, Any]:
+    async with database(request).sessions() as db:
+        items = await service.sought(db, participant.id)
+        return {
+            "participant": participant,
+            "entries": await mycv.entries(db, participant.id),
+            "profile": await mycv.profile_of(db, participant.id),
+            "texts": await presentation.texts_of(db, participant.id),
+            "items": await presentation.experiences(db, participant.id),
+            "sought": items,
+            "sought_labels": await labels_of(
+                db, [i.occupation_uri for i in items], current_language.get()
+            ),
+        }
+
+
+def month_text(value: Any) -> str | None:
+    return value.strftime("%Y-%m") if value else None
+
+
+def resume_json(data: dict[str, Any]) -> dict[str, Any]:
+    """JSON Resume (v1.0.0) where the fields map; the rest under "x-portal"."""
+    participant, profile, texts = data["participant"], data["profile"], data["texts"]
+    entries = data["entries"]
+    licences = profile.driving_licences if profile else ""
+
+    def of(kind: str) -> list[Any]:
+        return [e for e in entries if e.kind == kind]
+
+    return {
+        "$schema": "https://raw.githubusercontent.com/jsonresume/resume-schema/v1.0.0/schema.json",
+        "basics": {
+            "name": participant.full_name,
+            "email": participant.email or None,
+            "summary": profile.profile if profile else "",
+        },
+        "work": [
+            {
+                "name": e.organisation,
+                "position": e.title,
+                "startDate": month_text(e.start_month),
+                "endDate": None if e.ongoing else month_text(e.end_month),
+                "summary": e.description,
+            }
+            for e in of("work")
+        ],
+        "education": [
+            {
+                "institution": e.organisation,
+                "area": e.title,
+                "studyType": str(mycv.EDUCATION_LEVELS.get(e.level, "")),
+                "startDate": month_text(e.start_month),
+                "endDate": None if e.ongoing else month_text(e.end_month),
+            }
+            for e in of("education")
+        ],
+        "languages": [
+            {"language": e.title, "fluency": str(mycv.LANGUAGE_LEVELS.get(e.level, ""))}
+            for e in of("language")
+        ],
+        "x-portal": {
+            "drivingLicences": [x for x in licences.split(",") if x],
+            "itSkills": profile.it_skills if profile else "",
+            "otherCompetences": profile.other_competences if profile else "",
+            "searchableByEmployers": bool(profile and profile.searchable),
+            "presentationCv": {
+                "aboutMe": texts.about_me if texts else "",
+                "jobFunctions": texts.job_functions if texts else "",
+                "informalCompetencesAndResources": texts.competences if texts else "",
+                "experiences": [
+                    {
+                        "kind": x.kind,
+                        "place": x.place,
+                        "tasks": x.tasks,
+                        "verdict": x.verdict,
+                        "why": x.why,
+                    }
+                    for x in data["items"]
+                ],
+            },
+            "lookingForJobAs": [
+                {
+                    "occupation": data["sought_labels"].get(i.occupation_uri, i.label),
+                    "occupationUri": i.occupation_uri,
+                    "trained": i.trained,
+                    "experienced": i.experienced,
+                    "hoursPerWeek": float(i.hours_per_week),
+                    "fullTime": service.is_full_time(i.hours_per_week),
+                    "earliestStart": i.earliest_start.isoformat() if i.earliest_start else None,
+                    "employmentForm": i.employment_form,
+                    "conditions": i.conditions,
+                }
+                for i in data["sought"]
+            ],
+        },
+    }
+
+
+async def export_json(request: Request, view: ParticipantView) -> Response:
+    body = resume_json(await cv_data(request, view.participant))
+    return JSONResponse(body, headers={"Content-Disposition": 'attachment; filename="my-cv.json"'})
+
+
+async def export_pdf(request: Request, view: ParticipantView) -> Response:
+    data = await cv_data(request, view.participant)
+    return await pdf_response(
+        request,
+        "cv/export_pdf.html",
+        {**data, "printed_at": utcnow(), **cv_labels(), **presentation_labels(), **choices()},
+        filename="my-cv.pdf",
+    )
+
+
 def routes() -> list[Route]:
     both = ["GET", "POST"]
     return [
@@ -418,6 +786,22 @@ def routes() -> list[Route]:
         Route("/cv/entries/{entry_id:int}", edit_entry, methods=both),
         Route("/cv/entries/{entry_id:int}/{action:str}", entry_action, methods=["POST"]),
         Route("/cv/profile", profile_form, methods=both),
+        *participant_page_routes("/cv/export.json", export_json, "cv"),
+        *participant_page_routes("/cv/export.pdf", export_pdf, "cv"),
+        *participant_page_routes("/cv/presentation", presentation_page, "cv"),
+        *participant_page_routes("/cv/presentation.pdf", presentation_pdf, "cv"),
+        Route("/cv/presentation/texts", presentation_texts, methods=both),
+        Route("/cv/presentation/experiences/new", experience_form, methods=both),
+        Route("/cv/presentation/experiences/{experience_id:int}", experience_form, methods=both),
+        Route(
+            "/cv/presentation/experiences/{experience_id:int}/remove",
+            remove_experience,
+            methods=["POST"],
+        ),
+        Route("/cv/presentation/shares", create_share, methods=["POST"]),
+        Route("/cv/presentation/shares/{share_id:int}/revoke", revoke_share, methods=["POST"]),
+        Route("/shared/cv/{token:str}.pdf", shared_cv_pdf),
+        Route("/shared/cv/{token:str}", shared_cv),
         Route("/cv/jobs/new", new_job, methods=both),
         Route("/cv/jobs/{item_id:int}", edit_job, methods=both),
         Route("/cv/jobs/{item_id:int}/remove", remove_job, methods=["POST"]),

@@ -70,3 +70,49 @@ def test_anna_adds_two_occupations_with_type_ahead_in_danish(
     expect(page.get_by_text("This service uses the ESCO classification")).to_be_visible()
     assert_accessible(page)
     context.close()
+
+
+def test_anna_shares_her_presentation_cv_and_revokes_the_link_in_swedish(
+    live_server: LiveServer, browser: Browser
+) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 800}, locale="sv-SE")
+    page = context.new_page()
+    log_in(page, live_server, "anna")
+    page.goto(live_server.url + "/cv")
+    page.get_by_role("link", name="Presentations-CV").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Presentations-CV")
+    assert_accessible(page)
+    page.get_by_label("Arbetsgivare (frivilligt)").fill("Bageriet Solsidan")
+    page.get_by_label("Dagar som länken fungerar").fill("91")
+    page.get_by_role("button", name="Skapa en länk").click()
+    expect(page.get_by_role("alert")).to_contain_text("Ange ett antal dagar från 1 till 90.")
+    page.get_by_label("Dagar som länken fungerar").fill("14")
+    page.get_by_role("button", name="Skapa en länk").click()
+    link = page.locator("#new-link").inner_text()
+    assert link.startswith(live_server.url + "/shared/cv/")
+    assert_accessible(page)
+
+    employer = browser.new_context(viewport={"width": 360, "height": 800}, locale="sv-SE")
+    reader = employer.new_page()
+    reader.goto(link)
+    expect(reader.get_by_role("heading", level=1)).to_have_text(
+        "Presentations-CV för Anna Andersson"
+    )
+    expect(reader.get_by_text("Bageriet Solsidan").first).to_be_visible()
+    expect(reader.get_by_role("link", name="Min plan")).to_have_count(0)
+    assert_accessible(reader)
+    pdf = employer.request.get(link + ".pdf")
+    assert pdf.ok and pdf.body().startswith(b"%PDF")
+
+    page.goto(live_server.url + "/cv/presentation")
+    expect(page.get_by_text("Öppnad 2 gånger:")).to_be_visible()  # the page and its PDF
+    page.get_by_role("button", name="Dra tillbaka länken till Bageriet Solsidan").click()
+    expect(page.get_by_role("status")).to_contain_text("Länken är tillbakadragen.")
+    assert_accessible(page)
+
+    gone = reader.goto(link)
+    assert gone is not None and gone.status == 410
+    expect(reader.get_by_role("heading", level=1)).to_have_text("Länken fungerar inte längre")
+    assert_accessible(reader)
+    employer.close()
+    context.close()

@@ -236,3 +236,98 @@ def test_another_participants_cv_entries_answer_404(client: TestClient) -> None:
         assert client.get(f"/cv/entries/{number}").status_code == 404
         assert client.post(f"/cv/entries/{number}", data=JOB).status_code == 404
         assert client.post(f"/cv/entries/{number}/remove").status_code == 404
+
+
+# ---------------------------------------------------------------- presentation CV and sharing
+
+
+def make_link(client: TestClient, **data: str) -> str:
+    page = client.get("/cv/presentation").text
+    token = re.search(r'name="form_token" value="([^"]+)"', page)
+    assert token
+    made = client.post("/cv/presentation/shares", data={"form_token": token.group(1), **data})
+    assert made.status_code == 200, made.text
+    link = re.search(r'<code class="fingerprint" id="new-link">([^<]+)</code>', made.text)
+    assert link
+    return link.group(1).replace("http://testserver", "")
+
+
+def test_the_presentation_cv_is_written_and_checked(client: TestClient) -> None:
+    log_in(client, "anna")
+    long = client.post("/cv/presentation/texts", data={"about_me": "a" * 2001})
+    assert long.status_code == 400 and "At most 2000 characters; this has 2001." in long.text
+    saved = client.post(
+        "/cv/presentation/texts",
+        data={"about_me": "I like early mornings.", "job_functions": "Baking bread."},
+    )
+    assert "I like early mornings." in saved.text
+    missing = client.post("/cv/presentation/experiences/new", data={"place": "Café"})
+    assert missing.status_code == 400 and 'value="Café"' in missing.text
+    added = client.post(
+        "/cv/presentation/experiences/new",
+        data={"kind": "internship", "place": "Bageriet", "tasks": "Dough.", "verdict": "good"},
+    )
+    assert "Internship: Bageriet" in added.text and "A good experience" in added.text
+
+
+def test_a_shared_link_shows_only_the_presentation_cv_and_logs_each_view(
+    client: TestClient,
+) -> None:
+    log_in(client, "anna")
+    link = make_link(client, employer_name="Bageriet Solsidan", days="30")
+    client.post("/auth/logout")
+    shared = client.get(link)
+    assert shared.status_code == 200
+    assert "I like early mornings." in shared.text and "Anna Andersson" in shared.text
+    assert "19900101" not in shared.text and "Samarbets" not in shared.text
+    assert "My Plan" not in shared.text and "Bagare / konditor" not in shared.text
+    pdf = client.get(link + ".pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    log_in(client, "anna")
+    page = client.get("/cv/presentation").text
+    assert "Bageriet Solsidan" in page and "Opened 2 times:" in page
+    assert link.rsplit("/", 1)[1] not in page  # the token is shown only once
+
+
+def test_a_revoked_or_expired_link_answers_410(client: TestClient) -> None:
+    log_in(client, "anna")
+    bad = client.post("/cv/presentation/shares", data={"form_token": "x", "days": "91"})
+    assert bad.status_code == 400 and "from 1 to 90" in bad.text
+    link = make_link(client, employer_name="Revoked Ltd")
+    share = re.findall(
+        r'action="/cv/presentation/shares/(\d+)/revoke"', client.get("/cv/presentation").text
+    )
+    client.post(f"/cv/presentation/shares/{share[0]}/revoke")
+    assert client.get(link).status_code == 410
+    assert client.get(link + ".pdf").status_code == 410
+    assert client.get("/shared/cv/not-a-token").status_code == 404
+
+
+def test_the_caseworker_downloads_the_presentation_pdf_and_bo_cannot_revoke_annas_links(
+    client: TestClient,
+) -> None:
+    log_in(client, "anna")
+    shares = re.findall(
+        r'action="/cv/presentation/shares/(\d+)/revoke"', client.get("/cv/presentation").text
+    )
+    log_in(client, "bo")
+    for share in shares:
+        assert client.post(f"/cv/presentation/shares/{share}/revoke").status_code == 404
+    log_in(client, "karin", staff=True)
+    anna = re.search(r'href="/staff/participants/(\d+)">Anna', client.get("/staff/").text)
+    assert anna
+    pdf = client.get(f"/staff/participants/{anna.group(1)}/cv/presentation.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    page = client.get(f"/staff/participants/{anna.group(1)}/cv/presentation").text
+    assert "Make a link" not in page
+
+
+def test_all_cv_data_downloads_as_json_resume_and_pdf(client: TestClient) -> None:
+    log_in(client, "bo")
+    data = client.get("/cv/export.json").json()
+    assert data["basics"]["name"] == "Bo Berg"
+    assert any(job["position"] == "Lagerarbetare" for job in data["work"])
+    assert data["education"][0]["institution"] == "Nacka gymnasium"
+    assert data["x-portal"]["lookingForJobAs"][0]["occupationUri"].startswith("http")
+    pdf = client.get("/cv/export.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

@@ -1,0 +1,207 @@
+"""Rules of the presentation CV: its texts, its experiences, and links shared with employers
+(long random tokens stored only as keyed hashes, expiring, revocable, every view logged)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from babel.support import LazyProxy
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portal.auth.sessions import token_hash
+from portal.cv.models import CvShare, CvShareView, PresentationCv, PresentationExperience
+from portal.db import utcnow
+from portal.web.forms import Errors, Fields
+from portal.web.i18n import gettext
+from portal.web.i18n import lazy_gettext as _
+
+TEXT_LIMIT = 2000
+DEFAULT_DAYS = 30
+MAX_DAYS = 90
+
+EXPERIENCE_KINDS: dict[str, LazyProxy] = {
+    "job": _("Job"),
+    "internship": _("Internship"),
+    "voluntary": _("Voluntary work"),
+}
+VERDICTS: dict[str, LazyProxy] = {
+    "good": _("A good experience"),
+    "mixed": _("Both good and bad"),
+    "bad": _("A bad experience"),
+}
+
+
+@dataclass(frozen=True)
+class TextsInput:
+    about_me: str
+    job_functions: str
+    competences: str
+
+
+def parse_texts(form: Mapping[str, Any]) -> tuple[TextsInput | None, Errors]:
+    fields = Fields(form)
+    values = [fields.text(name, TEXT_LIMIT, required=False) for name in TextsInput.__annotations__]
+    return (None, fields.errors) if fields.errors else (TextsInput(*values), {})
+
+
+@dataclass(frozen=True)
+class ExperienceInput:
+    kind: str
+    place: str
+    tasks: str
+    verdict: str
+    why: str
+
+
+def parse_experience(form: Mapping[str, Any]) -> tuple[ExperienceInput | None, Errors]:
+    fields = Fields(form)
+    data = ExperienceInput(
+        fields.choice("kind", EXPERIENCE_KINDS),
+        fields.text("place", 200),
+        fields.text("tasks", TEXT_LIMIT),
+        fields.choice("verdict", VERDICTS),
+        fields.text("why", TEXT_LIMIT, required=False),
+    )
+    return (None, fields.errors) if fields.errors else (data, {})
+
+
+async def texts_of(db: AsyncSession, participant_id: int) -> PresentationCv | None:
+    return await db.get(PresentationCv, participant_id)
+
+
+async def save_texts(db: AsyncSession, participant_id: int, data: TextsInput) -> None:
+    texts = await texts_of(db, participant_id)
+    if texts is None:
+        texts = PresentationCv(participant_id=participant_id)
+        db.add(texts)
+    for name, value in data.__dict__.items():
+        setattr(texts, name, value)
+    texts.updated_at = utcnow()
+    await db.flush()
+
+
+def experiences_query(participant_id: int) -> Any:
+    return (
+        select(PresentationExperience)
+        .where(PresentationExperience.participant_id == participant_id)
+        .order_by(PresentationExperience.created_at, PresentationExperience.id)
+    )
+
+
+async def experiences(db: AsyncSession, participant_id: int) -> Sequence[PresentationExperience]:
+    return (await db.scalars(experiences_query(participant_id))).all()
+
+
+async def find_experience(
+    db: AsyncSession, participant_id: int, experience_id: int
+) -> PresentationExperience | None:
+    return await db.scalar(
+        experiences_query(participant_id).where(PresentationExperience.id == experience_id)
+    )
+
+
+def set_experience(item: PresentationExperience, data: ExperienceInput) -> None:
+    for name, value in data.__dict__.items():
+        setattr(item, name, value)
+
+
+# ---------------------------------------------------------------- sharing
+
+
+@dataclass(frozen=True)
+class ShareInput:
+    employer_name: str
+    employer_email: str
+    days: int
+
+
+def parse_share(form: Mapping[str, Any]) -> tuple[ShareInput | None, Errors]:
+    fields = Fields(form)
+    name = fields.text("employer_name", 200, required=False)
+    email = fields.email("employer_email")
+    raw = str(form.get("days", "")).strip() or str(DEFAULT_DAYS)
+    days = int(raw) if raw.isdigit() else 0
+    if not 1 <= days <= MAX_DAYS:
+        fields.errors["days"] = gettext(
+            "Give a number of days from 1 to %(maximum)s.", maximum=MAX_DAYS
+        )
+    return (None, fields.errors) if fields.errors else (ShareInput(name, email, days), {})
+
+
+def share_state(share: CvShare, now: dt.datetime) -> str:
+    if share.revoked_at is not None:
+        return "revoked"
+    return "expired" if now >= share.expires_at else "active"
+
+
+async def create_share(
+    db: AsyncSession, participant_id: int, data: ShareInput, secret: str, now: dt.datetime
+) -> tuple[CvShare, str]:
+    """A new link; the token is returned once and only its keyed hash is kept."""
+    token = secrets.token_urlsafe(32)
+    share = CvShare(
+        participant_id=participant_id,
+        token_hash=token_hash(token, secret),
+        employer_name=data.employer_name,
+        employer_email=data.employer_email,
+        created_at=now,
+        expires_at=now + dt.timedelta(days=data.days),
+    )
+    db.add(share)
+    await db.flush()
+    return share, token
+
+
+async def share_by_token(db: AsyncSession, token: str, secret: str) -> CvShare | None:
+    if not token or len(token) > 100:
+        return None
+    return await db.scalar(select(CvShare).where(CvShare.token_hash == token_hash(token, secret)))
+
+
+async def revoke_share(
+    db: AsyncSession, participant_id: int, share_id: int, now: dt.datetime
+) -> CvShare | None:
+    share = await db.scalar(
+        select(CvShare).where(CvShare.id == share_id, CvShare.participant_id == participant_id)
+    )
+    if share is not None and share.revoked_at is None:
+        share.revoked_at = now
+        await db.flush()
+    return share
+
+
+async def record_view(db: AsyncSession, share: CvShare, what: str, now: dt.datetime) -> None:
+    db.add(CvShareView(share_id=share.id, viewed_at=now, what=what))
+    await db.flush()
+
+
+async def shares_with_views(
+    db: AsyncSession, participant_id: int
+) -> list[tuple[CvShare, list[CvShareView]]]:
+    shares = (
+        await db.scalars(
+            select(CvShare)
+            .where(CvShare.participant_id == participant_id)
+            .order_by(CvShare.created_at.desc())
+        )
+    ).all()
+    views = (
+        await db.scalars(
+            select(CvShareView)
+            .where(CvShareView.share_id.in_([s.id for s in shares]))
+            .order_by(CvShareView.viewed_at.desc())
+        )
+    ).all()
+    by_share: dict[int, list[CvShareView]] = {}
+    for view in views:
+        by_share.setdefault(view.share_id, []).append(view)
+    return [(share, by_share.get(share.id, [])) for share in shares]
+
+
+async def count_views(db: AsyncSession, share_id: int) -> int:
+    return (await db.scalar(select(func.count()).where(CvShareView.share_id == share_id))) or 0
