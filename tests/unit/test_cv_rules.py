@@ -1,4 +1,4 @@
-"""The occupation list and "I am looking for a job as": file format, search, and the rules."""
+"""CV rules: the occupation list and its search, "I am looking for a job as", My CV, sharing."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from portal.cv.models import CvEntry, CvShare
+from portal.cv.mycv import missing_sections, parse_entry, parse_month
+from portal.cv.presentation import parse_share, share_state
 from portal.cv.service import is_full_time, parse_sought
 from portal.occupations.listfile import DEFAULT_LIST, ListFormatError, read_rows
 from portal.occupations.search import OccupationIndex, fold
@@ -141,3 +144,57 @@ def test_a_job_goal_naming_a_sought_occupation_among_other_words_is_consistent()
     goal = GoalVersion(text="Bagare / konditor", occupation_uri=None, removed=False)
     assert not job_goal_mismatch([goal], [SoughtOccupation("u1", "bagare")])
     assert job_goal_mismatch([goal], [SoughtOccupation("u2", "lagerarbetare")])
+
+
+# ---------------------------------------------------------------- My CV and sharing
+
+WORK = {
+    "title": "Bakery assistant",
+    "organisation": "Bageriet",
+    "start_month": "2023-02",
+    "end_month": "2024-06",
+    "description": "Baking.",
+}
+
+
+def test_months_are_year_and_month_only() -> None:
+    assert parse_month("2024-03") == dt.date(2024, 3, 1)
+    for bad in ("2024-3", "2024-13", "2024-03-01", "March", "", None):
+        assert parse_month(bad) is None
+
+
+def test_a_job_needs_dates_in_order_and_not_in_the_future() -> None:
+    assert parse_entry("work", WORK, TODAY)[0] is not None
+    assert "end_month" in parse_entry("work", {**WORK, "end_month": "2022-01"}, TODAY)[1]
+    assert "start_month" in parse_entry("work", {**WORK, "start_month": "2027-01"}, TODAY)[1]
+    assert "end_month" in parse_entry("work", {**WORK, "end_month": ""}, TODAY)[1]
+    ongoing = parse_entry("work", {**WORK, "end_month": "", "ongoing": "yes"}, TODAY)[0]
+    assert ongoing is not None and ongoing.ongoing and ongoing.end_month is None
+
+
+def test_a_language_needs_a_name_and_a_level() -> None:
+    assert set(parse_entry("language", {}, TODAY)[1]) == {"title", "level"}
+    assert parse_entry("language", {"title": "Arabic", "level": "native"}, TODAY)[0]
+
+
+def test_work_and_education_are_required_languages_are_not() -> None:
+    assert missing_sections([]) == ["work", "education"]
+    assert missing_sections([CvEntry(kind="work"), CvEntry(kind="language")]) == ["education"]
+    assert missing_sections([CvEntry(kind="work"), CvEntry(kind="education")]) == []
+
+
+def test_a_shared_link_expires_and_a_revoked_one_stays_closed() -> None:
+    now = dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC)
+    share = CvShare(expires_at=now + dt.timedelta(days=30), revoked_at=None)
+    assert share_state(share, now) == "active"
+    assert share_state(share, now + dt.timedelta(days=30)) == "expired"
+    share.revoked_at = now
+    assert share_state(share, now) == "revoked"
+
+
+def test_a_link_lasts_30_days_unless_chosen_and_at_most_90() -> None:
+    default = parse_share({})[0]
+    assert default is not None and default.days == 30
+    assert "days" in parse_share({"days": "91"})[1]
+    assert "days" in parse_share({"days": "0"})[1]
+    assert "employer_email" in parse_share({"employer_email": "not an address"})[1]
