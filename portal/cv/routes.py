@@ -273,7 +273,10 @@ async def suggestions(request: Request) -> Response:
     query = request.query_params.get("q", "")[:100]
     hits = await search(request, query) if query.strip() else []
     return pages(request).render(
-        request, "cv/_results.html", {"hits": hits, "query": query}, block="results"
+        request,
+        "cv/_results.html",
+        {"hits": hits, "query": query, "listbox": True},
+        block="results",
     )
 
 

@@ -48,3 +48,69 @@
     summary.focus();
   }
 })();
+
+// Occupation type-ahead as an ARIA combobox: htmx fills the listbox while typing; arrow keys
+// move through the options, Enter opens the one chosen, Escape closes the list. Without this
+// file (or JavaScript) the search form and its result links work on their own.
+(function () {
+  "use strict";
+  var input = document.querySelector("[data-combobox]");
+  if (!input) {
+    return;
+  }
+  var listId = input.getAttribute("data-combobox");
+  input.setAttribute("role", "combobox");
+  input.setAttribute("aria-autocomplete", "list");
+  input.setAttribute("aria-controls", listId);
+  input.setAttribute("aria-expanded", "false");
+  var active = -1;
+
+  function options() {
+    var list = document.getElementById(listId);
+    return list ? Array.prototype.slice.call(list.querySelectorAll('[role="option"]')) : [];
+  }
+  function show(index) {
+    var all = options();
+    all.forEach(function (option, i) {
+      option.setAttribute("aria-selected", i === index ? "true" : "false");
+    });
+    active = index;
+    if (index >= 0 && all[index]) {
+      input.setAttribute("aria-activedescendant", all[index].id);
+      all[index].scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
+    }
+  }
+  function choose(option) {
+    if (option && option.getAttribute("data-href")) {
+      window.location.assign(option.getAttribute("data-href"));
+    }
+  }
+  document.body.addEventListener("htmx:afterSwap", function () {
+    input.setAttribute("aria-expanded", options().length ? "true" : "false");
+    show(-1);
+  });
+  input.addEventListener("keydown", function (event) {
+    var all = options();
+    if (event.key === "ArrowDown" && all.length) {
+      event.preventDefault();
+      show(Math.min(active + 1, all.length - 1));
+    } else if (event.key === "ArrowUp" && all.length) {
+      event.preventDefault();
+      show(Math.max(active - 1, 0));
+    } else if (event.key === "Enter" && active >= 0 && all[active]) {
+      event.preventDefault();
+      choose(all[active]);
+    } else if (event.key === "Escape") {
+      input.setAttribute("aria-expanded", "false");
+      show(-1);
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var option = event.target.closest ? event.target.closest('[role="option"]') : null;
+    if (option) {
+      choose(option);
+    }
+  });
+})();

@@ -22,7 +22,7 @@ MISMATCH = "does not match any occupation you look for a job as"
 
 
 def first_hit(page: str) -> str:
-    match = re.search(r'href="/cv/jobs/new\?uri=([^"]+)"', page)
+    match = re.search(r'href="/cv/jobs/new\?uri=([^"]+)"', page)  # a link or an option
     assert match, page
     return unquote(match.group(1))
 
@@ -48,6 +48,7 @@ def test_the_search_page_works_without_javascript_and_as_htmx_suggestions(
         "/cv/occupations/suggest", params={"q": "WAREHOUSE W"}, headers={"HX-Request": "true"}
     )
     assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert 'role="listbox"' in fragment.text and 'role="option"' in fragment.text
     assert first_hit(fragment.text) == first_hit(page.text)
     nothing = client.get("/cv/occupations/suggest", params={"q": "qqqq"})
     assert "No occupation matches" in nothing.text
