@@ -3,6 +3,7 @@ the occupation search, as a page without JavaScript and as htmx suggestions whil
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -132,10 +133,7 @@ async def form_dict(request: Request) -> dict[str, str]:
         return {k: str(v) for k, v in raw.items()}
 
 
-async def new_entry(request: Request) -> Response:
-    participant = await participant_or_redirect(request)
-    if isinstance(participant, Response):
-        return participant
+async def new_entry(request: Request, participant: Participant) -> Response:
     kind = request.query_params.get("kind", "")
     if kind not in mycv.KINDS:
         raise HTTPException(404)
@@ -150,10 +148,7 @@ async def new_entry(request: Request) -> Response:
     return RedirectResponse(f"/cv?saved={kind}#{kind}", status_code=303)
 
 
-async def edit_entry(request: Request) -> Response:
-    participant = await participant_or_redirect(request)
-    if isinstance(participant, Response):
-        return participant
+async def edit_entry(request: Request, participant: Participant) -> Response:
     entry_id = request.path_params["entry_id"]
     async with database(request).sessions() as db:
         entry = await mycv.find_entry(db, participant.id, entry_id)
@@ -173,11 +168,8 @@ async def edit_entry(request: Request) -> Response:
     return RedirectResponse(f"/cv?saved={entry.kind}#{entry.kind}", status_code=303)
 
 
-async def entry_action(request: Request) -> Response:
+async def entry_action(request: Request, participant: Participant) -> Response:
     """Remove an entry, or move it up or down in its section."""
-    participant = await participant_or_redirect(request)
-    if isinstance(participant, Response):
-        return participant
     form = await form_dict(request)
     async with database(request).transaction() as db:
         entry = await mycv.find_entry(db, participant.id, request.path_params["entry_id"])
@@ -194,10 +186,7 @@ async def entry_action(request: Request) -> Response:
     return RedirectResponse(f"/cv?saved={action}#{kind}", status_code=303)
 
 
-async def profile_form(request: Request) -> Response:
-    participant = await participant_or_redirect(request)
-    if isinstance(participant, Response):
-        return participant
+async def profile_form(request: Request, participant: Participant) -> Response:
     view = ParticipantView(participant)
     if request.method == "GET":
         async with database(request).sessions() as db:
@@ -266,10 +255,8 @@ async def search(request: Request, query: str) -> list[Hit]:
     return await INDEXES.search(database(request), current_language.get(), query)
 
 
-async def suggestions(request: Request) -> Response:
+async def suggestions(request: Request, participant: Participant) -> Response:
     """The htmx answer while typing: the list of matches (same markup as the page's)."""
-    if await current_participant(request) is None:
-        return login_redirect(request, "/login")
     query = request.query_params.get("q", "")[:100]
     hits = await search(request, query) if query.strip() else []
     return pages(request).render(
@@ -280,16 +267,23 @@ async def suggestions(request: Request) -> Response:
     )
 
 
-async def participant_or_redirect(request: Request) -> Participant | Response:
-    participant = await current_participant(request)
-    return login_redirect(request, "/login") if participant is None else participant
+def for_participant(
+    handler: Callable[[Request, Participant], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    """The participant's own actions (no read-only staff view): the login page for others."""
+
+    async def endpoint(request: Request) -> Response:
+        participant = await current_participant(request)
+        if participant is None:
+            return login_redirect(request, "/login")
+        return await handler(request, participant)
+
+    endpoint.__name__ = handler.__name__
+    return endpoint
 
 
-async def new_job(request: Request) -> Response:
+async def new_job(request: Request, participant: Participant) -> Response:
     """Find an occupation (q), then give the details of the one chosen (uri), then save."""
-    participant = await participant_or_redirect(request)
-    if isinstance(participant, Response):
-        return participant
     view = ParticipantView(participant)
     if request.method == "POST":
         async with request.form() as raw:
@@ -349,10 +343,7 @@ def details_page(
     )
 
 
-async def edit_job(request: Request) -> Response:
-    participant = await participant_or_redirect(request)
-    if isinstance(participant, Response):
-        return participant
+async def edit_job(request: Request, participant: Participant) -> Response:
     view = ParticipantView(participant)
     async with database(request).sessions() as db:
         item = await service.find_sought(db, participant.id, request.path_params["item_id"])
@@ -387,10 +378,7 @@ async def edit_job(request: Request) -> Response:
     return RedirectResponse("/cv/jobs?saved=changed", status_code=303)
 
 
-async def remove_job(request: Request) -> Response:
-    participant = await participant_or_redirect(request)
-    if isinstance(participant, Response):
-        return participant
+async def remove_job(request: Request, participant: Participant) -> Response:
     try:
         async with database(request).transaction() as db:
             item = await service.find_sought(db, participant.id, request.path_params["item_id"])
@@ -462,10 +450,7 @@ EXPERIENCE_LABELS = {
 }
 
 
-async def presentation_texts(request: Request) -> Response:
-    participant = await participant_or_redirect(request)
-    if isinstance(participant, Response):
-        return participant
+async def presentation_texts(request: Request, participant: Participant) -> Response:
     view = ParticipantView(participant)
     labels = {k: str(v) for k, v in TEXT_LABELS.items()}
     if request.method == "GET":
@@ -492,10 +477,7 @@ async def presentation_texts(request: Request) -> Response:
     return RedirectResponse("/cv/presentation?saved=texts", status_code=303)
 
 
-async def experience_form(request: Request) -> Response:
-    participant = await participant_or_redirect(request)
-    if isinstance(participant, Response):
-        return participant
+async def experience_form(request: Request, participant: Participant) -> Response:
     view = ParticipantView(participant)
     experience_id = request.path_params.get("experience_id")
     labels = {k: str(v) for k, v in EXPERIENCE_LABELS.items()}
@@ -529,10 +511,7 @@ async def experience_form(request: Request) -> Response:
     return RedirectResponse("/cv/presentation?saved=experience#experiences", status_code=303)
 
 
-async def remove_experience(request: Request) -> Response:
-    participant = await participant_or_redirect(request)
-    if isinstance(participant, Response):
-        return participant
+async def remove_experience(request: Request, participant: Participant) -> Response:
     async with database(request).transaction() as db:
         item = await presentation.find_experience(
             db, participant.id, request.path_params["experience_id"]
@@ -566,10 +545,7 @@ async def presentation_pdf_of(request: Request, participant: Participant) -> Res
     )
 
 
-async def create_share(request: Request) -> Response:
-    participant = await participant_or_redirect(request)
-    if isinstance(participant, Response):
-        return participant
+async def create_share(request: Request, participant: Participant) -> Response:
     form = await form_dict(request)
     data, errors = presentation.parse_share(form)
     created = None
@@ -605,10 +581,7 @@ async def create_share(request: Request) -> Response:
     )
 
 
-async def revoke_share(request: Request) -> Response:
-    participant = await participant_or_redirect(request)
-    if isinstance(participant, Response):
-        return participant
+async def revoke_share(request: Request, participant: Participant) -> Response:
     async with database(request).transaction() as db:
         share = await presentation.revoke_share(
             db, participant.id, request.path_params["share_id"], utcnow()
@@ -785,28 +758,40 @@ def routes() -> list[Route]:
     return [
         *participant_page_routes("/cv", cv_page, "cv"),
         *participant_page_routes("/cv/jobs", jobs_page, "cv"),
-        Route("/cv/entries/new", new_entry, methods=both),
-        Route("/cv/entries/{entry_id:int}", edit_entry, methods=both),
-        Route("/cv/entries/{entry_id:int}/{action:str}", entry_action, methods=["POST"]),
-        Route("/cv/profile", profile_form, methods=both),
+        Route("/cv/entries/new", for_participant(new_entry), methods=both),
+        Route("/cv/entries/{entry_id:int}", for_participant(edit_entry), methods=both),
+        Route(
+            "/cv/entries/{entry_id:int}/{action:str}",
+            for_participant(entry_action),
+            methods=["POST"],
+        ),
+        Route("/cv/profile", for_participant(profile_form), methods=both),
         *participant_page_routes("/cv/export.json", export_json, "cv"),
         *participant_page_routes("/cv/export.pdf", export_pdf, "cv"),
         *participant_page_routes("/cv/presentation", presentation_page, "cv"),
         *participant_page_routes("/cv/presentation.pdf", presentation_pdf, "cv"),
-        Route("/cv/presentation/texts", presentation_texts, methods=both),
-        Route("/cv/presentation/experiences/new", experience_form, methods=both),
-        Route("/cv/presentation/experiences/{experience_id:int}", experience_form, methods=both),
+        Route("/cv/presentation/texts", for_participant(presentation_texts), methods=both),
+        Route("/cv/presentation/experiences/new", for_participant(experience_form), methods=both),
+        Route(
+            "/cv/presentation/experiences/{experience_id:int}",
+            for_participant(experience_form),
+            methods=both,
+        ),
         Route(
             "/cv/presentation/experiences/{experience_id:int}/remove",
-            remove_experience,
+            for_participant(remove_experience),
             methods=["POST"],
         ),
-        Route("/cv/presentation/shares", create_share, methods=["POST"]),
-        Route("/cv/presentation/shares/{share_id:int}/revoke", revoke_share, methods=["POST"]),
+        Route("/cv/presentation/shares", for_participant(create_share), methods=["POST"]),
+        Route(
+            "/cv/presentation/shares/{share_id:int}/revoke",
+            for_participant(revoke_share),
+            methods=["POST"],
+        ),
         Route("/shared/cv/{token:str}.pdf", shared_cv_pdf),
         Route("/shared/cv/{token:str}", shared_cv),
-        Route("/cv/jobs/new", new_job, methods=both),
-        Route("/cv/jobs/{item_id:int}", edit_job, methods=both),
-        Route("/cv/jobs/{item_id:int}/remove", remove_job, methods=["POST"]),
-        Route("/cv/occupations/suggest", suggestions),
+        Route("/cv/jobs/new", for_participant(new_job), methods=both),
+        Route("/cv/jobs/{item_id:int}", for_participant(edit_job), methods=both),
+        Route("/cv/jobs/{item_id:int}/remove", for_participant(remove_job), methods=["POST"]),
+        Route("/cv/occupations/suggest", for_participant(suggestions)),
     ]
