@@ -29,7 +29,7 @@ def test_participant_logs_in_through_the_persona_picker_visits_every_page_and_lo
         ("My Plan", "My Plan"),
         ("Hour histories", "Hour histories"),
         ("Meetings", "Meetings"),
-        ("CV", "CV"),
+        ("CV", "My CV"),
         ("Who has looked", "Who has looked at my data"),
         ("Settings", "Settings"),
     ]:
