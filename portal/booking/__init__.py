@@ -1,0 +1,1 @@
+"""Meetings and self-booking: the slot engine (more comes with the booking administration)."""
