@@ -94,8 +94,9 @@ def _month(fields: Fields, name: str, required: bool, today: dt.date) -> dt.date
 
 
 def parse_entry(
-    kind: str, form: Mapping[str, Any], today: dt.date
+    kind: str, form: Mapping[str, Any], today: dt.date, occupation_uri: str | None = None
 ) -> tuple[EntryInput | None, Errors]:
+    """One entry; a job may name an occupation from the list (checked by the caller)."""
     fields = Fields(form)
     organisation = title = description = level = ""
     start = end = None
@@ -118,7 +119,8 @@ def parse_entry(
             )
     if fields.errors:
         return None, fields.errors
-    return EntryInput(organisation, title, None, level, start, end, ongoing, description), {}
+    uri = occupation_uri if kind == "work" else None
+    return EntryInput(organisation, title, uri, level, start, end, ongoing, description), {}
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ the occupation search, as a page without JavaScript and as htmx suggestions whil
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -22,10 +22,10 @@ from portal.occupations.search import Hit
 from portal.occupations.service import Indexes, labels_of
 from portal.participants.models import Participant
 from portal.web.forms import Errors, claim_form_token, new_form_token
-from portal.web.i18n import current_language
+from portal.web.i18n import current_language, gettext
 from portal.web.i18n import lazy_gettext as _
 from portal.web.pdf import pdf_response
-from portal.web.templating import pages
+from portal.web.templating import pages, upper_first
 
 LABELS = {
     "trained": _("Are you trained in it?"),
@@ -44,10 +44,14 @@ async def cv_page(request: Request, view: ParticipantView) -> Response:
         items = await service.sought(db, view.participant.id)
         entries = await mycv.entries(db, view.participant.id)
         profile = await mycv.profile_of(db, view.participant.id)
+        occupations = await labels_of(
+            db, [e.occupation_uri for e in entries if e.occupation_uri], current_language.get()
+        )
     return render(
         request,
         view,
         "cv/my_cv.html",
+        occupations=occupations,
         sought_count=len(items),
         entries=entries,
         profile=profile,
@@ -101,6 +105,7 @@ def entry_values(entry: Any) -> dict[str, str]:
         "end_month": month(entry.end_month),
         "ongoing": "yes" if entry.ongoing else "",
         "description": entry.description,
+        "occupation_uri": entry.occupation_uri or "",
     }
 
 
@@ -112,6 +117,8 @@ def entry_page(
     errors: Errors,
     status_code: int = 200,
     entry_id: int | None = None,
+    hits: Sequence[Hit] = (),
+    occupation_label: str | None = None,
 ) -> Response:
     return render(
         request,
@@ -119,6 +126,8 @@ def entry_page(
         "cv/entry_form.html",
         status_code,
         kind=kind,
+        hits=hits,
+        occupation_label=occupation_label,
         values=values,
         errors=errors,
         labels=entry_labels(kind),
@@ -133,6 +142,38 @@ async def form_dict(request: Request) -> dict[str, str]:
         return {k: str(v) for k, v in raw.items()}
 
 
+async def occupation_step(
+    request: Request,
+    participant: Participant,
+    kind: str,
+    form: dict[str, str],
+    entry_id: int | None,
+) -> tuple[Response | None, str | None]:
+    """A job may name an occupation from the list: "find" searches (keeping what was typed),
+    a chosen one is checked and, when no own title is given, becomes the title."""
+    uri = form.get("occupation_uri", "") if kind == "work" else ""
+    label = None
+    if uri:
+        async with database(request).sessions() as db:
+            label = (await labels_of(db, [uri], current_language.get())).get(uri)
+        if label is None:
+            form["occupation_uri"] = ""
+            errors = {"occupation_q": gettext("Choose an occupation from the list.")}
+            return entry_page(request, participant, kind, form, errors, 400, entry_id), None
+        if not form.get("title", "").strip():
+            form["title"] = upper_first(label)
+    query = form.get("occupation_q", "")[:100]
+    # "Find" is the form's first button, so Enter in any field presses it: with nothing to
+    # find, it saves.
+    if kind == "work" and form.get("action") == "find" and query.strip():
+        hits = await search(request, query)
+        page = entry_page(
+            request, participant, kind, form, {}, 200, entry_id, hits, occupation_label=label
+        )
+        return page, None
+    return None, uri or None
+
+
 async def new_entry(request: Request, participant: Participant) -> Response:
     kind = request.query_params.get("kind", "")
     if kind not in mycv.KINDS:
@@ -140,7 +181,10 @@ async def new_entry(request: Request, participant: Participant) -> Response:
     if request.method == "GET":
         return entry_page(request, participant, kind, {}, {})
     form = await form_dict(request)
-    data, errors = mycv.parse_entry(kind, form, today(request))
+    page, uri = await occupation_step(request, participant, kind, form, None)
+    if page is not None:
+        return page
+    data, errors = mycv.parse_entry(kind, form, today(request), uri)
     if data is None:
         return entry_page(request, participant, kind, form, errors, 400)
     async with database(request).transaction() as db:
@@ -157,7 +201,10 @@ async def edit_entry(request: Request, participant: Participant) -> Response:
     if request.method == "GET":
         return entry_page(request, participant, entry.kind, entry_values(entry), {}, 200, entry_id)
     form = await form_dict(request)
-    data, errors = mycv.parse_entry(entry.kind, form, today(request))
+    page, uri = await occupation_step(request, participant, entry.kind, form, entry_id)
+    if page is not None:
+        return page
+    data, errors = mycv.parse_entry(entry.kind, form, today(request), uri)
     if data is None:
         return entry_page(request, participant, entry.kind, form, errors, 400, entry_id)
     async with database(request).transaction() as db:

@@ -332,3 +332,26 @@ def test_all_cv_data_downloads_as_json_resume_and_pdf(client: TestClient) -> Non
     assert data["x-portal"]["lookingForJobAs"][0]["occupationUri"].startswith("http")
     pdf = client.get("/cv/export.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_a_job_may_name_an_occupation_from_the_list_found_without_javascript(
+    client: TestClient,
+) -> None:
+    log_in(client, "bo")
+    base = {**JOB, "title": "", "occupation_q": "forklift", "action": "find"}
+    found = client.post("/cv/entries/new?kind=work", data=base)
+    assert found.status_code == 200 and 'name="occupation_uri"' in found.text
+    assert "Bageriet Solsidan" in found.text  # what was typed is kept
+    uri = re.search(r'name="occupation_uri" value="([^"]+)"', found.text)
+    assert uri
+    saved = client.post(
+        "/cv/entries/new?kind=work",
+        data={**JOB, "title": "", "occupation_uri": uri.group(1), "action": "save"},
+    )
+    assert saved.status_code == 200 and "Occupation: forklift operator" in saved.text
+    bad = client.post(
+        "/cv/entries/new?kind=work", data={**JOB, "occupation_uri": "urn:none", "action": "save"}
+    )
+    assert bad.status_code == 400 and "Choose an occupation from the list." in bad.text
+    enter = client.post("/cv/entries/new?kind=work", data={**JOB, "action": "find"})
+    assert enter.status_code == 200 and "Saved." in enter.text  # Enter with nothing to find
