@@ -18,7 +18,7 @@ from portal.cv import mycv, presentation, service
 from portal.cv.models import PresentationExperience
 from portal.cv.service import CONDITIONS, EMPLOYMENT_FORMS, CvError
 from portal.db import utcnow
-from portal.occupations.search import Hit
+from portal.occupations.search import MAX_RESULTS, Hit
 from portal.occupations.service import Indexes, labels_of
 from portal.participants.models import Participant
 from portal.web.forms import Errors, claim_form_token, new_form_token
@@ -309,7 +309,7 @@ async def suggestions(request: Request, participant: Participant) -> Response:
     return pages(request).render(
         request,
         "cv/_results.html",
-        {"hits": hits, "query": query, "listbox": True},
+        {"hits": hits, "query": query, "listbox": True, "max_results": MAX_RESULTS},
         block="results",
     )
 
@@ -342,7 +342,9 @@ async def new_job(request: Request, participant: Participant) -> Response:
     if not uri:
         query = request.query_params.get("q", "")[:100]
         hits = await search(request, query) if query.strip() else []
-        return render(request, view, "cv/find.html", hits=hits, query=query)
+        return render(
+            request, view, "cv/find.html", hits=hits, query=query, max_results=MAX_RESULTS
+        )
     async with database(request).sessions() as db:
         label = (await labels_of(db, [uri], current_language.get())).get(uri)
     if label is None:

@@ -50,6 +50,8 @@ def test_the_search_page_works_without_javascript_and_as_htmx_suggestions(
     assert fragment.status_code == 200 and "<html" not in fragment.text
     assert 'role="listbox"' in fragment.text and 'role="option"' in fragment.text
     assert first_hit(fragment.text) == first_hit(page.text)
+    many = client.get("/cv/jobs/new", params={"q": "manager"})
+    assert "The 10 best matches; type more to narrow them down." in many.text
     nothing = client.get("/cv/occupations/suggest", params={"q": "qqqq"})
     assert "No occupation matches" in nothing.text
 
