@@ -92,3 +92,19 @@ async def participant_in_scope(request: Request, staff: StaffIdentity) -> Partic
     if participant is None:
         raise HTTPException(404)
     return participant
+
+
+ParticipantHandler = Callable[[Request, Participant], Awaitable[Response]]
+
+
+def participant_only(handler: ParticipantHandler) -> Callable[[Request], Awaitable[Response]]:
+    """The participant's own actions (no read-only staff view); others go to the login page."""
+
+    async def endpoint(request: Request) -> Response:
+        participant = await current_participant(request)
+        if participant is None:
+            return login_redirect(request, "/login")
+        return await handler(request, participant)
+
+    endpoint.__name__ = handler.__name__
+    return endpoint

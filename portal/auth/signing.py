@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal.auth.guards import current_participant, database, login_redirect
+from portal.auth.guards import database, participant_only
 from portal.auth.models import Signature
 from portal.auth.routes import LOGIN_ERRORS, client_of, settings_of
 from portal.auth.sessions import session_state
@@ -135,10 +135,7 @@ def refused(request: Request, message: str, back: str, status_code: int = 400) -
     )
 
 
-async def callback(request: Request) -> Response:
-    participant = await current_participant(request)
-    if participant is None:
-        return login_redirect(request, "/login")
+async def callback(request: Request, participant: Participant) -> Response:
     state = session_state(request)
     pending = state.data.pop(PENDING + request.query_params.get("state", ""), None)
     if not isinstance(pending, dict):
@@ -201,4 +198,4 @@ def reason_text(problem: str) -> str:
 
 
 def routes() -> list[Route]:
-    return [Route(CALLBACK, callback)]
+    return [Route(CALLBACK, participant_only(callback))]

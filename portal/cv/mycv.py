@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.cv.models import CvEntry, CvProfile
-from portal.db import utcnow
+from portal.cv.service import apply, own_row
 from portal.web.forms import Errors, Fields
 from portal.web.i18n import gettext
 from portal.web.i18n import lazy_gettext as _
@@ -181,16 +181,10 @@ async def add_entry(db: AsyncSession, participant_id: int, kind: str, data: Entr
         )
     )
     entry = CvEntry(participant_id=participant_id, kind=kind, position=(last or 0) + 1)
-    update_entry(entry, data)
+    apply(entry, data)
     db.add(entry)
     await db.flush()
     return entry
-
-
-def update_entry(entry: CvEntry, data: EntryInput) -> None:
-    for name, value in data.__dict__.items():
-        setattr(entry, name, value)
-    entry.updated_at = utcnow()
 
 
 async def move_entry(db: AsyncSession, participant_id: int, entry: CvEntry, step: int) -> None:
@@ -207,12 +201,7 @@ async def move_entry(db: AsyncSession, participant_id: int, entry: CvEntry, step
 
 
 async def save_profile(db: AsyncSession, participant_id: int, data: ProfileInput) -> CvProfile:
-    profile = await profile_of(db, participant_id)
-    if profile is None:
-        profile = CvProfile(participant_id=participant_id)
-        db.add(profile)
-    for name, value in data.__dict__.items():
-        setattr(profile, name, value)
-    profile.updated_at = utcnow()
+    profile = await own_row(db, CvProfile, participant_id)
+    apply(profile, data)
     await db.flush()
     return profile

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from babel.support import LazyProxy
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.auth.sessions import token_hash
 from portal.cv.models import CvShare, CvShareView, PresentationCv, PresentationExperience
-from portal.db import utcnow
+from portal.cv.service import apply, own_row
 from portal.web.forms import Errors, Fields
 from portal.web.i18n import gettext
 from portal.web.i18n import lazy_gettext as _
@@ -75,13 +75,7 @@ async def texts_of(db: AsyncSession, participant_id: int) -> PresentationCv | No
 
 
 async def save_texts(db: AsyncSession, participant_id: int, data: TextsInput) -> None:
-    texts = await texts_of(db, participant_id)
-    if texts is None:
-        texts = PresentationCv(participant_id=participant_id)
-        db.add(texts)
-    for name, value in data.__dict__.items():
-        setattr(texts, name, value)
-    texts.updated_at = utcnow()
+    apply(await own_row(db, PresentationCv, participant_id), data)
     await db.flush()
 
 
@@ -103,11 +97,6 @@ async def find_experience(
     return await db.scalar(
         experiences_query(participant_id).where(PresentationExperience.id == experience_id)
     )
-
-
-def set_experience(item: PresentationExperience, data: ExperienceInput) -> None:
-    for name, value in data.__dict__.items():
-        setattr(item, name, value)
 
 
 # ---------------------------------------------------------------- sharing
@@ -201,7 +190,3 @@ async def shares_with_views(
     for view in views:
         by_share.setdefault(view.share_id, []).append(view)
     return [(share, by_share.get(share.id, [])) for share in shares]
-
-
-async def count_views(db: AsyncSession, share_id: int) -> int:
-    return (await db.scalar(select(func.count()).where(CvShareView.share_id == share_id))) or 0

@@ -3,7 +3,7 @@ the occupation search, as a page without JavaScript and as htmx suggestions whil
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from portal.auth.guards import current_participant, database, login_redirect, today
+from portal.auth.guards import database, participant_only, today
 from portal.auth.pages import ParticipantView, participant_page_routes, render
 from portal.cv import mycv, presentation, service
 from portal.cv.models import PresentationExperience
@@ -211,7 +211,7 @@ async def edit_entry(request: Request, participant: Participant) -> Response:
         current = await mycv.find_entry(db, participant.id, entry_id)
         if current is None:
             raise HTTPException(404)
-        mycv.update_entry(current, data)
+        service.apply(current, data)
     return RedirectResponse(f"/cv?saved={entry.kind}#{entry.kind}", status_code=303)
 
 
@@ -314,21 +314,6 @@ async def suggestions(request: Request, participant: Participant) -> Response:
     )
 
 
-def for_participant(
-    handler: Callable[[Request, Participant], Awaitable[Response]],
-) -> Callable[[Request], Awaitable[Response]]:
-    """The participant's own actions (no read-only staff view): the login page for others."""
-
-    async def endpoint(request: Request) -> Response:
-        participant = await current_participant(request)
-        if participant is None:
-            return login_redirect(request, "/login")
-        return await handler(request, participant)
-
-    endpoint.__name__ = handler.__name__
-    return endpoint
-
-
 async def new_job(request: Request, participant: Participant) -> Response:
     """Find an occupation (q), then give the details of the one chosen (uri), then save."""
     view = ParticipantView(participant)
@@ -423,7 +408,7 @@ async def edit_job(request: Request, participant: Participant) -> Response:
         current = await service.find_sought(db, participant.id, item.id)
         if current is None:
             raise HTTPException(404)
-        service.update_sought(current, data)
+        service.apply(current, data)
     return RedirectResponse("/cv/jobs?saved=changed", status_code=303)
 
 
@@ -556,7 +541,7 @@ async def experience_form(request: Request, participant: Participant) -> Respons
             item = await presentation.find_experience(db, participant.id, item.id)
             if item is None:
                 raise HTTPException(404)
-        presentation.set_experience(item, data)
+        service.apply(item, data)
     return RedirectResponse("/cv/presentation?saved=experience#experiences", status_code=303)
 
 
@@ -807,40 +792,40 @@ def routes() -> list[Route]:
     return [
         *participant_page_routes("/cv", cv_page, "cv"),
         *participant_page_routes("/cv/jobs", jobs_page, "cv"),
-        Route("/cv/entries/new", for_participant(new_entry), methods=both),
-        Route("/cv/entries/{entry_id:int}", for_participant(edit_entry), methods=both),
+        Route("/cv/entries/new", participant_only(new_entry), methods=both),
+        Route("/cv/entries/{entry_id:int}", participant_only(edit_entry), methods=both),
         Route(
             "/cv/entries/{entry_id:int}/{action:str}",
-            for_participant(entry_action),
+            participant_only(entry_action),
             methods=["POST"],
         ),
-        Route("/cv/profile", for_participant(profile_form), methods=both),
+        Route("/cv/profile", participant_only(profile_form), methods=both),
         *participant_page_routes("/cv/export.json", export_json, "cv"),
         *participant_page_routes("/cv/export.pdf", export_pdf, "cv"),
         *participant_page_routes("/cv/presentation", presentation_page, "cv"),
         *participant_page_routes("/cv/presentation.pdf", presentation_pdf, "cv"),
-        Route("/cv/presentation/texts", for_participant(presentation_texts), methods=both),
-        Route("/cv/presentation/experiences/new", for_participant(experience_form), methods=both),
+        Route("/cv/presentation/texts", participant_only(presentation_texts), methods=both),
+        Route("/cv/presentation/experiences/new", participant_only(experience_form), methods=both),
         Route(
             "/cv/presentation/experiences/{experience_id:int}",
-            for_participant(experience_form),
+            participant_only(experience_form),
             methods=both,
         ),
         Route(
             "/cv/presentation/experiences/{experience_id:int}/remove",
-            for_participant(remove_experience),
+            participant_only(remove_experience),
             methods=["POST"],
         ),
-        Route("/cv/presentation/shares", for_participant(create_share), methods=["POST"]),
+        Route("/cv/presentation/shares", participant_only(create_share), methods=["POST"]),
         Route(
             "/cv/presentation/shares/{share_id:int}/revoke",
-            for_participant(revoke_share),
+            participant_only(revoke_share),
             methods=["POST"],
         ),
         Route("/shared/cv/{token:str}.pdf", shared_cv_pdf),
         Route("/shared/cv/{token:str}", shared_cv),
-        Route("/cv/jobs/new", for_participant(new_job), methods=both),
-        Route("/cv/jobs/{item_id:int}", for_participant(edit_job), methods=both),
-        Route("/cv/jobs/{item_id:int}/remove", for_participant(remove_job), methods=["POST"]),
-        Route("/cv/occupations/suggest", for_participant(suggestions)),
+        Route("/cv/jobs/new", participant_only(new_job), methods=both),
+        Route("/cv/jobs/{item_id:int}", participant_only(edit_job), methods=both),
+        Route("/cv/jobs/{item_id:int}/remove", participant_only(remove_job), methods=["POST"]),
+        Route("/cv/occupations/suggest", participant_only(suggestions)),
     ]

@@ -6,14 +6,14 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from babel.support import LazyProxy
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from portal.cv.models import SoughtOccupation
+from portal.cv.models import CvProfile, PresentationCv, SoughtOccupation
 from portal.db import utcnow
 from portal.occupations.models import Occupation, OccupationLabel
 from portal.plan.models import Goal, GoalVersion
@@ -23,6 +23,7 @@ from portal.web.forms import Errors, Fields
 from portal.web.i18n import gettext
 from portal.web.i18n import lazy_gettext as _
 
+R = TypeVar("R", CvProfile, PresentationCv)
 MAX_HOURS = Decimal(60)
 FULL_TIME_HOURS = Decimal(37)
 MAX_OCCUPATIONS = 20
@@ -119,18 +120,28 @@ async def add_sought(
     )
     if (count or 0) >= MAX_OCCUPATIONS:
         raise CvError(gettext("At most %(count)s occupations.", count=MAX_OCCUPATIONS))
-    item = SoughtOccupation(
-        participant_id=participant_id, occupation_uri=uri, label=label, **data.__dict__
-    )
+    item = SoughtOccupation(participant_id=participant_id, occupation_uri=uri, label=label)
+    apply(item, data)
     db.add(item)
     await db.flush()
     return item
 
 
-def update_sought(item: SoughtOccupation, data: SoughtInput) -> None:
-    for name, value in data.__dict__.items():
-        setattr(item, name, value)
-    item.updated_at = utcnow()
+def apply(record: Any, data: Any) -> None:
+    """Copy a checked input's fields onto its record (and note when, where the record does)."""
+    for name, value in vars(data).items():
+        setattr(record, name, value)
+    if hasattr(record, "updated_at"):
+        record.updated_at = utcnow()
+
+
+async def own_row(db: AsyncSession, model: type[R], participant_id: int) -> R:
+    """The participant's one row of a table keyed by participant (made when missing)."""
+    row = await db.get(model, participant_id)
+    if row is None:
+        row = model(participant_id=participant_id)
+        db.add(row)
+    return row
 
 
 async def remove_sought(db: AsyncSession, participant_id: int, item: SoughtOccupation) -> None:

@@ -26,10 +26,9 @@ from starlette.routing import Route
 
 from portal.auth.guards import (
     StaffIdentity,
-    current_participant,
     database,
-    login_redirect,
     participant_in_scope,
+    participant_only,
     staff_only,
     today,
 )
@@ -157,7 +156,6 @@ def report_response(
         statuses=service.STATUSES,
         activities=activities,
         rows=report_table(shown.entries, activities),
-        weeks=service.week_totals(shown.entries),
         chart=chart(month, shown.entries),
         earlier=[v for v in report.versions if v.state == "submitted" and v.id != version.id],
         offer_consent=offer_consent,
@@ -166,14 +164,9 @@ def report_response(
     )
 
 
-async def participant_action(
-    request: Request,
-) -> tuple[Participant, dict[str, str]] | Response:
-    participant = await current_participant(request)
-    if participant is None:
-        return login_redirect(request, "/login")
+async def form_of(request: Request) -> dict[str, str]:
     async with request.form() as form:
-        return participant, {k: str(v) for k, v in form.items()}
+        return {k: str(v) for k, v in form.items()}
 
 
 def approval_text(month: Month, version: Any, consent: bool, fmt: Formatter, country: str) -> str:
@@ -193,11 +186,8 @@ def approval_text(month: Month, version: Any, consent: bool, fmt: Formatter, cou
     return text
 
 
-async def approve(request: Request) -> Response:
-    found = await participant_action(request)
-    if isinstance(found, Response):
-        return found
-    participant, form = found
+async def approve(request: Request, participant: Participant) -> Response:
+    form = await form_of(request)
     report_id = request.path_params["report_id"]
     async with database(request).sessions() as db:
         shown = await service.participant_report(db, participant.id, report_id, now())
@@ -245,11 +235,8 @@ async def complete_approval(
     return f"/hours/{report_id}/receipt"
 
 
-async def not_agreed(request: Request) -> Response:
-    found = await participant_action(request)
-    if isinstance(found, Response):
-        return found
-    participant, form = found
+async def not_agreed(request: Request, participant: Participant) -> Response:
+    form = await form_of(request)
     report_id = request.path_params["report_id"]
     comment, error = service.parse_comment(form.get("comment", ""))
     try:
@@ -315,11 +302,7 @@ async def consent_about_page(request: Request, view: ParticipantView) -> Respons
     return render(request, view, "hours/consent_about.html")
 
 
-async def withdraw(request: Request) -> Response:
-    found = await participant_action(request)
-    if isinstance(found, Response):
-        return found
-    participant, _form = found
+async def withdraw(request: Request, participant: Participant) -> Response:
     async with database(request).sessions() as db:
         in_force = await service.consent_in_force(db, participant.id)
     if in_force is None:
@@ -568,7 +551,7 @@ async def month_grid_post(p: Provider) -> Response:
     )
     try:
         async with database(p.request).transaction() as db:
-            draft = await service.save_draft(
+            await service.save_draft(
                 db, p.organisation_id, p.participant.id, month, form, author, now()
             )
             if action == "submit" and not grid.errors:
@@ -595,7 +578,6 @@ async def month_grid_post(p: Provider) -> Response:
         async with database(p.request).sessions() as db:
             context = await grid_context(p, db, month)
         return grid_response(p, context, form, grid.errors, saved="copied")
-    del draft
     return RedirectResponse(
         f"{p.base}/{month}?saved={'submitted' if action == 'submit' else 'draft'}", 303
     )
@@ -795,9 +777,9 @@ def routes() -> list[Route]:
         *participant_page_routes("/hours/consent/about", consent_about_page, "hours"),
         *participant_page_routes("/hours/{report_id:int}", report_page, "hours"),
         *participant_page_routes("/hours/{report_id:int}/receipt", receipt_page, "hours"),
-        Route("/hours/{report_id:int}/approve", approve, methods=["POST"]),
-        Route("/hours/{report_id:int}/not-agreed", not_agreed, methods=["POST"]),
-        Route("/hours/consent/withdraw", withdraw, methods=["POST"]),
+        Route("/hours/{report_id:int}/approve", participant_only(approve), methods=["POST"]),
+        Route("/hours/{report_id:int}/not-agreed", participant_only(not_agreed), methods=["POST"]),
+        Route("/hours/consent/withdraw", participant_only(withdraw), methods=["POST"]),
         Route(PROVIDER, provider(provider_reports)),
         Route(PROVIDER, provider(open_month), methods=["POST"]),
         Route(PROVIDER + "/{month}", provider(month_grid)),

@@ -7,8 +7,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal.audit.service import WHAT_LABELS, access_log_of
-from portal.auth.guards import current_participant, database, login_redirect
+from portal.auth.guards import database, participant_only
 from portal.auth.pages import Page, ParticipantView, participant_page_routes, render
+from portal.participants.models import Participant
 from portal.participants.service import parse_notification_settings, save_notification_settings
 from portal.plan import service as plan_service
 from portal.web.i18n import lazy_gettext as _
@@ -63,11 +64,8 @@ NOTIFICATION_LABELS = {
 }
 
 
-async def save_notifications(request: Request) -> Response:
+async def save_notifications(request: Request, participant: Participant) -> Response:
     """The participant's own reminder-service choices (never from the read-only view)."""
-    participant = await current_participant(request)
-    if participant is None:
-        return login_redirect(request, "/login")
     async with request.form() as raw:
         form = {key: str(value) for key, value in raw.items()}
     choice, errors = parse_notification_settings(form)
@@ -117,7 +115,7 @@ async def landing_page(request: Request) -> Response:
 def routes() -> list[Route]:
     table = [
         Route("/login", landing_page),
-        Route("/settings/notifications", save_notifications, methods=["POST"]),
+        Route("/settings/notifications", participant_only(save_notifications), methods=["POST"]),
     ]
     for suffix, page, what in PAGES:
         anonymous = landing_page if suffix == "" else None

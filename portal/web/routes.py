@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from portal.auth.guards import database
 from portal.auth.sessions import session_state
+from portal.occupations.listfile import ATTRIBUTION
 from portal.participants.models import Participant
 from portal.staff.models import StaffUser
 from portal.web.i18n import LANGUAGE_COOKIE, LANGUAGES
@@ -66,7 +67,7 @@ async def readyz(request: Request) -> Response:
 
 async def about(request: Request) -> Response:
     """What the portal is and what it is built from, with the attributions its data asks for."""
-    return pages(request).render(request, "about.html")
+    return pages(request).render(request, "about.html", {"esco_attribution": ATTRIBUTION})
 
 
 def routes() -> list[Route]:
