@@ -19,14 +19,14 @@ from portal.hours.service import Month
 from portal.web.api import api_endpoint, json_object, problem
 
 
-def export_json(export: HourExport) -> dict[str, Any]:
+def export_json(export: HourExport, report_count: int) -> dict[str, Any]:
     base = f"/api/v1/exports/{export.id}"
     return {
         "id": export.id,
         "period_start": export.period_start.isoformat(),
         "period_end": export.period_end.isoformat(),
         "created_at": export.created_at.isoformat(),
-        "report_count": export.report_count,
+        "report_count": report_count,
         "csv": base + ".csv",
         "json": base + ".json",
     }
@@ -58,7 +58,8 @@ async def create_export(request: Request, client: ApiClient) -> Response:
             service.utc_now(),
             client=client.name,
         )
-    return JSONResponse(export_json(export), status_code=201)
+        counts = await service.report_counts(db, [export.id])
+    return JSONResponse(export_json(export, counts[export.id]), status_code=201)
 
 
 async def export_rows(request: Request, client: ApiClient) -> Response:

@@ -57,7 +57,6 @@ class HourReportVersion(Base):
     version: Mapped[int] = mapped_column()
     state: Mapped[str] = mapped_column(String(10), default="draft")
     draft_data: Mapped[str] = mapped_column(Text, default="{}")  # JSON: field -> as typed
-    total_hours: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal(0))
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by_name: Mapped[str] = mapped_column(String(201))
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -67,6 +66,11 @@ class HourReportVersion(Base):
         order_by=lambda: (HourEntry.day, HourEntry.activity), lazy="selectin"
     )
     response: Mapped[HourResponse | None] = relationship(lazy="selectin")
+
+    @property
+    def total_hours(self) -> Decimal:
+        """The version's hours in all (0 for a draft, whose input is not yet entries)."""
+        return sum((entry.hours for entry in self.entries), Decimal(0))
 
 
 class HourEntry(Base):
@@ -127,7 +131,6 @@ class HourExport(Base):
     created_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     created_by_client: Mapped[str | None] = mapped_column(String(100))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
-    report_count: Mapped[int] = mapped_column(default=0)
 
 
 class HourExportItem(Base):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
@@ -40,6 +40,7 @@ from portal.hours import service
 from portal.hours.export import csv_chunks, export_batches, json_chunks
 from portal.hours.models import (
     ConsentEvent,
+    HourEntry,
     HourExport,
     HourExportItem,
     HourReport,
@@ -645,6 +646,7 @@ def render_exports(
     request: Request,
     staff: StaffIdentity,
     exports: Any,
+    counts: Mapping[int, int],
     values: Mapping[str, str],
     errors: Mapping[str, str],
     status_code: int = 200,
@@ -654,6 +656,7 @@ def render_exports(
         "hours/exports.html",
         {
             "exports": exports,
+            "counts": counts,
             "values": values,
             "errors": errors,
             "idle_seconds": request.app.state.settings.staff_idle_minutes * 60,
@@ -665,10 +668,11 @@ def render_exports(
 async def exports_page(request: Request, staff: StaffIdentity) -> Response:
     async with database(request).sessions() as db:
         exports = (await db.scalars(exports_query(staff).order_by(HourExport.id.desc()))).all()
+        counts = await service.report_counts(db, [export.id for export in exports])
     last = Month.of(today(request)).previous()
     values = {"from": str(Month(last.year, 1)), "to": str(last)}
     if request.method == "GET":
-        return render_exports(request, staff, exports, values, {})
+        return render_exports(request, staff, exports, counts, values, {})
     async with request.form() as raw:
         values = {k: str(raw.get(k, "")).strip() for k in ("from", "to")}
     errors = {}
@@ -680,7 +684,7 @@ async def exports_page(request: Request, staff: StaffIdentity) -> Response:
     elif start is not None and end < start:
         errors["to"] = gettext("The period must end on or after its start.")
     if errors or start is None or end is None:
-        return render_exports(request, staff, exports, values, errors, 400)
+        return render_exports(request, staff, exports, counts, values, errors, 400)
     async with database(request).transaction() as db:
         export = await service.create_export(
             db,
@@ -731,7 +735,7 @@ async def manifest_rows(db: AsyncSession, export_id: int) -> list[Any]:
                     HourReport.year,
                     HourReport.month,
                     HourReportVersion.version,
-                    HourReportVersion.total_hours,
+                    func.coalesce(func.sum(HourEntry.hours), 0),
                     ConsentEvent.at,
                 )
                 .select_from(HourExportItem)
@@ -739,7 +743,17 @@ async def manifest_rows(db: AsyncSession, export_id: int) -> list[Any]:
                 .join(HourReport, HourReport.id == HourReportVersion.report_id)
                 .join(Participant, Participant.id == HourReport.participant_id)
                 .join(ConsentEvent, ConsentEvent.id == HourExportItem.consent_event_id)
+                .outerjoin(HourEntry, HourEntry.version_id == HourReportVersion.id)
                 .where(HourExportItem.export_id == export_id)
+                .group_by(
+                    HourExportItem.id,
+                    Participant.first_name,
+                    Participant.last_name,
+                    HourReport.year,
+                    HourReport.month,
+                    HourReportVersion.version,
+                    ConsentEvent.at,
+                )
                 .order_by(Participant.last_name, HourReport.year, HourReport.month)
             )
         ).all()

@@ -415,7 +415,6 @@ async def submit(
         draft.entries.append(
             HourEntry(day=day, activity=key, activity_label=labels[key], hours=hours)
         )
-    draft.total_hours = grid.total
     draft.state = "submitted"
     draft.submitted_at = now
     draft.submitted_by_staff_id = staff_id
@@ -703,16 +702,20 @@ async def create_export(
             ),
         )
     )
-    export.report_count = (
-        await db.scalar(
-            select(func.count())
-            .select_from(HourExportItem)
-            .where(HourExportItem.export_id == export.id)
-        )
-        or 0
-    )
     await db.flush()
     return export
+
+
+async def report_counts(db: AsyncSession, export_ids: Sequence[int]) -> dict[int, int]:
+    """How many report versions each export holds (its manifest's length)."""
+    rows = await db.execute(
+        select(HourExportItem.export_id, func.count())
+        .where(HourExportItem.export_id.in_(list(export_ids)))
+        .group_by(HourExportItem.export_id)
+    )
+    counts = {export_id: 0 for export_id in export_ids}
+    counts.update({export_id: count for export_id, count in rows})
+    return counts
 
 
 EXPORT_COLUMNS = ("participant", "personal_number", "date", "activity", "activity_name", "hours")

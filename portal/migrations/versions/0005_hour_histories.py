@@ -68,7 +68,6 @@ def upgrade() -> None:
         sa.Column("created_by_staff_id", sa.Integer(), nullable=True),
         sa.Column("created_by_client", sa.String(length=100), nullable=True),
         sa.Column("organisation_id", sa.Integer(), nullable=True),
-        sa.Column("report_count", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["created_by_staff_id"],
             ["staff_users.id"],
@@ -88,7 +87,6 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("state", sa.String(length=10), nullable=False),
         sa.Column("draft_data", sa.Text(), nullable=False),
-        sa.Column("total_hours", sa.Numeric(precision=6, scale=2), nullable=False),
         sa.Column("updated_at", portal.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_by_name", sa.String(length=201), nullable=False),
         sa.Column("submitted_at", portal.db.UTCDateTime(timezone=True), nullable=True),
