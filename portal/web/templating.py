@@ -76,7 +76,9 @@ class TranslatedEnvironment(Environment):
         return folded
 
 
-def build_environment(settings: Settings, language: str) -> TranslatedEnvironment:
+def build_environment(
+    settings: Settings, language: str, formatter: Formatter
+) -> TranslatedEnvironment:
     env = TranslatedEnvironment(
         language,
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -89,7 +91,7 @@ def build_environment(settings: Settings, language: str) -> TranslatedEnvironmen
     )
     env.globals.update(
         languages=LANGUAGES,
-        fmt=Formatter(settings.timezone),
+        fmt=formatter,
         country=settings.country,
         eid_name="BankID" if settings.country == "SE" else "MitID",
         agency=lazy_gettext("Statistics Sweden (SCB)")
@@ -125,7 +127,7 @@ class Pages:
         self.settings = settings
         self.formatter = Formatter(settings.timezone)
         self.templates = {
-            language: Jinja2Blocks(env=build_environment(settings, language))
+            language: Jinja2Blocks(env=build_environment(settings, language, self.formatter))
             for language in LANGUAGES
         }
 
