@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -13,6 +15,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portal.audit.models import AccessLogEntry
 from portal.auth.models import Signature
 from portal.auth.personas import PERSONAS_BY_ID
+from portal.booking import service as engine
+from portal.booking.admin import LUNCH, add_caseworker
+from portal.booking.bookings import Place, book, free_slots
+from portal.booking.models import (
+    ClosingDay,
+    GroupSession,
+    MeetingOffer,
+    OfferCaseworker,
+    ParticipantTeam,
+    Pause,
+    Room,
+    RoomTeam,
+    Team,
+)
 from portal.cv.models import PresentationExperience
 from portal.cv.mycv import EntryInput, ProfileInput, add_entry, save_profile
 from portal.cv.presentation import TextsInput, save_texts
@@ -170,6 +186,7 @@ async def load_demo_data(database: Database, settings: Settings, only_if_empty: 
         await add_demo_plans(db, participants, staff, today)
         await add_demo_hours(db, participants, staff, settings)
         await add_demo_cvs(db, participants, country)
+        await add_demo_meetings(db, participants, staff, settings, today)
     return True
 
 
@@ -537,3 +554,151 @@ async def add_demo_cvs(
                 conditions="ordinary",
             ),
         )
+
+
+DEMO_MEETINGS = {
+    "SE": {
+        "centre": ("Arbetsförmedlingen Nacka", "Järnvägsgatan 1, 131 54 Nacka"),
+        "adults": "Team Vuxna",
+        "youth": "Team Unga",
+        "third": "Maja Lind",
+        "room": ("Rum Ekorren", "Järnvägsgatan 1, plan 2, 131 54 Nacka"),
+        "closing": "Personaldag",
+        "municipality": "Nacka",
+        "individual": (
+            "Uppföljningssamtal",
+            "Vi går igenom din planering och hur ditt jobbsökande går.",
+        ),
+        "group": (
+            "Informationsmöte om jobbsökning",
+            "Ett gemensamt möte om hur du söker jobb och vilket stöd du kan få.",
+        ),
+    },
+    "DK": {
+        "centre": ("Jobcenter København", "Gyldenløvesgade 7, 1600 København V"),
+        "adults": "Voksenteamet",
+        "youth": "Ungeteamet",
+        "third": "Maja Lind",
+        "room": ("Mødelokale Egern", "Gyldenløvesgade 7, 2. sal, 1600 København V"),
+        "closing": "Personaledag",
+        "municipality": "København",
+        "individual": (
+            "Opfølgningssamtale",
+            "Vi gennemgår din plan, og hvordan din jobsøgning går.",
+        ),
+        "group": (
+            "Informationsmøde om jobsøgning",
+            "Et fællesmøde om, hvordan du søger job, og hvilken støtte du kan få.",
+        ),
+    },
+}
+
+
+async def add_demo_meetings(
+    db: AsyncSession,
+    participants: dict[str, Participant],
+    staff: dict[str, StaffUser],
+    settings: Settings,
+    today: dt.date,
+) -> None:
+    """A job centre with two teams, three caseworkers, a room, a local closing day, an
+    individual and a group offer anna may book, and one upcoming meeting of hers."""
+    texts: dict[str, Any] = DEMO_MEETINGS[settings.country]
+    centre_name, centre_address = texts["centre"]
+    centre = Team(name=centre_name, address=centre_address, email="bokning@jobcentre.example.org")
+    db.add(centre)
+    await db.flush()
+    adults = Team(name=texts["adults"], parent_id=centre.id)
+    youth = Team(name=texts["youth"], parent_id=centre.id)
+    db.add_all([adults, youth])
+    await db.flush()
+    people = [
+        (staff["karin"].full_name, staff["karin"].email, staff["karin"].id, [adults, youth]),
+        (staff["lars"].full_name, staff["lars"].email, staff["lars"].id, [adults]),
+        (texts["third"], "maja.lind@jobcentre.example.org", None, [youth]),
+    ]
+    caseworkers = []
+    for name, email, staff_id, teams in people:
+        caseworker = await add_caseworker(db, name, email, staff_id, [t.id for t in teams])
+        db.add_all(
+            Pause(caseworker_id=caseworker.id, weekday=day, starts=LUNCH[0], ends=LUNCH[1])
+            for day in range(5)
+        )
+        caseworkers.append(caseworker)
+    room_name, room_address = texts["room"]
+    room = Room(name=room_name, capacity=12, overbooking=2, address=room_address)
+    db.add(room)
+    await db.flush()
+    db.add(RoomTeam(room_id=room.id, team_id=centre.id))
+    # A staff day in two weeks' time, set on the job centre and so closed for both teams.
+    staff_day = today + dt.timedelta(days=14)
+    while staff_day.weekday() != 2:
+        staff_day += engine.DAY
+    db.add(
+        ClosingDay(
+            team_id=centre.id, name=texts["closing"], first_date=staff_day, last_date=staff_day
+        )
+    )
+    for persona_id, team in (("anna", adults), ("bo", youth)):
+        db.add(
+            ParticipantTeam(
+                participant_id=participants[persona_id].id,
+                team_id=team.id,
+                municipality=texts["municipality"],
+            )
+        )
+    title, description = texts["individual"]
+    individual = MeetingOffer(
+        title=title,
+        description=description,
+        meeting_type="follow_up",
+        team_id=adults.id,
+        duration_minutes=45,
+        admin_minutes=15,
+        choose_caseworker=True,
+        rebook_days_before=1,
+        rolling_weeks=4,
+        eligible_team_id=adults.id,
+    )
+    title, description = texts["group"]
+    group = MeetingOffer(
+        title=title,
+        description=description,
+        meeting_type="information",
+        team_id=centre.id,
+        room_id=room.id,
+        is_group=True,
+        duration_minutes=90,
+        admin_minutes=0,
+        rebook_days_before=2,
+        rolling_weeks=4,
+        eligible_municipality=texts["municipality"],
+    )
+    db.add_all([individual, group])
+    await db.flush()
+    db.add_all(OfferCaseworker(offer_id=individual.id, caseworker_id=c.id) for c in caseworkers[:2])
+    db.add(OfferCaseworker(offer_id=group.id, caseworker_id=caseworkers[2].id))
+    zone = ZoneInfo(settings.timezone)
+    day = today + engine.DAY
+    while day <= today + dt.timedelta(weeks=4):
+        if day.weekday() in (1, 3):
+            start = dt.datetime.combine(day, dt.time(9, 0), tzinfo=zone)
+            db.add(GroupSession(offer_id=group.id, starts_at=start, seats=14))
+        day += engine.DAY
+    await db.flush()
+    # anna's upcoming meeting: the first free time a week from now, with karin.
+    place = Place(settings.country, settings.timezone)
+    slots = await free_slots(db, individual, today, place, caseworker_ids=[caseworkers[0].id])
+    first = next(
+        s for d, found in slots.items() if d >= today + dt.timedelta(days=7) for s in found
+    )
+    await book(
+        db,
+        participants["anna"].id,
+        individual,
+        first.start,
+        secrets.token_urlsafe(24),
+        today,
+        place,
+        caseworker_id=caseworkers[0].id,
+    )

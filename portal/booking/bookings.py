@@ -1,0 +1,771 @@
+"""Bookings from the database: which offers a participant sees, their free times, and booking,
+rebooking and cancelling so that one slot is never given twice (see models.py for the locks).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from babel.support import LazyProxy
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portal.booking import service as engine
+from portal.booking.models import (
+    Booking,
+    BookingEvent,
+    BusyTime,
+    Caseworker,
+    ClosingDay,
+    GroupSession,
+    MeetingOffer,
+    OfferCaseworker,
+    ParticipantMarking,
+    ParticipantTeam,
+    Pause,
+    Room,
+    Team,
+    TeamMember,
+    WorkingHours,
+)
+from portal.db import utcnow
+from portal.notify.models import OutboxMessage
+from portal.web.i18n import current_language, gettext
+from portal.web.i18n import lazy_gettext as _
+
+# The fixed central list of meeting types (samtaletyper); teams name their own variants.
+MEETING_TYPES: dict[str, LazyProxy] = {
+    "job_interview": _("Job interview"),
+    "information": _("Information meeting"),
+    "follow_up": _("Follow-up meeting"),
+    "cv": _("CV meeting"),
+    "availability": _("Availability interview"),
+    "sickness_follow_up": _("Sickness follow-up"),
+}
+
+# Person-group markings caseworkers set on participants; offers may be limited to one.
+MARKINGS: dict[str, LazyProxy] = {
+    "youth": _("Young people under 30"),
+    "newly_arrived": _("Newly arrived"),
+    "graduate": _("Recent graduates"),
+    "long_term": _("Long-term unemployed"),
+    "sick_listed": _("On sick leave"),
+}
+
+EVENTS: dict[str, LazyProxy] = {
+    "created": _("Booked"),
+    "seen": _("Seen by the participant"),
+    "moved_by_participant": _("Moved by the participant"),
+    "moved_by_job_centre": _("Moved by the job centre"),
+    "cancelled_by_participant": _("Cancelled by the participant"),
+    "cancelled_by_job_centre": _("Cancelled by the job centre"),
+    "opened_by_staff": _("Details opened by staff"),
+    "caseworker_attached": _("Caseworker attached"),
+    "caseworker_detached": _("Caseworker detached"),
+    "participant_attached": _("Participant attached to a group meeting"),
+    "participant_detached": _("Participant detached from a group meeting"),
+}
+
+OFFER_FULL = "offer_full"
+UNLIMITED = 1_000_000  # seats of a group meeting in a room without a capacity
+
+
+class SlotTaken(Exception):
+    """The time was free when the participant chose it and is not any longer."""
+
+
+class BookingRefused(Exception):
+    """The rules do not allow this; the message says why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Place:
+    country: str
+    timezone: str
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def as_engine_offer(offer: MeetingOffer) -> engine.Offer:
+    return engine.Offer(
+        duration=dt.timedelta(minutes=offer.duration_minutes),
+        admin_time=dt.timedelta(minutes=offer.admin_minutes),
+        first_date=offer.first_date,
+        fixed_end=offer.fixed_end,
+        rolling_weeks=offer.rolling_weeks,
+        visible_from=offer.visible_from,
+        active=offer.active,
+    )
+
+
+async def team_parents(db: AsyncSession) -> dict[int, int | None]:
+    rows = await db.execute(select(Team.id, Team.parent_id))
+    return {team_id: parent for team_id, parent in rows}
+
+
+def teams_above(team_id: int | None, parents: dict[int, int | None]) -> list[int]:
+    """The team and every team above it, nearest first (a cycle in bad data ends the walk)."""
+    chain: list[int] = []
+    while team_id is not None and team_id not in chain:
+        chain.append(team_id)
+        team_id = parents.get(team_id)
+    return chain
+
+
+async def closed_days(
+    db: AsyncSession, team_id: int, country: str, first: dt.date, last: dt.date
+) -> set[dt.date]:
+    parents = await team_parents(db)
+    rows = await db.execute(
+        select(ClosingDay.team_id, ClosingDay.first_date, ClosingDay.last_date).where(
+            ClosingDay.team_id.in_(teams_above(team_id, parents)),
+            ClosingDay.last_date >= first,
+            ClosingDay.first_date <= last,
+        )
+    )
+    local: dict[int, list[tuple[dt.date, dt.date]]] = {}
+    for owner, start, end in rows:
+        local.setdefault(owner, []).append((start, end))
+    return engine.closing_days(country, team_id, parents, local, first, last)
+
+
+async def bookable_caseworker_ids(db: AsyncSession, offer: MeetingOffer) -> list[int]:
+    """The offer's caseworkers who are in its team and take new bookings, in id order."""
+    rows = await db.scalars(
+        select(OfferCaseworker.caseworker_id)
+        .join(
+            TeamMember,
+            and_(
+                TeamMember.caseworker_id == OfferCaseworker.caseworker_id,
+                TeamMember.team_id == offer.team_id,
+                TeamMember.takes_bookings,
+            ),
+        )
+        .where(OfferCaseworker.offer_id == offer.id)
+        .order_by(OfferCaseworker.caseworker_id)
+    )
+    return list(rows)
+
+
+async def load_caseworkers(
+    db: AsyncSession, ids: Sequence[int], first: dt.datetime, last: dt.datetime
+) -> list[engine.Caseworker]:
+    """Schedules and busy time (meetings with admin time, other busy time) in [first, last)."""
+    if not ids:
+        return []
+    hours: dict[int, dict[int, tuple[dt.time, dt.time] | None]] = {i: {} for i in ids}
+    for row in await db.scalars(select(WorkingHours).where(WorkingHours.caseworker_id.in_(ids))):
+        hours[row.caseworker_id][row.weekday] = (
+            (row.starts, row.ends) if row.ends > row.starts else None
+        )
+    pauses: dict[int, dict[int, list[tuple[dt.time, dt.time]]]] = {i: {} for i in ids}
+    for pause in await db.scalars(select(Pause).where(Pause.caseworker_id.in_(ids))):
+        pauses[pause.caseworker_id].setdefault(pause.weekday, []).append((pause.starts, pause.ends))
+    busy: dict[int, list[engine.Interval]] = {i: [] for i in ids}
+    meetings = await db.execute(
+        select(Booking.caseworker_id, Booking.starts_at, Booking.blocked_until).where(
+            Booking.caseworker_id.in_(ids),
+            Booking.status == "booked",
+            Booking.starts_at < last,
+            Booking.blocked_until > first,
+        )
+    )
+    group_meetings = await db.execute(
+        select(OfferCaseworker.caseworker_id, GroupSession.starts_at, MeetingOffer)
+        .join(MeetingOffer, MeetingOffer.id == GroupSession.offer_id)
+        .join(OfferCaseworker, OfferCaseworker.offer_id == MeetingOffer.id)
+        .where(
+            OfferCaseworker.caseworker_id.in_(ids),
+            GroupSession.starts_at < last,
+            GroupSession.starts_at > first - dt.timedelta(hours=12),
+        )
+    )
+    for caseworker_id, start, end in meetings:
+        if caseworker_id is not None:  # always, by the query; a group booking has none
+            busy[caseworker_id].append((start, end))
+    for caseworker_id, start, group_offer in group_meetings:
+        length = dt.timedelta(minutes=group_offer.duration_minutes + group_offer.admin_minutes)
+        busy[caseworker_id].append((start, start + length))
+    other = await db.execute(
+        select(BusyTime.caseworker_id, BusyTime.starts_at, BusyTime.ends_at).where(
+            BusyTime.caseworker_id.in_(ids), BusyTime.starts_at < last, BusyTime.ends_at > first
+        )
+    )
+    for caseworker_id, start, end in other:
+        busy[caseworker_id].append((start, end))
+    return [
+        engine.Caseworker(
+            i,
+            engine.WeekSchedule({d: hours[i].get(d) for d in range(7)}, pauses[i]),
+            busy[i],
+        )
+        for i in ids
+    ]
+
+
+def window(days: Sequence[dt.date], zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    return (
+        dt.datetime.combine(days[0], dt.time(), tzinfo=zone),
+        dt.datetime.combine(days[-1] + engine.DAY, dt.time(), tzinfo=zone),
+    )
+
+
+async def free_slots(
+    db: AsyncSession,
+    offer: MeetingOffer,
+    today: dt.date,
+    place: Place,
+    only_day: dt.date | None = None,
+    caseworker_ids: Sequence[int] | None = None,
+) -> dict[dt.date, list[engine.Slot]]:
+    """The offer's free times per day (optionally of one day and some caseworkers)."""
+    plain = as_engine_offer(offer)
+    days = engine.bookable_days(plain, today)
+    if only_day is not None:
+        days = [d for d in days if d == only_day]
+    if not days:
+        return {}
+    closed = await closed_days(db, offer.team_id, place.country, days[0], days[-1])
+    if offer.is_group:
+        sessions = (
+            await db.scalars(select(GroupSession).where(GroupSession.offer_id == offer.id))
+        ).all()
+        result: dict[dt.date, list[engine.Slot]] = {}
+        wanted = set(days)
+        for session in sessions:
+            seats = UNLIMITED if session.seats is None else session.seats
+            for day, slots in engine.group_slots(
+                plain,
+                [session.starts_at],
+                seats,
+                {session.starts_at: session.booked},
+                closed,
+                today,
+                place.timezone,
+            ).items():
+                if day in wanted:
+                    result.setdefault(day, []).extend(slots)
+        return {day: sorted(slots, key=lambda s: s.start) for day, slots in sorted(result.items())}
+    ids = await bookable_caseworker_ids(db, offer)
+    if caseworker_ids is not None:
+        ids = [i for i in ids if i in caseworker_ids]
+    first, last = window(days, place.zone)
+    caseworkers = await load_caseworkers(db, ids, first, last)
+    wanted = set(days)
+    found = engine.individual_slots(plain, caseworkers, closed, today, place.timezone)
+    return {day: day_slots for day, day_slots in found.items() if day in wanted}
+
+
+# --- who sees which offer --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    markings: frozenset[str]
+    team_chain: tuple[int, ...]  # the participant's team and the teams above it
+    municipality: str | None
+
+
+async def eligibility_of(db: AsyncSession, participant_id: int) -> Eligibility:
+    markings = frozenset(
+        (
+            await db.scalars(
+                select(ParticipantMarking.marking).where(
+                    ParticipantMarking.participant_id == participant_id
+                )
+            )
+        ).all()
+    )
+    profile = await db.get(ParticipantTeam, participant_id)
+    chain: tuple[int, ...] = ()
+    if profile is not None and profile.team_id is not None:
+        chain = tuple(teams_above(profile.team_id, await team_parents(db)))
+    return Eligibility(markings, chain, profile.municipality if profile else None)
+
+
+def is_eligible(offer: MeetingOffer, who: Eligibility) -> bool:
+    """Every rule the offer sets must hold: the marking, the team (the participant's own
+    team or one under the offer's team), the municipality."""
+    if offer.eligible_marking and offer.eligible_marking not in who.markings:
+        return False
+    if offer.eligible_team_id is not None and offer.eligible_team_id not in who.team_chain:
+        return False
+    return not (
+        offer.eligible_municipality
+        and (who.municipality or "").casefold() != offer.eligible_municipality.casefold()
+    )
+
+
+def visible_query(today: dt.date):  # type: ignore[no-untyped-def]
+    return select(MeetingOffer).where(
+        MeetingOffer.active,
+        or_(MeetingOffer.visible_from.is_(None), MeetingOffer.visible_from <= today),
+        or_(MeetingOffer.fixed_end.is_(None), MeetingOffer.fixed_end > today),
+    )
+
+
+async def offers_for(db: AsyncSession, participant_id: int, today: dt.date) -> list[MeetingOffer]:
+    who = await eligibility_of(db, participant_id)
+    offers = await db.scalars(visible_query(today).order_by(MeetingOffer.title))
+    return [offer for offer in offers if is_eligible(offer, who)]
+
+
+async def offer_for(
+    db: AsyncSession, participant_id: int, offer_id: int, today: dt.date
+) -> MeetingOffer | None:
+    """The offer when this participant may book it; None (404) otherwise."""
+    offer = await db.scalar(visible_query(today).where(MeetingOffer.id == offer_id))
+    if offer is None or not is_eligible(offer, await eligibility_of(db, participant_id)):
+        return None
+    return offer
+
+
+# --- the participant's meetings --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Meeting:
+    booking: Booking
+    offer: MeetingOffer
+    caseworker: Caseworker | None
+    room: Room | None
+    address: str
+    caseworker_names: tuple[str, ...]
+
+
+async def address_of(db: AsyncSession, offer: MeetingOffer, room: Room | None) -> str:
+    """The room's address, else the nearest team's (the offer's team or one above it)."""
+    if room is not None and room.address:
+        return room.address
+    for team_id in teams_above(offer.team_id, await team_parents(db)):
+        team = await db.get(Team, team_id)
+        if team is not None and team.address:
+            return team.address
+    return ""
+
+
+async def meeting_of(db: AsyncSession, booking: Booking) -> Meeting:
+    offer = await db.get_one(MeetingOffer, booking.offer_id)
+    room = await db.get(Room, booking.room_id) if booking.room_id else None
+    caseworker = await db.get(Caseworker, booking.caseworker_id) if booking.caseworker_id else None
+    if caseworker is not None:
+        names: tuple[str, ...] = (caseworker.name,)
+    else:
+        names = tuple(
+            (
+                await db.scalars(
+                    select(Caseworker.name)
+                    .join(OfferCaseworker, OfferCaseworker.caseworker_id == Caseworker.id)
+                    .where(OfferCaseworker.offer_id == offer.id)
+                    .order_by(Caseworker.name)
+                )
+            ).all()
+        )
+    return Meeting(booking, offer, caseworker, room, await address_of(db, offer, room), names)
+
+
+async def meetings_of(db: AsyncSession, participant_id: int) -> list[Meeting]:
+    bookings = await db.scalars(
+        select(Booking)
+        .where(Booking.participant_id == participant_id, Booking.status != "moved")
+        .order_by(Booking.starts_at)
+    )
+    return [await meeting_of(db, booking) for booking in bookings]
+
+
+async def booking_of(db: AsyncSession, participant_id: int, booking_id: int) -> Booking | None:
+    return await db.scalar(
+        select(Booking).where(Booking.id == booking_id, Booking.participant_id == participant_id)
+    )
+
+
+def can_cancel(meeting: Meeting, now: dt.datetime) -> bool:
+    return (
+        meeting.booking.status == "booked"
+        and meeting.offer.accept_cancellation
+        and meeting.booking.starts_at > now
+    )
+
+
+def rebook_deadline(meeting: Meeting, zone: ZoneInfo) -> dt.date:
+    """The last day a rebooking is accepted: N days before the meeting's day."""
+    day = meeting.booking.starts_at.astimezone(zone).date()
+    return day - dt.timedelta(days=meeting.offer.rebook_days_before)
+
+
+def can_rebook(meeting: Meeting, today: dt.date, zone: ZoneInfo) -> bool:
+    return (
+        meeting.booking.status == "booked"
+        and meeting.offer.accept_rebooking
+        and today <= rebook_deadline(meeting, zone)
+        and meeting.booking.starts_at.astimezone(zone).date() > today
+    )
+
+
+def event(
+    db: AsyncSession,
+    kind: str,
+    booking: Booking | None = None,
+    offer_id: int | None = None,
+    staff_user_id: int | None = None,
+    detail: str = "",
+    caseworker_id: int | None = None,
+    participant_id: int | None = None,
+) -> None:
+    db.add(
+        BookingEvent(
+            at=utcnow(),
+            event=kind,
+            booking_id=booking.id if booking else None,
+            offer_id=booking.offer_id if booking else offer_id,
+            participant_id=booking.participant_id if booking else participant_id,
+            caseworker_id=booking.caseworker_id if booking else caseworker_id,
+            staff_user_id=staff_user_id,
+            detail=detail[:500],
+        )
+    )
+
+
+# --- booking, rebooking, cancelling ----------------------------------------------------------
+
+
+async def lock_caseworker(db: AsyncSession, caseworker_id: int) -> None:
+    """Write the caseworker's row: a row lock on PostgreSQL, the write lock on SQLite. Every
+    booking of this caseworker takes it first, so they check and insert one at a time."""
+    await db.execute(
+        update(Caseworker)
+        .where(Caseworker.id == caseworker_id)
+        .values(booking_lock=Caseworker.booking_lock + 1)
+    )
+
+
+async def existing_request(db: AsyncSession, request_key: str) -> Booking | None:
+    return await db.scalar(select(Booking).where(Booking.request_key == request_key))
+
+
+async def book(
+    db: AsyncSession,
+    participant_id: int,
+    offer: MeetingOffer,
+    start: dt.datetime,
+    request_key: str,
+    today: dt.date,
+    place: Place,
+    caseworker_id: int | None = None,
+    replacing: Booking | None = None,
+) -> Booking:
+    """Hold the time for the participant, or raise SlotTaken / BookingRefused.
+
+    A repeated request (same key) returns the booking the first one made. Call inside one
+    transaction; on rebooking the old booking is released in the same transaction, after
+    the new time is held.
+    """
+    if not request_key or len(request_key) > 64:
+        raise BookingRefused(gettext("The form has expired. Choose the time again."))
+    done = await existing_request(db, request_key)
+    if done is not None:
+        if done.participant_id != participant_id:
+            raise BookingRefused(gettext("The form has expired. Choose the time again."))
+        return done
+    if replacing is None:
+        holding = await db.scalar(
+            select(func.count())
+            .select_from(Booking)
+            .where(
+                Booking.participant_id == participant_id,
+                Booking.offer_id == offer.id,
+                Booking.status == "booked",
+                Booking.starts_at > utcnow(),
+            )
+        )
+        if holding:
+            raise BookingRefused(
+                gettext("You already have a time for this meeting. Rebook it to change it.")
+            )
+    day = start.astimezone(place.zone).date()
+    if offer.is_group:
+        booking = await _book_group(
+            db, participant_id, offer, start, day, request_key, today, place
+        )
+    else:
+        booking = await _book_individual(
+            db, participant_id, offer, start, day, request_key, today, place, caseworker_id
+        )
+    if replacing is not None:
+        await release(db, replacing, "moved", utcnow())
+        replacing.replaced_by_id = booking.id
+        event(db, "moved_by_participant", booking, detail=f"from booking {replacing.id}")
+    else:
+        event(db, "created", booking)
+        if offer.is_group:
+            event(db, "participant_attached", booking)
+    await db.flush()
+    return booking
+
+
+async def _insert(db: AsyncSession, booking: Booking, request_key: str) -> Booking:
+    """Insert; a unique index refusing it means the time (or the request) is taken."""
+    try:
+        async with db.begin_nested():
+            db.add(booking)
+            await db.flush()
+    except IntegrityError as error:
+        done = await existing_request(db, request_key)
+        if done is not None and done.participant_id == booking.participant_id:
+            return done
+        raise SlotTaken() from error
+    return booking
+
+
+async def _book_individual(
+    db: AsyncSession,
+    participant_id: int,
+    offer: MeetingOffer,
+    start: dt.datetime,
+    day: dt.date,
+    request_key: str,
+    today: dt.date,
+    place: Place,
+    chosen: int | None,
+) -> Booking:
+    if chosen is not None and not offer.choose_caseworker:
+        chosen = None
+    before = await free_slots(db, offer, today, place, only_day=day)
+    slot = next((s for s in before.get(day, []) if s.start == start), None)
+    if slot is None:
+        raise SlotTaken()
+    candidates = sorted(slot.caseworkers) if chosen is None else [chosen]
+    if chosen is not None and chosen not in slot.caseworkers:
+        raise SlotTaken()
+    for caseworker_id in candidates:  # ascending ids, so two bookings never lock in a cycle
+        await lock_caseworker(db, caseworker_id)
+        done = await existing_request(db, request_key)
+        if done is not None:
+            return done
+        now_free = await free_slots(db, offer, today, place, day, [caseworker_id])
+        if any(s.start == start for s in now_free.get(day, [])):
+            end = start + dt.timedelta(minutes=offer.duration_minutes)
+            booking = Booking(
+                offer_id=offer.id,
+                participant_id=participant_id,
+                caseworker_id=caseworker_id,
+                room_id=offer.room_id,
+                starts_at=start,
+                ends_at=end,
+                blocked_until=end + dt.timedelta(minutes=offer.admin_minutes),
+                status="booked",
+                request_key=request_key,
+                created_at=utcnow(),
+            )
+            return await _insert(db, booking, request_key)
+    raise SlotTaken()
+
+
+async def _book_group(
+    db: AsyncSession,
+    participant_id: int,
+    offer: MeetingOffer,
+    start: dt.datetime,
+    day: dt.date,
+    request_key: str,
+    today: dt.date,
+    place: Place,
+) -> Booking:
+    if day not in engine.bookable_days(as_engine_offer(offer), today) or day in await closed_days(
+        db, offer.team_id, place.country, day, day
+    ):
+        raise SlotTaken()
+    session = await db.scalar(
+        select(GroupSession).where(
+            GroupSession.offer_id == offer.id, GroupSession.starts_at == start
+        )
+    )
+    if session is None:
+        raise SlotTaken()
+    # The seat is taken by one conditional UPDATE: the row lock (PostgreSQL) or the write lock
+    # (SQLite) makes a second request wait and then see the new count.
+    taken = await db.execute(
+        update(GroupSession)
+        .where(
+            GroupSession.id == session.id,
+            or_(GroupSession.seats.is_(None), GroupSession.booked < GroupSession.seats),
+        )
+        .values(booked=GroupSession.booked + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        raise SlotTaken()
+    if await existing_request(db, request_key) is not None:
+        raise SlotTaken()  # a repeated click committed meanwhile; the route shows its booking
+    already = await db.scalar(
+        select(Booking.id).where(
+            Booking.group_session_id == session.id,
+            Booking.participant_id == participant_id,
+            Booking.status == "booked",
+        )
+    )
+    if already is not None:
+        raise BookingRefused(gettext("You are already booked for this group meeting."))
+    end = start + dt.timedelta(minutes=offer.duration_minutes)
+    booking = Booking(
+        offer_id=offer.id,
+        participant_id=participant_id,
+        group_session_id=session.id,
+        room_id=offer.room_id,
+        starts_at=start,
+        ends_at=end,
+        blocked_until=end + dt.timedelta(minutes=offer.admin_minutes),
+        status="booked",
+        request_key=request_key,
+        created_at=utcnow(),
+    )
+    return await _insert(db, booking, request_key)
+
+
+async def release(db: AsyncSession, booking: Booking, status: str, now: dt.datetime) -> bool:
+    """Set a live booking to cancelled or moved, giving a group seat back. False when it was
+    no longer live (a second click, or the job centre was first)."""
+    changed = await db.execute(
+        update(Booking)
+        .where(Booking.id == booking.id, Booking.status == "booked")
+        .values(status=status, ended_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    booking.status, booking.ended_at = status, now
+    if booking.group_session_id is not None:
+        await db.execute(
+            update(GroupSession)
+            .where(GroupSession.id == booking.group_session_id)
+            .values(booked=GroupSession.booked - 1)
+        )
+    return True
+
+
+async def cancel_by_participant(db: AsyncSession, meeting: Meeting, now: dt.datetime) -> None:
+    if not can_cancel(meeting, now):
+        raise BookingRefused(cancel_refusal(meeting, now))
+    if not await release(db, meeting.booking, "cancelled", now):
+        raise BookingRefused(gettext("This meeting is already cancelled."))
+    event(db, "cancelled_by_participant", meeting.booking)
+    if meeting.booking.group_session_id is not None:
+        event(db, "participant_detached", meeting.booking)
+
+
+def cancel_refusal(meeting: Meeting, now: dt.datetime) -> str:
+    if meeting.booking.status != "booked":
+        return gettext("This meeting is already cancelled or moved.")
+    if meeting.booking.starts_at <= now:
+        return gettext("This meeting has already taken place.")
+    return gettext(
+        "This meeting cannot be cancelled in the portal. Call the job centre if you cannot come."
+    )
+
+
+def rebook_refusal(meeting: Meeting, today: dt.date, zone: ZoneInfo) -> str:
+    if meeting.booking.status != "booked":
+        return gettext("This meeting is already cancelled or moved.")
+    if not meeting.offer.accept_rebooking:
+        return gettext("This meeting cannot be moved in the portal. Call the job centre.")
+    return gettext(
+        "It is too late to move this meeting in the portal: the last day was %(day)s. "
+        "Call the job centre.",
+        day=rebook_deadline(meeting, zone).isoformat(),
+    )
+
+
+async def mark_seen(db: AsyncSession, participant_id: int) -> None:
+    """The participant has seen what the job centre changed; the notice goes away."""
+    changed = (
+        await db.scalars(
+            select(Booking).where(
+                Booking.participant_id == participant_id,
+                Booking.changed_by_job_centre_at.is_not(None),
+            )
+        )
+    ).all()
+    for booking in changed:
+        booking.changed_by_job_centre_at = None
+        event(db, "seen", booking)
+
+
+async def upcoming_and_changed(
+    db: AsyncSession, participant_id: int, now: dt.datetime
+) -> tuple[Booking | None, int]:
+    """The participant's next meeting, and how many the job centre changed unseen."""
+    upcoming = await db.scalar(
+        select(Booking)
+        .where(
+            Booking.participant_id == participant_id,
+            Booking.status == "booked",
+            Booking.starts_at > now,
+        )
+        .order_by(Booking.starts_at)
+        .limit(1)
+    )
+    changed = await db.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .where(
+            Booking.participant_id == participant_id,
+            Booking.changed_by_job_centre_at.is_not(None),
+        )
+    )
+    return upcoming, int(changed or 0)
+
+
+# --- telling the team when an offer is full --------------------------------------------------
+
+
+async def team_address(db: AsyncSession, team_id: int) -> str | None:
+    """The team's e-mail, else that of the nearest team above it that has one."""
+    for owner in teams_above(team_id, await team_parents(db)):
+        team = await db.get(Team, owner)
+        if team is not None and team.email:
+            return team.email
+    return None
+
+
+async def tell_team_when_full(
+    db: AsyncSession, offer: MeetingOffer, today: dt.date, place: Place, language: str
+) -> bool:
+    """After a booking: when no free time is left, e-mail the team (through the outbox)."""
+    if await free_slots(db, offer, today, place):
+        return False
+    recipient = await team_address(db, offer.team_id)
+    if recipient is None:
+        return False
+    token = current_language.set(language)
+    try:
+        subject = gettext("No free times left: %(title)s", title=offer.title)
+        body = gettext(
+            'The last free time of the meeting offer "%(title)s" has just been booked. '
+            "Add times or caseworkers if more participants need to book.",
+            title=offer.title,
+        )
+    finally:
+        current_language.reset(token)
+    db.add(
+        OutboxMessage(
+            participant_id=None,
+            kind=OFFER_FULL,
+            channel="email",
+            recipient=recipient,
+            subject=subject[:200],
+            body=body,
+            created_at=utcnow(),
+            next_attempt_at=utcnow(),
+        )
+    )
+    return True
