@@ -16,6 +16,7 @@ from portal.auth import signing
 from portal.auth.dev_idp import DevIdp
 from portal.auth.oidc import build_clients
 from portal.auth.sessions import ServerSessionMiddleware
+from portal.booking import routes as booking_routes
 from portal.cv import routes as cv_routes
 from portal.db import Database
 from portal.hours import api as hours_api
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *hours_routes.routes(),
         *hours_api.routes(),
         *cv_routes.routes(),
+        *booking_routes.routes(),
         *staff_routes.routes(),
         Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
     ]

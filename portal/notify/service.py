@@ -16,6 +16,8 @@ from portal.web.i18n import current_language, gettext
 
 PLAN_CHANGED = "plan_changed"
 HOURS_TO_APPROVE = "hours_to_approve"
+MEETING_BOOKED = "meeting_booked"
+MEETING_CHANGED = "meeting_changed"
 MAX_BACKOFF = dt.timedelta(hours=6)
 
 
@@ -37,6 +39,24 @@ def message_text(kind: str, base_url: str) -> tuple[str, str]:
                 "Your provider has sent the hours of a month for you to approve. "
                 "Log in to look them over: %(url)s",
                 url=f"{base_url}/hours",
+            ),
+        )
+    if kind == MEETING_BOOKED:
+        return (
+            gettext("Your meeting is booked"),
+            gettext(
+                "You have booked a meeting with the job centre. "
+                "Log in to see the time and the place: %(url)s",
+                url=f"{base_url}/meetings",
+            ),
+        )
+    if kind == MEETING_CHANGED:
+        return (
+            gettext("The job centre has changed your meeting"),
+            gettext(
+                "The job centre has moved or cancelled one of your meetings. "
+                "Log in to see what changed: %(url)s",
+                url=f"{base_url}/meetings",
             ),
         )
     raise ValueError(f"unknown notification {kind!r}")

@@ -9,6 +9,8 @@ from starlette.routing import Route
 from portal.audit.service import WHAT_LABELS, access_log_of
 from portal.auth.guards import database, participant_only
 from portal.auth.pages import Page, ParticipantView, participant_page_routes, render
+from portal.booking.bookings import upcoming_and_changed
+from portal.db import utcnow
 from portal.participants.models import Participant
 from portal.participants.service import parse_notification_settings, save_notification_settings
 from portal.plan import service as plan_service
@@ -19,16 +21,18 @@ from portal.web.templating import pages
 
 async def start_page(request: Request, view: ParticipantView) -> Response:
     row = await database(request).read_one(plan_service.unseen_changes_query(view.participant.id))
+    async with database(request).sessions() as db:
+        next_meeting, meetings_changed = await upcoming_and_changed(
+            db, view.participant.id, utcnow()
+        )
     return render(
         request,
         view,
         "participant/start.html",
         plan_changed=plan_service.has_unseen_changes(row),
+        next_meeting=next_meeting,
+        meetings_changed=meetings_changed,
     )
-
-
-async def meetings_page(request: Request, view: ParticipantView) -> Response:
-    return render(request, view, "participant/meetings.html")
 
 
 async def access_log_page(request: Request, view: ParticipantView) -> Response:
@@ -92,7 +96,6 @@ async def save_notifications(request: Request, participant: Participant) -> Resp
 # (path suffix, page, what the access log calls it)
 PAGES: tuple[tuple[str, Page, str], ...] = (
     ("", start_page, "start"),
-    ("/meetings", meetings_page, "meetings"),
     ("/access-log", access_log_page, "access-log"),
     ("/settings", settings_page, "settings"),
 )

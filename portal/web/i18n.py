@@ -125,6 +125,19 @@ class Formatter:
         time = dates.format_time(local.time(), format="short", locale=self.locale)
         return f"{day} {time}"
 
+    def time(self, value: dt.datetime) -> str:
+        return dates.format_time(
+            value.astimezone(self.zone).time(), format="short", locale=self.locale
+        )
+
+    def date_of(self, value: dt.datetime) -> dt.date:
+        """The local calendar day of a moment."""
+        return value.astimezone(self.zone).date()
+
+    def day(self, value: dt.date) -> str:
+        """Weekday, day and month: "måndag 30 november"."""
+        return dates.format_date(value, format="EEEE d MMMM", locale=self.locale)
+
     def decimal(self, value: float | Decimal, format: str | None = None) -> str:
         return numbers.format_decimal(value, format=format, locale=self.locale)
 
