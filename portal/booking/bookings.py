@@ -513,6 +513,24 @@ async def book(
     return booking
 
 
+def new_booking(
+    offer: MeetingOffer, participant_id: int, start: dt.datetime, request_key: str
+) -> Booking:
+    """A live booking of the offer's length; the time after it is blocked for admin work."""
+    end = start + dt.timedelta(minutes=offer.duration_minutes)
+    return Booking(
+        offer_id=offer.id,
+        participant_id=participant_id,
+        room_id=offer.room_id,
+        starts_at=start,
+        ends_at=end,
+        blocked_until=end + dt.timedelta(minutes=offer.admin_minutes),
+        status="booked",
+        request_key=request_key,
+        created_at=utcnow(),
+    )
+
+
 async def _insert(db: AsyncSession, booking: Booking, request_key: str) -> Booking:
     """Insert; a unique index refusing it means the time (or the request) is taken."""
     try:
@@ -554,19 +572,8 @@ async def _book_individual(
             return done
         now_free = await free_slots(db, offer, today, place, day, [caseworker_id])
         if any(s.start == start for s in now_free.get(day, [])):
-            end = start + dt.timedelta(minutes=offer.duration_minutes)
-            booking = Booking(
-                offer_id=offer.id,
-                participant_id=participant_id,
-                caseworker_id=caseworker_id,
-                room_id=offer.room_id,
-                starts_at=start,
-                ends_at=end,
-                blocked_until=end + dt.timedelta(minutes=offer.admin_minutes),
-                status="booked",
-                request_key=request_key,
-                created_at=utcnow(),
-            )
+            booking = new_booking(offer, participant_id, start, request_key)
+            booking.caseworker_id = caseworker_id
             return await _insert(db, booking, request_key)
     raise SlotTaken()
 
@@ -616,19 +623,8 @@ async def _book_group(
     )
     if already is not None:
         raise BookingRefused(gettext("You are already booked for this group meeting."))
-    end = start + dt.timedelta(minutes=offer.duration_minutes)
-    booking = Booking(
-        offer_id=offer.id,
-        participant_id=participant_id,
-        group_session_id=session.id,
-        room_id=offer.room_id,
-        starts_at=start,
-        ends_at=end,
-        blocked_until=end + dt.timedelta(minutes=offer.admin_minutes),
-        status="booked",
-        request_key=request_key,
-        created_at=utcnow(),
-    )
+    booking = new_booking(offer, participant_id, start, request_key)
+    booking.group_session_id = session.id
     return await _insert(db, booking, request_key)
 
 

@@ -13,27 +13,16 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
 
 from portal.auth.sessions import token_hash
 from tests.conftest import SECRET
 from tests.e2e.conftest import free_port
-from tests.integration.test_login import sync_engine
+from tests.integration.test_meetings import sql
 
 RACERS = 50
-
-
-def sql(url: str, statement: str, **params: Any) -> list[Any]:
-    engine = sync_engine(url)
-    with engine.begin() as connection:
-        result = connection.execute(text(statement), params)
-        rows = list(result) if result.returns_rows else []
-    engine.dispose()
-    return rows
 
 
 @pytest.fixture
@@ -95,7 +84,8 @@ def racers(url: str, municipality: str, run: str) -> list[tuple[int, str]]:
         sql(
             url,
             "INSERT INTO web_sessions (id, data, user_kind, user_id, created_at, "
-            "authenticated_at, last_seen_at) VALUES (:id, '{}', 'participant', :p, :now, :now, :now)",
+            "authenticated_at, last_seen_at) "
+            "VALUES (:id, '{}', 'participant', :p, :now, :now, :now)",
             id=token_hash(token, SECRET),
             p=participant,
             now=now,
