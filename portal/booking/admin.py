@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.booking import service as engine
-from portal.booking.bookings import MEETING_TYPES, teams_above
+from portal.booking.bookings import MEETING_TYPES
 from portal.booking.models import (
     Booking,
     Caseworker,
@@ -90,7 +90,7 @@ def parse_team(
     elif (
         team_id is not None
         and parent_id is not None
-        and team_id in teams_above(parent_id, dict(parents))
+        and team_id in engine.teams_above(parent_id, parents)
     ):
         fields.errors["parent_id"] = gettext("A team cannot be placed under itself.")
     if fields.errors:

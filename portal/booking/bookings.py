@@ -5,7 +5,7 @@ rebooking and cancelling so that one slot is never given twice (see models.py fo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -78,6 +78,14 @@ class SlotTaken(Exception):
     """The time was free when the participant chose it and is not any longer."""
 
 
+class Repeated(Exception):
+    """The same request (its key) was already served: here is its booking."""
+
+    def __init__(self, booking: Booking) -> None:
+        super().__init__(booking.id)
+        self.booking = booking
+
+
 class BookingRefused(Exception):
     """The rules do not allow this; the message says why."""
 
@@ -94,6 +102,10 @@ class Place:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def language(self) -> str:
+        return "sv" if self.country == "SE" else "da"
 
 
 def as_engine_offer(offer: MeetingOffer) -> engine.Offer:
@@ -113,22 +125,13 @@ async def team_parents(db: AsyncSession) -> dict[int, int | None]:
     return {team_id: parent for team_id, parent in rows}
 
 
-def teams_above(team_id: int | None, parents: dict[int, int | None]) -> list[int]:
-    """The team and every team above it, nearest first (a cycle in bad data ends the walk)."""
-    chain: list[int] = []
-    while team_id is not None and team_id not in chain:
-        chain.append(team_id)
-        team_id = parents.get(team_id)
-    return chain
-
-
 async def closed_days(
     db: AsyncSession, team_id: int, country: str, first: dt.date, last: dt.date
 ) -> set[dt.date]:
     parents = await team_parents(db)
     rows = await db.execute(
         select(ClosingDay.team_id, ClosingDay.first_date, ClosingDay.last_date).where(
-            ClosingDay.team_id.in_(teams_above(team_id, parents)),
+            ClosingDay.team_id.in_(engine.teams_above(team_id, parents)),
             ClosingDay.last_date >= first,
             ClosingDay.first_date <= last,
         )
@@ -289,7 +292,7 @@ async def eligibility_of(db: AsyncSession, participant_id: int) -> Eligibility:
     profile = await db.get(ParticipantTeam, participant_id)
     chain: tuple[int, ...] = ()
     if profile is not None and profile.team_id is not None:
-        chain = tuple(teams_above(profile.team_id, await team_parents(db)))
+        chain = tuple(engine.teams_above(profile.team_id, await team_parents(db)))
     return Eligibility(markings, chain, profile.municipality if profile else None)
 
 
@@ -306,26 +309,27 @@ def is_eligible(offer: MeetingOffer, who: Eligibility) -> bool:
     )
 
 
-def visible_query(today: dt.date):  # type: ignore[no-untyped-def]
-    return select(MeetingOffer).where(
-        MeetingOffer.active,
-        or_(MeetingOffer.visible_from.is_(None), MeetingOffer.visible_from <= today),
-        or_(MeetingOffer.fixed_end.is_(None), MeetingOffer.fixed_end > today),
-    )
+def is_open(offer: MeetingOffer, today: dt.date) -> bool:
+    """Active, visible and with days left to book (the engine's rule for bookable days)."""
+    return bool(engine.bookable_days(as_engine_offer(offer), today))
 
 
 async def offers_for(db: AsyncSession, participant_id: int, today: dt.date) -> list[MeetingOffer]:
     who = await eligibility_of(db, participant_id)
-    offers = await db.scalars(visible_query(today).order_by(MeetingOffer.title))
-    return [offer for offer in offers if is_eligible(offer, who)]
+    offers = await db.scalars(
+        select(MeetingOffer).where(MeetingOffer.active).order_by(MeetingOffer.title)
+    )
+    return [offer for offer in offers if is_open(offer, today) and is_eligible(offer, who)]
 
 
 async def offer_for(
     db: AsyncSession, participant_id: int, offer_id: int, today: dt.date
 ) -> MeetingOffer | None:
     """The offer when this participant may book it; None (404) otherwise."""
-    offer = await db.scalar(visible_query(today).where(MeetingOffer.id == offer_id))
-    if offer is None or not is_eligible(offer, await eligibility_of(db, participant_id)):
+    offer = await db.get(MeetingOffer, offer_id)
+    if offer is None or not is_open(offer, today):
+        return None
+    if not is_eligible(offer, await eligibility_of(db, participant_id)):
         return None
     return offer
 
@@ -343,15 +347,21 @@ class Meeting:
     caseworker_names: tuple[str, ...]
 
 
+async def nearest_team_value(db: AsyncSession, team_id: int, column: str) -> str | None:
+    """The team's address or e-mail, else that of the nearest team above it that has one."""
+    for owner in engine.teams_above(team_id, await team_parents(db)):
+        team = await db.get(Team, owner)
+        value = getattr(team, column) if team is not None else None
+        if value:
+            return str(value)
+    return None
+
+
 async def address_of(db: AsyncSession, offer: MeetingOffer, room: Room | None) -> str:
     """The room's address, else the nearest team's (the offer's team or one above it)."""
     if room is not None and room.address:
         return room.address
-    for team_id in teams_above(offer.team_id, await team_parents(db)):
-        team = await db.get(Team, team_id)
-        if team is not None and team.address:
-            return team.address
-    return ""
+    return await nearest_team_value(db, offer.team_id, "address") or ""
 
 
 async def meeting_of(db: AsyncSession, booking: Booking) -> Meeting:
@@ -412,25 +422,16 @@ def can_rebook(meeting: Meeting, today: dt.date, zone: ZoneInfo) -> bool:
     )
 
 
-def event(
-    db: AsyncSession,
-    kind: str,
-    booking: Booking | None = None,
-    offer_id: int | None = None,
-    staff_user_id: int | None = None,
-    detail: str = "",
-    caseworker_id: int | None = None,
-    participant_id: int | None = None,
-) -> None:
+def event(db: AsyncSession, kind: str, booking: Booking, detail: str = "") -> None:
+    """One row of the audit trail (never changed afterwards)."""
     db.add(
         BookingEvent(
             at=utcnow(),
             event=kind,
-            booking_id=booking.id if booking else None,
-            offer_id=booking.offer_id if booking else offer_id,
-            participant_id=booking.participant_id if booking else participant_id,
-            caseworker_id=booking.caseworker_id if booking else caseworker_id,
-            staff_user_id=staff_user_id,
+            booking_id=booking.id,
+            offer_id=booking.offer_id,
+            participant_id=booking.participant_id,
+            caseworker_id=booking.caseworker_id,
             detail=detail[:500],
         )
     )
@@ -463,20 +464,61 @@ async def book(
     place: Place,
     caseworker_id: int | None = None,
     replacing: Booking | None = None,
+    format_day: Callable[[dt.date], str] = dt.date.isoformat,
 ) -> Booking:
     """Hold the time for the participant, or raise SlotTaken / BookingRefused.
 
     A repeated request (same key) returns the booking the first one made. Call inside one
     transaction; on rebooking the old booking is released in the same transaction, after
-    the new time is held.
+    the new time is held, and only while the offer's rules allow moving it.
     """
     if not request_key or len(request_key) > 64:
         raise BookingRefused(gettext("The form has expired. Choose the time again."))
+    try:
+        await refuse_repeat(db, request_key, participant_id)
+        if replacing is not None:
+            old = await meeting_of(db, replacing)
+            if not can_rebook(old, today, place.zone):
+                raise BookingRefused(rebook_refusal(old, today, place.zone, format_day))
+        booking = await _book(
+            db, participant_id, offer, start, request_key, today, place, caseworker_id, replacing
+        )
+    except Repeated as repeat:
+        return repeat.booking
+    if replacing is not None:
+        if not await release(db, replacing, "moved", utcnow()):
+            raise BookingRefused(gettext("This meeting is already cancelled or moved."))
+        replacing.replaced_by_id = booking.id
+        event(db, "moved_by_participant", booking, detail=f"from booking {replacing.id}")
+    else:
+        event(db, "created", booking)
+        if offer.is_group:
+            event(db, "participant_attached", booking)
+    await db.flush()
+    return booking
+
+
+async def refuse_repeat(db: AsyncSession, request_key: str, participant_id: int) -> None:
+    """Raise Repeated when this key already made a booking (another person's key: refused)."""
     done = await existing_request(db, request_key)
-    if done is not None:
-        if done.participant_id != participant_id:
-            raise BookingRefused(gettext("The form has expired. Choose the time again."))
-        return done
+    if done is None:
+        return
+    if done.participant_id != participant_id:
+        raise BookingRefused(gettext("The form has expired. Choose the time again."))
+    raise Repeated(done)
+
+
+async def _book(
+    db: AsyncSession,
+    participant_id: int,
+    offer: MeetingOffer,
+    start: dt.datetime,
+    request_key: str,
+    today: dt.date,
+    place: Place,
+    caseworker_id: int | None,
+    replacing: Booking | None,
+) -> Booking:
     if replacing is None:
         holding = await db.scalar(
             select(func.count())
@@ -494,23 +536,10 @@ async def book(
             )
     day = start.astimezone(place.zone).date()
     if offer.is_group:
-        booking = await _book_group(
-            db, participant_id, offer, start, day, request_key, today, place
-        )
-    else:
-        booking = await _book_individual(
-            db, participant_id, offer, start, day, request_key, today, place, caseworker_id
-        )
-    if replacing is not None:
-        await release(db, replacing, "moved", utcnow())
-        replacing.replaced_by_id = booking.id
-        event(db, "moved_by_participant", booking, detail=f"from booking {replacing.id}")
-    else:
-        event(db, "created", booking)
-        if offer.is_group:
-            event(db, "participant_attached", booking)
-    await db.flush()
-    return booking
+        return await _book_group(db, participant_id, offer, start, day, request_key, today, place)
+    return await _book_individual(
+        db, participant_id, offer, start, day, request_key, today, place, caseworker_id
+    )
 
 
 def new_booking(
@@ -538,9 +567,7 @@ async def _insert(db: AsyncSession, booking: Booking, request_key: str) -> Booki
             db.add(booking)
             await db.flush()
     except IntegrityError as error:
-        done = await existing_request(db, request_key)
-        if done is not None and done.participant_id == booking.participant_id:
-            return done
+        await refuse_repeat(db, request_key, booking.participant_id)
         raise SlotTaken() from error
     return booking
 
@@ -567,9 +594,7 @@ async def _book_individual(
         raise SlotTaken()
     for caseworker_id in candidates:  # ascending ids, so two bookings never lock in a cycle
         await lock_caseworker(db, caseworker_id)
-        done = await existing_request(db, request_key)
-        if done is not None:
-            return done
+        await refuse_repeat(db, request_key, participant_id)  # a twin request was first
         now_free = await free_slots(db, offer, today, place, day, [caseworker_id])
         if any(s.start == start for s in now_free.get(day, [])):
             booking = new_booking(offer, participant_id, start, request_key)
@@ -612,8 +637,28 @@ async def _book_group(
     )
     if taken.rowcount != 1:  # type: ignore[attr-defined]
         raise SlotTaken()
-    if await existing_request(db, request_key) is not None:
-        raise SlotTaken()  # a repeated click committed meanwhile; the route shows its booking
+    try:
+        return await _take_seat(db, participant_id, offer, start, session, request_key)
+    except Repeated:
+        # A twin request was first and holds its seat: give back the one taken above, since
+        # this transaction commits (it answers with the twin's booking).
+        await db.execute(
+            update(GroupSession)
+            .where(GroupSession.id == session.id)
+            .values(booked=GroupSession.booked - 1)
+        )
+        raise
+
+
+async def _take_seat(
+    db: AsyncSession,
+    participant_id: int,
+    offer: MeetingOffer,
+    start: dt.datetime,
+    session: GroupSession,
+    request_key: str,
+) -> Booking:
+    await refuse_repeat(db, request_key, participant_id)
     already = await db.scalar(
         select(Booking.id).where(
             Booking.group_session_id == session.id,
@@ -669,7 +714,12 @@ def cancel_refusal(meeting: Meeting, now: dt.datetime) -> str:
     )
 
 
-def rebook_refusal(meeting: Meeting, today: dt.date, zone: ZoneInfo) -> str:
+def rebook_refusal(
+    meeting: Meeting,
+    today: dt.date,
+    zone: ZoneInfo,
+    format_day: Callable[[dt.date], str] = dt.date.isoformat,
+) -> str:
     if meeting.booking.status != "booked":
         return gettext("This meeting is already cancelled or moved.")
     if not meeting.offer.accept_rebooking:
@@ -677,7 +727,7 @@ def rebook_refusal(meeting: Meeting, today: dt.date, zone: ZoneInfo) -> str:
     return gettext(
         "It is too late to move this meeting in the portal: the last day was %(day)s. "
         "Call the job centre.",
-        day=rebook_deadline(meeting, zone).isoformat(),
+        day=format_day(rebook_deadline(meeting, zone)),
     )
 
 
@@ -724,25 +774,17 @@ async def upcoming_and_changed(
 # --- telling the team when an offer is full --------------------------------------------------
 
 
-async def team_address(db: AsyncSession, team_id: int) -> str | None:
-    """The team's e-mail, else that of the nearest team above it that has one."""
-    for owner in teams_above(team_id, await team_parents(db)):
-        team = await db.get(Team, owner)
-        if team is not None and team.email:
-            return team.email
-    return None
-
-
 async def tell_team_when_full(
-    db: AsyncSession, offer: MeetingOffer, today: dt.date, place: Place, language: str
+    db: AsyncSession, offer: MeetingOffer, today: dt.date, place: Place
 ) -> bool:
-    """After a booking: when no free time is left, e-mail the team (through the outbox)."""
+    """After a booking: when no free time is left, e-mail the team (through the outbox), in
+    the deployment's language."""
     if await free_slots(db, offer, today, place):
         return False
-    recipient = await team_address(db, offer.team_id)
+    recipient = await nearest_team_value(db, offer.team_id, "email")
     if recipient is None:
         return False
-    token = current_language.set(language)
+    token = current_language.set(place.language)
     try:
         subject = gettext("No free times left: %(title)s", title=offer.title)
         body = gettext(

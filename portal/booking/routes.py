@@ -9,7 +9,7 @@ from typing import Any
 
 from icalendar import Calendar, Event
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -31,7 +31,7 @@ from portal.db import utcnow
 from portal.notify.service import MEETING_BOOKED, notify_participant
 from portal.participants.models import Participant
 from portal.web.forms import new_form_token
-from portal.web.i18n import current_language
+from portal.web.templating import pages
 
 
 def place_of(request: Request) -> Place:
@@ -205,7 +205,7 @@ async def rebook_page(request: Request, participant: Participant) -> Response:
     return await picker_response(request, participant, meeting.offer, rebooking=meeting)
 
 
-def chosen_start(raw: str | None, offer: MeetingOffer) -> dt.datetime | None:
+def chosen_start(raw: str | None) -> dt.datetime | None:
     try:
         start = dt.datetime.fromisoformat(raw or "")
     except ValueError:
@@ -215,7 +215,7 @@ def chosen_start(raw: str | None, offer: MeetingOffer) -> dt.datetime | None:
 
 async def confirm_page(request: Request, participant: Participant) -> Response:
     offer = await offer_or_404(request, participant)
-    start = chosen_start(request.query_params.get("start"), offer)
+    start = chosen_start(request.query_params.get("start"))
     rebooking = None
     raw_rebook = request.query_params.get("rebook", "")
     if raw_rebook.isdigit():
@@ -256,7 +256,7 @@ async def book(request: Request, participant: Participant) -> Response:
     offer = await offer_or_404(request, participant)
     async with request.form() as raw:
         form = {key: str(value) for key, value in raw.items()}
-    start = chosen_start(form.get("start"), offer)
+    start = chosen_start(form.get("start"))
     key = form.get("request_key", "")
     if start is None:
         return await picker_response(request, participant, offer, None, 400)
@@ -272,12 +272,8 @@ async def book(request: Request, participant: Participant) -> Response:
                 if replacing is None or replacing.offer_id != offer.id:
                     raise HTTPException(404)
                 rebooking = await bookings.meeting_of(db, replacing)
-                if replacing.status != "booked" and replacing.replaced_by_id is not None:
+                if replacing.replaced_by_id is not None:
                     return redirect_to(replacing.replaced_by_id)  # a repeated click
-                if not bookings.can_rebook(rebooking, today(request), place.zone):
-                    raise BookingRefused(
-                        bookings.rebook_refusal(rebooking, today(request), place.zone)
-                    )
             booking = await bookings.book(
                 db,
                 participant.id,
@@ -288,15 +284,14 @@ async def book(request: Request, participant: Participant) -> Response:
                 place,
                 caseworker_id,
                 replacing,
+                pages(request).formatter.day,
             )
             settings = request.app.state.settings
             await notify_participant(
                 db, participant, MEETING_BOOKED, settings.base_url, settings.country
             )
-            await bookings.tell_team_when_full(
-                db, offer, today(request), place, current_language.get()
-            )
-    except (SlotTaken, IntegrityError, DBAPIError):
+            await bookings.tell_team_when_full(db, offer, today(request), place)
+    except (SlotTaken, IntegrityError):
         async with database(request).sessions() as db:
             done = await bookings.existing_request(db, key)
         if done is not None and done.participant_id == participant.id:
@@ -344,7 +339,7 @@ async def refused(
 ) -> Response:
     place = place_of(request)
     message = (
-        bookings.rebook_refusal(meeting, today(request), place.zone)
+        bookings.rebook_refusal(meeting, today(request), place.zone, pages(request).formatter.day)
         if action == "rebook"
         else bookings.cancel_refusal(meeting, utcnow())
     )

@@ -83,17 +83,22 @@ def closing_days(
         for day in national_holidays(country, year)
         if first <= day <= last
     }
-    team: int | None = team_id
-    seen: set[int] = set()
-    while team is not None and team not in seen:
-        seen.add(team)
+    for team in teams_above(team_id, parents):
         for start, end in local.get(team, ()):
             day = max(start, first)
             while day <= min(end, last):
                 days.add(day)
                 day += DAY
-        team = parents.get(team)
     return days
+
+
+def teams_above(team_id: int | None, parents: Mapping[int, int | None]) -> list[int]:
+    """The team and every team above it, nearest first (a cycle in bad data ends the walk)."""
+    chain: list[int] = []
+    while team_id is not None and team_id not in chain:
+        chain.append(team_id)
+        team_id = parents.get(team_id)
+    return chain
 
 
 def bookable_days(offer: Offer, today: dt.date) -> list[dt.date]:

@@ -253,6 +253,15 @@ def test_cancelling_releases_the_time_and_refusals_say_why(
     try:
         late = client.get(f"/meetings/bookings/{booking}/rebook")
         assert late.status_code == 409 and "too late to move" in late.text
+        # Posting the move anyway is refused by the same rule, and nothing moves.
+        forced = client.post(
+            f"/meetings/offers/{group}/book",
+            data={"start": start, "request_key": "late-move", "rebook": str(booking)},
+        )
+        assert forced.status_code == 409 and "too late to move" in forced.text
+        assert sql(database_url, "SELECT status FROM bookings WHERE id = :b", b=booking) == [
+            ("booked",)
+        ]
     finally:
         sql(database_url, "UPDATE meeting_offers SET rebook_days_before = 2 WHERE id = :o", o=group)
     seats = sql(database_url, "SELECT SUM(booked) FROM group_sessions WHERE offer_id = :o", o=group)
