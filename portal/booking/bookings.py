@@ -37,7 +37,7 @@ from portal.notify.models import OutboxMessage
 from portal.web.i18n import current_language, gettext
 from portal.web.i18n import lazy_gettext as _
 
-# The fixed central list of meeting types (samtaletyper); teams name their own variants.
+# The fixed central list of meeting types (samtaletyper).
 MEETING_TYPES: dict[str, LazyProxy] = {
     "job_interview": _("Job interview"),
     "information": _("Information meeting"),
@@ -45,29 +45,6 @@ MEETING_TYPES: dict[str, LazyProxy] = {
     "cv": _("CV meeting"),
     "availability": _("Availability interview"),
     "sickness_follow_up": _("Sickness follow-up"),
-}
-
-# Person-group markings caseworkers set on participants; offers may be limited to one.
-MARKINGS: dict[str, LazyProxy] = {
-    "youth": _("Young people under 30"),
-    "newly_arrived": _("Newly arrived"),
-    "graduate": _("Recent graduates"),
-    "long_term": _("Long-term unemployed"),
-    "sick_listed": _("On sick leave"),
-}
-
-EVENTS: dict[str, LazyProxy] = {
-    "created": _("Booked"),
-    "seen": _("Seen by the participant"),
-    "moved_by_participant": _("Moved by the participant"),
-    "moved_by_job_centre": _("Moved by the job centre"),
-    "cancelled_by_participant": _("Cancelled by the participant"),
-    "cancelled_by_job_centre": _("Cancelled by the job centre"),
-    "opened_by_staff": _("Details opened by staff"),
-    "caseworker_attached": _("Caseworker attached"),
-    "caseworker_detached": _("Caseworker detached"),
-    "participant_attached": _("Participant attached to a group meeting"),
-    "participant_detached": _("Participant detached from a group meeting"),
 }
 
 OFFER_FULL = "offer_full"
@@ -731,26 +708,10 @@ def rebook_refusal(
     )
 
 
-async def mark_seen(db: AsyncSession, participant_id: int) -> None:
-    """The participant has seen what the job centre changed; the notice goes away."""
-    changed = (
-        await db.scalars(
-            select(Booking).where(
-                Booking.participant_id == participant_id,
-                Booking.changed_by_job_centre_at.is_not(None),
-            )
-        )
-    ).all()
-    for booking in changed:
-        booking.changed_by_job_centre_at = None
-        event(db, "seen", booking)
-
-
-async def upcoming_and_changed(
+async def next_meeting_of(
     db: AsyncSession, participant_id: int, now: dt.datetime
-) -> tuple[Booking | None, int]:
-    """The participant's next meeting, and how many the job centre changed unseen."""
-    upcoming = await db.scalar(
+) -> Booking | None:
+    return await db.scalar(
         select(Booking)
         .where(
             Booking.participant_id == participant_id,
@@ -760,15 +721,6 @@ async def upcoming_and_changed(
         .order_by(Booking.starts_at)
         .limit(1)
     )
-    changed = await db.scalar(
-        select(func.count())
-        .select_from(Booking)
-        .where(
-            Booking.participant_id == participant_id,
-            Booking.changed_by_job_centre_at.is_not(None),
-        )
-    )
-    return upcoming, int(changed or 0)
 
 
 # --- telling the team when an offer is full --------------------------------------------------

@@ -291,8 +291,6 @@ class Booking(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
-    # Set when the job centre moved or cancelled it, cleared when the participant has seen it.
-    changed_by_job_centre_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class BookingEvent(Base):

@@ -45,12 +45,9 @@ def place_of(request: Request) -> Place:
 async def meetings_page(request: Request, view: ParticipantView) -> Response:
     now = utcnow()
     participant_id = view.participant.id
-    async with database(request).transaction() as db:
+    async with database(request).sessions() as db:
         meetings = await bookings.meetings_of(db, participant_id)
         offers = await bookings.offers_for(db, participant_id, today(request))
-        changed = [m for m in meetings if m.booking.changed_by_job_centre_at is not None]
-        if changed and not view.read_only:
-            await bookings.mark_seen(db, participant_id)
     upcoming = [m for m in meetings if m.booking.status == "booked" and m.booking.ends_at > now]
     past = [m for m in meetings if m not in upcoming]
     return render(
@@ -61,7 +58,6 @@ async def meetings_page(request: Request, view: ParticipantView) -> Response:
         past=list(reversed(past)),
         offers=offers,
         held={m.booking.offer_id: m.booking.id for m in upcoming},
-        changed=changed,
         meeting_types=MEETING_TYPES,
         cancelled=request.query_params.get("cancelled") == "1",
     )

@@ -221,7 +221,6 @@ def upgrade() -> None:
         sa.Column("created_at", portal.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("ended_at", portal.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("replaced_by_id", sa.Integer(), nullable=True),
-        sa.Column("changed_by_job_centre_at", portal.db.UTCDateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
             "status IN ('booked', 'cancelled', 'moved')", name=op.f("ck_bookings_status")
         ),
