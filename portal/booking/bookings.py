@@ -318,8 +318,6 @@ async def offer_for(
 class Meeting:
     booking: Booking
     offer: MeetingOffer
-    caseworker: Caseworker | None
-    room: Room | None
     address: str
     caseworker_names: tuple[str, ...]
 
@@ -358,7 +356,7 @@ async def meeting_of(db: AsyncSession, booking: Booking) -> Meeting:
                 )
             ).all()
         )
-    return Meeting(booking, offer, caseworker, room, await address_of(db, offer, room), names)
+    return Meeting(booking, offer, await address_of(db, offer, room), names)
 
 
 async def meetings_of(db: AsyncSession, participant_id: int) -> list[Meeting]:

@@ -32,7 +32,7 @@ def meeting(on: dt.date, **offer_values: object) -> Meeting:
     booking = Booking(
         id=1, starts_at=start, ends_at=start + dt.timedelta(minutes=30), status="booked"
     )
-    return Meeting(booking, offer(**offer_values), None, None, "", ())
+    return Meeting(booking, offer(**offer_values), "", ())
 
 
 def slot(day: dt.date) -> engine.Slot:
