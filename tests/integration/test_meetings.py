@@ -198,6 +198,10 @@ def test_rebooking_holds_the_new_time_before_the_old_one_is_released(
     assert picker.status_code == 200 and "stays booked until" in picker.text
     start = starts_on(picker.text)[-1]
     key = confirm(client, f"/meetings/offers/{individual}/confirm", start, rebook=str(old_id))
+    back = client.get(
+        f"/meetings/offers/{individual}/confirm", params={"start": start, "rebook": str(old_id)}
+    )
+    assert f'href="/meetings/bookings/{old_id}/rebook?day=' in back.text  # back to the move
     moved = client.post(
         f"/meetings/offers/{individual}/book",
         data={"start": start, "request_key": key, "rebook": str(old_id)},
