@@ -16,6 +16,7 @@ from portal.auth import signing
 from portal.auth.dev_idp import DevIdp
 from portal.auth.oidc import build_clients
 from portal.auth.sessions import ServerSessionMiddleware
+from portal.booking import admin_routes as booking_admin_routes
 from portal.booking import routes as booking_routes
 from portal.cv import routes as cv_routes
 from portal.db import Database
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *hours_api.routes(),
         *cv_routes.routes(),
         *booking_routes.routes(),
+        *booking_admin_routes.routes(),
         *staff_routes.routes(),
         Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
     ]

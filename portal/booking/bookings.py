@@ -47,6 +47,29 @@ MEETING_TYPES: dict[str, LazyProxy] = {
     "sickness_follow_up": _("Sickness follow-up"),
 }
 
+# Person-group markings caseworkers set on participants; offers may be limited to one.
+MARKINGS: dict[str, LazyProxy] = {
+    "youth": _("Young people under 30"),
+    "newly_arrived": _("Newly arrived"),
+    "graduate": _("Recent graduates"),
+    "long_term": _("Long-term unemployed"),
+    "sick_listed": _("On sick leave"),
+}
+
+# The audit trail's events (SPEC 4).
+EVENTS: dict[str, LazyProxy] = {
+    "created": _("Booked"),
+    "moved_by_participant": _("Moved by the participant"),
+    "moved_by_job_centre": _("Moved by the job centre"),
+    "cancelled_by_participant": _("Cancelled by the participant"),
+    "cancelled_by_job_centre": _("Cancelled by the job centre"),
+    "opened_by_staff": _("Details opened by staff"),
+    "caseworker_attached": _("Caseworker attached"),
+    "caseworker_detached": _("Caseworker detached"),
+    "participant_attached": _("Participant attached to a group meeting"),
+    "participant_detached": _("Participant detached from a group meeting"),
+}
+
 OFFER_FULL = "offer_full"
 UNLIMITED = 1_000_000  # seats of a group meeting in a room without a capacity
 
@@ -397,7 +420,13 @@ def can_rebook(meeting: Meeting, today: dt.date, zone: ZoneInfo) -> bool:
     )
 
 
-def event(db: AsyncSession, kind: str, booking: Booking, detail: str = "") -> None:
+def event(
+    db: AsyncSession,
+    kind: str,
+    booking: Booking,
+    detail: str = "",
+    staff_user_id: int | None = None,
+) -> None:
     """One row of the audit trail (never changed afterwards)."""
     db.add(
         BookingEvent(
@@ -407,6 +436,7 @@ def event(db: AsyncSession, kind: str, booking: Booking, detail: str = "") -> No
             offer_id=booking.offer_id,
             participant_id=booking.participant_id,
             caseworker_id=booking.caseworker_id,
+            staff_user_id=staff_user_id,
             detail=detail[:500],
         )
     )

@@ -255,3 +255,34 @@ def check_pauses(pauses: Sequence[tuple[dt.time, dt.time]]) -> bool:
         dt.datetime.combine(today, end) - dt.datetime.combine(today, start) >= MIN_PAUSE
         for start, end in pauses
     )
+
+
+def is_free(
+    caseworker: Caseworker,
+    start: dt.datetime,
+    end: dt.datetime,
+    closed: set[dt.date],
+    timezone: str,
+) -> bool:
+    """Whether [start, end) lies in the caseworker's working hours of one open day, clear of
+    pauses and busy time (used when the job centre moves a meeting to another caseworker)."""
+    zone = ZoneInfo(timezone)
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    day = local_start.date()
+    if day in closed:
+        return False
+    if local_end.date() == day:
+        finish = local_end.hour * 60 + local_end.minute
+    elif local_end.date() == day + DAY and local_end.time() == dt.time(0):
+        finish = 24 * 60
+    else:
+        return False
+    hours = week_minutes(caseworker.schedule).get(day.weekday())
+    if hours is None:
+        return False
+    begin = local_start.hour * 60 + local_start.minute
+    work_start, work_end, pauses = hours
+    if begin < work_start or finish > work_end:
+        return False
+    taken = pauses + busy_minutes(caseworker.busy, zone).get(day, [])
+    return subtract([(begin, finish)], taken) == [(begin, finish)]

@@ -33,6 +33,8 @@ async def staff_start(request: Request) -> Response:
             "may_view": allows(staff.roles, "view_participant"),
             "may_register": allows(staff.roles, "register_reports", WRITE),
             "may_export": allows(staff.roles, "export_consented", WRITE),
+            "may_run_offers": allows(staff.roles, "run_offers", WRITE)
+            and staff.user.organisation.kind == "job_centre",
             "roles": [role for role in ROLES if role.code in staff.roles],
             "idle_seconds": request.app.state.settings.staff_idle_minutes * 60,
         },

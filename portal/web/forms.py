@@ -56,6 +56,50 @@ class Fields:
             self.errors[name] = gettext("Give a real date, like 2026-03-31.")
             return None
 
+    def time(self, name: str, required: bool = True) -> dt.time | None:
+        """A time of day, like 08:30 (a dot or no separator is fine too: 8.30, 0830)."""
+        raw = str(self.source.get(name) or "").strip()
+        if not raw:
+            if required:
+                self.errors[name] = gettext("Give a time, like 08:30.")
+            return None
+        match = re.fullmatch(r"(\d{1,2})[:.]?(\d{2})", raw)
+        if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+            self.errors[name] = gettext("Give a time, like 08:30.")
+            return None
+        return dt.time(int(match[1]), int(match[2]))
+
+    def integer(self, name: str, minimum: int, maximum: int, required: bool = True) -> int | None:
+        raw = str(self.source.get(name) or "").strip()
+        if not raw:
+            if required:
+                self.errors[name] = gettext("Give a number.")
+            return None
+        if not re.fullmatch(r"\d{1,6}", raw) or not minimum <= int(raw) <= maximum:
+            self.errors[name] = gettext(
+                "Give a whole number from %(minimum)s to %(maximum)s.",
+                minimum=minimum,
+                maximum=maximum,
+            )
+            return None
+        return int(raw)
+
+    def flag(self, name: str) -> bool:
+        """A checkbox: ticked or not."""
+        return self.source.get(name) in ("on", "yes", "1", "true", True)
+
+    def one_of(self, name: str, known: Mapping[int, Any], required: bool = True) -> int | None:
+        """The id of one of `known` (a select of teams, rooms ...); empty is None."""
+        raw = str(self.source.get(name) or "").strip()
+        if not raw:
+            if required:
+                self.errors[name] = gettext("Choose one of the options.")
+            return None
+        if not raw.isdigit() or int(raw) not in known:
+            self.errors[name] = gettext("Choose one of the options.")
+            return None
+        return int(raw)
+
     def choice(self, name: str, choices: Mapping[str, Any]) -> str:
         raw = self.source.get(name)
         if raw not in choices:

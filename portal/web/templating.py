@@ -156,6 +156,17 @@ class Pages:
         response.headers["Vary"] = VARY
         return response
 
+    def render_staff(
+        self,
+        request: Request,
+        name: str,
+        context: dict[str, Any] | None = None,
+        status_code: int = 200,
+    ) -> Response:
+        """A staff page: warned before the staff idle timeout ends the session."""
+        context = {"idle_seconds": self.settings.staff_idle_minutes * 60, **(context or {})}
+        return self.render(request, name, context, status_code)
+
     def render_fragment(self, name: str, context: dict[str, Any]) -> Markup:
         """A partial template rendered to safe HTML, in the request's language."""
         language = current_language.get()

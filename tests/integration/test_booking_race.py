@@ -57,7 +57,8 @@ def server(database_url: str, var_dir: Path) -> Iterator[str]:
 def racers(url: str, municipality: str, run: str) -> list[tuple[int, str]]:
     """RACERS participants who may book (same municipality as the group offer's rule, the
     adults' team for the individual offer), each with a logged-in session cookie."""
-    adults = sql(url, "SELECT eligible_team_id FROM meeting_offers WHERE is_group = false")[0][0]
+    query = "SELECT eligible_team_id FROM meeting_offers WHERE NOT is_group ORDER BY id"
+    adults = sql(url, query)[0][0]
     now = dt.datetime.now(dt.UTC)
     people = []
     for n in range(RACERS):
@@ -121,7 +122,8 @@ def test_fifty_participants_racing_for_the_last_seat_get_exactly_one_booking(
     server: str, database_url: str
 ) -> None:
     (group, municipality) = sql(
-        database_url, "SELECT id, eligible_municipality FROM meeting_offers WHERE is_group = true"
+        database_url,
+        "SELECT id, eligible_municipality FROM meeting_offers WHERE is_group ORDER BY id",
     )[0]
     people = racers(database_url, municipality, "L" + secrets.token_hex(3))
     (session_id, starts_at, booked, seats) = sql(
@@ -176,7 +178,7 @@ def test_fifty_participants_racing_for_one_individual_time_get_exactly_one_booki
     server: str, database_url: str
 ) -> None:
     (offer, municipality) = sql(
-        database_url, "SELECT id, 'x' FROM meeting_offers WHERE is_group = false"
+        database_url, "SELECT id, 'x' FROM meeting_offers WHERE NOT is_group ORDER BY id"
     )[0]
     people = racers(database_url, municipality, "I" + secrets.token_hex(3))
     # One caseworker only, so the time has exactly one place.

@@ -24,7 +24,8 @@ def sql(url: str, statement: str, **params: Any) -> list[Any]:
 
 
 def offer_id(url: str, group: bool) -> int:
-    return int(sql(url, "SELECT id FROM meeting_offers WHERE is_group = :g", g=group)[0][0])
+    query = "SELECT id FROM meeting_offers WHERE is_group = :g ORDER BY id"  # the demo's first
+    return int(sql(url, query, g=group)[0][0])
 
 
 def participant_id(url: str, first_name: str) -> int:

@@ -1,0 +1,954 @@
+"""Booking administration over HTTP (staff of the job centre): teams with their closing days,
+caseworkers with hours, pauses and busy time, rooms, meeting offers, and the audit trail.
+Handlers parse, call booking.admin in one transaction, and render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from portal.auth.guards import StaffIdentity, database, staff_only, today
+from portal.booking import admin
+from portal.booking import service as engine
+from portal.booking.bookings import EVENTS, MARKINGS, MEETING_TYPES, Place, team_parents
+from portal.booking.models import (
+    BookingEvent,
+    BusyTime,
+    Caseworker,
+    ClosingDay,
+    GroupSession,
+    MeetingOffer,
+    OfferCaseworker,
+    Pause,
+    Room,
+    RoomTeam,
+    Team,
+    TeamMember,
+    WorkingHours,
+)
+from portal.db import utcnow
+from portal.holidays import national_holidays
+from portal.participants.models import Participant
+from portal.staff.models import StaffUser
+from portal.staff.service import WRITE, allows
+from portal.web.forms import Errors, Fields
+from portal.web.i18n import gettext
+from portal.web.i18n import lazy_gettext as _
+from portal.web.templating import pages
+
+BASE = "/staff/booking"
+WEEKDAY_NAMES = (
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
+    _("Sunday"),
+)
+TEAM_LABELS = {
+    "name": _("Name of the team"),
+    "parent_id": _("Placed under"),
+    "email": _("The team's e-mail"),
+    "address": _("The team's address"),
+    "closing_name": _("Name of the closing day"),
+    "closing_first": _("First day"),
+    "closing_last": _("Last day"),
+}
+CASEWORKER_LABELS = {
+    "name": _("Name"),
+    "email": _("E-mail"),
+    "team_ids": _("Teams"),
+    "busy_date": _("Date"),
+    "busy_from": _("From"),
+    "busy_to": _("To"),
+    "busy_reason": _("What it is"),
+}
+ROOM_LABELS = {
+    "name": _("Name of the room"),
+    "capacity": _("Capacity (seats)"),
+    "overbooking": _("Overbooking by how many seats"),
+    "address": _("Address"),
+}
+OFFER_LABELS = {
+    "title": _("Title"),
+    "description": _("Description for the participant"),
+    "meeting_type": _("Meeting type"),
+    "team_id": _("Team"),
+    "room_id": _("Meeting room"),
+    "kind": _("Individual or group meeting"),
+    "caseworker_ids": _("Caseworkers"),
+    "duration_minutes": _("Length of the meeting (minutes)"),
+    "admin_minutes": _("Post-meeting admin time (minutes)"),
+    "rebook_days_before": _("Rebooking allowed until how many days before"),
+    "first_date": _("First meeting date"),
+    "fixed_end": _("Fixed end date"),
+    "rolling_weeks": _("Rolling end (whole weeks from today)"),
+    "visible_from": _("Visible to participants from"),
+    "seats": _("Number of seats (instead of the room's)"),
+    "group_times": _("Times of the group meeting"),
+    "eligible_marking": _("Only participants with the marking"),
+    "eligible_team_id": _("Only participants served by the team"),
+    "eligible_municipality": _("Only participants living in the municipality"),
+}
+
+
+def schedule_labels() -> dict[str, str]:
+    """Labels of the hour and pause fields, for the error summary."""
+    labels: dict[str, str] = {}
+    for weekday, day in enumerate(WEEKDAY_NAMES):
+        labels[f"hours-{weekday}-from"] = gettext("%(day)s, working from", day=day)
+        labels[f"hours-{weekday}-to"] = gettext("%(day)s, working to", day=day)
+        labels[f"pause-{weekday}-from"] = gettext("%(day)s, pause from", day=day)
+        labels[f"pause-{weekday}-to"] = gettext("%(day)s, pause to", day=day)
+    return labels
+
+
+def place_of(request: Request) -> Place:
+    settings = request.app.state.settings
+    return Place(settings.country, settings.timezone)
+
+
+AdminHandler = Callable[[Request, StaffIdentity], Awaitable[Response]]
+
+
+def job_centre_staff(
+    permission: str, handler: AdminHandler
+) -> Callable[[Request], Awaitable[Response]]:
+    """Staff of the job centre whose roles may write under `permission`; others get 404."""
+
+    async def endpoint(request: Request, staff: StaffIdentity) -> Response:
+        if staff.user.organisation.kind != "job_centre":
+            raise HTTPException(404)
+        return await handler(request, staff)
+
+    endpoint.__name__ = handler.__name__
+    return staff_only(permission, endpoint)
+
+
+def page(
+    request: Request,
+    staff: StaffIdentity,
+    name: str,
+    status_code: int = 200,
+    **context: Any,
+) -> Response:
+    return pages(request).render_staff(
+        request,
+        name,
+        {
+            "staff": staff,
+            "base": BASE,
+            "may_administer": allows(staff.roles, "booking_admin", WRITE),
+            **context,
+        },
+        status_code,
+    )
+
+
+def done(path: str, saved: str) -> Response:
+    return RedirectResponse(f"{path}?saved={saved}", status_code=303)
+
+
+def plain(form: FormData) -> dict[str, str]:
+    return {key: str(value) for key, value in form.items()}
+
+
+def field_labels(labels: dict[str, Any]) -> dict[str, str]:
+    return {name: str(label) for name, label in labels.items()}
+
+
+# --- the overview ----------------------------------------------------------------------------
+
+
+async def overview(request: Request, staff: StaffIdentity) -> Response:
+    async with database(request).sessions() as db:
+        teams = list(await db.scalars(select(Team)))
+        caseworkers = list(await db.scalars(select(Caseworker).order_by(Caseworker.name)))
+        rooms = list(await db.scalars(select(Room).order_by(Room.name)))
+        offers = list(await db.scalars(select(MeetingOffer).order_by(MeetingOffer.title)))
+        members = list(await db.scalars(select(TeamMember)))
+    names = {team.id: team.name for team in teams}
+    teams_of: dict[int, list[str]] = {}
+    for member in members:
+        label = names[member.team_id]
+        if not member.takes_bookings:
+            label = gettext("%(team)s (no new bookings)", team=label)
+        teams_of.setdefault(member.caseworker_id, []).append(label)
+    return page(
+        request,
+        staff,
+        "booking/admin/overview.html",
+        teams=admin.tree(teams),
+        caseworkers=caseworkers,
+        teams_of=teams_of,
+        rooms=rooms,
+        offers=offers,
+        team_names=names,
+        meeting_types=MEETING_TYPES,
+        today=today(request),
+    )
+
+
+# --- teams and closing days ------------------------------------------------------------------
+
+
+async def team_or_404(db: Any, request: Request) -> Team:
+    team = await db.get(Team, request.path_params["team_id"])
+    if team is None:
+        raise HTTPException(404)
+    return team
+
+
+async def team_page(
+    request: Request,
+    staff: StaffIdentity,
+    team: Team | None,
+    values: dict[str, Any],
+    errors: Errors,
+    status_code: int = 200,
+) -> Response:
+    async with database(request).sessions() as db:
+        teams = admin.tree(list(await db.scalars(select(Team))))
+        closing = (
+            list(
+                await db.scalars(
+                    select(ClosingDay)
+                    .where(ClosingDay.team_id == team.id)
+                    .order_by(ClosingDay.first_date)
+                )
+            )
+            if team
+            else []
+        )
+        inherited = []
+        if team and team.parent_id is not None:
+            parents = await team_parents(db)
+            above = engine.teams_above(team.parent_id, parents)
+            inherited = list(
+                await db.scalars(
+                    select(ClosingDay)
+                    .where(ClosingDay.team_id.in_(above), ClosingDay.last_date >= today(request))
+                    .order_by(ClosingDay.first_date)
+                )
+            )
+    names = {t.id: t.name for t, _depth in teams}
+    this_year = today(request).year
+    country = request.app.state.settings.country
+    holidays = {
+        **national_holidays(country, this_year),
+        **national_holidays(country, this_year + 1),
+    }
+    coming = sorted((day, name) for day, name in holidays.items() if day >= today(request))[:12]
+    return page(
+        request,
+        staff,
+        "booking/admin/team_form.html",
+        status_code=status_code,
+        team=team,
+        values=values,
+        errors=errors,
+        labels=field_labels(TEAM_LABELS),
+        parent_options=[
+            (str(t.id), "— " * depth + t.name)
+            for t, depth in teams
+            if team is None or t.id != team.id
+        ],
+        closing_days=closing,
+        inherited=inherited,
+        team_names=names,
+        holidays=coming,
+        holiday_language="sv" if country == "SE" else "da",
+        saved=request.query_params.get("saved"),
+        today=today(request),
+    )
+
+
+def team_values(team: Team) -> dict[str, str]:
+    return {
+        "name": team.name,
+        "parent_id": str(team.parent_id or ""),
+        "email": team.email or "",
+        "address": team.address or "",
+    }
+
+
+async def team_form(request: Request, staff: StaffIdentity) -> Response:
+    team_id = request.path_params.get("team_id")
+    async with database(request).sessions() as db:
+        team = await team_or_404(db, request) if team_id else None
+    if request.method == "GET":
+        return await team_page(request, staff, team, team_values(team) if team else {}, {})
+    form = plain(await request.form())
+    async with database(request).sessions() as db:
+        parents = await team_parents(db)
+    values, errors = admin.parse_team(form, parents, team.id if team else None)
+    if values is None:
+        return await team_page(request, staff, team, form, errors, 400)
+    async with database(request).transaction() as db:
+        current = await team_or_404(db, request) if team_id else None
+        saved = await admin.save_team(db, values, current)
+    if isinstance(saved, dict):
+        return await team_page(request, staff, team, form, saved, 400)
+    return done(f"{BASE}/teams/{saved.id}", "team")
+
+
+async def add_closing_day(request: Request, staff: StaffIdentity) -> Response:
+    async with database(request).sessions() as db:
+        team = await team_or_404(db, request)
+    form = plain(await request.form())
+    values, errors = admin.parse_closing_day(form, today(request))
+    if values is None:
+        return await team_page(request, staff, team, {**team_values(team), **form}, errors, 400)
+    async with database(request).transaction() as db:
+        db.add(
+            ClosingDay(
+                team_id=team.id,
+                name=values.name,
+                first_date=values.first_date,
+                last_date=values.last_date,
+            )
+        )
+    return done(f"{BASE}/teams/{team.id}", "closing_day")
+
+
+async def remove_closing_day(request: Request, staff: StaffIdentity) -> Response:
+    async with database(request).transaction() as db:
+        team = await team_or_404(db, request)
+        closing = await db.scalar(
+            select(ClosingDay).where(
+                ClosingDay.id == request.path_params["closing_id"], ClosingDay.team_id == team.id
+            )
+        )
+        if closing is None:
+            raise HTTPException(404)
+        await db.delete(closing)
+    return done(f"{BASE}/teams/{team.id}", "closing_day_removed")
+
+
+# --- caseworkers -----------------------------------------------------------------------------
+
+
+async def caseworker_or_404(db: Any, request: Request) -> Caseworker:
+    caseworker = await db.get(Caseworker, request.path_params["caseworker_id"])
+    if caseworker is None:
+        raise HTTPException(404)
+    return caseworker
+
+
+async def caseworker_page(
+    request: Request,
+    staff: StaffIdentity,
+    caseworker: Caseworker | None,
+    values: dict[str, Any],
+    errors: Errors,
+    status_code: int = 200,
+    **context: Any,
+) -> Response:
+    async with database(request).sessions() as db:
+        teams = admin.tree(list(await db.scalars(select(Team))))
+        others = list(await db.scalars(select(Caseworker).order_by(Caseworker.name)))
+        members: list[TeamMember] = []
+        busy: list[BusyTime] = []
+        if caseworker:
+            members = list(
+                await db.scalars(
+                    select(TeamMember).where(TeamMember.caseworker_id == caseworker.id)
+                )
+            )
+            busy = list(
+                await db.scalars(
+                    select(BusyTime)
+                    .where(BusyTime.caseworker_id == caseworker.id, BusyTime.ends_at > utcnow())
+                    .order_by(BusyTime.starts_at)
+                )
+            )
+    names = {t.id: t.name for t, _depth in teams}
+    in_teams = {m.team_id for m in members}
+    return page(
+        request,
+        staff,
+        "booking/admin/caseworker_form.html",
+        status_code=status_code,
+        caseworker=caseworker,
+        values=values,
+        errors=errors,
+        labels={**field_labels(CASEWORKER_LABELS), **schedule_labels()},
+        weekdays=list(enumerate(WEEKDAY_NAMES)),
+        team_options=[(str(t.id), "— " * depth + t.name) for t, depth in teams],
+        chosen_teams=set(values.get("team_ids") or []),
+        members=[(m, names.get(m.team_id, "")) for m in members],
+        addable_teams=[(str(t.id), t.name) for t, _depth in teams if t.id not in in_teams],
+        busy=busy,
+        pause_sources=[
+            (str(c.id), c.name) for c in others if not caseworker or c.id != caseworker.id
+        ],
+        saved=request.query_params.get("saved"),
+        **context,
+    )
+
+
+async def schedule_of(db: Any, caseworker_id: int) -> dict[str, str]:
+    hours = list(
+        await db.scalars(select(WorkingHours).where(WorkingHours.caseworker_id == caseworker_id))
+    )
+    pauses = list(await db.scalars(select(Pause).where(Pause.caseworker_id == caseworker_id)))
+    return admin.schedule_values(hours, pauses)
+
+
+async def caseworker_values(db: Any, caseworker: Caseworker) -> dict[str, Any]:
+    return {
+        "name": caseworker.name,
+        "email": caseworker.email or "",
+        **(await schedule_of(db, caseworker.id)),
+    }
+
+
+async def caseworker_form(request: Request, staff: StaffIdentity) -> Response:
+    """New caseworker, or their name, e-mail, hours and pauses (GET shows, POST saves, or
+    copies Monday to the working week, or reads in another caseworker's pauses)."""
+    caseworker_id = request.path_params.get("caseworker_id")
+    async with database(request).sessions() as db:
+        caseworker = await caseworker_or_404(db, request) if caseworker_id else None
+        if request.method == "GET":
+            values = (
+                await caseworker_values(db, caseworker)
+                if caseworker
+                else admin.schedule_values([], [])
+            )
+            return await caseworker_page(request, staff, caseworker, values, {})
+        teams = await admin.teams_by_id(db)
+    raw = await request.form()
+    form: dict[str, Any] = plain(raw)
+    form["team_ids"] = [str(t) for t in raw.getlist("team_ids")]
+    action = form.get("action", "save")
+    if action == "copy_monday":
+        return await caseworker_page(
+            request, staff, caseworker, admin.copy_monday(form), {}, copied="monday"
+        )
+    if action == "copy_pauses":
+        source = Fields(form).one_of("pause_source", {c: 1 for c in await _caseworker_ids(request)})
+        if source is None:
+            return await caseworker_page(
+                request,
+                staff,
+                caseworker,
+                form,
+                {"pause_source": gettext("Choose whose pauses to copy.")},
+                400,
+            )
+        async with database(request).sessions() as db:
+            copied = admin.copy_pauses(form, await schedule_of(db, source))
+        return await caseworker_page(request, staff, caseworker, copied, {}, copied="pauses")
+    checked, errors = admin.parse_caseworker(form, form["team_ids"], teams, caseworker is None)
+    if checked is None:
+        return await caseworker_page(request, staff, caseworker, form, errors, 400)
+    async with database(request).transaction() as db:
+        current = await caseworker_or_404(db, request) if caseworker_id else None
+        saved = await admin.save_caseworker(db, checked, current)
+    return done(f"{BASE}/caseworkers/{saved.id}", "caseworker")
+
+
+async def _caseworker_ids(request: Request) -> list[int]:
+    async with database(request).sessions() as db:
+        return list(await db.scalars(select(Caseworker.id)))
+
+
+async def add_caseworker_to_team(request: Request, staff: StaffIdentity) -> Response:
+    form = plain(await request.form())
+    async with database(request).transaction() as db:
+        caseworker = await caseworker_or_404(db, request)
+        team_id = Fields(form).one_of("team_id", await admin.teams_by_id(db))
+        if team_id is not None:
+            await admin.add_to_team(db, caseworker.id, team_id)
+    if team_id is None:
+        async with database(request).sessions() as db:
+            values = await caseworker_values(db, caseworker)
+        return await caseworker_page(
+            request, staff, caseworker, values, {"team_id": gettext("Choose a team.")}, 400
+        )
+    return done(f"{BASE}/caseworkers/{caseworker.id}", "team_added")
+
+
+async def member_or_404(db: Any, request: Request) -> tuple[Caseworker, Team]:
+    caseworker = await caseworker_or_404(db, request)
+    team = await team_or_404(db, request)
+    if await db.get(TeamMember, (team.id, caseworker.id)) is None:
+        raise HTTPException(404)
+    return caseworker, team
+
+
+async def team_removal(request: Request, staff: StaffIdentity) -> Response:
+    """Take a caseworker out of a team: with future meetings there, move them to colleagues
+    or keep them (and take no new bookings)."""
+    async with database(request).sessions() as db:
+        caseworker, team = await member_or_404(db, request)
+        meetings = await admin.future_meetings(
+            db, utcnow(), caseworker_id=caseworker.id, team_id=team.id
+        )
+    if request.method == "GET":
+        return page(
+            request,
+            staff,
+            "booking/admin/team_removal.html",
+            caseworker=caseworker,
+            team=team,
+            meetings=meetings,
+            errors={},
+            labels={},
+        )
+    form = plain(await request.form())
+    choice = "keep" if not meetings else Fields(form).choice("choice", {"move": 1, "keep": 1})
+    if not choice:
+        errors = {"choice": gettext("Choose what happens to the meetings.")}
+        return page(
+            request,
+            staff,
+            "booking/admin/team_removal.html",
+            400,
+            caseworker=caseworker,
+            team=team,
+            meetings=meetings,
+            errors=errors,
+            values=form,
+            labels={"choice": gettext("The caseworker's meetings")},
+        )
+    async with database(request).transaction() as db:
+        caseworker, team = await member_or_404(db, request)
+        result = await admin.remove_from_team(
+            db, caseworker.id, team.id, choice == "move", place_of(request), staff.user.id
+        )
+    outcome = "removed" if not result.kept else "kept" if not result.moved else "partly_moved"
+    return RedirectResponse(
+        f"{BASE}/caseworkers/{caseworker.id}?saved={outcome}&moved={len(result.moved)}"
+        f"&kept={len(result.kept)}",
+        status_code=303,
+    )
+
+
+async def add_busy_time(request: Request, staff: StaffIdentity) -> Response:
+    form = plain(await request.form())
+    values, errors = admin.parse_busy(form, place_of(request).zone)
+    async with database(request).transaction() as db:
+        caseworker = await caseworker_or_404(db, request)
+        if values is not None:
+            db.add(
+                BusyTime(
+                    caseworker_id=caseworker.id,
+                    starts_at=values.starts_at,
+                    ends_at=values.ends_at,
+                    reason=values.reason,
+                )
+            )
+    if values is None:
+        async with database(request).sessions() as db:
+            current = await caseworker_values(db, caseworker)
+        return await caseworker_page(request, staff, caseworker, {**current, **form}, errors, 400)
+    return done(f"{BASE}/caseworkers/{caseworker.id}", "busy")
+
+
+async def remove_busy_time(request: Request, staff: StaffIdentity) -> Response:
+    async with database(request).transaction() as db:
+        caseworker = await caseworker_or_404(db, request)
+        busy = await db.scalar(
+            select(BusyTime).where(
+                BusyTime.id == request.path_params["busy_id"],
+                BusyTime.caseworker_id == caseworker.id,
+            )
+        )
+        if busy is None:
+            raise HTTPException(404)
+        await db.delete(busy)
+    return done(f"{BASE}/caseworkers/{caseworker.id}", "busy_removed")
+
+
+async def delete_caseworker(request: Request, staff: StaffIdentity) -> Response:
+    """Refused while the caseworker has meetings to come (the page lists them)."""
+    async with database(request).transaction() as db:
+        caseworker = await caseworker_or_404(db, request)
+        meetings = await admin.future_meetings(db, utcnow(), caseworker_id=caseworker.id)
+        in_offers = await db.scalar(
+            select(OfferCaseworker.offer_id).where(OfferCaseworker.caseworker_id == caseworker.id)
+        )
+        if not meetings and in_offers is None:
+            try:
+                async with db.begin_nested():
+                    await db.delete(caseworker)
+                    await db.flush()
+            except IntegrityError:
+                in_offers = -1  # past meetings keep their caseworker
+    if meetings or in_offers is not None:
+        message = (
+            gettext("%(name)s has meetings to come and cannot be deleted.", name=caseworker.name)
+            if meetings
+            else gettext(
+                "%(name)s is named in meeting offers or past meetings and cannot be deleted. "
+                "Take them out of their teams instead.",
+                name=caseworker.name,
+            )
+        )
+        return page(
+            request,
+            staff,
+            "booking/admin/refused.html",
+            409,
+            message=message,
+            meetings=meetings,
+            back=f"{BASE}/caseworkers/{caseworker.id}",
+        )
+    return done(f"{BASE}/", "caseworker_deleted")
+
+
+# --- rooms -----------------------------------------------------------------------------------
+
+
+async def room_or_404(db: Any, request: Request) -> Room:
+    room = await db.get(Room, request.path_params["room_id"])
+    if room is None:
+        raise HTTPException(404)
+    return room
+
+
+async def room_page(
+    request: Request,
+    staff: StaffIdentity,
+    room: Room | None,
+    values: dict[str, Any],
+    errors: Errors,
+    status_code: int = 200,
+) -> Response:
+    async with database(request).sessions() as db:
+        teams = admin.tree(list(await db.scalars(select(Team))))
+    return page(
+        request,
+        staff,
+        "booking/admin/room_form.html",
+        status_code=status_code,
+        room=room,
+        values=values,
+        errors=errors,
+        labels=field_labels(ROOM_LABELS),
+        team_options=[(str(t.id), "— " * depth + t.name) for t, depth in teams],
+        chosen_teams=set(values.get("team_ids") or []),
+        saved=request.query_params.get("saved"),
+    )
+
+
+async def room_form(request: Request, staff: StaffIdentity) -> Response:
+    room_id = request.path_params.get("room_id")
+    async with database(request).sessions() as db:
+        room = await room_or_404(db, request) if room_id else None
+        teams = await admin.teams_by_id(db)
+        if request.method == "GET":
+            values: dict[str, Any] = {"usable": "yes", "overbooking": "0"}
+            if room:
+                allowed = await db.scalars(
+                    select(RoomTeam.team_id).where(RoomTeam.room_id == room.id)
+                )
+                values = {
+                    "name": room.name,
+                    "capacity": "" if room.capacity is None else str(room.capacity),
+                    "overbooking": str(room.overbooking),
+                    "address": room.address,
+                    "usable": "yes" if room.usable else "",
+                    "team_ids": [str(t) for t in allowed],
+                }
+            return await room_page(request, staff, room, values, {})
+    raw = await request.form()
+    form: dict[str, Any] = plain(raw)
+    form["team_ids"] = [str(t) for t in raw.getlist("team_ids")]
+    values_in, errors = admin.parse_room(form, form["team_ids"], teams)
+    if values_in is None:
+        return await room_page(request, staff, room, form, errors, 400)
+    async with database(request).transaction() as db:
+        current = await room_or_404(db, request) if room_id else None
+        saved = await admin.save_room(db, values_in, current)
+    if isinstance(saved, dict):
+        return await room_page(request, staff, room, form, saved, 400)
+    return done(f"{BASE}/rooms/{saved.id}", "room")
+
+
+async def delete_room(request: Request, staff: StaffIdentity) -> Response:
+    """Refused while meetings are booked in the room (the page lists them)."""
+    async with database(request).transaction() as db:
+        room = await room_or_404(db, request)
+        meetings = await admin.future_meetings(db, utcnow(), room_id=room.id)
+        offers = list(
+            await db.scalars(select(MeetingOffer.title).where(MeetingOffer.room_id == room.id))
+        )
+        if not meetings and not offers:
+            try:
+                async with db.begin_nested():
+                    await db.delete(room)
+                    await db.flush()
+            except IntegrityError:
+                offers = [gettext("past meetings")]
+    if meetings or offers:
+        message = (
+            gettext("%(name)s has meetings to come and cannot be deleted.", name=room.name)
+            if meetings
+            else gettext(
+                "%(name)s is used by meeting offers (%(offers)s) and cannot be deleted. "
+                "Mark it as not usable for meetings instead.",
+                name=room.name,
+                offers=", ".join(offers),
+            )
+        )
+        return page(
+            request,
+            staff,
+            "booking/admin/refused.html",
+            409,
+            message=message,
+            meetings=meetings,
+            back=f"{BASE}/rooms/{room.id}",
+        )
+    return done(f"{BASE}/", "room_deleted")
+
+
+# --- offers ----------------------------------------------------------------------------------
+
+
+async def offer_or_404(db: Any, request: Request) -> MeetingOffer:
+    offer = await db.get(MeetingOffer, request.path_params["offer_id"])
+    if offer is None:
+        raise HTTPException(404)
+    return offer
+
+
+async def offer_choices(db: Any) -> admin.OfferChoices:
+    teams = await admin.teams_by_id(db)
+    rooms = {room.id: room for room in await db.scalars(select(Room).where(Room.usable))}
+    caseworkers = {c.id: c for c in await db.scalars(select(Caseworker).order_by(Caseworker.name))}
+    team_of: dict[int, set[int]] = {}
+    for member in await db.scalars(select(TeamMember).where(TeamMember.takes_bookings)):
+        team_of.setdefault(member.caseworker_id, set()).add(member.team_id)
+    return admin.OfferChoices(teams, rooms, caseworkers, team_of, MARKINGS)
+
+
+async def offer_page(
+    request: Request,
+    staff: StaffIdentity,
+    offer: MeetingOffer | None,
+    values: dict[str, Any],
+    errors: Errors,
+    status_code: int = 200,
+    **context: Any,
+) -> Response:
+    async with database(request).sessions() as db:
+        choices = await offer_choices(db)
+        teams = admin.tree(list(choices.teams.values()))
+    names = {t.id: t.name for t, _depth in teams}
+    return page(
+        request,
+        staff,
+        "booking/admin/offer_form.html",
+        status_code=status_code,
+        offer=offer,
+        values=values,
+        errors=errors,
+        labels=field_labels(OFFER_LABELS),
+        team_options=[(str(t.id), "— " * depth + t.name) for t, depth in teams],
+        room_options=[(str(r.id), r.name) for r in choices.rooms.values()],
+        caseworkers=[
+            (
+                str(c.id),
+                c.name,
+                ", ".join(
+                    names[t]
+                    for t in sorted(choices.team_of_caseworkers.get(c.id, ()))
+                    if t in names
+                ),
+            )
+            for c in choices.caseworkers.values()
+        ],
+        chosen_caseworkers=set(values.get("caseworker_ids") or []),
+        type_options=[(code, label) for code, label in MEETING_TYPES.items()],
+        marking_options=[(code, label) for code, label in MARKINGS.items()],
+        saved=request.query_params.get("saved"),
+        **context,
+    )
+
+
+async def group_times_text(db: Any, offer: MeetingOffer, request: Request) -> str:
+    zone = place_of(request).zone
+    starts = await db.scalars(
+        select(GroupSession.starts_at)
+        .where(GroupSession.offer_id == offer.id)
+        .order_by(GroupSession.starts_at)
+    )
+    return "\n".join(s.astimezone(zone).strftime("%Y-%m-%d %H:%M") for s in starts)
+
+
+async def offer_form(request: Request, staff: StaffIdentity) -> Response:
+    offer_id = request.path_params.get("offer_id")
+    async with database(request).sessions() as db:
+        offer = await offer_or_404(db, request) if offer_id else None
+        if request.method == "GET":
+            if offer is None:
+                values: dict[str, Any] = {
+                    "kind": "individual",
+                    "duration_minutes": "30",
+                    "admin_minutes": "0",
+                    "rebook_days_before": "1",
+                    "rolling_weeks": "4",
+                    "accept_cancellation": "yes",
+                    "accept_rebooking": "yes",
+                    "active": "yes",
+                }
+            else:
+                chosen = await db.scalars(
+                    select(OfferCaseworker.caseworker_id).where(
+                        OfferCaseworker.offer_id == offer.id
+                    )
+                )
+                values = admin.offer_values(
+                    offer, list(chosen), await group_times_text(db, offer, request)
+                )
+            return await offer_page(request, staff, offer, values, {})
+        choices = await offer_choices(db)
+    raw = await request.form()
+    form: dict[str, Any] = plain(raw)
+    form["caseworker_ids"] = [str(c) for c in raw.getlist("caseworker_ids")]
+    values_in, errors = admin.parse_offer(
+        form, form["caseworker_ids"], choices, place_of(request).zone, today(request)
+    )
+    if values_in is None:
+        return await offer_page(request, staff, offer, form, errors, 400)
+    async with database(request).transaction() as db:
+        current = await offer_or_404(db, request) if offer_id else None
+        saved, kept = await admin.save_offer(db, values_in, current)
+    return RedirectResponse(
+        f"{BASE}/offers/{saved.id}?saved={'offer_kept' if kept else 'offer'}", status_code=303
+    )
+
+
+# --- the audit trail -------------------------------------------------------------------------
+
+
+async def audit_trail(request: Request, staff: StaffIdentity) -> Response:
+    """Every booking event, newest first, filtered by participant, caseworker, offer, event
+    and date."""
+    query = request.query_params
+    fields = Fields(query)
+    async with database(request).sessions() as db:
+        caseworkers = {
+            c.id: c for c in await db.scalars(select(Caseworker).order_by(Caseworker.name))
+        }
+        offers = {
+            o.id: o for o in await db.scalars(select(MeetingOffer).order_by(MeetingOffer.title))
+        }
+        caseworker_id = fields.one_of("caseworker", caseworkers, required=False)
+        offer_id = fields.one_of("offer", offers, required=False)
+        kind = query.get("event") or ""
+        if kind and kind not in EVENTS:
+            fields.errors["event"] = gettext("Choose one of the options.")
+        first = fields.date("from", required=False)
+        last = fields.date("to", required=False)
+        if first and last and last < first:
+            fields.errors["to"] = gettext("The end cannot be before the start.")
+        who = fields.text("participant", 100, required=False)
+        statement = (
+            select(BookingEvent, Participant, StaffUser)
+            .outerjoin(Participant, Participant.id == BookingEvent.participant_id)
+            .outerjoin(StaffUser, StaffUser.id == BookingEvent.staff_user_id)
+            .order_by(BookingEvent.at.desc(), BookingEvent.id.desc())
+            .limit(201)
+        )
+        if not fields.errors:
+            zone = place_of(request).zone
+            if caseworker_id is not None:
+                statement = statement.where(BookingEvent.caseworker_id == caseworker_id)
+            if offer_id is not None:
+                statement = statement.where(BookingEvent.offer_id == offer_id)
+            if kind:
+                statement = statement.where(BookingEvent.event == kind)
+            if first:
+                statement = statement.where(
+                    BookingEvent.at >= dt.datetime.combine(first, dt.time(), tzinfo=zone)
+                )
+            if last:
+                statement = statement.where(
+                    BookingEvent.at
+                    < dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+                )
+            if who:
+                pattern = f"%{who.replace('%', '').replace('_', '')}%"
+                statement = statement.where(
+                    (Participant.personal_number.like(pattern))
+                    | ((Participant.first_name + " " + Participant.last_name).ilike(pattern))
+                )
+            rows = list(await db.execute(statement))
+        else:
+            rows = []
+    return page(
+        request,
+        staff,
+        "booking/admin/audit.html",
+        status_code=400 if fields.errors else 200,
+        rows=rows[:200],
+        more=len(rows) > 200,
+        values=dict(query),
+        errors=fields.errors,
+        labels={
+            "participant": gettext("Participant (name or personal number)"),
+            "caseworker": gettext("Caseworker"),
+            "offer": gettext("Meeting offer"),
+            "event": gettext("Event"),
+            "from": gettext("From date"),
+            "to": gettext("To date"),
+        },
+        caseworkers=caseworkers,
+        offers=offers,
+        caseworker_options=[(str(c.id), c.name) for c in caseworkers.values()],
+        offer_options=[(str(o.id), o.title) for o in offers.values()],
+        events=EVENTS,
+    )
+
+
+def routes() -> list[Route]:
+    admin_pages: list[tuple[str, Any, list[str]]] = [
+        ("/teams/new", team_form, ["GET", "POST"]),
+        ("/teams/{team_id:int}", team_form, ["GET", "POST"]),
+        ("/teams/{team_id:int}/closing-days", add_closing_day, ["POST"]),
+        ("/teams/{team_id:int}/closing-days/{closing_id:int}/remove", remove_closing_day, ["POST"]),
+        ("/caseworkers/new", caseworker_form, ["GET", "POST"]),
+        ("/caseworkers/{caseworker_id:int}", caseworker_form, ["GET", "POST"]),
+        ("/caseworkers/{caseworker_id:int}/teams", add_caseworker_to_team, ["POST"]),
+        (
+            "/caseworkers/{caseworker_id:int}/teams/{team_id:int}/remove",
+            team_removal,
+            ["GET", "POST"],
+        ),
+        ("/caseworkers/{caseworker_id:int}/busy", add_busy_time, ["POST"]),
+        ("/caseworkers/{caseworker_id:int}/busy/{busy_id:int}/remove", remove_busy_time, ["POST"]),
+        ("/caseworkers/{caseworker_id:int}/delete", delete_caseworker, ["POST"]),
+        ("/rooms/new", room_form, ["GET", "POST"]),
+        ("/rooms/{room_id:int}", room_form, ["GET", "POST"]),
+        ("/rooms/{room_id:int}/delete", delete_room, ["POST"]),
+    ]
+    offer_pages: list[tuple[str, Any, list[str]]] = [
+        ("/", overview, ["GET"]),
+        ("/offers/new", offer_form, ["GET", "POST"]),
+        ("/offers/{offer_id:int}", offer_form, ["GET", "POST"]),
+        ("/audit", audit_trail, ["GET"]),
+    ]
+    return [
+        *(
+            Route(BASE + path, job_centre_staff("booking_admin", handler), methods=methods)
+            for path, handler, methods in admin_pages
+        ),
+        *(
+            Route(BASE + path, job_centre_staff("run_offers", handler), methods=methods)
+            for path, handler, methods in offer_pages
+        ),
+    ]

@@ -1,0 +1,495 @@
+"""Booking administration through HTTP: who may use it, teams and inherited closing days,
+caseworkers with hours and pauses, busy time, taking a caseworker out of a team (moving or
+keeping their meetings), rooms and offers with their refusals, and the audit trail."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+import secrets
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from html import unescape
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from starlette.testclient import TestClient
+
+from portal.booking import bookings
+from portal.booking.models import MeetingOffer
+from portal.db import Database
+from tests.conftest import log_in
+from tests.integration.test_meetings import participant_id, sql
+
+BASE = "/staff/booking"
+ZONE = ZoneInfo("Europe/Stockholm")
+
+
+def unique(name: str) -> str:
+    return f"{name} {uuid.uuid4().hex[:6]}"
+
+
+def new_id(response: Any, kind: str) -> int:
+    assert response.status_code == 303, response.text
+    match = re.search(rf"/{kind}/(\d+)", response.headers["location"])
+    assert match
+    return int(match.group(1))
+
+
+def centre_id(url: str) -> int:
+    return int(sql(url, "SELECT id FROM teams WHERE parent_id IS NULL ORDER BY id")[0][0])
+
+
+def week(monday: tuple[str, str] = ("08:00", "16:00"), pause: tuple[str, str] = ("", "")) -> dict:
+    """Form fields of a week with the same hours and pause Monday–Friday."""
+    fields: dict[str, str] = {}
+    for weekday in range(7):
+        working = monday if weekday < 5 else ("00:00", "00:00")
+        fields[f"hours-{weekday}-from"], fields[f"hours-{weekday}-to"] = working
+        fields[f"pause-{weekday}-from"], fields[f"pause-{weekday}-to"] = (
+            pause if weekday < 5 else ("", "")
+        )
+    return fields
+
+
+def make_team(client: TestClient, url: str, name: str, parent: int | None = None) -> int:
+    response = client.post(
+        f"{BASE}/teams/new",
+        data={"name": name, "parent_id": str(parent or centre_id(url))},
+        follow_redirects=False,
+    )
+    return new_id(response, "teams")
+
+
+def make_caseworker(client: TestClient, name: str, team: int, **hours: Any) -> int:
+    response = client.post(
+        f"{BASE}/caseworkers/new",
+        data={"name": name, "team_ids": [str(team)], **week(**hours), "action": "save"},
+        follow_redirects=False,
+    )
+    return new_id(response, "caseworkers")
+
+
+def offer_form(team: int, caseworkers: list[int], **overrides: Any) -> dict[str, Any]:
+    return {
+        "title": unique("Samtal"),
+        "meeting_type": "follow_up",
+        "kind": "individual",
+        "team_id": str(team),
+        "caseworker_ids": [str(c) for c in caseworkers],
+        "duration_minutes": "60",
+        "admin_minutes": "0",
+        "rebook_days_before": "1",
+        "rolling_weeks": "3",
+        "accept_cancellation": "yes",
+        "accept_rebooking": "yes",
+        "active": "yes",
+        # Seen by nobody (no participant has this marking), so other tests' pages stay as
+        # they were.
+        "eligible_marking": "sick_listed",
+        **overrides,
+    }
+
+
+def run(coroutine: Any) -> Any:
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def book_first_free(url: str, offer: int, caseworker: int, participant: int) -> int:
+    """A booking of the offer's first free time with the caseworker, as the service makes it."""
+
+    async def go() -> int:
+        database = Database(url)
+        today = dt.datetime.now(ZONE).date()
+        place = bookings.Place("SE", "Europe/Stockholm")
+        try:
+            async with database.transaction() as db:
+                row = await db.get_one(MeetingOffer, offer)
+                slots = await bookings.free_slots(
+                    db, row, today, place, caseworker_ids=[caseworker]
+                )
+                first = next(s for found in slots.values() for s in found)
+                booking = await bookings.book(
+                    db,
+                    participant,
+                    row,
+                    first.start,
+                    secrets.token_urlsafe(16),
+                    today,
+                    place,
+                    caseworker_id=caseworker,
+                )
+                return booking.id
+        finally:
+            await database.dispose()
+
+    return int(run(go()))
+
+
+def test_booking_administration_is_for_the_job_centres_planners(client: TestClient) -> None:
+    log_in(client, "erik", staff=True)  # a provider's registrar
+    assert client.get(f"{BASE}/").status_code == 404
+    assert client.get(f"{BASE}/teams/new").status_code == 404
+    client.post("/staff/logout")
+    log_in(client, "karin", staff=True)  # a caseworker runs offers but administers nothing
+    overview = client.get(f"{BASE}/")
+    assert overview.status_code == 200
+    assert "/offers/new" in overview.text
+    assert "/teams/new" not in overview.text
+    assert client.get(f"{BASE}/rooms/new").status_code == 404
+    assert client.post(f"{BASE}/teams/new", data={"name": "X"}).status_code == 404
+    client.post("/staff/logout")
+    log_in(client, "palle", staff=True)
+    start = client.get("/staff/")
+    assert f'href="{BASE}/"' in start.text
+    overview = client.get(f"{BASE}/")
+    assert overview.status_code == 200
+    assert "/teams/new" in overview.text and "/rooms/new" in overview.text
+
+
+def test_anonymous_visitors_are_sent_to_the_staff_login(client: TestClient) -> None:
+    response = client.get(f"{BASE}/", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/staff/login")
+
+
+def test_a_team_refuses_a_taken_name_and_a_place_under_itself_keeping_what_was_typed(
+    client: TestClient, database_url: str
+) -> None:
+    log_in(client, "palle", staff=True)
+    name = unique("Team Norr")
+    parent = make_team(client, database_url, name)
+    child = make_team(client, database_url, unique("Team Norr Unga"), parent)
+    taken = client.post(
+        f"{BASE}/teams/new",
+        data={"name": name.upper(), "email": "team@example.org", "parent_id": str(parent)},
+    )
+    assert taken.status_code == 400
+    assert "Another team has this name." in taken.text
+    assert 'value="team@example.org"' in taken.text
+    loop = client.post(f"{BASE}/teams/{parent}", data={"name": name, "parent_id": str(child)})
+    assert loop.status_code == 400
+    assert "A team cannot be placed under itself." in loop.text
+    bad_mail = client.post(f"{BASE}/teams/{parent}", data={"name": name, "email": "nope"})
+    assert bad_mail.status_code == 400
+    assert 'href="#email"' in bad_mail.text
+    assert client.get(f"{BASE}/teams/999999").status_code == 404
+
+
+def test_a_closing_day_set_on_a_team_is_inherited_below_and_closes_its_offers(
+    client: TestClient, database_url: str
+) -> None:
+    log_in(client, "palle", staff=True)
+    parent = make_team(client, database_url, unique("Team Syd"))
+    child = make_team(client, database_url, unique("Team Syd Vuxna"), parent)
+    caseworker = make_caseworker(client, unique("Sara Syd"), child)
+    offer = new_id(
+        client.post(
+            f"{BASE}/offers/new", data=offer_form(child, [caseworker]), follow_redirects=False
+        ),
+        "offers",
+    )
+    rows = sql(database_url, "SELECT id FROM meeting_offers WHERE id = :o", o=offer)
+    assert rows
+    # The first weekday from tomorrow that is not a holiday: closed on the parent team.
+    day = dt.datetime.now(ZONE).date() + dt.timedelta(days=2)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    backwards = client.post(
+        f"{BASE}/teams/{parent}/closing-days",
+        data={
+            "closing_name": "Planeringsdag",
+            "closing_first": day.isoformat(),
+            "closing_last": (day - dt.timedelta(days=1)).isoformat(),
+        },
+    )
+    assert backwards.status_code == 400
+    assert "The end cannot be before the start." in backwards.text
+    assert 'value="Planeringsdag"' in backwards.text
+    saved = client.post(
+        f"{BASE}/teams/{parent}/closing-days",
+        data={"closing_name": "Planeringsdag", "closing_first": day.isoformat()},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    child_page = client.get(f"{BASE}/teams/{child}")
+    assert "Inherited from the teams above" in child_page.text
+    assert "Planeringsdag" in child_page.text
+
+    async def free_days() -> set[dt.date]:
+        database = Database(database_url)
+        try:
+            async with database.sessions() as db:
+                row = await db.get_one(MeetingOffer, offer)
+                slots = await bookings.free_slots(
+                    db, row, dt.datetime.now(ZONE).date(), bookings.Place("SE", "Europe/Stockholm")
+                )
+                return set(slots)
+        finally:
+            await database.dispose()
+
+    assert run(free_days())
+    assert day not in run(free_days())
+    closing = sql(database_url, "SELECT id FROM closing_days WHERE team_id = :t", t=parent)[0][0]
+    client.post(f"{BASE}/teams/{parent}/closing-days/{closing}/remove")
+    assert day in run(free_days())
+
+
+def test_caseworker_hours_and_pauses_are_checked_and_monday_copies_to_the_week(
+    client: TestClient, database_url: str
+) -> None:
+    log_in(client, "palle", staff=True)
+    team = make_team(client, database_url, unique("Team Väst"))
+    short_pause = client.post(
+        f"{BASE}/caseworkers/new",
+        data={
+            "name": "Per Paus",
+            "team_ids": [str(team)],
+            **week(pause=("12:00", "12:10")),
+            "hours-2-to": "07:00",
+            "action": "save",
+        },
+    )
+    assert short_pause.status_code == 400
+    assert "A pause lasts at least 15 minutes." in short_pause.text
+    assert "The end must be after the start (00:00–00:00 means not working)." in short_pause.text
+    assert 'href="#hours-2-to"' in short_pause.text
+    assert 'value="Per Paus"' in short_pause.text
+    no_team = client.post(
+        f"{BASE}/caseworkers/new", data={"name": "Per Paus", **week(), "action": "save"}
+    )
+    assert "Choose at least one team." in no_team.text
+    outside = client.post(
+        f"{BASE}/caseworkers/new",
+        data={"name": "Per", "team_ids": [str(team)], **week(pause=("17:00", "17:30"))},
+    )
+    assert "A pause must lie within the working hours." in outside.text
+    copied = client.post(
+        f"{BASE}/caseworkers/new",
+        data={
+            "name": "Per Paus",
+            "team_ids": [str(team)],
+            **week(),
+            "hours-0-from": "09:00",
+            "hours-0-to": "15:00",
+            "pause-0-from": "12:00",
+            "pause-0-to": "12:30",
+            "action": "copy_monday",
+        },
+    )
+    assert copied.status_code == 200
+    assert 'name="hours-4-from" type="time" value="09:00"' in copied.text
+    assert 'name="pause-3-to" type="time" value="12:30"' in copied.text
+    assert 'name="hours-5-from" type="time" value="00:00"' in copied.text
+    assert not sql(database_url, "SELECT id FROM caseworkers WHERE name = 'Per Paus'")
+    saved = client.post(
+        f"{BASE}/caseworkers/new",
+        data={
+            "name": "Per Paus",
+            "team_ids": [str(team)],
+            **week(("09:00", "15:00"), ("12:00", "12:30")),
+        },
+        follow_redirects=False,
+    )
+    caseworker = new_id(saved, "caseworkers")
+    shown = client.get(f"{BASE}/caseworkers/{caseworker}")
+    assert 'name="hours-2-from" type="time" value="09:00"' in shown.text
+    assert 'name="pause-2-from" type="time" value="12:00"' in shown.text
+    # Another caseworker reads in these pauses.
+    other = make_caseworker(client, unique("Olle"), team)
+    read_in = client.post(
+        f"{BASE}/caseworkers/{other}",
+        data={"name": "Olle", **week(), "pause_source": str(caseworker), "action": "copy_pauses"},
+    )
+    assert 'name="pause-1-to" type="time" value="12:30"' in read_in.text
+
+
+def test_busy_time_is_added_checked_and_removed(client: TestClient, database_url: str) -> None:
+    log_in(client, "palle", staff=True)
+    team = make_team(client, database_url, unique("Team Öst"))
+    caseworker = make_caseworker(client, unique("Bodil"), team)
+    day = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    wrong = client.post(
+        f"{BASE}/caseworkers/{caseworker}/busy",
+        data={"busy_date": day, "busy_from": "10:00", "busy_to": "09:00", "busy_reason": "Kurs"},
+    )
+    assert wrong.status_code == 400
+    assert "The end must be after the start." in wrong.text
+    assert 'value="Kurs"' in wrong.text
+    client.post(
+        f"{BASE}/caseworkers/{caseworker}/busy",
+        data={"busy_date": day, "busy_from": "09:00", "busy_to": "11:00", "busy_reason": "Kurs"},
+    )
+    (busy,) = sql(
+        database_url, "SELECT id FROM caseworker_busy WHERE caseworker_id = :c", c=caseworker
+    )
+    assert "Kurs" in client.get(f"{BASE}/caseworkers/{caseworker}").text
+    client.post(f"{BASE}/caseworkers/{caseworker}/busy/{busy[0]}/remove")
+    assert not sql(
+        database_url, "SELECT id FROM caseworker_busy WHERE caseworker_id = :c", c=caseworker
+    )
+
+
+def test_a_caseworker_leaving_a_team_hands_their_meetings_to_a_free_colleague_or_keeps_them(
+    client: TestClient, database_url: str
+) -> None:
+    log_in(client, "palle", staff=True)
+    team = make_team(client, database_url, unique("Team Flytt"))
+    leaving = make_caseworker(client, unique("Lena"), team)
+    colleague = make_caseworker(client, unique("Kalle"), team)
+    offer = new_id(
+        client.post(
+            f"{BASE}/offers/new",
+            data=offer_form(team, [leaving, colleague]),
+            follow_redirects=False,
+        ),
+        "offers",
+    )
+    bo = participant_id(database_url, "Bo")
+    booking = book_first_free(database_url, offer, leaving, bo)
+    question = client.get(f"{BASE}/caseworkers/{leaving}/teams/{team}/remove")
+    assert "What happens to the meetings?" in question.text
+    unanswered = client.post(f"{BASE}/caseworkers/{leaving}/teams/{team}/remove", data={})
+    assert unanswered.status_code == 400
+    moved = client.post(
+        f"{BASE}/caseworkers/{leaving}/teams/{team}/remove",
+        data={"choice": "move"},
+        follow_redirects=False,
+    )
+    assert "saved=removed" in moved.headers["location"]
+    assert sql(database_url, "SELECT caseworker_id FROM bookings WHERE id = :b", b=booking) == [
+        (colleague,)
+    ]
+    events = sql(
+        database_url,
+        "SELECT event, caseworker_id FROM booking_events WHERE booking_id = :b ORDER BY id",
+        b=booking,
+    )
+    assert ("caseworker_detached", leaving) in events
+    assert ("caseworker_attached", colleague) in events
+    assert not sql(
+        database_url,
+        "SELECT 1 FROM team_members WHERE team_id = :t AND caseworker_id = :c",
+        t=team,
+        c=leaving,
+    )
+    # The colleague leaves too, keeping the meeting: still a member, taking no new bookings.
+    kept = client.post(
+        f"{BASE}/caseworkers/{colleague}/teams/{team}/remove",
+        data={"choice": "keep"},
+        follow_redirects=False,
+    )
+    assert "saved=kept" in kept.headers["location"]
+    assert sql(
+        database_url,
+        "SELECT takes_bookings FROM team_members WHERE team_id = :t AND caseworker_id = :c",
+        t=team,
+        c=colleague,
+    ) == [(False,)]
+    assert "No new bookings" in client.get(f"{BASE}/caseworkers/{colleague}").text
+    refused = client.post(f"{BASE}/caseworkers/{colleague}/delete")
+    assert refused.status_code == 409
+    assert "has meetings to come and cannot be deleted" in refused.text
+    # Without meetings or offers, a caseworker can be deleted.
+    spare = make_caseworker(client, unique("Vikarie"), team)
+    deleted = client.post(f"{BASE}/caseworkers/{spare}/delete", follow_redirects=False)
+    assert deleted.status_code == 303
+    assert not sql(database_url, "SELECT id FROM caseworkers WHERE id = :c", c=spare)
+    sql(database_url, "UPDATE bookings SET status = 'cancelled' WHERE id = :b", b=booking)
+
+
+def test_rooms_have_unique_names_and_one_with_meetings_to_come_cannot_be_deleted(
+    client: TestClient, database_url: str
+) -> None:
+    log_in(client, "palle", staff=True)
+    name = unique("Rum Älgen")
+    created = client.post(
+        f"{BASE}/rooms/new",
+        data={"name": name, "capacity": "8", "overbooking": "1", "usable": "yes"},
+        follow_redirects=False,
+    )
+    room = new_id(created, "rooms")
+    again = client.post(f"{BASE}/rooms/new", data={"name": name.lower(), "capacity": "x"})
+    assert again.status_code == 400
+    assert "Give a whole number from 1 to 10000." in again.text
+    taken = client.post(f"{BASE}/rooms/new", data={"name": name.lower(), "capacity": "3"})
+    assert "Another room has this name." in taken.text
+    boundless = client.post(f"{BASE}/rooms/new", data={"name": unique("Aulan"), "overbooking": "4"})
+    assert "leave overbooking at 0" in boundless.text
+    with_meetings = sql(
+        database_url,
+        "SELECT id FROM rooms WHERE id IN (SELECT room_id FROM "
+        "meeting_offers WHERE room_id IS NOT NULL)",
+    )[0][0]
+    refused = client.post(f"{BASE}/rooms/{with_meetings}/delete")
+    assert refused.status_code == 409
+    deleted = client.post(f"{BASE}/rooms/{room}/delete", follow_redirects=False)
+    assert deleted.status_code == 303
+    assert not sql(database_url, "SELECT id FROM rooms WHERE id = :r", r=room)
+
+
+def test_an_offer_states_what_is_missing_and_a_group_offer_gets_its_times(
+    client: TestClient, database_url: str
+) -> None:
+    log_in(client, "palle", staff=True)
+    team = make_team(client, database_url, unique("Team Grupp"))
+    caseworker = make_caseworker(client, unique("Gun"), team)
+    outsider = make_caseworker(client, unique("Utan"), make_team(client, database_url, unique("T")))
+    empty = client.post(f"{BASE}/offers/new", data={"title": "", "kind": "group"})
+    assert empty.status_code == 400
+    for message in (
+        "Fill this in.",
+        "Give a fixed end date, a rolling end in weeks, or both.",
+        "Choose at least one caseworker.",
+        "Give at least one time for the group meeting.",
+    ):
+        assert message in empty.text
+    wrong_team = client.post(
+        f"{BASE}/offers/new", data=offer_form(team, [caseworker, outsider], title="Fel team")
+    )
+    assert "Choose caseworkers of the offer's team who take bookings." in unescape(wrong_team.text)
+    assert 'value="Fel team"' in wrong_team.text
+    bad_time = client.post(
+        f"{BASE}/offers/new",
+        data=offer_form(team, [caseworker], kind="group", seats="10", group_times="tisdag nio"),
+    )
+    assert "is not a date and time like 2026-12-01 09:00" in bad_time.text
+    first = dt.date.today() + dt.timedelta(days=7)
+    times = f"{first.isoformat()} 09:00\n{(first + dt.timedelta(days=1)).isoformat()} 13:30"
+    created = client.post(
+        f"{BASE}/offers/new",
+        data=offer_form(team, [caseworker], kind="group", seats="10", group_times=times),
+        follow_redirects=False,
+    )
+    offer = new_id(created, "offers")
+    sessions = sql(database_url, "SELECT seats FROM group_sessions WHERE offer_id = :o", o=offer)
+    assert sessions == [(10,), (10,)]
+    shown = client.get(f"{BASE}/offers/{offer}")
+    assert f"{first.isoformat()} 09:00" in shown.text
+    # Leaving out a time takes it away.
+    client.post(
+        f"{BASE}/offers/{offer}",
+        data=offer_form(
+            team, [caseworker], kind="group", seats="10", group_times=times.split("\n")[0]
+        ),
+    )
+    assert len(sql(database_url, "SELECT id FROM group_sessions WHERE offer_id = :o", o=offer)) == 1
+
+
+def test_the_audit_trail_is_searchable_by_event_participant_and_date(
+    client: TestClient, database_url: str
+) -> None:
+    log_in(client, "palle", staff=True)
+    everything = client.get(f"{BASE}/audit")
+    assert everything.status_code == 200
+    assert "Anna" in everything.text and "Booked" in everything.text
+    only_bo = client.get(f"{BASE}/audit", params={"participant": "Bo ", "event": "created"})
+    assert only_bo.status_code == 200
+    assert "Anna Andersson" not in only_bo.text
+    future = client.get(f"{BASE}/audit", params={"from": "2099-01-01"})
+    assert "No events match the search." in future.text
+    wrong = client.get(f"{BASE}/audit", params={"from": "2026-13-01", "event": "nothing"})
+    assert wrong.status_code == 400
+    assert "Give a real date" in wrong.text
