@@ -1,0 +1,116 @@
+"""Booking administration in a real browser, in Swedish on a phone-sized screen: palle sets up
+a team, a caseworker with working hours, a room and a meeting offer; anna finds the offer,
+books a time by keyboard and cancels it."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import LiveServer, assert_accessible, log_in
+
+pytestmark = pytest.mark.e2e
+
+
+def saved(page: Page, text: str) -> None:
+    expect(page.get_by_role("status")).to_contain_text(text)
+    assert_accessible(page)
+
+
+def test_palle_sets_up_an_offer_that_anna_books_at_360_px(
+    live_server: LiveServer, browser: Browser
+) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 800}, locale="sv-SE")
+    page = context.new_page()
+    log_in(page, live_server, "palle", staff=True)
+    page.get_by_role("link", name="Möten och bokning").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Möten och bokning")
+    assert_accessible(page)
+
+    # A team under the job centre; a taken name is refused and what was typed is kept.
+    page.get_by_role("link", name="Skapa ett team").click()
+    page.get_by_label("Teamets namn").fill("Team Vuxna")
+    page.get_by_role("button", name="Spara teamet").click()
+    expect(page.get_by_role("alert")).to_contain_text("Ett annat team har redan det namnet.")
+    expect(page.get_by_label("Teamets namn")).to_have_value("Team Vuxna")
+    assert_accessible(page)
+    page.get_by_label("Teamets namn").fill("Team Söder")
+    page.get_by_label("Placerat under").select_option(label="Arbetsförmedlingen Nacka")
+    page.get_by_role("button", name="Spara teamet").click()
+    saved(page, "Teamet är sparat.")
+    page.screenshot(path=str(live_server.database.parent / "admin-team-360.png"), full_page=True)
+
+    # A caseworker in the team: Monday's hours copied to the week, then saved.
+    page.get_by_role("link", name="Tillbaka till möten och bokning").click()
+    page.get_by_role("link", name="Lägg till en handläggare").click()
+    page.get_by_label("Namn", exact=True).fill("Sofia Söder")
+    page.get_by_label("Team Söder").check()
+    monday = page.get_by_role("group", name="Måndag")
+    monday.get_by_label("Arbetar från").fill("09:00")
+    monday.get_by_label("Arbetar till").fill("15:00")
+    monday.get_by_label("Paus från").fill("12:00")
+    monday.get_by_label("Paus till").fill("12:30")
+    page.get_by_role("button", name="Kopiera måndag till tisdag–fredag").click()
+    expect(page.get_by_role("status")).to_contain_text("Inget sparas förrän du sparar.")
+    expect(page.get_by_role("group", name="Torsdag").get_by_label("Arbetar från")).to_have_value(
+        "09:00"
+    )
+    assert_accessible(page)
+    page.get_by_role("button", name="Spara handläggaren").click()
+    saved(page, "Sparat.")
+    page.screenshot(
+        path=str(live_server.database.parent / "admin-caseworker-360.png"), full_page=True
+    )
+
+    # A room the team may use.
+    page.get_by_role("link", name="Tillbaka till möten och bokning").click()
+    page.get_by_role("link", name="Lägg till ett mötesrum").click()
+    page.get_by_label("Rummets namn").fill("Rum Björken")
+    page.get_by_label("Kapacitet (platser)").fill("4")
+    page.get_by_label("Adress").fill("Järnvägsgatan 1, plan 3, 131 54 Nacka")
+    page.get_by_role("group", name="Team som får använda rummet").get_by_label("Team Söder").check()
+    page.get_by_role("button", name="Spara rummet").click()
+    saved(page, "Rummet är sparat.")
+
+    # The offer: first without a caseworker (refused, said at the field), then complete.
+    page.get_by_role("link", name="Tillbaka till möten och bokning").click()
+    page.get_by_role("link", name="Skapa en mötestid att boka").click()
+    assert_accessible(page)
+    page.get_by_label("Rubrik").fill("Samtal om praktik")
+    page.get_by_label("Mötestyp").select_option(label="Uppföljningssamtal")
+    page.get_by_label("Team", exact=True).select_option(label="— Team Söder")
+    page.get_by_label("Mötesrum").select_option(label="Rum Björken")
+    page.get_by_role("button", name="Spara erbjudandet").click()
+    expect(page.get_by_role("alert")).to_contain_text("Välj minst en handläggare.")
+    expect(page.get_by_label("Rubrik")).to_have_value("Samtal om praktik")
+    assert_accessible(page)
+    page.get_by_label("Sofia Söder").check()
+    page.get_by_role("button", name="Spara erbjudandet").click()
+    saved(page, "Erbjudandet är sparat.")
+    page.screenshot(path=str(live_server.database.parent / "admin-offer-360.png"), full_page=True)
+    context.close()
+
+    # anna sees the offer, books its first free time by keyboard, and cancels it.
+    context = browser.new_context(viewport={"width": 360, "height": 800}, locale="sv-SE")
+    page = context.new_page()
+    log_in(page, live_server, "anna")
+    page.goto(live_server.url + "/meetings")
+    link = page.get_by_role("link", name="Välj tid: Samtal om praktik")
+    link.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Samtal om praktik")
+    expect(page.get_by_role("radio").first).to_be_checked()
+    assert_accessible(page)
+    page.get_by_role("button", name="Fortsätt").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bekräfta ditt möte")
+    page.get_by_role("button", name="Boka mötet").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("Ditt möte är bokat")
+    expect(page.locator(".meeting-details")).to_contain_text("Järnvägsgatan 1, plan 3")
+    expect(page.locator(".meeting-details")).to_contain_text("Sofia Söder")
+    assert_accessible(page)
+    page.get_by_role("link", name="Avboka mötet").click()
+    page.get_by_role("button", name="Ja, avboka mötet").click()
+    expect(page.get_by_role("status")).to_contain_text("Ditt möte är avbokat.")
+    context.close()
