@@ -16,11 +16,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from portal.audit.service import record_access
 from portal.auth.guards import StaffIdentity, database, staff_only, today
-from portal.booking import admin
+from portal.booking import admin, bookings, calendar
 from portal.booking import service as engine
 from portal.booking.bookings import EVENTS, MARKINGS, MEETING_TYPES, Place, team_parents
 from portal.booking.models import (
+    Booking,
     BookingEvent,
     BusyTime,
     Caseworker,
@@ -37,6 +39,7 @@ from portal.booking.models import (
 )
 from portal.db import utcnow
 from portal.holidays import national_holidays
+from portal.notify.service import MEETING_CHANGED, notify_participant
 from portal.participants.models import Participant
 from portal.staff.models import StaffUser
 from portal.staff.service import WRITE, allows
@@ -832,6 +835,152 @@ async def offer_form(request: Request, staff: StaffIdentity) -> Response:
     )
 
 
+# --- calendars and bookings ------------------------------------------------------------------
+
+STATUSES = {"booked": _("Booked"), "cancelled": _("Cancelled"), "moved": _("Moved")}
+
+
+def chosen_monday(request: Request) -> dt.date:
+    """The Monday of the week asked for (?week=any day of it), else of this week."""
+    asked = Fields(request.query_params).date("week", required=False)
+    return calendar.monday_of(asked or today(request))
+
+
+def calendar_page(
+    request: Request, staff: StaffIdentity, heading: str, back: str, days: Any, show_hours: bool
+) -> Response:
+    monday = days[0].date
+    return page(
+        request,
+        staff,
+        "booking/admin/calendar.html",
+        heading=heading,
+        back=back,
+        days=days,
+        show_hours=show_hours,
+        previous=monday - dt.timedelta(days=7),
+        next=monday + dt.timedelta(days=7),
+    )
+
+
+async def caseworker_calendar(request: Request, staff: StaffIdentity) -> Response:
+    async with database(request).sessions() as db:
+        caseworker = await caseworker_or_404(db, request)
+        days = await calendar.caseworker_week(
+            db, caseworker.id, chosen_monday(request), place_of(request)
+        )
+    heading = gettext("Calendar of %(name)s", name=caseworker.name)
+    return calendar_page(request, staff, heading, f"{BASE}/caseworkers/{caseworker.id}", days, True)
+
+
+async def room_calendar(request: Request, staff: StaffIdentity) -> Response:
+    async with database(request).sessions() as db:
+        room = await room_or_404(db, request)
+        days = await calendar.room_week(db, room.id, chosen_monday(request), place_of(request))
+    heading = gettext("Calendar of %(name)s", name=room.name)
+    return calendar_page(request, staff, heading, f"{BASE}/rooms/{room.id}", days, False)
+
+
+async def booking_page(
+    request: Request,
+    staff: StaffIdentity,
+    booking: Booking,
+    values: dict[str, Any],
+    errors: Errors,
+    status_code: int = 200,
+) -> Response:
+    async with database(request).sessions() as db:
+        offer = await db.get_one(MeetingOffer, booking.offer_id)
+        participant = await db.get_one(Participant, booking.participant_id)
+        caseworker = (
+            await db.get(Caseworker, booking.caseworker_id) if booking.caseworker_id else None
+        )
+        room = await db.get(Room, booking.room_id) if booking.room_id else None
+        address = await bookings.address_of(db, offer, room)
+        events = list(
+            await db.scalars(
+                select(BookingEvent)
+                .where(BookingEvent.booking_id == booking.id)
+                .order_by(BookingEvent.at, BookingEvent.id)
+            )
+        )
+    return page(
+        request,
+        staff,
+        "booking/admin/booking.html",
+        status_code=status_code,
+        booking=booking,
+        offer=offer,
+        participant=participant,
+        caseworker=caseworker,
+        address=address,
+        events=events,
+        event_labels=EVENTS,
+        statuses=STATUSES,
+        may_cancel=booking.status == "booked" and booking.starts_at > utcnow(),
+        values=values,
+        errors=errors,
+        labels={"reason": gettext("Why the meeting is cancelled")},
+    )
+
+
+async def booking_or_404(db: Any, request: Request) -> Booking:
+    booking = await db.get(Booking, request.path_params["booking_id"])
+    if booking is None:
+        raise HTTPException(404)
+    return booking
+
+
+async def booking_details(request: Request, staff: StaffIdentity) -> Response:
+    """A booking with the participant's name: each opening is logged for the participant."""
+    async with database(request).transaction() as db:
+        booking = await booking_or_404(db, request)
+        participant = await db.get_one(Participant, booking.participant_id)
+        bookings.event(db, "opened_by_staff", booking, staff_user_id=staff.user.id)
+        await record_access(db, participant, staff.user, "meetings")
+    return await booking_page(request, staff, booking, {}, {})
+
+
+async def cancel_booking(request: Request, staff: StaffIdentity) -> Response:
+    """The job centre cancels a meeting, with a reason; the participant is told."""
+    form = plain(await request.form())
+    fields = Fields(form)
+    reason = fields.text("reason", 500)
+    async with database(request).sessions() as db:
+        booking = await booking_or_404(db, request)
+    if fields.errors:
+        return await booking_page(request, staff, booking, form, fields.errors, 400)
+    settings = request.app.state.settings
+    async with database(request).transaction() as db:
+        booking = await booking_or_404(db, request)
+        if booking.starts_at <= utcnow() or not await bookings.release(
+            db, booking, "cancelled", utcnow()
+        ):
+            cancelled = False
+        else:
+            cancelled = True
+            bookings.event(
+                db, "cancelled_by_job_centre", booking, reason, staff_user_id=staff.user.id
+            )
+            if booking.group_session_id is not None:
+                bookings.event(db, "participant_detached", booking, staff_user_id=staff.user.id)
+            participant = await db.get_one(Participant, booking.participant_id)
+            await notify_participant(
+                db, participant, MEETING_CHANGED, settings.base_url, settings.country
+            )
+    if not cancelled:
+        return page(
+            request,
+            staff,
+            "booking/admin/refused.html",
+            409,
+            message=gettext("This meeting is already cancelled, moved or over."),
+            meetings=[],
+            back=f"{BASE}/bookings/{booking.id}",
+        )
+    return done(f"{BASE}/bookings/{booking.id}", "cancelled")
+
+
 # --- the audit trail -------------------------------------------------------------------------
 
 
@@ -941,6 +1090,10 @@ def routes() -> list[Route]:
         ("/offers/new", offer_form, ["GET", "POST"]),
         ("/offers/{offer_id:int}", offer_form, ["GET", "POST"]),
         ("/audit", audit_trail, ["GET"]),
+        ("/caseworkers/{caseworker_id:int}/calendar", caseworker_calendar, ["GET"]),
+        ("/rooms/{room_id:int}/calendar", room_calendar, ["GET"]),
+        ("/bookings/{booking_id:int}", booking_details, ["GET"]),
+        ("/bookings/{booking_id:int}/cancel", cancel_booking, ["POST"]),
     ]
     return [
         *(

@@ -59,6 +59,7 @@ MARKINGS: dict[str, LazyProxy] = {
 # The audit trail's events (SPEC 4).
 EVENTS: dict[str, LazyProxy] = {
     "created": _("Booked"),
+    "seen": _("Seen by the participant"),
     "moved_by_participant": _("Moved by the participant"),
     "moved_by_job_centre": _("Moved by the job centre"),
     "cancelled_by_participant": _("Cancelled by the participant"),
@@ -749,6 +750,45 @@ async def next_meeting_of(
         .order_by(Booking.starts_at)
         .limit(1)
     )
+
+
+# --- what the job centre changed ------------------------------------------------------------
+
+JOB_CENTRE_CHANGES = ("cancelled_by_job_centre", "moved_by_job_centre")
+
+
+async def job_centre_changes(db: AsyncSession, participant_id: int) -> dict[int, bool]:
+    """The participant's bookings the job centre cancelled or moved: id -> seen since."""
+    changed = await db.execute(
+        select(BookingEvent.booking_id, func.max(BookingEvent.id))
+        .where(
+            BookingEvent.participant_id == participant_id,
+            BookingEvent.event.in_(JOB_CENTRE_CHANGES),
+        )
+        .group_by(BookingEvent.booking_id)
+    )
+    seen = dict(
+        (
+            await db.execute(
+                select(BookingEvent.booking_id, func.max(BookingEvent.id))
+                .where(BookingEvent.participant_id == participant_id, BookingEvent.event == "seen")
+                .group_by(BookingEvent.booking_id)
+            )
+        ).all()
+    )
+    return {
+        booking_id: seen.get(booking_id, 0) > last
+        for booking_id, last in changed
+        if booking_id is not None
+    }
+
+
+async def mark_seen(db: AsyncSession, participant_id: int, booking_ids: Sequence[int]) -> None:
+    """The participant has seen what the job centre changed: the start-page notice goes."""
+    for booking in await db.scalars(
+        select(Booking).where(Booking.participant_id == participant_id, Booking.id.in_(booking_ids))
+    ):
+        event(db, "seen", booking)
 
 
 # --- telling the team when an offer is full --------------------------------------------------

@@ -48,6 +48,11 @@ async def meetings_page(request: Request, view: ParticipantView) -> Response:
     async with database(request).sessions() as db:
         meetings = await bookings.meetings_of(db, participant_id)
         offers = await bookings.offers_for(db, participant_id, today(request))
+        changes = await bookings.job_centre_changes(db, participant_id)
+    unseen = [booking_id for booking_id, seen in changes.items() if not seen]
+    if unseen and not view.read_only:
+        async with database(request).transaction() as db:
+            await bookings.mark_seen(db, participant_id, unseen)
     upcoming = [m for m in meetings if m.booking.status == "booked" and m.booking.ends_at > now]
     past = [m for m in meetings if m not in upcoming]
     return render(
@@ -58,6 +63,7 @@ async def meetings_page(request: Request, view: ParticipantView) -> Response:
         past=list(reversed(past)),
         offers=offers,
         held={m.booking.offer_id: m.booking.id for m in upcoming},
+        by_job_centre=set(changes),
         meeting_types=MEETING_TYPES,
         cancelled=request.query_params.get("cancelled") == "1",
     )

@@ -17,6 +17,7 @@ from portal.web.i18n import current_language, gettext
 PLAN_CHANGED = "plan_changed"
 HOURS_TO_APPROVE = "hours_to_approve"
 MEETING_BOOKED = "meeting_booked"
+MEETING_CHANGED = "meeting_changed"
 MAX_BACKOFF = dt.timedelta(hours=6)
 
 
@@ -46,6 +47,15 @@ def message_text(kind: str, base_url: str) -> tuple[str, str]:
             gettext(
                 "You have booked a meeting with the job centre. "
                 "Log in to see the time and the place: %(url)s",
+                url=f"{base_url}/meetings",
+            ),
+        )
+    if kind == MEETING_CHANGED:
+        return (
+            gettext("The job centre has changed your meeting"),
+            gettext(
+                "The job centre has moved or cancelled one of your meetings. "
+                "Log in to see what changed: %(url)s",
                 url=f"{base_url}/meetings",
             ),
         )

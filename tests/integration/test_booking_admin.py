@@ -92,6 +92,15 @@ def offer_form(team: int, caseworkers: list[int], **overrides: Any) -> dict[str,
     }
 
 
+def make_offer(client: TestClient, team: int, caseworkers: list[int], **overrides: Any) -> int:
+    response = client.post(
+        f"{BASE}/offers/new",
+        data=offer_form(team, caseworkers, **overrides),
+        follow_redirects=False,
+    )
+    return new_id(response, "offers")
+
+
 def run(coroutine: Any) -> Any:
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coroutine).result()

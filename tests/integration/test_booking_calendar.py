@@ -1,0 +1,108 @@
+"""Staff calendars and bookings through HTTP: a caseworker's and a room's week, the booking's
+details (logged in the access log and the audit trail), and the job centre cancelling a
+meeting, which the participant is told of until they have seen it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from starlette.testclient import TestClient
+
+from tests.conftest import log_in
+from tests.integration.test_booking_admin import (
+    BASE,
+    book_first_free,
+    make_caseworker,
+    make_offer,
+    make_team,
+    unique,
+)
+from tests.integration.test_meetings import participant_id, sql
+
+
+def test_a_caseworkers_week_shows_hours_closing_days_and_meetings_linked_to_their_details(
+    client: TestClient, database_url: str
+) -> None:
+    log_in(client, "palle", staff=True)
+    team = make_team(client, database_url, unique("Team Kalender"))
+    caseworker = make_caseworker(client, unique("Kim"), team, pause=("12:00", "12:30"))
+    offer = make_offer(client, team, [caseworker])
+    booking = book_first_free(database_url, offer, caseworker, participant_id(database_url, "Bo"))
+    (starts_at,) = sql(database_url, "SELECT starts_at FROM bookings WHERE id = :b", b=booking)[0]
+    day = (
+        starts_at.date()
+        if isinstance(starts_at, dt.datetime)
+        else dt.date.fromisoformat(str(starts_at)[:10])
+    )
+    week = client.get(f"{BASE}/caseworkers/{caseworker}/calendar", params={"week": day.isoformat()})
+    assert week.status_code == 200
+    assert "Working 08:00–16:00, pause 12:00–12:30" in week.text
+    assert f'href="{BASE}/bookings/{booking}"' in week.text
+    assert "Bo " not in week.text  # names only on the booking's own page, which is logged
+    later = client.get(f"{BASE}/caseworkers/{caseworker}/calendar", params={"week": "2099-01-07"})
+    assert "Week 2:" in later.text and "No meetings." in later.text
+    assert "Trettondedag jul" in later.text  # a national holiday, shown closed
+    assert client.get(f"{BASE}/caseworkers/999999/calendar").status_code == 404
+    rooms = sql(database_url, "SELECT room_id FROM meeting_offers WHERE room_id IS NOT NULL")
+    room_week = client.get(f"{BASE}/rooms/{rooms[0][0]}/calendar")
+    assert room_week.status_code == 200
+    assert "booked of" in room_week.text or "No meetings." in room_week.text
+    sql(database_url, "UPDATE bookings SET status = 'cancelled' WHERE id = :b", b=booking)
+
+
+def test_the_job_centre_cancels_a_meeting_and_the_participant_is_told(
+    client: TestClient, database_url: str
+) -> None:
+    log_in(client, "palle", staff=True)
+    team = make_team(client, database_url, unique("Team Avbokning"))
+    caseworker = make_caseworker(client, unique("Alva"), team)
+    offer = make_offer(client, team, [caseworker])
+    bo = participant_id(database_url, "Bo")
+    booking = book_first_free(database_url, offer, caseworker, bo)
+    details = client.get(f"{BASE}/bookings/{booking}")
+    assert details.status_code == 200
+    assert "Bo " in details.text
+    assert sql(
+        database_url,
+        "SELECT staff_user_id IS NOT NULL FROM booking_events "
+        "WHERE booking_id = :b AND event = 'opened_by_staff'",
+        b=booking,
+    ) == [(True,)]
+    assert sql(
+        database_url,
+        "SELECT what FROM access_log WHERE participant_id = :p ORDER BY id DESC LIMIT 1",
+        p=bo,
+    ) == [("meetings",)]
+    no_reason = client.post(f"{BASE}/bookings/{booking}/cancel", data={"reason": " "})
+    assert no_reason.status_code == 400
+    assert "Fill this in." in no_reason.text
+    cancelled = client.post(
+        f"{BASE}/bookings/{booking}/cancel",
+        data={"reason": "Handläggaren är sjuk"},
+        follow_redirects=False,
+    )
+    assert cancelled.status_code == 303
+    assert sql(database_url, "SELECT status FROM bookings WHERE id = :b", b=booking) == [
+        ("cancelled",)
+    ]
+    again = client.post(f"{BASE}/bookings/{booking}/cancel", data={"reason": "igen"})
+    assert again.status_code == 409
+    client.post("/staff/logout")
+    log_in(client, "bo")
+    start = client.get("/")
+    assert "The job centre has cancelled or moved a meeting of yours." in start.text
+    meetings = client.get("/meetings")
+    assert "Cancelled by the job centre" in meetings.text
+    assert "The job centre has cancelled or moved" not in client.get("/").text
+
+
+def test_booking_details_are_for_job_centre_staff_only(
+    client: TestClient, database_url: str
+) -> None:
+    (booking,) = sql(database_url, "SELECT id FROM bookings ORDER BY id LIMIT 1")[0]
+    log_in(client, "erik", staff=True)
+    assert client.get(f"{BASE}/bookings/{booking}").status_code == 404
+    assert client.post(f"{BASE}/bookings/{booking}/cancel", data={"reason": "x"}).status_code == 404
+    client.post("/staff/logout")
+    log_in(client, "karin", staff=True)
+    assert client.get(f"{BASE}/bookings/999999").status_code == 404
