@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -49,6 +49,7 @@ from portal.web.i18n import lazy_gettext as _
 from portal.web.templating import pages
 
 BASE = "/staff/booking"
+M = TypeVar("M")
 WEEKDAY_NAMES = (
     _("Monday"),
     _("Tuesday"),
@@ -114,6 +115,14 @@ def schedule_labels() -> dict[str, str]:
         labels[f"pause-{weekday}-from"] = gettext("%(day)s, pause from", day=day)
         labels[f"pause-{weekday}-to"] = gettext("%(day)s, pause to", day=day)
     return labels
+
+
+async def found(db: Any, model: type[M], request: Request, key: str) -> M:
+    """The row the path names (`key` is its path parameter), or 404."""
+    row: M | None = await db.get(model, request.path_params[key])
+    if row is None:
+        raise HTTPException(404)
+    return row
 
 
 def place_of(request: Request) -> Place:
@@ -205,13 +214,6 @@ async def overview(request: Request, staff: StaffIdentity) -> Response:
 # --- teams and closing days ------------------------------------------------------------------
 
 
-async def team_or_404(db: Any, request: Request) -> Team:
-    team = await db.get(Team, request.path_params["team_id"])
-    if team is None:
-        raise HTTPException(404)
-    return team
-
-
 async def team_page(
     request: Request,
     staff: StaffIdentity,
@@ -288,7 +290,7 @@ def team_values(team: Team) -> dict[str, str]:
 async def team_form(request: Request, staff: StaffIdentity) -> Response:
     team_id = request.path_params.get("team_id")
     async with database(request).sessions() as db:
-        team = await team_or_404(db, request) if team_id else None
+        team = await found(db, Team, request, "team_id") if team_id else None
     if request.method == "GET":
         return await team_page(request, staff, team, team_values(team) if team else {}, {})
     form = plain(await request.form())
@@ -298,7 +300,7 @@ async def team_form(request: Request, staff: StaffIdentity) -> Response:
     if values is None:
         return await team_page(request, staff, team, form, errors, 400)
     async with database(request).transaction() as db:
-        current = await team_or_404(db, request) if team_id else None
+        current = await found(db, Team, request, "team_id") if team_id else None
         saved = await admin.save_team(db, values, current)
     if isinstance(saved, dict):
         return await team_page(request, staff, team, form, saved, 400)
@@ -307,7 +309,7 @@ async def team_form(request: Request, staff: StaffIdentity) -> Response:
 
 async def add_closing_day(request: Request, staff: StaffIdentity) -> Response:
     async with database(request).sessions() as db:
-        team = await team_or_404(db, request)
+        team = await found(db, Team, request, "team_id")
     form = plain(await request.form())
     values, errors = admin.parse_closing_day(form, today(request))
     if values is None:
@@ -326,7 +328,7 @@ async def add_closing_day(request: Request, staff: StaffIdentity) -> Response:
 
 async def remove_closing_day(request: Request, staff: StaffIdentity) -> Response:
     async with database(request).transaction() as db:
-        team = await team_or_404(db, request)
+        team = await found(db, Team, request, "team_id")
         closing = await db.scalar(
             select(ClosingDay).where(
                 ClosingDay.id == request.path_params["closing_id"], ClosingDay.team_id == team.id
@@ -339,13 +341,6 @@ async def remove_closing_day(request: Request, staff: StaffIdentity) -> Response
 
 
 # --- caseworkers -----------------------------------------------------------------------------
-
-
-async def caseworker_or_404(db: Any, request: Request) -> Caseworker:
-    caseworker = await db.get(Caseworker, request.path_params["caseworker_id"])
-    if caseworker is None:
-        raise HTTPException(404)
-    return caseworker
 
 
 async def caseworker_page(
@@ -421,7 +416,9 @@ async def caseworker_form(request: Request, staff: StaffIdentity) -> Response:
     copies Monday to the working week, or reads in another caseworker's pauses)."""
     caseworker_id = request.path_params.get("caseworker_id")
     async with database(request).sessions() as db:
-        caseworker = await caseworker_or_404(db, request) if caseworker_id else None
+        caseworker = (
+            await found(db, Caseworker, request, "caseworker_id") if caseworker_id else None
+        )
         if request.method == "GET":
             values = (
                 await caseworker_values(db, caseworker)
@@ -456,7 +453,7 @@ async def caseworker_form(request: Request, staff: StaffIdentity) -> Response:
     if checked is None:
         return await caseworker_page(request, staff, caseworker, form, errors, 400)
     async with database(request).transaction() as db:
-        current = await caseworker_or_404(db, request) if caseworker_id else None
+        current = await found(db, Caseworker, request, "caseworker_id") if caseworker_id else None
         saved = await admin.save_caseworker(db, checked, current)
     return done(f"{BASE}/caseworkers/{saved.id}", "caseworker")
 
@@ -469,7 +466,7 @@ async def _caseworker_ids(request: Request) -> list[int]:
 async def add_caseworker_to_team(request: Request, staff: StaffIdentity) -> Response:
     form = plain(await request.form())
     async with database(request).transaction() as db:
-        caseworker = await caseworker_or_404(db, request)
+        caseworker = await found(db, Caseworker, request, "caseworker_id")
         team_id = Fields(form).one_of("team_id", await admin.teams_by_id(db))
         if team_id is not None:
             await admin.add_to_team(db, caseworker.id, team_id)
@@ -483,8 +480,8 @@ async def add_caseworker_to_team(request: Request, staff: StaffIdentity) -> Resp
 
 
 async def member_or_404(db: Any, request: Request) -> tuple[Caseworker, Team]:
-    caseworker = await caseworker_or_404(db, request)
-    team = await team_or_404(db, request)
+    caseworker = await found(db, Caseworker, request, "caseworker_id")
+    team = await found(db, Team, request, "team_id")
     if await db.get(TeamMember, (team.id, caseworker.id)) is None:
         raise HTTPException(404)
     return caseworker, team
@@ -542,7 +539,7 @@ async def add_busy_time(request: Request, staff: StaffIdentity) -> Response:
     form = plain(await request.form())
     values, errors = admin.parse_busy(form, place_of(request).zone)
     async with database(request).transaction() as db:
-        caseworker = await caseworker_or_404(db, request)
+        caseworker = await found(db, Caseworker, request, "caseworker_id")
         if values is not None:
             db.add(
                 BusyTime(
@@ -561,7 +558,7 @@ async def add_busy_time(request: Request, staff: StaffIdentity) -> Response:
 
 async def remove_busy_time(request: Request, staff: StaffIdentity) -> Response:
     async with database(request).transaction() as db:
-        caseworker = await caseworker_or_404(db, request)
+        caseworker = await found(db, Caseworker, request, "caseworker_id")
         busy = await db.scalar(
             select(BusyTime).where(
                 BusyTime.id == request.path_params["busy_id"],
@@ -577,7 +574,7 @@ async def remove_busy_time(request: Request, staff: StaffIdentity) -> Response:
 async def delete_caseworker(request: Request, staff: StaffIdentity) -> Response:
     """Refused while the caseworker has meetings to come (the page lists them)."""
     async with database(request).transaction() as db:
-        caseworker = await caseworker_or_404(db, request)
+        caseworker = await found(db, Caseworker, request, "caseworker_id")
         meetings = await admin.future_meetings(db, utcnow(), caseworker_id=caseworker.id)
         in_offers = await db.scalar(
             select(OfferCaseworker.offer_id).where(OfferCaseworker.caseworker_id == caseworker.id)
@@ -614,13 +611,6 @@ async def delete_caseworker(request: Request, staff: StaffIdentity) -> Response:
 # --- rooms -----------------------------------------------------------------------------------
 
 
-async def room_or_404(db: Any, request: Request) -> Room:
-    room = await db.get(Room, request.path_params["room_id"])
-    if room is None:
-        raise HTTPException(404)
-    return room
-
-
 async def room_page(
     request: Request,
     staff: StaffIdentity,
@@ -649,7 +639,7 @@ async def room_page(
 async def room_form(request: Request, staff: StaffIdentity) -> Response:
     room_id = request.path_params.get("room_id")
     async with database(request).sessions() as db:
-        room = await room_or_404(db, request) if room_id else None
+        room = await found(db, Room, request, "room_id") if room_id else None
         teams = await admin.teams_by_id(db)
         if request.method == "GET":
             values: dict[str, Any] = {"usable": "yes", "overbooking": "0"}
@@ -673,7 +663,7 @@ async def room_form(request: Request, staff: StaffIdentity) -> Response:
     if values_in is None:
         return await room_page(request, staff, room, form, errors, 400)
     async with database(request).transaction() as db:
-        current = await room_or_404(db, request) if room_id else None
+        current = await found(db, Room, request, "room_id") if room_id else None
         saved = await admin.save_room(db, values_in, current)
     if isinstance(saved, dict):
         return await room_page(request, staff, room, form, saved, 400)
@@ -683,7 +673,7 @@ async def room_form(request: Request, staff: StaffIdentity) -> Response:
 async def delete_room(request: Request, staff: StaffIdentity) -> Response:
     """Refused while meetings are booked in the room (the page lists them)."""
     async with database(request).transaction() as db:
-        room = await room_or_404(db, request)
+        room = await found(db, Room, request, "room_id")
         meetings = await admin.future_meetings(db, utcnow(), room_id=room.id)
         offers = list(
             await db.scalars(select(MeetingOffer.title).where(MeetingOffer.room_id == room.id))
@@ -719,13 +709,6 @@ async def delete_room(request: Request, staff: StaffIdentity) -> Response:
 
 
 # --- offers ----------------------------------------------------------------------------------
-
-
-async def offer_or_404(db: Any, request: Request) -> MeetingOffer:
-    offer = await db.get(MeetingOffer, request.path_params["offer_id"])
-    if offer is None:
-        raise HTTPException(404)
-    return offer
 
 
 async def offer_choices(db: Any) -> admin.OfferChoices:
@@ -795,7 +778,7 @@ async def group_times_text(db: Any, offer: MeetingOffer, request: Request) -> st
 async def offer_form(request: Request, staff: StaffIdentity) -> Response:
     offer_id = request.path_params.get("offer_id")
     async with database(request).sessions() as db:
-        offer = await offer_or_404(db, request) if offer_id else None
+        offer = await found(db, MeetingOffer, request, "offer_id") if offer_id else None
         if request.method == "GET":
             if offer is None:
                 values: dict[str, Any] = {
@@ -828,7 +811,7 @@ async def offer_form(request: Request, staff: StaffIdentity) -> Response:
     if values_in is None:
         return await offer_page(request, staff, offer, form, errors, 400)
     async with database(request).transaction() as db:
-        current = await offer_or_404(db, request) if offer_id else None
+        current = await found(db, MeetingOffer, request, "offer_id") if offer_id else None
         saved, kept = await admin.save_offer(db, values_in, current)
     return RedirectResponse(
         f"{BASE}/offers/{saved.id}?saved={'offer_kept' if kept else 'offer'}", status_code=303
@@ -865,7 +848,7 @@ def calendar_page(
 
 async def caseworker_calendar(request: Request, staff: StaffIdentity) -> Response:
     async with database(request).sessions() as db:
-        caseworker = await caseworker_or_404(db, request)
+        caseworker = await found(db, Caseworker, request, "caseworker_id")
         days = await calendar.caseworker_week(
             db, caseworker.id, chosen_monday(request), place_of(request)
         )
@@ -875,7 +858,7 @@ async def caseworker_calendar(request: Request, staff: StaffIdentity) -> Respons
 
 async def room_calendar(request: Request, staff: StaffIdentity) -> Response:
     async with database(request).sessions() as db:
-        room = await room_or_404(db, request)
+        room = await found(db, Room, request, "room_id")
         days = await calendar.room_week(db, room.id, chosen_monday(request), place_of(request))
     heading = gettext("Calendar of %(name)s", name=room.name)
     return calendar_page(request, staff, heading, f"{BASE}/rooms/{room.id}", days, False)
@@ -924,17 +907,10 @@ async def booking_page(
     )
 
 
-async def booking_or_404(db: Any, request: Request) -> Booking:
-    booking = await db.get(Booking, request.path_params["booking_id"])
-    if booking is None:
-        raise HTTPException(404)
-    return booking
-
-
 async def booking_details(request: Request, staff: StaffIdentity) -> Response:
     """A booking with the participant's name: each opening is logged for the participant."""
     async with database(request).transaction() as db:
-        booking = await booking_or_404(db, request)
+        booking = await found(db, Booking, request, "booking_id")
         participant = await db.get_one(Participant, booking.participant_id)
         bookings.event(db, "opened_by_staff", booking, staff_user_id=staff.user.id)
         await record_access(db, participant, staff.user, "meetings")
@@ -947,12 +923,12 @@ async def cancel_booking(request: Request, staff: StaffIdentity) -> Response:
     fields = Fields(form)
     reason = fields.text("reason", 500)
     async with database(request).sessions() as db:
-        booking = await booking_or_404(db, request)
+        booking = await found(db, Booking, request, "booking_id")
     if fields.errors:
         return await booking_page(request, staff, booking, form, fields.errors, 400)
     settings = request.app.state.settings
     async with database(request).transaction() as db:
-        booking = await booking_or_404(db, request)
+        booking = await found(db, Booking, request, "booking_id")
         if booking.starts_at <= utcnow() or not await bookings.release(
             db, booking, "cancelled", utcnow()
         ):
