@@ -29,6 +29,8 @@ from portal.booking.models import (
     GroupSession,
     MeetingOffer,
     OfferCaseworker,
+    ParticipantMarking,
+    ParticipantTeam,
     Pause,
     Room,
     RoomTeam,
@@ -712,3 +714,39 @@ async def save_offer(
 
 async def teams_by_id(db: AsyncSession) -> dict[int, Team]:
     return {team.id: team for team in await db.scalars(select(Team))}
+
+
+async def save_eligibility(
+    db: AsyncSession,
+    participant_id: int,
+    markings: Sequence[str],
+    team_id: int | None,
+    municipality: str | None,
+    staff_user_id: int,
+) -> None:
+    """A participant's person-group markings (kept as set, with who set them and when, when
+    unchanged), the team that serves them and their municipality."""
+    current = {
+        m.marking: m
+        for m in await db.scalars(
+            select(ParticipantMarking).where(ParticipantMarking.participant_id == participant_id)
+        )
+    }
+    for marking, row in current.items():
+        if marking not in markings:
+            await db.delete(row)
+    db.add_all(
+        ParticipantMarking(participant_id=participant_id, marking=m, set_by=staff_user_id)
+        for m in markings
+        if m not in current
+    )
+    served = await db.get(ParticipantTeam, participant_id)
+    if served is None:
+        db.add(
+            ParticipantTeam(
+                participant_id=participant_id, team_id=team_id, municipality=municipality
+            )
+        )
+    else:
+        served.team_id, served.municipality = team_id, municipality
+    await db.flush()

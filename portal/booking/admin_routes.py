@@ -17,10 +17,18 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal.audit.service import record_access
-from portal.auth.guards import StaffIdentity, database, staff_only, today
+from portal.auth.guards import StaffIdentity, database, participant_in_scope, staff_only, today
 from portal.booking import admin, bookings, calendar
 from portal.booking import service as engine
-from portal.booking.bookings import EVENTS, MARKINGS, MEETING_TYPES, Place, team_parents
+from portal.booking.bookings import (
+    EVENTS,
+    MARKINGS,
+    MEETING_TYPES,
+    BookingRefused,
+    Place,
+    SlotTaken,
+    team_parents,
+)
 from portal.booking.models import (
     Booking,
     BookingEvent,
@@ -30,6 +38,8 @@ from portal.booking.models import (
     GroupSession,
     MeetingOffer,
     OfferCaseworker,
+    ParticipantMarking,
+    ParticipantTeam,
     Pause,
     Room,
     RoomTeam,
@@ -43,7 +53,7 @@ from portal.notify.service import MEETING_CHANGED, notify_participant
 from portal.participants.models import Participant
 from portal.staff.models import StaffUser
 from portal.staff.service import WRITE, allows
-from portal.web.forms import Errors, Fields
+from portal.web.forms import Errors, Fields, new_form_token
 from portal.web.i18n import gettext
 from portal.web.i18n import lazy_gettext as _
 from portal.web.templating import pages
@@ -957,6 +967,167 @@ async def cancel_booking(request: Request, staff: StaffIdentity) -> Response:
     return done(f"{BASE}/bookings/{booking.id}", "cancelled")
 
 
+async def move_page(
+    request: Request,
+    staff: StaffIdentity,
+    booking: Booking,
+    status_code: int = 200,
+    message: str | None = None,
+) -> Response:
+    """The offer's free times (from tomorrow), each with who is free then."""
+    place = place_of(request)
+    async with database(request).sessions() as db:
+        offer = await db.get_one(MeetingOffer, booking.offer_id)
+        free = await bookings.free_slots(db, offer, today(request), place)
+        names = {c.id: c.name for c in await db.scalars(select(Caseworker))}
+    return page(
+        request,
+        staff,
+        "booking/admin/move.html",
+        status_code=status_code,
+        booking=booking,
+        offer=offer,
+        free=free,
+        names=names,
+        request_key=new_form_token(),
+        message=message,
+    )
+
+
+async def move_booking(request: Request, staff: StaffIdentity) -> Response:
+    """The job centre moves a meeting to another free time (and caseworker); the new time is
+    held before the old one is released, and the participant is told."""
+    async with database(request).sessions() as db:
+        booking = await found(db, Booking, request, "booking_id")
+    if booking.status != "booked" or booking.starts_at <= utcnow():
+        return page(
+            request,
+            staff,
+            "booking/admin/refused.html",
+            409,
+            message=gettext("This meeting is already cancelled, moved or over."),
+            meetings=[],
+            back=f"{BASE}/bookings/{booking.id}",
+        )
+    if request.method == "GET":
+        return await move_page(request, staff, booking)
+    form = plain(await request.form())
+    choice = form.get("slot", "")
+    start_raw, _sep, caseworker_raw = choice.partition("|")
+    try:
+        start = dt.datetime.fromisoformat(start_raw)
+    except ValueError:
+        return await move_page(request, staff, booking, 400, gettext("Choose a new time."))
+    if start.tzinfo is None:
+        return await move_page(request, staff, booking, 400, gettext("Choose a new time."))
+    caseworker_id = int(caseworker_raw) if caseworker_raw.isdigit() else None
+    key = form.get("request_key", "")
+    settings = request.app.state.settings
+    try:
+        async with database(request).transaction() as db:
+            current = await found(db, Booking, request, "booking_id")
+            offer = await db.get_one(MeetingOffer, current.offer_id)
+            if current.replaced_by_id is not None:
+                return done(f"{BASE}/bookings/{current.replaced_by_id}", "moved")
+            moved = await bookings.book(
+                db,
+                current.participant_id,
+                offer,
+                start,
+                key,
+                today(request),
+                place_of(request),
+                caseworker_id,
+                current,
+                pages(request).formatter.day,
+                moved_by=staff.user.id,
+            )
+            participant = await db.get_one(Participant, current.participant_id)
+            await notify_participant(
+                db, participant, MEETING_CHANGED, settings.base_url, settings.country
+            )
+    except (SlotTaken, IntegrityError):
+        async with database(request).sessions() as db:
+            repeated = await bookings.existing_request(db, key)
+        if repeated is not None:
+            return done(f"{BASE}/bookings/{repeated.id}", "moved")
+        message = gettext("This time was just taken. Choose another one.")
+        return await move_page(request, staff, booking, 409, message)
+    except BookingRefused as refusal:
+        return await move_page(request, staff, booking, 409, refusal.message)
+    return done(f"{BASE}/bookings/{moved.id}", "moved")
+
+
+# --- person-group markings ------------------------------------------------------------------
+
+
+async def eligibility_page(
+    request: Request,
+    staff: StaffIdentity,
+    participant: Participant,
+    values: dict[str, Any],
+    errors: Errors,
+    status_code: int = 200,
+) -> Response:
+    async with database(request).sessions() as db:
+        teams = admin.tree(list(await db.scalars(select(Team))))
+    return page(
+        request,
+        staff,
+        "booking/admin/eligibility.html",
+        status_code=status_code,
+        participant=participant,
+        values=values,
+        errors=errors,
+        labels={
+            "markings": gettext("Person-group markings"),
+            "team_id": gettext("The team that serves the participant"),
+            "municipality": gettext("Municipality"),
+        },
+        marking_options=list(MARKINGS.items()),
+        chosen=set(values.get("markings") or []),
+        team_options=[(str(t.id), "— " * depth + t.name) for t, depth in teams],
+        saved=request.query_params.get("saved"),
+    )
+
+
+async def participant_eligibility(request: Request, staff: StaffIdentity) -> Response:
+    """The markings, team and municipality by which offers choose who may book them."""
+    participant = await participant_in_scope(request, staff)
+    if request.method == "GET":
+        async with database(request).sessions() as db:
+            markings = await db.scalars(
+                select(ParticipantMarking.marking).where(
+                    ParticipantMarking.participant_id == participant.id
+                )
+            )
+            served = await db.get(ParticipantTeam, participant.id)
+        values = {
+            "markings": list(markings),
+            "team_id": str(served.team_id or "") if served else "",
+            "municipality": (served.municipality or "") if served else "",
+        }
+        return await eligibility_page(request, staff, participant, values, {})
+    raw = await request.form()
+    form: dict[str, Any] = plain(raw)
+    form["markings"] = [str(m) for m in raw.getlist("markings")]
+    async with database(request).sessions() as db:
+        teams = await admin.teams_by_id(db)
+    fields = Fields(form)
+    team_id = fields.one_of("team_id", teams, required=False)
+    municipality = fields.text("municipality", 100, required=False)
+    chosen = [m for m in form["markings"] if m in MARKINGS]
+    if len(chosen) != len(form["markings"]):
+        fields.errors["markings"] = gettext("Choose one of the options.")
+    if fields.errors:
+        return await eligibility_page(request, staff, participant, form, fields.errors, 400)
+    async with database(request).transaction() as db:
+        await admin.save_eligibility(
+            db, participant.id, chosen, team_id, municipality or None, staff.user.id
+        )
+    return done(f"/staff/participants/{participant.id}/meeting-markings", "markings")
+
+
 # --- the audit trail -------------------------------------------------------------------------
 
 
@@ -1070,8 +1241,14 @@ def routes() -> list[Route]:
         ("/rooms/{room_id:int}/calendar", room_calendar, ["GET"]),
         ("/bookings/{booking_id:int}", booking_details, ["GET"]),
         ("/bookings/{booking_id:int}/cancel", cancel_booking, ["POST"]),
+        ("/bookings/{booking_id:int}/move", move_booking, ["GET", "POST"]),
     ]
     return [
+        Route(
+            "/staff/participants/{participant_id:int}/meeting-markings",
+            job_centre_staff("run_offers", participant_eligibility),
+            methods=["GET", "POST"],
+        ),
         *(
             Route(BASE + path, job_centre_staff("booking_admin", handler), methods=methods)
             for path, handler, methods in admin_pages

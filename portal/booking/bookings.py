@@ -471,23 +471,34 @@ async def book(
     caseworker_id: int | None = None,
     replacing: Booking | None = None,
     format_day: Callable[[dt.date], str] = dt.date.isoformat,
+    moved_by: int | None = None,
 ) -> Booking:
     """Hold the time for the participant, or raise SlotTaken / BookingRefused.
 
     A repeated request (same key) returns the booking the first one made. Call inside one
     transaction; on rebooking the old booking is released in the same transaction, after
-    the new time is held, and only while the offer's rules allow moving it.
+    the new time is held, and only while the offer's rules allow the participant to move it
+    (the job centre, `moved_by` a staff user, may move it whatever the rules).
     """
     if not request_key or len(request_key) > 64:
         raise BookingRefused(gettext("The form has expired. Choose the time again."))
     try:
         await refuse_repeat(db, request_key, participant_id)
-        if replacing is not None:
+        if replacing is not None and moved_by is None:
             old = await meeting_of(db, replacing)
             if not can_rebook(old, today, place.zone):
                 raise BookingRefused(rebook_refusal(old, today, place.zone, format_day))
         booking = await _book(
-            db, participant_id, offer, start, request_key, today, place, caseworker_id, replacing
+            db,
+            participant_id,
+            offer,
+            start,
+            request_key,
+            today,
+            place,
+            caseworker_id,
+            replacing,
+            staff_chooses=moved_by is not None,
         )
     except Repeated as repeat:
         return repeat.booking
@@ -495,7 +506,12 @@ async def book(
         if not await release(db, replacing, "moved", utcnow()):
             raise BookingRefused(gettext("This meeting is already cancelled or moved."))
         replacing.replaced_by_id = booking.id
-        event(db, "moved_by_participant", booking, detail=f"from booking {replacing.id}")
+        if moved_by is None:
+            event(db, "moved_by_participant", booking, detail=f"from booking {replacing.id}")
+        else:
+            detail = f"from booking {replacing.id}"
+            event(db, "moved_by_job_centre", booking, detail, staff_user_id=moved_by)
+            event(db, "moved_by_job_centre", replacing, detail, staff_user_id=moved_by)
     else:
         event(db, "created", booking)
         if offer.is_group:
@@ -524,6 +540,7 @@ async def _book(
     place: Place,
     caseworker_id: int | None,
     replacing: Booking | None,
+    staff_chooses: bool = False,
 ) -> Booking:
     if replacing is None:
         holding = await db.scalar(
@@ -543,6 +560,8 @@ async def _book(
     day = start.astimezone(place.zone).date()
     if offer.is_group:
         return await _book_group(db, participant_id, offer, start, day, request_key, today, place)
+    if not (offer.choose_caseworker or staff_chooses):
+        caseworker_id = None  # the participant may not choose: whoever is free
     return await _book_individual(
         db, participant_id, offer, start, day, request_key, today, place, caseworker_id
     )
@@ -589,8 +608,6 @@ async def _book_individual(
     place: Place,
     chosen: int | None,
 ) -> Booking:
-    if chosen is not None and not offer.choose_caseworker:
-        chosen = None
     before = await free_slots(db, offer, today, place, only_day=day)
     slot = next((s for s in before.get(day, []) if s.start == start), None)
     if slot is None:

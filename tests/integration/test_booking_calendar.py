@@ -5,6 +5,7 @@ meeting, which the participant is told of until they have seen it."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from starlette.testclient import TestClient
 
@@ -106,3 +107,85 @@ def test_booking_details_are_for_job_centre_staff_only(
     client.post("/staff/logout")
     log_in(client, "karin", staff=True)
     assert client.get(f"{BASE}/bookings/999999").status_code == 404
+
+
+def test_a_caseworker_sets_the_markings_that_offers_choose_participants_by(
+    client: TestClient, database_url: str
+) -> None:
+    anna = participant_id(database_url, "Anna")
+    path = f"/staff/participants/{anna}/meeting-markings"
+    log_in(client, "lars", staff=True)  # not anna's caseworker
+    assert client.get(path).status_code == 404
+    client.post("/staff/logout")
+    log_in(client, "karin", staff=True)
+    assert path in client.get("/staff/").text
+    shown = client.get(path)
+    assert shown.status_code == 200
+    assert 'value="Nacka"' in shown.text
+    (team,) = sql(
+        database_url, "SELECT team_id FROM participant_teams WHERE participant_id = :p", p=anna
+    )[0]
+    wrong = client.post(path, data={"markings": ["long_term", "nonsense"], "team_id": "x"})
+    assert wrong.status_code == 400
+    assert 'value="long_term" checked' in wrong.text
+    saved = client.post(
+        path,
+        data={"markings": ["long_term"], "team_id": str(team), "municipality": "Nacka"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    assert sql(
+        database_url, "SELECT marking FROM participant_markings WHERE participant_id = :p", p=anna
+    ) == [("long_term",)]
+    client.post(path, data={"team_id": str(team), "municipality": "Nacka"})
+    assert not sql(
+        database_url, "SELECT marking FROM participant_markings WHERE participant_id = :p", p=anna
+    )
+
+
+def test_the_job_centre_moves_a_meeting_to_another_caseworkers_free_time_once(
+    client: TestClient, database_url: str
+) -> None:
+    log_in(client, "palle", staff=True)
+    team = make_team(client, database_url, unique("Team Flyttdag"))
+    first = make_caseworker(client, unique("Ebba"), team)
+    second = make_caseworker(client, unique("Frans"), team)
+    offer = make_offer(client, team, [first, second])
+    bo = participant_id(database_url, "Bo")
+    booking = book_first_free(database_url, offer, first, bo)
+    page = client.get(f"{BASE}/bookings/{booking}/move")
+    assert page.status_code == 200
+    options = re.findall(rf'<option value="([^"|]+)\|{second}"', page.text)
+    key = re.search(r'name="request_key" value="([^"]+)"', page.text)
+    assert options and key
+    no_time = client.post(f"{BASE}/bookings/{booking}/move", data={"slot": "soon"})
+    assert no_time.status_code == 400
+    form = {"slot": f"{options[-1]}|{second}", "request_key": key.group(1)}
+    moved = client.post(f"{BASE}/bookings/{booking}/move", data=form, follow_redirects=False)
+    assert moved.status_code == 303
+    again = client.post(f"{BASE}/bookings/{booking}/move", data=form, follow_redirects=False)
+    assert again.status_code in (303, 409)
+    rows = sql(
+        database_url,
+        "SELECT status, caseworker_id FROM bookings WHERE participant_id = :p AND offer_id = :o "
+        "ORDER BY id",
+        p=bo,
+        o=offer,
+    )
+    assert rows == [("moved", first), ("booked", second)]
+    assert (
+        len(
+            sql(
+                database_url,
+                "SELECT 1 FROM booking_events WHERE event = "
+                "'moved_by_job_centre' AND offer_id = :o",
+                o=offer,
+            )
+        )
+        == 2
+    )
+    client.post("/staff/logout")
+    log_in(client, "bo")
+    assert "The job centre has cancelled or moved a meeting of yours." in client.get("/").text
+    assert "Moved by the job centre" in client.get("/meetings").text
+    sql(database_url, "UPDATE bookings SET status = 'cancelled' WHERE offer_id = :o", o=offer)
