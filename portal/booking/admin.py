@@ -28,7 +28,9 @@ from portal.booking.models import (
     Caseworker,
     GroupSession,
     MeetingOffer,
+    MeetingTypeVariant,
     OfferCaseworker,
+    OfferTemplate,
     ParticipantMarking,
     ParticipantTeam,
     Pause,
@@ -36,6 +38,8 @@ from portal.booking.models import (
     RoomTeam,
     Team,
     TeamMember,
+    VariantTeam,
+    VariantType,
     WorkingHours,
 )
 from portal.db import utcnow
@@ -491,6 +495,7 @@ class OfferInput:
     title: str
     description: str
     meeting_type: str
+    variant_id: int | None
     team_id: int
     room_id: int | None
     is_group: bool
@@ -517,6 +522,7 @@ OFFER_COLUMNS = (
     "title",
     "description",
     "meeting_type",
+    "variant_id",
     "team_id",
     "room_id",
     "is_group",
@@ -564,6 +570,7 @@ class OfferChoices:
     caseworkers: Mapping[int, Any]
     team_of_caseworkers: Mapping[int, set[int]]  # caseworker -> teams they take bookings in
     markings: Mapping[str, Any]
+    variants: Mapping[int, tuple[set[str], set[int]]] = field(default_factory=dict)  # types, teams
 
 
 def parse_offer(
@@ -577,8 +584,15 @@ def parse_offer(
     title = fields.text("title", 200)
     description = fields.text("description", 2000, required=False)
     meeting_type = fields.choice("meeting_type", MEETING_TYPES)
+    variant_id = fields.one_of("variant_id", choices.variants, required=False)
     team_id = fields.one_of("team_id", choices.teams)
     room_id = fields.one_of("room_id", choices.rooms, required=False)
+    if variant_id is not None and meeting_type and team_id is not None:
+        types, teams = choices.variants[variant_id]
+        if meeting_type not in types or (teams and team_id not in teams):
+            fields.errors["variant_id"] = gettext(
+                "This variant is not for the chosen meeting type and team."
+            )
     is_group = fields.choice("kind", {"individual": 1, "group": 1}) == "group"
     duration = fields.integer("duration_minutes", 5, 480)
     admin = fields.integer("admin_minutes", 0, 240, required=False) or 0
@@ -630,6 +644,7 @@ def parse_offer(
             title=title,
             description=description,
             meeting_type=meeting_type,
+            variant_id=variant_id,
             team_id=team_id,
             room_id=room_id,
             is_group=is_group,
@@ -750,3 +765,95 @@ async def save_eligibility(
     else:
         served.team_id, served.municipality = team_id, municipality
     await db.flush()
+
+
+# --- meeting type variants and offer templates ----------------------------------------------
+
+
+@dataclass
+class VariantInput:
+    name: str
+    meeting_types: list[str]
+    team_ids: list[int]
+
+
+def parse_variant(
+    form: Mapping[str, Any],
+    meeting_types: Sequence[str],
+    team_ids: Sequence[str],
+    teams: Mapping[int, Any],
+) -> tuple[VariantInput | None, Errors]:
+    fields = Fields(form)
+    name = fields.text("name", 200)
+    chosen = sorted({t for t in meeting_types if t in MEETING_TYPES})
+    if not chosen:
+        fields.errors["meeting_types"] = gettext("Choose at least one meeting type.")
+    if fields.errors:
+        return None, fields.errors
+    return VariantInput(name, chosen, ids_from(team_ids, teams)), {}
+
+
+async def save_variant(
+    db: AsyncSession, values: VariantInput, variant: MeetingTypeVariant | None
+) -> MeetingTypeVariant | Errors:
+    if await name_taken(db, MeetingTypeVariant, values.name, variant.id if variant else None):
+        return {"name": gettext("Another variant has this name.")}
+    variant = variant or MeetingTypeVariant()
+    variant.name = values.name
+    db.add(variant)
+    await db.flush()
+    await db.execute(delete(VariantType).where(VariantType.variant_id == variant.id))
+    await db.execute(delete(VariantTeam).where(VariantTeam.variant_id == variant.id))
+    db.add_all(VariantType(variant_id=variant.id, meeting_type=t) for t in values.meeting_types)
+    db.add_all(VariantTeam(variant_id=variant.id, team_id=t) for t in values.team_ids)
+    await db.flush()
+    return variant
+
+
+async def variant_rules(db: AsyncSession) -> dict[int, tuple[set[str], set[int]]]:
+    """Each variant's meeting types and teams (no teams: every team)."""
+    rules: dict[int, tuple[set[str], set[int]]] = {
+        v: (set(), set()) for v in await db.scalars(select(MeetingTypeVariant.id))
+    }
+    for row in await db.scalars(select(VariantType)):
+        rules[row.variant_id][0].add(row.meeting_type)
+    for team in await db.scalars(select(VariantTeam)):
+        rules[team.variant_id][1].add(team.team_id)
+    return rules
+
+
+# What a template keeps of the offer form: not its dates, times or whether it is active.
+TEMPLATE_FIELDS = (
+    "title",
+    "description",
+    "meeting_type",
+    "variant_id",
+    "kind",
+    "team_id",
+    "room_id",
+    "caseworker_ids",
+    "duration_minutes",
+    "admin_minutes",
+    "accept_cancellation",
+    "accept_rebooking",
+    "rebook_days_before",
+    "choose_caseworker",
+    "rolling_weeks",
+    "seats",
+    "eligible_marking",
+    "eligible_team_id",
+    "eligible_municipality",
+)
+
+
+async def save_template(
+    db: AsyncSession, name: str, form: Mapping[str, Any], staff_user_id: int
+) -> OfferTemplate | Errors:
+    """The offer form's answers (already checked as an offer) kept under a name."""
+    if await name_taken(db, OfferTemplate, name, None):
+        return {"template_name": gettext("Another template has this name.")}
+    values = {key: form[key] for key in TEMPLATE_FIELDS if form.get(key)}
+    template = OfferTemplate(name=name, values=values, created_by=staff_user_id)
+    db.add(template)
+    await db.flush()
+    return template

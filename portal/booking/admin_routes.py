@@ -37,7 +37,9 @@ from portal.booking.models import (
     ClosingDay,
     GroupSession,
     MeetingOffer,
+    MeetingTypeVariant,
     OfferCaseworker,
+    OfferTemplate,
     ParticipantMarking,
     ParticipantTeam,
     Pause,
@@ -97,6 +99,8 @@ OFFER_LABELS = {
     "title": _("Title"),
     "description": _("Description for the participant"),
     "meeting_type": _("Meeting type"),
+    "variant_id": _("Variant of the meeting type"),
+    "template_name": _("Name of a new template"),
     "team_id": _("Team"),
     "room_id": _("Meeting room"),
     "kind": _("Individual or group meeting"),
@@ -199,6 +203,10 @@ async def overview(request: Request, staff: StaffIdentity) -> Response:
         rooms = list(await db.scalars(select(Room).order_by(Room.name)))
         offers = list(await db.scalars(select(MeetingOffer).order_by(MeetingOffer.title)))
         members = list(await db.scalars(select(TeamMember)))
+        variants = list(
+            await db.scalars(select(MeetingTypeVariant).order_by(MeetingTypeVariant.name))
+        )
+        templates = list(await db.scalars(select(OfferTemplate).order_by(OfferTemplate.name)))
     names = {team.id: team.name for team in teams}
     teams_of: dict[int, list[str]] = {}
     for member in members:
@@ -217,6 +225,8 @@ async def overview(request: Request, staff: StaffIdentity) -> Response:
         offers=offers,
         team_names=names,
         meeting_types=MEETING_TYPES,
+        variants=variants,
+        templates=templates,
         today=today(request),
     )
 
@@ -728,7 +738,8 @@ async def offer_choices(db: Any) -> admin.OfferChoices:
     team_of: dict[int, set[int]] = {}
     for member in await db.scalars(select(TeamMember).where(TeamMember.takes_bookings)):
         team_of.setdefault(member.caseworker_id, set()).add(member.team_id)
-    return admin.OfferChoices(teams, rooms, caseworkers, team_of, MARKINGS)
+    variants = await admin.variant_rules(db)
+    return admin.OfferChoices(teams, rooms, caseworkers, team_of, MARKINGS, variants)
 
 
 async def offer_page(
@@ -743,6 +754,10 @@ async def offer_page(
     async with database(request).sessions() as db:
         choices = await offer_choices(db)
         teams = admin.tree(list(choices.teams.values()))
+        variants = list(
+            await db.scalars(select(MeetingTypeVariant).order_by(MeetingTypeVariant.name))
+        )
+        templates = list(await db.scalars(select(OfferTemplate).order_by(OfferTemplate.name)))
     names = {t.id: t.name for t, _depth in teams}
     return page(
         request,
@@ -769,6 +784,8 @@ async def offer_page(
         ],
         chosen_caseworkers=set(values.get("caseworker_ids") or []),
         type_options=[(code, label) for code, label in MEETING_TYPES.items()],
+        variant_options=[(str(v.id), v.name) for v in variants],
+        templates=[(str(t.id), t.name) for t in templates],
         marking_options=[(code, label) for code, label in MARKINGS.items()],
         saved=request.query_params.get("saved"),
         **context,
@@ -785,22 +802,33 @@ async def group_times_text(db: Any, offer: MeetingOffer, request: Request) -> st
     return "\n".join(s.astimezone(zone).strftime("%Y-%m-%d %H:%M") for s in starts)
 
 
+NEW_OFFER = {
+    "kind": "individual",
+    "duration_minutes": "30",
+    "admin_minutes": "0",
+    "rebook_days_before": "1",
+    "rolling_weeks": "4",
+    "accept_cancellation": "yes",
+    "accept_rebooking": "yes",
+    "active": "yes",
+}
+
+
 async def offer_form(request: Request, staff: StaffIdentity) -> Response:
+    """New offer (from a template when one is chosen), or a change of one; "save as
+    template" keeps the form's answers, checked as an offer, under a name."""
     offer_id = request.path_params.get("offer_id")
     async with database(request).sessions() as db:
         offer = await found(db, MeetingOffer, request, "offer_id") if offer_id else None
         if request.method == "GET":
             if offer is None:
-                values: dict[str, Any] = {
-                    "kind": "individual",
-                    "duration_minutes": "30",
-                    "admin_minutes": "0",
-                    "rebook_days_before": "1",
-                    "rolling_weeks": "4",
-                    "accept_cancellation": "yes",
-                    "accept_rebooking": "yes",
-                    "active": "yes",
-                }
+                values: dict[str, Any] = dict(NEW_OFFER)
+                template_id = Fields(request.query_params).one_of(
+                    "template", {t: 1 for t in await db.scalars(select(OfferTemplate.id))}, False
+                )
+                if template_id is not None:
+                    template = await db.get_one(OfferTemplate, template_id)
+                    values = {**values, **template.values, "from_template": template.name}
             else:
                 chosen = await db.scalars(
                     select(OfferCaseworker.caseworker_id).where(
@@ -818,14 +846,95 @@ async def offer_form(request: Request, staff: StaffIdentity) -> Response:
     values_in, errors = admin.parse_offer(
         form, form["caseworker_ids"], choices, place_of(request).zone, today(request)
     )
-    if values_in is None:
+    as_template = form.get("action") == "template"
+    template_name = Fields(form).text("template_name", 200) if as_template else ""
+    if as_template and not template_name:
+        errors["template_name"] = gettext("Give the template a name.")
+    if as_template and not allows(staff.roles, "booking_admin", WRITE):
+        raise HTTPException(404)
+    if values_in is None or errors:
         return await offer_page(request, staff, offer, form, errors, 400)
+    if as_template:
+        async with database(request).transaction() as db:
+            kept_as = await admin.save_template(db, template_name, form, staff.user.id)
+        if isinstance(kept_as, dict):
+            return await offer_page(request, staff, offer, form, kept_as, 400)
+        return await offer_page(request, staff, offer, form, {}, saved_template=template_name)
     async with database(request).transaction() as db:
         current = await found(db, MeetingOffer, request, "offer_id") if offer_id else None
         saved, kept = await admin.save_offer(db, values_in, current)
     return RedirectResponse(
         f"{BASE}/offers/{saved.id}?saved={'offer_kept' if kept else 'offer'}", status_code=303
     )
+
+
+# --- meeting type variants and templates ----------------------------------------------------
+
+
+async def variant_page(
+    request: Request,
+    staff: StaffIdentity,
+    variant: MeetingTypeVariant | None,
+    values: dict[str, Any],
+    errors: Errors,
+    status_code: int = 200,
+) -> Response:
+    async with database(request).sessions() as db:
+        teams = admin.tree(list(await db.scalars(select(Team))))
+    return page(
+        request,
+        staff,
+        "booking/admin/variant_form.html",
+        status_code=status_code,
+        variant=variant,
+        values=values,
+        errors=errors,
+        labels={
+            "name": gettext("Name of the variant"),
+            "meeting_types": gettext("For the meeting types"),
+            "team_ids": gettext("For the teams"),
+        },
+        type_options=list(MEETING_TYPES.items()),
+        team_options=[(str(t.id), "— " * depth + t.name) for t, depth in teams],
+        saved=request.query_params.get("saved"),
+    )
+
+
+async def variant_form(request: Request, staff: StaffIdentity) -> Response:
+    variant_id = request.path_params.get("variant_id")
+    async with database(request).sessions() as db:
+        variant = await found(db, MeetingTypeVariant, request, "variant_id") if variant_id else None
+        teams = await admin.teams_by_id(db)
+        if request.method == "GET":
+            values: dict[str, Any] = {}
+            if variant is not None:
+                rules = (await admin.variant_rules(db))[variant.id]
+                values = {
+                    "name": variant.name,
+                    "meeting_types": sorted(rules[0]),
+                    "team_ids": [str(t) for t in sorted(rules[1])],
+                }
+            return await variant_page(request, staff, variant, values, {})
+    raw = await request.form()
+    form: dict[str, Any] = plain(raw)
+    form["meeting_types"] = [str(t) for t in raw.getlist("meeting_types")]
+    form["team_ids"] = [str(t) for t in raw.getlist("team_ids")]
+    checked, errors = admin.parse_variant(form, form["meeting_types"], form["team_ids"], teams)
+    if checked is None:
+        return await variant_page(request, staff, variant, form, errors, 400)
+    async with database(request).transaction() as db:
+        current = await found(db, MeetingTypeVariant, request, "variant_id") if variant_id else None
+        saved = await admin.save_variant(db, checked, current)
+    if isinstance(saved, dict):
+        return await variant_page(request, staff, variant, form, saved, 400)
+    return done(f"{BASE}/variants/{saved.id}", "variant")
+
+
+async def delete_template(request: Request, staff: StaffIdentity) -> Response:
+    async with database(request).transaction() as db:
+        template = await found(db, OfferTemplate, request, "template_id")
+        await db.delete(template)
+    return done(f"{BASE}/", "template_deleted")
 
 
 # --- calendars and bookings ------------------------------------------------------------------
@@ -1231,6 +1340,9 @@ def routes() -> list[Route]:
         ("/rooms/new", room_form, ["GET", "POST"]),
         ("/rooms/{room_id:int}", room_form, ["GET", "POST"]),
         ("/rooms/{room_id:int}/delete", delete_room, ["POST"]),
+        ("/variants/new", variant_form, ["GET", "POST"]),
+        ("/variants/{variant_id:int}", variant_form, ["GET", "POST"]),
+        ("/templates/{template_id:int}/delete", delete_template, ["POST"]),
     ]
     offer_pages: list[tuple[str, Any, list[str]]] = [
         ("/", overview, ["GET"]),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -155,6 +156,47 @@ class RoomTeam(Base):
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
 
 
+class MeetingTypeVariant(Base):
+    """A job centre's own variant of meeting types of the central list (samtaletypevariant),
+    for some of its teams (none named: all teams)."""
+
+    __tablename__ = "meeting_type_variants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class VariantType(Base):
+    __tablename__ = "variant_types"
+
+    variant_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting_type_variants.id", ondelete="CASCADE"), primary_key=True
+    )
+    meeting_type: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class VariantTeam(Base):
+    __tablename__ = "variant_teams"
+
+    variant_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting_type_variants.id", ondelete="CASCADE"), primary_key=True
+    )
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+
+
+class OfferTemplate(Base):
+    """Saved answers of the offer form that prefill a new offer (indkaldelsesskabelon); checked
+    again as an offer whenever one is saved from it."""
+
+    __tablename__ = "offer_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    values: Mapped[dict[str, object]] = mapped_column(JSON)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class MeetingOffer(Base):
     """An offer of meeting times participants book themselves (online tilbud)."""
 
@@ -172,6 +214,7 @@ class MeetingOffer(Base):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     meeting_type: Mapped[str] = mapped_column(String(40))
+    variant_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_type_variants.id"))
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
     room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id"), index=True)
     is_group: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -502,3 +502,80 @@ def test_the_audit_trail_is_searchable_by_event_participant_and_date(
     wrong = client.get(f"{BASE}/audit", params={"from": "2026-13-01", "event": "nothing"})
     assert wrong.status_code == 400
     assert "Give a real date" in wrong.text
+
+
+def test_a_variant_is_for_its_meeting_types_and_teams_and_an_offer_must_match_it(
+    client: TestClient, database_url: str
+) -> None:
+    log_in(client, "palle", staff=True)
+    team = make_team(client, database_url, unique("Team Variant"))
+    other = make_team(client, database_url, unique("Team Annan"))
+    caseworker = make_caseworker(client, unique("Vilma"), team)
+    none_chosen = client.post(f"{BASE}/variants/new", data={"name": "Uppföljning unga"})
+    assert none_chosen.status_code == 400
+    assert "Choose at least one meeting type." in none_chosen.text
+    name = unique("Uppföljning unga")
+    variant = new_id(
+        client.post(
+            f"{BASE}/variants/new",
+            data={"name": name, "meeting_types": ["follow_up"], "team_ids": [str(other)]},
+            follow_redirects=False,
+        ),
+        "variants",
+    )
+    taken = client.post(
+        f"{BASE}/variants/new", data={"name": name.upper(), "meeting_types": ["cv"]}
+    )
+    assert "Another variant has this name." in taken.text
+    wrong_team = client.post(
+        f"{BASE}/offers/new", data=offer_form(team, [caseworker], variant_id=str(variant))
+    )
+    assert wrong_team.status_code == 400
+    assert "This variant is not for the chosen meeting type and team." in wrong_team.text
+    client.post(
+        f"{BASE}/variants/{variant}",
+        data={"name": name, "meeting_types": ["follow_up"], "team_ids": [str(team)]},
+    )
+    offer = make_offer(client, team, [caseworker], variant_id=str(variant))
+    assert sql(database_url, "SELECT variant_id FROM meeting_offers WHERE id = :o", o=offer) == [
+        (variant,)
+    ]
+
+
+def test_a_template_saved_from_the_offer_form_fills_in_a_new_offer(
+    client: TestClient, database_url: str
+) -> None:
+    log_in(client, "palle", staff=True)
+    team = make_team(client, database_url, unique("Team Mall"))
+    caseworker = make_caseworker(client, unique("Mats"), team)
+    name = unique("Mall för uppföljning")
+    form = offer_form(team, [caseworker], title="Uppföljning från mall", duration_minutes="50")
+    unnamed = client.post(f"{BASE}/offers/new", data={**form, "action": "template"})
+    assert unnamed.status_code == 400
+    assert "Give the template a name." in unnamed.text
+    kept = client.post(
+        f"{BASE}/offers/new", data={**form, "action": "template", "template_name": name}
+    )
+    assert kept.status_code == 200
+    assert "Saved as the template" in kept.text
+    assert not sql(database_url, "SELECT id FROM meeting_offers WHERE title = :t", t=form["title"])
+    (template,) = sql(database_url, "SELECT id FROM offer_templates WHERE name = :n", n=name)[0]
+    twice = client.post(
+        f"{BASE}/offers/new", data={**form, "action": "template", "template_name": name}
+    )
+    assert "Another template has this name." in twice.text
+    filled = client.get(f"{BASE}/offers/new", params={"template": template})
+    assert 'value="Uppföljning från mall"' in filled.text
+    assert 'value="50"' in filled.text
+    assert f'value="{caseworker}" checked' in filled.text
+    client.post("/staff/logout")
+    log_in(client, "karin", staff=True)  # runs offers, keeps no templates
+    refused = client.post(
+        f"{BASE}/offers/new", data={**form, "action": "template", "template_name": "Min mall"}
+    )
+    assert refused.status_code == 404
+    assert client.post(f"{BASE}/templates/{template}/delete").status_code == 404
+    client.post("/staff/logout")
+    log_in(client, "palle", staff=True)
+    client.post(f"{BASE}/templates/{template}/delete")
+    assert not sql(database_url, "SELECT id FROM offer_templates WHERE id = :t", t=template)
