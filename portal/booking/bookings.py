@@ -217,6 +217,43 @@ async def load_caseworkers(
     ]
 
 
+async def room_meetings(
+    db: AsyncSession, room_id: int | None, first: dt.datetime, last: dt.datetime
+) -> list[engine.Interval]:
+    """When the room holds a meeting in [first, last): live individual bookings in it and the
+    set times of group meetings held there."""
+    if room_id is None:
+        return []
+    rows = await db.execute(
+        select(Booking.starts_at, Booking.ends_at).where(
+            Booking.room_id == room_id,
+            Booking.status == "booked",
+            Booking.group_session_id.is_(None),
+            Booking.starts_at < last,
+            Booking.ends_at > first,
+        )
+    )
+    busy: list[engine.Interval] = [(start, end) for start, end in rows]
+    sessions = await db.execute(
+        select(GroupSession.starts_at, MeetingOffer.duration_minutes)
+        .join(MeetingOffer, MeetingOffer.id == GroupSession.offer_id)
+        .where(
+            MeetingOffer.room_id == room_id,
+            GroupSession.starts_at < last,
+            GroupSession.starts_at > first - dt.timedelta(hours=12),
+        )
+    )
+    busy += [(start, start + dt.timedelta(minutes=minutes)) for start, minutes in sessions]
+    return busy
+
+
+async def lock_room(db: AsyncSession, room_id: int) -> None:
+    """Write the room's row, as lock_caseworker does: bookings in one room go one at a time."""
+    await db.execute(
+        update(Room).where(Room.id == room_id).values(booking_lock=Room.booking_lock + 1)
+    )
+
+
 def window(days: Sequence[dt.date], zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
     return (
         dt.datetime.combine(days[0], dt.time(), tzinfo=zone),
@@ -265,8 +302,9 @@ async def free_slots(
         ids = [i for i in ids if i in caseworker_ids]
     first, last = window(days, place.zone)
     caseworkers = await load_caseworkers(db, ids, first, last)
+    room_busy = await room_meetings(db, offer.room_id, first, last)
     wanted = set(days)
-    found = engine.individual_slots(plain, caseworkers, closed, today, place.timezone)
+    found = engine.individual_slots(plain, caseworkers, closed, today, place.timezone, room_busy)
     return {day: day_slots for day, day_slots in found.items() if day in wanted}
 
 
@@ -615,6 +653,10 @@ async def _book_individual(
     candidates = sorted(slot.caseworkers) if chosen is None else [chosen]
     if chosen is not None and chosen not in slot.caseworkers:
         raise SlotTaken()
+    if offer.room_id is not None:
+        # The room first, then caseworkers by ascending id: every booking takes its locks in
+        # the same order, so two never wait for each other in a cycle.
+        await lock_room(db, offer.room_id)
     for caseworker_id in candidates:  # ascending ids, so two bookings never lock in a cycle
         await lock_caseworker(db, caseworker_id)
         await refuse_repeat(db, request_key, participant_id)  # a twin request was first

@@ -145,6 +145,8 @@ class Room(Base):
     overbooking: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     address: Mapped[str] = mapped_column(String(300), default="")
     usable: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Written first by every individual booking in this room: it holds one meeting at a time.
+    booking_lock: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
 
 class RoomTeam(Base):

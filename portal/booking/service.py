@@ -186,12 +186,16 @@ def individual_slots(
     closed: set[dt.date],
     today: dt.date,
     timezone: str,
+    room_busy: Sequence[Interval] = (),
 ) -> dict[dt.date, list[Slot]]:
-    """Free times per day, each with the caseworkers free then (one is booked per meeting)."""
+    """Free times per day, each with the caseworkers free then (one is booked per meeting).
+    With a room, a time is free only while the room holds no other meeting (`room_busy`):
+    the room is needed for the meeting itself, not for the admin time after it."""
     zone = ZoneInfo(timezone)
     length = int(offer.duration.total_seconds() // 60)
     need = length + int(offer.admin_time.total_seconds() // 60)
     people = [(c.id, week_minutes(c.schedule), busy_minutes(c.busy, zone)) for c in caseworkers]
+    room = busy_minutes(room_busy, zone)
     result: dict[dt.date, list[Slot]] = {}
     for day in bookable_days(offer, today):
         if day in closed:
@@ -204,7 +208,10 @@ def individual_slots(
                 continue
             start, end, pauses = hours
             taken = pauses + busy[day] if day in busy else pauses
+            room_taken = room.get(day, ())
             for minute in grid_starts(start, end, taken, length, need):
+                if any(a < minute + length and minute < b for a, b in room_taken):
+                    continue
                 if minute in starts:
                     starts[minute].append(caseworker_id)
                 else:

@@ -579,3 +579,49 @@ def test_a_template_saved_from_the_offer_form_fills_in_a_new_offer(
     log_in(client, "palle", staff=True)
     client.post(f"{BASE}/templates/{template}/delete")
     assert not sql(database_url, "SELECT id FROM offer_templates WHERE id = :t", t=template)
+
+
+def test_two_offers_in_one_room_never_book_it_twice_at_once(
+    client: TestClient, database_url: str
+) -> None:
+    log_in(client, "palle", staff=True)
+    room = new_id(
+        client.post(
+            f"{BASE}/rooms/new",
+            data={"name": unique("Rum Lönnen"), "capacity": "2", "usable": "yes"},
+            follow_redirects=False,
+        ),
+        "rooms",
+    )
+    team = make_team(client, database_url, unique("Team Rum"))
+    first, second = (
+        make_caseworker(client, unique("Rut"), team),
+        make_caseworker(client, unique("Rolf"), team),
+    )
+    offer_a = make_offer(client, team, [first], room_id=str(room))
+    offer_b = make_offer(client, team, [second], room_id=str(room))
+    booking = book_first_free(database_url, offer_a, first, participant_id(database_url, "Bo"))
+    (taken,) = sql(database_url, "SELECT starts_at FROM bookings WHERE id = :b", b=booking)[0]
+
+    async def starts_of_b() -> set[str]:
+        database = Database(database_url)
+        try:
+            async with database.sessions() as db:
+                row = await db.get_one(MeetingOffer, offer_b)
+                slots = await bookings.free_slots(
+                    db, row, dt.datetime.now(ZONE).date(), bookings.Place("SE", "Europe/Stockholm")
+                )
+                return {
+                    s.start.astimezone(dt.UTC).isoformat()[:16] for d in slots.values() for s in d
+                }
+        finally:
+            await database.dispose()
+
+    taken_at = taken if isinstance(taken, dt.datetime) else dt.datetime.fromisoformat(str(taken))
+    if taken_at.tzinfo is None:
+        taken_at = taken_at.replace(tzinfo=dt.UTC)
+    free = run(starts_of_b())
+    assert free
+    assert taken_at.astimezone(dt.UTC).isoformat()[:16] not in free
+    sql(database_url, "UPDATE bookings SET status = 'cancelled' WHERE id = :b", b=booking)
+    assert taken_at.astimezone(dt.UTC).isoformat()[:16] in run(starts_of_b())

@@ -149,6 +149,28 @@ def test_each_time_lists_the_caseworkers_free_then_for_the_participant_to_choose
     assert [s.caseworkers for s in slots[MONDAY]] == [(1,), (1, 2), (1, 2)]
 
 
+def test_a_room_holds_one_meeting_at_a_time_but_not_during_admin_time() -> None:
+    room_busy = [(at(MONDAY, 10), at(MONDAY, 11))]  # another caseworker's meeting in the room
+    slots = individual_slots(
+        offer(admin_time=dt.timedelta(minutes=30), duration=dt.timedelta(minutes=30)),
+        [Caseworker(1, nine_to_twelve()), Caseworker(2, nine_to_twelve())],
+        set(),
+        TODAY,
+        ZONE,
+        room_busy,
+    )
+    # 09:30 ends at 10:00 (its admin time may overlap the room's next meeting); 10:00 and
+    # 10:30 would share the room.
+    assert times(slots, MONDAY) == ["09:00", "09:30", "11:00"]
+    assert times(slots, MONDAY + dt.timedelta(days=1)) == [
+        "09:00",
+        "09:30",
+        "10:00",
+        "10:30",
+        "11:00",
+    ]
+
+
 def test_group_times_show_while_seats_are_free() -> None:
     first, second = at(MONDAY, 10), at(MONDAY + dt.timedelta(days=1), 10)
     seats = group_seats(capacity=10, overbooking=2, set_number=None)
