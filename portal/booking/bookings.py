@@ -5,14 +5,16 @@ rebooking and cancelling so that one slot is never given twice (see models.py fo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.support import LazyProxy
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from portal.booking import service as engine
 from portal.booking.models import (
@@ -796,10 +798,49 @@ def rebook_refusal(
     )
 
 
-async def next_meeting_of(
-    db: AsyncSession, participant_id: int, now: dt.datetime
-) -> Booking | None:
-    return await db.scalar(
+# --- what the job centre changed ------------------------------------------------------------
+
+JOB_CENTRE_CHANGES = ("cancelled_by_job_centre", "moved_by_job_centre")
+
+
+def job_centre_change_queries(
+    participant_id: int,
+) -> tuple[Select[int | None, int], Select[int | None, int]]:
+    """(booking, last change event) and (booking, last "seen" event) of a participant."""
+    changed = (
+        select(BookingEvent.booking_id, func.max(BookingEvent.id))
+        .where(
+            BookingEvent.participant_id == participant_id,
+            BookingEvent.event.in_(JOB_CENTRE_CHANGES),
+        )
+        .group_by(BookingEvent.booking_id)
+    )
+    seen = (
+        select(BookingEvent.booking_id, func.max(BookingEvent.id))
+        .where(BookingEvent.participant_id == participant_id, BookingEvent.event == "seen")
+        .group_by(BookingEvent.booking_id)
+    )
+    return changed, seen
+
+
+def seen_since(changed: Iterable[Any], seen: Iterable[Any]) -> dict[int, bool]:
+    """booking id -> whether the participant has looked since the job centre changed it."""
+    looked = {booking_id: last for booking_id, last in seen}
+    return {
+        booking_id: looked.get(booking_id, 0) > last
+        for booking_id, last in changed
+        if booking_id is not None
+    }
+
+
+async def job_centre_changes(db: AsyncSession, participant_id: int) -> dict[int, bool]:
+    """The participant's bookings the job centre cancelled or moved: id -> seen since."""
+    changed, seen = job_centre_change_queries(participant_id)
+    return seen_since(await db.execute(changed), await db.execute(seen))
+
+
+def next_meeting_query(participant_id: int, now: dt.datetime) -> Select[Booking]:
+    return (
         select(Booking)
         .where(
             Booking.participant_id == participant_id,
@@ -811,35 +852,14 @@ async def next_meeting_of(
     )
 
 
-# --- what the job centre changed ------------------------------------------------------------
-
-JOB_CENTRE_CHANGES = ("cancelled_by_job_centre", "moved_by_job_centre")
-
-
-async def job_centre_changes(db: AsyncSession, participant_id: int) -> dict[int, bool]:
-    """The participant's bookings the job centre cancelled or moved: id -> seen since."""
-    changed = await db.execute(
-        select(BookingEvent.booking_id, func.max(BookingEvent.id))
-        .where(
-            BookingEvent.participant_id == participant_id,
-            BookingEvent.event.in_(JOB_CENTRE_CHANGES),
-        )
-        .group_by(BookingEvent.booking_id)
-    )
-    seen = dict(
-        (
-            await db.execute(
-                select(BookingEvent.booking_id, func.max(BookingEvent.id))
-                .where(BookingEvent.participant_id == participant_id, BookingEvent.event == "seen")
-                .group_by(BookingEvent.booking_id)
-            )
-        ).all()
-    )
-    return {
-        booking_id: seen.get(booking_id, 0) > last
-        for booking_id, last in changed
-        if booking_id is not None
-    }
+def start_page_meetings(
+    session: Session, participant_id: int, now: dt.datetime
+) -> tuple[Booking | None, bool]:
+    """For the start page, read inline (Database.read): the next meeting, and whether the job
+    centre changed a meeting the participant has not looked at since."""
+    changed, seen = job_centre_change_queries(participant_id)
+    changes = seen_since(session.execute(changed), session.execute(seen))
+    return session.scalar(next_meeting_query(participant_id, now)), not all(changes.values())
 
 
 async def mark_seen(db: AsyncSession, participant_id: int, booking_ids: Sequence[int]) -> None:

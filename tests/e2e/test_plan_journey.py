@@ -22,7 +22,7 @@ def test_caseworker_changes_an_initiative_and_the_participant_sees_it_in_danish(
     anna_page.goto(live_server.url + "/plan")
 
     log_in(page, live_server, "karin", staff=True)
-    page.get_by_role("link", name="Anna Andersson").click()
+    page.get_by_role("link", name="Anna Andersson", exact=True).click()
     page.goto(page.url + "/edit-plan")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Edit My Plan of Anna Andersson")
     assert_accessible(page)
