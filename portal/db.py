@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from functools import cache
 from typing import Any, TypeVar, cast
@@ -145,13 +145,22 @@ class Database:
         row = await self.read_one(_by_primary_key(cast(Any, model)).params(key=key))
         return None if row is None else model(**row._mapping)
 
-    async def read_one(self, query: Any) -> Any:
+    async def read_one(self, query: Any, parameters: Mapping[str, Any] | None = None) -> Any:
         """The first row of a read-only Core query (inline on SQLite, see above), or None."""
         if self.sqlite_reader is not None:
             with self.sqlite_reader.connect() as connection:
-                return connection.execute(query).first()
+                return connection.execute(query, parameters).first()
         async with self.engine.connect() as connection:
-            return (await connection.execute(query)).first()
+            return (await connection.execute(query, parameters)).first()
+
+    async def read_all(self, *queries: tuple[Any, Mapping[str, Any]]) -> list[list[Any]]:
+        """The rows of several read-only Core queries (each with its parameters) on one
+        connection, inline on SQLite: what a page reads before it renders, in one go."""
+        if self.sqlite_reader is not None:
+            with self.sqlite_reader.connect() as connection:
+                return [list(connection.execute(q, p)) for q, p in queries]
+        async with self.engine.connect() as connection:
+            return [list(await connection.execute(q, p)) for q, p in queries]
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

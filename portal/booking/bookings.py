@@ -7,14 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.support import LazyProxy
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import BindParameter, Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from portal.booking import service as engine
 from portal.booking.models import (
@@ -803,10 +803,11 @@ def rebook_refusal(
 JOB_CENTRE_CHANGES = ("cancelled_by_job_centre", "moved_by_job_centre")
 
 
-def job_centre_change_queries(
-    participant_id: int,
-) -> tuple[Select[int | None, int], Select[int | None, int]]:
-    """(booking, last change event) and (booking, last "seen" event) of a participant."""
+@cache
+def job_centre_change_queries() -> tuple[Select[int | None, int], Select[int | None, int]]:
+    """(booking, last change event) and (booking, last "seen" event) of a participant; built
+    once, run with {"participant_id": ...}."""
+    participant_id: BindParameter[int] = bindparam("participant_id")
     changed = (
         select(BookingEvent.booking_id, func.max(BookingEvent.id))
         .where(
@@ -835,31 +836,39 @@ def seen_since(changed: Iterable[Any], seen: Iterable[Any]) -> dict[int, bool]:
 
 async def job_centre_changes(db: AsyncSession, participant_id: int) -> dict[int, bool]:
     """The participant's bookings the job centre cancelled or moved: id -> seen since."""
-    changed, seen = job_centre_change_queries(participant_id)
-    return seen_since(await db.execute(changed), await db.execute(seen))
+    changed, seen = job_centre_change_queries()
+    who = {"participant_id": participant_id}
+    return seen_since(await db.execute(changed, who), await db.execute(seen, who))
 
 
-def next_meeting_query(participant_id: int, now: dt.datetime) -> Select[Booking]:
+@cache
+def next_meeting_query() -> Select[dt.datetime]:
+    """When the participant's next meeting starts; run with {"participant_id", "now"}."""
     return (
-        select(Booking)
+        select(Booking.starts_at)
         .where(
-            Booking.participant_id == participant_id,
+            Booking.participant_id == bindparam("participant_id"),
             Booking.status == "booked",
-            Booking.starts_at > now,
+            Booking.starts_at > bindparam("now"),
         )
         .order_by(Booking.starts_at)
         .limit(1)
     )
 
 
-def start_page_meetings(
-    session: Session, participant_id: int, now: dt.datetime
-) -> tuple[Booking | None, bool]:
-    """For the start page, read inline (Database.read): the next meeting, and whether the job
-    centre changed a meeting the participant has not looked at since."""
-    changed, seen = job_centre_change_queries(participant_id)
-    changes = seen_since(session.execute(changed), session.execute(seen))
-    return session.scalar(next_meeting_query(participant_id, now)), not all(changes.values())
+def start_page_queries(participant_id: int, now: dt.datetime) -> list[tuple[Any, dict[str, Any]]]:
+    """The start page's meeting notices, as queries for Database.read_all; see below."""
+    changed, seen = job_centre_change_queries()
+    who = {"participant_id": participant_id}
+    return [(next_meeting_query(), {**who, "now": now}), (changed, who), (seen, who)]
+
+
+def start_page_meetings(rows: Sequence[Sequence[Any]]) -> tuple[dt.datetime | None, bool]:
+    """From the rows of `start_page_queries`: when the next meeting starts, and whether the
+    job centre changed a meeting the participant has not looked at since."""
+    upcoming, changed, seen = rows
+    changes = seen_since(changed, seen)
+    return (upcoming[0][0] if upcoming else None), not all(changes.values())
 
 
 async def mark_seen(db: AsyncSession, participant_id: int, booking_ids: Sequence[int]) -> None:

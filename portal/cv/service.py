@@ -6,10 +6,11 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any, TypeVar
 
 from babel.support import LazyProxy
-from sqlalchemy import func, select
+from sqlalchemy import BindParameter, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -160,8 +161,11 @@ async def remove_sought(db: AsyncSession, participant_id: int, item: SoughtOccup
     await db.flush()
 
 
-def goal_mismatch(db: Session, participant_id: int) -> bool:
-    """Whether My Plan's job goals name none of the occupations sought (read synchronously)."""
+@cache
+def goal_mismatch_queries() -> tuple[Any, Any, Any]:
+    """The latest job goals, the occupations sought, and every name of those occupations;
+    built once, run with {"participant_id": ...}."""
+    participant_id: BindParameter[int] = bindparam("participant_id")
     latest = (
         select(GoalVersion.goal_id, func.max(GoalVersion.version).label("v"))
         .join(Goal, Goal.id == GoalVersion.goal_id)
@@ -169,24 +173,38 @@ def goal_mismatch(db: Session, participant_id: int) -> bool:
         .group_by(GoalVersion.goal_id)
         .subquery()
     )
-    goals = db.scalars(
-        select(GoalVersion).join(
-            latest,
-            (latest.c.goal_id == GoalVersion.goal_id) & (latest.c.v == GoalVersion.version),
-        )
-    ).all()
-    if not goals:
-        return False
-    items = db.scalars(sought_query(participant_id)).all()
-    all_labels = db.execute(
+    goals = select(GoalVersion.removed, GoalVersion.occupation_uri, GoalVersion.text).join(
+        latest,
+        (latest.c.goal_id == GoalVersion.goal_id) & (latest.c.v == GoalVersion.version),
+    )
+    chosen = select(SoughtOccupation.occupation_uri, SoughtOccupation.label).where(
+        SoughtOccupation.participant_id == participant_id
+    )
+    names = (
         select(Occupation.uri, OccupationLabel.label)
         .join(OccupationLabel, OccupationLabel.occupation_id == Occupation.id)
         .where(
-            Occupation.uri.in_([i.occupation_uri for i in items]),
+            Occupation.uri.in_(
+                select(SoughtOccupation.occupation_uri).where(
+                    SoughtOccupation.participant_id == participant_id
+                )
+            ),
             OccupationLabel.kind.in_(("preferred", "alternative")),
         )
-    ).all()
+    )
+    return goals, chosen, names
+
+
+def goal_mismatch(db: Session, participant_id: int) -> bool:
+    """Whether My Plan's job goals name none of the occupations sought (read synchronously,
+    with plain statements: the plan page asks on every view)."""
+    goals_query, chosen_query, names_query = goal_mismatch_queries()
+    connection = db.connection()
+    who = {"participant_id": participant_id}
+    goals: list[Any] = list(connection.execute(goals_query, who))
+    if not goals:
+        return False
     # A goal may name the occupation in any language or by another of its names.
-    sought = [PlanSought(i.occupation_uri, i.label) for i in items]
-    sought += [PlanSought(uri, label) for uri, label in all_labels]
+    sought = [PlanSought(uri, label) for uri, label in connection.execute(chosen_query, who)]
+    sought += [PlanSought(uri, label) for uri, label in connection.execute(names_query, who)]
     return job_goal_mismatch(goals, sought)

@@ -26,6 +26,8 @@ class OccupationLabel(Base):
     __table_args__ = (
         CheckConstraint("kind IN ('preferred', 'alternative', 'hidden', 'group')", name="kind"),
         Index("ix_occupation_labels_language_occupation", "language", "occupation_id"),
+        # An occupation's own labels (the job-goal check reads them on every plan page).
+        Index("ix_occupation_labels_occupation_kind", "occupation_id", "kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,7 +9,7 @@ from starlette.routing import Route
 from portal.audit.service import WHAT_LABELS, access_log_of
 from portal.auth.guards import database, participant_only
 from portal.auth.pages import Page, ParticipantView, participant_page_routes, render
-from portal.booking.bookings import start_page_meetings
+from portal.booking.bookings import start_page_meetings, start_page_queries
 from portal.db import utcnow
 from portal.participants.models import Participant
 from portal.participants.service import parse_notification_settings, save_notification_settings
@@ -20,15 +20,16 @@ from portal.web.templating import pages
 
 
 async def start_page(request: Request, view: ParticipantView) -> Response:
-    row = await database(request).read_one(plan_service.unseen_changes_query(view.participant.id))
-    next_meeting, meeting_changed = await database(request).read(
-        start_page_meetings, view.participant.id, utcnow()
+    plan, *meetings = await database(request).read_all(
+        (plan_service.unseen_changes_query(), {"participant_id": view.participant.id}),
+        *start_page_queries(view.participant.id, utcnow()),
     )
+    next_meeting, meeting_changed = start_page_meetings(meetings)
     return render(
         request,
         view,
         "participant/start.html",
-        plan_changed=plan_service.has_unseen_changes(row),
+        plan_changed=plan_service.has_unseen_changes(plan[0]),
         next_meeting=next_meeting,
         meeting_changed=meeting_changed,
     )

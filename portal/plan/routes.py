@@ -42,7 +42,9 @@ RENDERED_PLANS = FragmentCache(max_entries=256)
 async def plan_page(request: Request, view: ParticipantView) -> Response:
     participant_id = view.participant.id
     day = today(request)
-    row = await database(request).read_one(service.unseen_changes_query(participant_id))
+    row = await database(request).read_one(
+        service.unseen_changes_query(), {"participant_id": participant_id}
+    )
     last_change, seen_at = service.latest_change(row)
     key = (participant_id, current_language.get(), day, view.base, last_change, seen_at)
     content = RENDERED_PLANS.get(key)

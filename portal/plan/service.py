@@ -7,10 +7,11 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from typing import Any
+from functools import cache
+from typing import Any, Protocol
 
 from babel.support import LazyProxy
-from sqlalchemy import Select, func, select
+from sqlalchemy import BindParameter, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -636,8 +637,11 @@ async def goals_history(
     return goal_versions, list(agreements)
 
 
-def unseen_changes_query(participant_id: int) -> Any:
-    """One statement: the plan's latest change and the participant's latest look at it."""
+@cache
+def unseen_changes_query() -> Any:
+    """One statement: the plan's latest change and the participant's latest look at it.
+    Built once; run it with {"participant_id": ...}."""
+    participant_id: BindParameter[int] = bindparam("participant_id")
     goal_change = (
         select(func.max(GoalVersion.changed_at))
         .join(Goal, Goal.id == GoalVersion.goal_id)
@@ -701,7 +705,18 @@ def _names_alike(goal: str, label: str) -> bool:
     return label_words <= goal_words or goal_words <= label_words
 
 
-def job_goal_mismatch(job_goals: Sequence[GoalVersion], sought: Sequence[SoughtOccupation]) -> bool:
+class NamedGoal(Protocol):
+    """What the job-goal check reads of a goal (a GoalVersion, or a row of its columns)."""
+
+    @property
+    def removed(self) -> bool: ...
+    @property
+    def occupation_uri(self) -> str | None: ...
+    @property
+    def text(self) -> str: ...
+
+
+def job_goal_mismatch(job_goals: Sequence[NamedGoal], sought: Sequence[SoughtOccupation]) -> bool:
     """True when both lists have entries and no job goal names any occupation sought: the
     seeds ask that the job goal be the same in My Plan, My CV and "I am looking for a job as".
     A goal matches by occupation (URI) or by its text (see `_names_alike`)."""
