@@ -144,3 +144,50 @@ def test_palle_sets_up_an_offer_that_anna_books_at_360_px(
     page.get_by_role("button", name="Ja, avboka mötet").click()
     expect(page.get_by_role("status")).to_contain_text("Ditt möte är avbokat.")
     context.close()
+
+
+def test_the_other_administration_pages_pass_axe_in_danish(
+    live_server: LiveServer, browser: Browser
+) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 800}, locale="da-DK")
+    page = context.new_page()
+    log_in(page, live_server, "palle", staff=True)
+    page.goto(live_server.url + "/staff/booking/")
+    page.get_by_role("button", name="Dansk").click()
+
+    page.get_by_role("link", name="Opret en variant").click()
+    page.get_by_role("button", name="Gem varianten").click()
+    expect(page.get_by_role("alert")).to_contain_text("Vælg mindst én samtaletype.")
+    assert_accessible(page)
+
+    # A caseworker with a booked meeting: taking her out of the team asks what to do with it,
+    # and deleting her is refused with the reason and the meeting.
+    page.goto(live_server.url + "/staff/booking/")
+    page.get_by_role("link", name="Karin Karlsson", exact=True).click()
+    page.get_by_role("link", name="Tag ud af teamet").first.click()
+    expect(page.get_by_role("group", name="Hvad skal der ske med møderne?")).to_be_visible()
+    assert_accessible(page)
+    page.go_back()
+    page.get_by_role("button", name="Slet Karin Karlsson").click()
+    expect(page.get_by_role("alert")).to_contain_text("har kommende møder og kan ikke slettes")
+    assert_accessible(page)
+
+    # A team's closing days, own and inherited.
+    page.goto(live_server.url + "/staff/booking/")
+    page.get_by_role("link", name="Team Vuxna", exact=True).click()
+    expect(page.get_by_role("heading", name="Arvet fra de overliggende teams")).to_be_visible()
+    assert_accessible(page)
+    context.close()
+
+    # karin sets anna's markings for meeting offers.
+    context = browser.new_context(viewport={"width": 360, "height": 800}, locale="da-DK")
+    page = context.new_page()
+    log_in(page, live_server, "karin", staff=True)
+    page.goto(live_server.url + "/staff/")
+    page.get_by_role("button", name="Dansk").click()
+    page.get_by_role("link", name="Markeringer til online tilbud").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Anna Andersson")
+    assert_accessible(page)
+    page.get_by_role("button", name="Gem").click()
+    expect(page.get_by_role("status")).to_contain_text("Gemt.")
+    context.close()
