@@ -139,6 +139,15 @@ async def found(db: Any, model: type[M], request: Request, key: str) -> M:
     return row
 
 
+async def team_tree(db: Any) -> list[tuple[Team, int]]:
+    return admin.tree(list(await db.scalars(select(Team))))
+
+
+def team_options(teams: list[tuple[Team, int]]) -> list[tuple[str, str]]:
+    """The teams as the options of a select or checkboxes, indented by their depth."""
+    return [(str(team.id), "— " * depth + team.name) for team, depth in teams]
+
+
 def place_of(request: Request) -> Place:
     settings = request.app.state.settings
     return Place(settings.country, settings.timezone)
@@ -243,7 +252,7 @@ async def team_page(
     status_code: int = 200,
 ) -> Response:
     async with database(request).sessions() as db:
-        teams = admin.tree(list(await db.scalars(select(Team))))
+        teams = await team_tree(db)
         closing = (
             list(
                 await db.scalars(
@@ -373,7 +382,7 @@ async def caseworker_page(
     **context: Any,
 ) -> Response:
     async with database(request).sessions() as db:
-        teams = admin.tree(list(await db.scalars(select(Team))))
+        teams = await team_tree(db)
         others = list(await db.scalars(select(Caseworker).order_by(Caseworker.name)))
         members: list[TeamMember] = []
         busy: list[BusyTime] = []
@@ -402,7 +411,7 @@ async def caseworker_page(
         errors=errors,
         labels={**field_labels(CASEWORKER_LABELS), **schedule_labels()},
         weekdays=list(enumerate(WEEKDAY_NAMES)),
-        team_options=[(str(t.id), "— " * depth + t.name) for t, depth in teams],
+        team_options=team_options(teams),
         chosen_teams=set(values.get("team_ids") or []),
         members=[(m, names.get(m.team_id, "")) for m in members],
         addable_teams=[(str(t.id), t.name) for t, _depth in teams if t.id not in in_teams],
@@ -640,7 +649,7 @@ async def room_page(
     status_code: int = 200,
 ) -> Response:
     async with database(request).sessions() as db:
-        teams = admin.tree(list(await db.scalars(select(Team))))
+        teams = await team_tree(db)
     return page(
         request,
         staff,
@@ -650,7 +659,7 @@ async def room_page(
         values=values,
         errors=errors,
         labels=field_labels(ROOM_LABELS),
-        team_options=[(str(t.id), "— " * depth + t.name) for t, depth in teams],
+        team_options=team_options(teams),
         chosen_teams=set(values.get("team_ids") or []),
         saved=request.query_params.get("saved"),
     )
@@ -768,7 +777,7 @@ async def offer_page(
         values=values,
         errors=errors,
         labels=field_labels(OFFER_LABELS),
-        team_options=[(str(t.id), "— " * depth + t.name) for t, depth in teams],
+        team_options=team_options(teams),
         room_options=[(str(r.id), r.name) for r in choices.rooms.values()],
         caseworkers=[
             (
@@ -880,7 +889,7 @@ async def variant_page(
     status_code: int = 200,
 ) -> Response:
     async with database(request).sessions() as db:
-        teams = admin.tree(list(await db.scalars(select(Team))))
+        teams = await team_tree(db)
     return page(
         request,
         staff,
@@ -895,7 +904,7 @@ async def variant_page(
             "team_ids": gettext("For the teams"),
         },
         type_options=list(MEETING_TYPES.items()),
-        team_options=[(str(t.id), "— " * depth + t.name) for t, depth in teams],
+        team_options=team_options(teams),
         saved=request.query_params.get("saved"),
     )
 
@@ -1179,7 +1188,7 @@ async def eligibility_page(
     status_code: int = 200,
 ) -> Response:
     async with database(request).sessions() as db:
-        teams = admin.tree(list(await db.scalars(select(Team))))
+        teams = await team_tree(db)
     return page(
         request,
         staff,
@@ -1195,7 +1204,7 @@ async def eligibility_page(
         },
         marking_options=list(MARKINGS.items()),
         chosen=set(values.get("markings") or []),
-        team_options=[(str(t.id), "— " * depth + t.name) for t, depth in teams],
+        team_options=team_options(teams),
         saved=request.query_params.get("saved"),
     )
 
