@@ -195,16 +195,25 @@ def goal_mismatch_queries() -> tuple[Any, Any, Any]:
     return goals, chosen, names
 
 
-def goal_mismatch(db: Session, participant_id: int) -> bool:
-    """Whether My Plan's job goals name none of the occupations sought (read synchronously,
-    with plain statements: the plan page asks on every view)."""
-    goals_query, chosen_query, names_query = goal_mismatch_queries()
-    connection = db.connection()
+def goal_mismatch_reads(participant_id: int) -> list[tuple[Any, dict[str, Any]]]:
+    """The job-goal check's queries, for Database.read_all; see `mismatch_in`."""
     who = {"participant_id": participant_id}
-    goals: list[Any] = list(connection.execute(goals_query, who))
+    return [(query, who) for query in goal_mismatch_queries()]
+
+
+def mismatch_in(rows: Sequence[Sequence[Any]]) -> bool:
+    """From the rows of `goal_mismatch_reads`: whether My Plan's job goals name none of the
+    occupations sought (a goal may name one in any language or by another of its names)."""
+    goals, chosen, names = rows
     if not goals:
         return False
-    # A goal may name the occupation in any language or by another of its names.
-    sought = [PlanSought(uri, label) for uri, label in connection.execute(chosen_query, who)]
-    sought += [PlanSought(uri, label) for uri, label in connection.execute(names_query, who)]
-    return job_goal_mismatch(goals, sought)
+    sought = [PlanSought(uri, label) for uri, label in [*chosen, *names]]
+    return job_goal_mismatch(list(goals), sought)
+
+
+def goal_mismatch(db: Session, participant_id: int) -> bool:
+    """The job-goal check, read synchronously (Database.read)."""
+    connection = db.connection()
+    return mismatch_in(
+        [list(connection.execute(q, p)) for q, p in goal_mismatch_reads(participant_id)]
+    )

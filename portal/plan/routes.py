@@ -20,7 +20,7 @@ from portal.auth.guards import (
     today,
 )
 from portal.auth.pages import ParticipantView, participant_page_routes, render
-from portal.cv.service import goal_mismatch
+from portal.cv.service import goal_mismatch, goal_mismatch_reads, mismatch_in
 from portal.db import utcnow
 from portal.notify.service import PLAN_CHANGED, notify_participant
 from portal.participants.models import Participant
@@ -42,8 +42,10 @@ RENDERED_PLANS = FragmentCache(max_entries=256)
 async def plan_page(request: Request, view: ParticipantView) -> Response:
     participant_id = view.participant.id
     day = today(request)
-    row = await database(request).read_one(
-        service.unseen_changes_query(), {"participant_id": participant_id}
+    # What the page needs besides the plan itself, in one read.
+    (row,), *checks = await database(request).read_all(
+        (service.unseen_changes_query(), {"participant_id": participant_id}),
+        *goal_mismatch_reads(participant_id),
     )
     last_change, seen_at = service.latest_change(row)
     key = (participant_id, current_language.get(), day, view.base, last_change, seen_at)
@@ -57,14 +59,13 @@ async def plan_page(request: Request, view: ParticipantView) -> Response:
     if not view.read_only and service.has_unseen_changes(row):
         async with database(request).transaction() as db:
             await service.record_seen(db, participant_id)
-    mismatch = await database(request).read(goal_mismatch, participant_id)
     return render(
         request,
         view,
         "plan/plan.html",
         content=content,
         last_changed_at=last_change,
-        goal_mismatch=mismatch,
+        goal_mismatch=mismatch_in(checks),
     )
 
 
