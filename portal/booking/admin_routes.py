@@ -5,7 +5,8 @@ Handlers parse, call booking.admin in one transaction, and render."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -55,7 +56,7 @@ from portal.notify.service import MEETING_CHANGED, notify_participant
 from portal.participants.models import Participant
 from portal.staff.models import StaffUser
 from portal.staff.service import WRITE, allows
-from portal.web.forms import Errors, Fields, new_form_token
+from portal.web.forms import Errors, Fields, claim_form_token, new_form_token
 from portal.web.i18n import gettext
 from portal.web.i18n import lazy_gettext as _
 from portal.web.templating import pages
@@ -190,6 +191,31 @@ def page(
     )
 
 
+class Repeat(Exception):
+    """The same new-object form was saved already (a second click, or one racing it)."""
+
+
+class Refused(Exception):
+    """The rules refuse what the form asks (the messages say why); nothing is written."""
+
+    def __init__(self, errors: Errors) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+@asynccontextmanager
+async def one_write(request: Request, form: dict[str, Any], creating: bool) -> AsyncIterator[Any]:
+    """One transaction. A form that creates something is saved once per form token, so a
+    double click makes one team, room or offer; raise Refused inside to write nothing."""
+    try:
+        async with database(request).transaction() as db:
+            if creating and not await claim_form_token(db, str(form.get("form_token", ""))):
+                raise Repeat()
+            yield db
+    except IntegrityError as error:  # a racing twin claimed the token (or took the name)
+        raise Repeat() from error
+
+
 def done(path: str, saved: str) -> Response:
     return RedirectResponse(f"{path}?saved={saved}", status_code=303)
 
@@ -321,18 +347,24 @@ async def team_form(request: Request, staff: StaffIdentity) -> Response:
     async with database(request).sessions() as db:
         team = await found(db, Team, request, "team_id") if team_id else None
     if request.method == "GET":
-        return await team_page(request, staff, team, team_values(team) if team else {}, {})
+        shown = team_values(team) if team else {"form_token": new_form_token()}
+        return await team_page(request, staff, team, shown, {})
     form = plain(await request.form())
     async with database(request).sessions() as db:
         parents = await team_parents(db)
     values, errors = admin.parse_team(form, parents, team.id if team else None)
     if values is None:
         return await team_page(request, staff, team, form, errors, 400)
-    async with database(request).transaction() as db:
-        current = await found(db, Team, request, "team_id") if team_id else None
-        saved = await admin.save_team(db, values, current)
-    if isinstance(saved, dict):
-        return await team_page(request, staff, team, form, saved, 400)
+    try:
+        async with one_write(request, form, team is None) as db:
+            current = await found(db, Team, request, "team_id") if team_id else None
+            saved = await admin.save_team(db, values, current)
+            if isinstance(saved, dict):
+                raise Refused(saved)
+    except Refused as refusal:
+        return await team_page(request, staff, team, form, refusal.errors, 400)
+    except Repeat:
+        return done(f"{BASE}/", "repeated")
     return done(f"{BASE}/teams/{saved.id}", "team")
 
 
@@ -452,7 +484,7 @@ async def caseworker_form(request: Request, staff: StaffIdentity) -> Response:
             values = (
                 await caseworker_values(db, caseworker)
                 if caseworker
-                else admin.schedule_values([], [])
+                else {**admin.schedule_values([], []), "form_token": new_form_token()}
             )
             return await caseworker_page(request, staff, caseworker, values, {})
         teams = await admin.teams_by_id(db)
@@ -481,9 +513,14 @@ async def caseworker_form(request: Request, staff: StaffIdentity) -> Response:
     checked, errors = admin.parse_caseworker(form, form["team_ids"], teams, caseworker is None)
     if checked is None:
         return await caseworker_page(request, staff, caseworker, form, errors, 400)
-    async with database(request).transaction() as db:
-        current = await found(db, Caseworker, request, "caseworker_id") if caseworker_id else None
-        saved = await admin.save_caseworker(db, checked, current)
+    try:
+        async with one_write(request, form, caseworker is None) as db:
+            current = (
+                await found(db, Caseworker, request, "caseworker_id") if caseworker_id else None
+            )
+            saved = await admin.save_caseworker(db, checked, current)
+    except Repeat:
+        return done(f"{BASE}/", "repeated")
     return done(f"{BASE}/caseworkers/{saved.id}", "caseworker")
 
 
@@ -671,7 +708,11 @@ async def room_form(request: Request, staff: StaffIdentity) -> Response:
         room = await found(db, Room, request, "room_id") if room_id else None
         teams = await admin.teams_by_id(db)
         if request.method == "GET":
-            values: dict[str, Any] = {"usable": "yes", "overbooking": "0"}
+            values: dict[str, Any] = {
+                "usable": "yes",
+                "overbooking": "0",
+                "form_token": new_form_token(),
+            }
             if room:
                 allowed = await db.scalars(
                     select(RoomTeam.team_id).where(RoomTeam.room_id == room.id)
@@ -691,11 +732,16 @@ async def room_form(request: Request, staff: StaffIdentity) -> Response:
     values_in, errors = admin.parse_room(form, form["team_ids"], teams)
     if values_in is None:
         return await room_page(request, staff, room, form, errors, 400)
-    async with database(request).transaction() as db:
-        current = await found(db, Room, request, "room_id") if room_id else None
-        saved = await admin.save_room(db, values_in, current)
-    if isinstance(saved, dict):
-        return await room_page(request, staff, room, form, saved, 400)
+    try:
+        async with one_write(request, form, room is None) as db:
+            current = await found(db, Room, request, "room_id") if room_id else None
+            saved = await admin.save_room(db, values_in, current)
+            if isinstance(saved, dict):
+                raise Refused(saved)
+    except Refused as refusal:
+        return await room_page(request, staff, room, form, refusal.errors, 400)
+    except Repeat:
+        return done(f"{BASE}/", "repeated")
     return done(f"{BASE}/rooms/{saved.id}", "room")
 
 
@@ -831,7 +877,7 @@ async def offer_form(request: Request, staff: StaffIdentity) -> Response:
         offer = await found(db, MeetingOffer, request, "offer_id") if offer_id else None
         if request.method == "GET":
             if offer is None:
-                values: dict[str, Any] = dict(NEW_OFFER)
+                values: dict[str, Any] = {**NEW_OFFER, "form_token": new_form_token()}
                 template_id = Fields(request.query_params).one_of(
                     "template", {t: 1 for t in await db.scalars(select(OfferTemplate.id))}, False
                 )
@@ -869,9 +915,12 @@ async def offer_form(request: Request, staff: StaffIdentity) -> Response:
         if isinstance(kept_as, dict):
             return await offer_page(request, staff, offer, form, kept_as, 400)
         return await offer_page(request, staff, offer, form, {}, saved_template=template_name)
-    async with database(request).transaction() as db:
-        current = await found(db, MeetingOffer, request, "offer_id") if offer_id else None
-        saved, kept = await admin.save_offer(db, values_in, current)
+    try:
+        async with one_write(request, form, offer is None) as db:
+            current = await found(db, MeetingOffer, request, "offer_id") if offer_id else None
+            saved, kept = await admin.save_offer(db, values_in, current)
+    except Repeat:
+        return done(f"{BASE}/", "repeated")
     return RedirectResponse(
         f"{BASE}/offers/{saved.id}?saved={'offer_kept' if kept else 'offer'}", status_code=303
     )
@@ -915,7 +964,7 @@ async def variant_form(request: Request, staff: StaffIdentity) -> Response:
         variant = await found(db, MeetingTypeVariant, request, "variant_id") if variant_id else None
         teams = await admin.teams_by_id(db)
         if request.method == "GET":
-            values: dict[str, Any] = {}
+            values: dict[str, Any] = {"form_token": new_form_token()}
             if variant is not None:
                 rules = (await admin.variant_rules(db))[variant.id]
                 values = {
@@ -931,11 +980,18 @@ async def variant_form(request: Request, staff: StaffIdentity) -> Response:
     checked, errors = admin.parse_variant(form, form["meeting_types"], form["team_ids"], teams)
     if checked is None:
         return await variant_page(request, staff, variant, form, errors, 400)
-    async with database(request).transaction() as db:
-        current = await found(db, MeetingTypeVariant, request, "variant_id") if variant_id else None
-        saved = await admin.save_variant(db, checked, current)
-    if isinstance(saved, dict):
-        return await variant_page(request, staff, variant, form, saved, 400)
+    try:
+        async with one_write(request, form, variant is None) as db:
+            current = (
+                await found(db, MeetingTypeVariant, request, "variant_id") if variant_id else None
+            )
+            saved = await admin.save_variant(db, checked, current)
+            if isinstance(saved, dict):
+                raise Refused(saved)
+    except Refused as refusal:
+        return await variant_page(request, staff, variant, form, refusal.errors, 400)
+    except Repeat:
+        return done(f"{BASE}/", "repeated")
     return done(f"{BASE}/variants/{saved.id}", "variant")
 
 

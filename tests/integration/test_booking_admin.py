@@ -37,6 +37,14 @@ def new_id(response: Any, kind: str) -> int:
     return int(match.group(1))
 
 
+def create(client: TestClient, kind: str, data: Any, **options: Any) -> Any:
+    """POST a new-object form as a browser does: with the form token its page gave."""
+    page = client.get(f"{BASE}/{kind}/new")
+    match = re.search(r'name="form_token" value="([^"]+)"', page.text)
+    token = {"form_token": match.group(1)} if match else {}
+    return client.post(f"{BASE}/{kind}/new", data={**data, **token}, **options)
+
+
 def centre_id(url: str) -> int:
     return int(sql(url, "SELECT id FROM teams WHERE parent_id IS NULL ORDER BY id")[0][0])
 
@@ -54,8 +62,9 @@ def week(monday: tuple[str, str] = ("08:00", "16:00"), pause: tuple[str, str] = 
 
 
 def make_team(client: TestClient, url: str, name: str, parent: int | None = None) -> int:
-    response = client.post(
-        f"{BASE}/teams/new",
+    response = create(
+        client,
+        "teams",
         data={"name": name, "parent_id": str(parent or centre_id(url))},
         follow_redirects=False,
     )
@@ -63,8 +72,9 @@ def make_team(client: TestClient, url: str, name: str, parent: int | None = None
 
 
 def make_caseworker(client: TestClient, name: str, team: int, **hours: Any) -> int:
-    response = client.post(
-        f"{BASE}/caseworkers/new",
+    response = create(
+        client,
+        "caseworkers",
         data={"name": name, "team_ids": [str(team)], **week(**hours), "action": "save"},
         follow_redirects=False,
     )
@@ -93,8 +103,9 @@ def offer_form(team: int, caseworkers: list[int], **overrides: Any) -> dict[str,
 
 
 def make_offer(client: TestClient, team: int, caseworkers: list[int], **overrides: Any) -> int:
-    response = client.post(
-        f"{BASE}/offers/new",
+    response = create(
+        client,
+        "offers",
         data=offer_form(team, caseworkers, **overrides),
         follow_redirects=False,
     )
@@ -148,7 +159,7 @@ def test_booking_administration_is_for_the_job_centres_planners(client: TestClie
     assert "/offers/new" in overview.text
     assert "/teams/new" not in overview.text
     assert client.get(f"{BASE}/rooms/new").status_code == 404
-    assert client.post(f"{BASE}/teams/new", data={"name": "X"}).status_code == 404
+    assert create(client, "teams", data={"name": "X"}).status_code == 404
     client.post("/staff/logout")
     log_in(client, "palle", staff=True)
     start = client.get("/staff/")
@@ -171,8 +182,9 @@ def test_a_team_refuses_a_taken_name_and_a_place_under_itself_keeping_what_was_t
     name = unique("Team Norr")
     parent = make_team(client, database_url, name)
     child = make_team(client, database_url, unique("Team Norr Unga"), parent)
-    taken = client.post(
-        f"{BASE}/teams/new",
+    taken = create(
+        client,
+        "teams",
         data={"name": name.upper(), "email": "team@example.org", "parent_id": str(parent)},
     )
     assert taken.status_code == 400
@@ -195,9 +207,7 @@ def test_a_closing_day_set_on_a_team_is_inherited_below_and_closes_its_offers(
     child = make_team(client, database_url, unique("Team Syd Vuxna"), parent)
     caseworker = make_caseworker(client, unique("Sara Syd"), child)
     offer = new_id(
-        client.post(
-            f"{BASE}/offers/new", data=offer_form(child, [caseworker]), follow_redirects=False
-        ),
+        create(client, "offers", data=offer_form(child, [caseworker]), follow_redirects=False),
         "offers",
     )
     rows = sql(database_url, "SELECT id FROM meeting_offers WHERE id = :o", o=offer)
@@ -251,8 +261,9 @@ def test_caseworker_hours_and_pauses_are_checked_and_monday_copies_to_the_week(
 ) -> None:
     log_in(client, "palle", staff=True)
     team = make_team(client, database_url, unique("Team Väst"))
-    short_pause = client.post(
-        f"{BASE}/caseworkers/new",
+    short_pause = create(
+        client,
+        "caseworkers",
         data={
             "name": "Per Paus",
             "team_ids": [str(team)],
@@ -266,17 +277,17 @@ def test_caseworker_hours_and_pauses_are_checked_and_monday_copies_to_the_week(
     assert "The end must be after the start (00:00–00:00 means not working)." in short_pause.text
     assert 'href="#hours-2-to"' in short_pause.text
     assert 'value="Per Paus"' in short_pause.text
-    no_team = client.post(
-        f"{BASE}/caseworkers/new", data={"name": "Per Paus", **week(), "action": "save"}
-    )
+    no_team = create(client, "caseworkers", data={"name": "Per Paus", **week(), "action": "save"})
     assert "Choose at least one team." in no_team.text
-    outside = client.post(
-        f"{BASE}/caseworkers/new",
+    outside = create(
+        client,
+        "caseworkers",
         data={"name": "Per", "team_ids": [str(team)], **week(pause=("17:00", "17:30"))},
     )
     assert "A pause must lie within the working hours." in outside.text
-    copied = client.post(
-        f"{BASE}/caseworkers/new",
+    copied = create(
+        client,
+        "caseworkers",
         data={
             "name": "Per Paus",
             "team_ids": [str(team)],
@@ -293,8 +304,9 @@ def test_caseworker_hours_and_pauses_are_checked_and_monday_copies_to_the_week(
     assert 'name="pause-3-to" type="time" value="12:30"' in copied.text
     assert 'name="hours-5-from" type="time" value="00:00"' in copied.text
     assert not sql(database_url, "SELECT id FROM caseworkers WHERE name = 'Per Paus'")
-    saved = client.post(
-        f"{BASE}/caseworkers/new",
+    saved = create(
+        client,
+        "caseworkers",
         data={
             "name": "Per Paus",
             "team_ids": [str(team)],
@@ -349,8 +361,9 @@ def test_a_caseworker_leaving_a_team_hands_their_meetings_to_a_free_colleague_or
     leaving = make_caseworker(client, unique("Lena"), team)
     colleague = make_caseworker(client, unique("Kalle"), team)
     offer = new_id(
-        client.post(
-            f"{BASE}/offers/new",
+        create(
+            client,
+            "offers",
             data=offer_form(team, [leaving, colleague]),
             follow_redirects=False,
         ),
@@ -414,18 +427,19 @@ def test_rooms_have_unique_names_and_one_with_meetings_to_come_cannot_be_deleted
 ) -> None:
     log_in(client, "palle", staff=True)
     name = unique("Rum Älgen")
-    created = client.post(
-        f"{BASE}/rooms/new",
+    created = create(
+        client,
+        "rooms",
         data={"name": name, "capacity": "8", "overbooking": "1", "usable": "yes"},
         follow_redirects=False,
     )
     room = new_id(created, "rooms")
-    again = client.post(f"{BASE}/rooms/new", data={"name": name.lower(), "capacity": "x"})
+    again = create(client, "rooms", data={"name": name.lower(), "capacity": "x"})
     assert again.status_code == 400
     assert "Give a whole number from 1 to 10000." in again.text
-    taken = client.post(f"{BASE}/rooms/new", data={"name": name.lower(), "capacity": "3"})
+    taken = create(client, "rooms", data={"name": name.lower(), "capacity": "3"})
     assert "Another room has this name." in taken.text
-    boundless = client.post(f"{BASE}/rooms/new", data={"name": unique("Aulan"), "overbooking": "4"})
+    boundless = create(client, "rooms", data={"name": unique("Aulan"), "overbooking": "4"})
     assert "leave overbooking at 0" in boundless.text
     with_meetings = sql(
         database_url,
@@ -446,7 +460,7 @@ def test_an_offer_states_what_is_missing_and_a_group_offer_gets_its_times(
     team = make_team(client, database_url, unique("Team Grupp"))
     caseworker = make_caseworker(client, unique("Gun"), team)
     outsider = make_caseworker(client, unique("Utan"), make_team(client, database_url, unique("T")))
-    empty = client.post(f"{BASE}/offers/new", data={"title": "", "kind": "group"})
+    empty = create(client, "offers", data={"title": "", "kind": "group"})
     assert empty.status_code == 400
     for message in (
         "Fill this in.",
@@ -455,20 +469,22 @@ def test_an_offer_states_what_is_missing_and_a_group_offer_gets_its_times(
         "Give at least one time for the group meeting.",
     ):
         assert message in empty.text
-    wrong_team = client.post(
-        f"{BASE}/offers/new", data=offer_form(team, [caseworker, outsider], title="Fel team")
+    wrong_team = create(
+        client, "offers", data=offer_form(team, [caseworker, outsider], title="Fel team")
     )
     assert "Choose caseworkers of the offer's team who take bookings." in unescape(wrong_team.text)
     assert 'value="Fel team"' in wrong_team.text
-    bad_time = client.post(
-        f"{BASE}/offers/new",
+    bad_time = create(
+        client,
+        "offers",
         data=offer_form(team, [caseworker], kind="group", seats="10", group_times="tisdag nio"),
     )
     assert "is not a date and time like 2026-12-01 09:00" in bad_time.text
     first = dt.date.today() + dt.timedelta(days=7)
     times = f"{first.isoformat()} 09:00\n{(first + dt.timedelta(days=1)).isoformat()} 13:30"
-    created = client.post(
-        f"{BASE}/offers/new",
+    created = create(
+        client,
+        "offers",
         data=offer_form(team, [caseworker], kind="group", seats="10", group_times=times),
         follow_redirects=False,
     )
@@ -511,24 +527,23 @@ def test_a_variant_is_for_its_meeting_types_and_teams_and_an_offer_must_match_it
     team = make_team(client, database_url, unique("Team Variant"))
     other = make_team(client, database_url, unique("Team Annan"))
     caseworker = make_caseworker(client, unique("Vilma"), team)
-    none_chosen = client.post(f"{BASE}/variants/new", data={"name": "Uppföljning unga"})
+    none_chosen = create(client, "variants", data={"name": "Uppföljning unga"})
     assert none_chosen.status_code == 400
     assert "Choose at least one meeting type." in none_chosen.text
     name = unique("Uppföljning unga")
     variant = new_id(
-        client.post(
-            f"{BASE}/variants/new",
+        create(
+            client,
+            "variants",
             data={"name": name, "meeting_types": ["follow_up"], "team_ids": [str(other)]},
             follow_redirects=False,
         ),
         "variants",
     )
-    taken = client.post(
-        f"{BASE}/variants/new", data={"name": name.upper(), "meeting_types": ["cv"]}
-    )
+    taken = create(client, "variants", data={"name": name.upper(), "meeting_types": ["cv"]})
     assert "Another variant has this name." in taken.text
-    wrong_team = client.post(
-        f"{BASE}/offers/new", data=offer_form(team, [caseworker], variant_id=str(variant))
+    wrong_team = create(
+        client, "offers", data=offer_form(team, [caseworker], variant_id=str(variant))
     )
     assert wrong_team.status_code == 400
     assert "This variant is not for the chosen meeting type and team." in wrong_team.text
@@ -550,19 +565,15 @@ def test_a_template_saved_from_the_offer_form_fills_in_a_new_offer(
     caseworker = make_caseworker(client, unique("Mats"), team)
     name = unique("Mall för uppföljning")
     form = offer_form(team, [caseworker], title="Uppföljning från mall", duration_minutes="50")
-    unnamed = client.post(f"{BASE}/offers/new", data={**form, "action": "template"})
+    unnamed = create(client, "offers", data={**form, "action": "template"})
     assert unnamed.status_code == 400
     assert "Give the template a name." in unnamed.text
-    kept = client.post(
-        f"{BASE}/offers/new", data={**form, "action": "template", "template_name": name}
-    )
+    kept = create(client, "offers", data={**form, "action": "template", "template_name": name})
     assert kept.status_code == 200
     assert "Saved as the template" in kept.text
     assert not sql(database_url, "SELECT id FROM meeting_offers WHERE title = :t", t=form["title"])
     (template,) = sql(database_url, "SELECT id FROM offer_templates WHERE name = :n", n=name)[0]
-    twice = client.post(
-        f"{BASE}/offers/new", data={**form, "action": "template", "template_name": name}
-    )
+    twice = create(client, "offers", data={**form, "action": "template", "template_name": name})
     assert "Another template has this name." in twice.text
     filled = client.get(f"{BASE}/offers/new", params={"template": template})
     assert 'value="Uppföljning från mall"' in filled.text
@@ -570,8 +581,8 @@ def test_a_template_saved_from_the_offer_form_fills_in_a_new_offer(
     assert f'value="{caseworker}" checked' in filled.text
     client.post("/staff/logout")
     log_in(client, "karin", staff=True)  # runs offers, keeps no templates
-    refused = client.post(
-        f"{BASE}/offers/new", data={**form, "action": "template", "template_name": "Min mall"}
+    refused = create(
+        client, "offers", data={**form, "action": "template", "template_name": "Min mall"}
     )
     assert refused.status_code == 404
     assert client.post(f"{BASE}/templates/{template}/delete").status_code == 404
@@ -586,8 +597,9 @@ def test_two_offers_in_one_room_never_book_it_twice_at_once(
 ) -> None:
     log_in(client, "palle", staff=True)
     room = new_id(
-        client.post(
-            f"{BASE}/rooms/new",
+        create(
+            client,
+            "rooms",
             data={"name": unique("Rum Lönnen"), "capacity": "2", "usable": "yes"},
             follow_redirects=False,
         ),
@@ -625,3 +637,24 @@ def test_two_offers_in_one_room_never_book_it_twice_at_once(
     assert taken_at.astimezone(dt.UTC).isoformat()[:16] not in free
     sql(database_url, "UPDATE bookings SET status = 'cancelled' WHERE id = :b", b=booking)
     assert taken_at.astimezone(dt.UTC).isoformat()[:16] in run(starts_of_b())
+
+
+def test_a_double_clicked_create_makes_one_and_a_refused_one_can_be_corrected(
+    client: TestClient, database_url: str
+) -> None:
+    log_in(client, "palle", staff=True)
+    page = client.get(f"{BASE}/teams/new")
+    match = re.search(r'name="form_token" value="([^"]+)"', page.text)
+    assert match
+    token = match.group(1)
+    taken = client.post(f"{BASE}/teams/new", data={"name": "Team Vuxna", "form_token": token})
+    assert taken.status_code == 400  # refused: nothing written, the token still unused
+    assert f'value="{token}"' in taken.text
+    name = unique("Team Dubbel")
+    form = {"name": name, "parent_id": str(centre_id(database_url)), "form_token": token}
+    first = client.post(f"{BASE}/teams/new", data=form, follow_redirects=False)
+    second = client.post(f"{BASE}/teams/new", data=form, follow_redirects=False)
+    assert "/teams/" in first.headers["location"]
+    assert second.status_code == 303
+    assert second.headers["location"] == f"{BASE}/?saved=repeated"
+    assert len(sql(database_url, "SELECT id FROM teams WHERE name = :n", n=name)) == 1
