@@ -204,12 +204,14 @@ class Refused(Exception):
 
 
 @asynccontextmanager
-async def one_write(request: Request, form: dict[str, Any], creating: bool) -> AsyncIterator[Any]:
+async def one_write(
+    request: Request, form: dict[str, Any], creating: bool, once_by: str = "form_token"
+) -> AsyncIterator[Any]:
     """One transaction. A form that creates something is saved once per form token, so a
     double click makes one team, room or offer; raise Refused inside to write nothing."""
     try:
         async with database(request).transaction() as db:
-            if creating and not await claim_form_token(db, str(form.get("form_token", ""))):
+            if creating and not await claim_form_token(db, str(form.get(once_by, ""))):
                 raise Repeat()
             yield db
     except IntegrityError as error:  # a racing twin claimed the token (or took the name)
@@ -327,6 +329,7 @@ async def team_page(
         inherited=inherited,
         team_names=names,
         holidays=coming,
+        add_token=new_form_token(),
         holiday_language="sv" if country == "SE" else "da",
         saved=request.query_params.get("saved"),
         today=today(request),
@@ -375,15 +378,18 @@ async def add_closing_day(request: Request, staff: StaffIdentity) -> Response:
     values, errors = admin.parse_closing_day(form, today(request))
     if values is None:
         return await team_page(request, staff, team, {**team_values(team), **form}, errors, 400)
-    async with database(request).transaction() as db:
-        db.add(
-            ClosingDay(
-                team_id=team.id,
-                name=values.name,
-                first_date=values.first_date,
-                last_date=values.last_date,
+    try:
+        async with one_write(request, form, True, "closing_token") as db:
+            db.add(
+                ClosingDay(
+                    team_id=team.id,
+                    name=values.name,
+                    first_date=values.first_date,
+                    last_date=values.last_date,
+                )
             )
-        )
+    except Repeat:
+        pass  # the same form sent twice: the closing day is there once
     return done(f"{BASE}/teams/{team.id}", "closing_day")
 
 
@@ -448,6 +454,7 @@ async def caseworker_page(
         members=[(m, names.get(m.team_id, "")) for m in members],
         addable_teams=[(str(t.id), t.name) for t, _depth in teams if t.id not in in_teams],
         busy=busy,
+        add_token=new_form_token(),
         pause_sources=[
             (str(c.id), c.name) for c in others if not caseworker or c.id != caseworker.id
         ],
@@ -604,17 +611,21 @@ async def team_removal(request: Request, staff: StaffIdentity) -> Response:
 async def add_busy_time(request: Request, staff: StaffIdentity) -> Response:
     form = plain(await request.form())
     values, errors = admin.parse_busy(form, place_of(request).zone)
-    async with database(request).transaction() as db:
+    async with database(request).sessions() as db:
         caseworker = await found(db, Caseworker, request, "caseworker_id")
-        if values is not None:
-            db.add(
-                BusyTime(
-                    caseworker_id=caseworker.id,
-                    starts_at=values.starts_at,
-                    ends_at=values.ends_at,
-                    reason=values.reason,
+    if values is not None:
+        try:
+            async with one_write(request, form, True, "busy_token") as db:
+                db.add(
+                    BusyTime(
+                        caseworker_id=caseworker.id,
+                        starts_at=values.starts_at,
+                        ends_at=values.ends_at,
+                        reason=values.reason,
+                    )
                 )
-            )
+        except Repeat:
+            pass  # the same form sent twice: the busy time is there once
     if values is None:
         async with database(request).sessions() as db:
             current = await caseworker_values(db, caseworker)

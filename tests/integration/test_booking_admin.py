@@ -37,11 +37,15 @@ def new_id(response: Any, kind: str) -> int:
     return int(match.group(1))
 
 
+def hidden(page: str, name: str) -> dict[str, str]:
+    """The hidden field `name` of a page's form, as form data (none when it has none)."""
+    match = re.search(rf'name="{name}" value="([^"]+)"', page)
+    return {name: match.group(1)} if match else {}
+
+
 def create(client: TestClient, kind: str, data: Any, **options: Any) -> Any:
     """POST a new-object form as a browser does: with the form token its page gave."""
-    page = client.get(f"{BASE}/{kind}/new")
-    match = re.search(r'name="form_token" value="([^"]+)"', page.text)
-    token = {"form_token": match.group(1)} if match else {}
+    token = hidden(client.get(f"{BASE}/{kind}/new").text, "form_token")
     return client.post(f"{BASE}/{kind}/new", data={**data, **token}, **options)
 
 
@@ -227,12 +231,12 @@ def test_a_closing_day_set_on_a_team_is_inherited_below_and_closes_its_offers(
     assert backwards.status_code == 400
     assert "The end cannot be before the start." in backwards.text
     assert 'value="Planeringsdag"' in backwards.text
-    saved = client.post(
-        f"{BASE}/teams/{parent}/closing-days",
-        data={"closing_name": "Planeringsdag", "closing_first": day.isoformat()},
-        follow_redirects=False,
-    )
+    token = hidden(client.get(f"{BASE}/teams/{parent}").text, "closing_token")
+    form = {"closing_name": "Planeringsdag", "closing_first": day.isoformat(), **token}
+    saved = client.post(f"{BASE}/teams/{parent}/closing-days", data=form, follow_redirects=False)
     assert saved.status_code == 303
+    client.post(f"{BASE}/teams/{parent}/closing-days", data=form)  # a second click: no twin
+    assert len(sql(database_url, "SELECT id FROM closing_days WHERE team_id = :t", t=parent)) == 1
     child_page = client.get(f"{BASE}/teams/{child}")
     assert "Inherited from the teams above" in child_page.text
     assert "Planeringsdag" in child_page.text
@@ -339,10 +343,10 @@ def test_busy_time_is_added_checked_and_removed(client: TestClient, database_url
     assert wrong.status_code == 400
     assert "The end must be after the start." in wrong.text
     assert 'value="Kurs"' in wrong.text
-    client.post(
-        f"{BASE}/caseworkers/{caseworker}/busy",
-        data={"busy_date": day, "busy_from": "09:00", "busy_to": "11:00", "busy_reason": "Kurs"},
-    )
+    token = hidden(client.get(f"{BASE}/caseworkers/{caseworker}").text, "busy_token")
+    form = {"busy_date": day, "busy_from": "09:00", "busy_to": "11:00", "busy_reason": "Kurs"}
+    client.post(f"{BASE}/caseworkers/{caseworker}/busy", data={**form, **token})
+    client.post(f"{BASE}/caseworkers/{caseworker}/busy", data={**form, **token})  # no twin
     (busy,) = sql(
         database_url, "SELECT id FROM caseworker_busy WHERE caseworker_id = :c", c=caseworker
     )
