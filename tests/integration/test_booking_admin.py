@@ -662,3 +662,36 @@ def test_a_double_clicked_create_makes_one_and_a_refused_one_can_be_corrected(
     assert second.status_code == 303
     assert second.headers["location"] == f"{BASE}/?saved=repeated"
     assert len(sql(database_url, "SELECT id FROM teams WHERE name = :n", n=name)) == 1
+
+
+def test_a_caseworker_joins_another_team_and_a_room_shows_what_was_saved(
+    client: TestClient, database_url: str
+) -> None:
+    log_in(client, "palle", staff=True)
+    first = make_team(client, database_url, unique("Team Ett"))
+    second = make_team(client, database_url, unique("Team Två"))
+    caseworker = make_caseworker(client, unique("Tove"), first)
+    nothing = client.post(f"{BASE}/caseworkers/{caseworker}/teams", data={"team_id": ""})
+    assert nothing.status_code == 400
+    assert "Choose a team." in nothing.text
+    client.post(f"{BASE}/caseworkers/{caseworker}/teams", data={"team_id": str(second)})
+    members = sql(
+        database_url,
+        "SELECT team_id FROM team_members WHERE caseworker_id = :c ORDER BY team_id",
+        c=caseworker,
+    )
+    assert members == [(first,), (second,)]
+    room = new_id(
+        create(
+            client,
+            "rooms",
+            data={"name": unique("Rum Aspen"), "capacity": "6", "address": "Storgatan 2"},
+            follow_redirects=False,
+        ),
+        "rooms",
+    )
+    shown = client.get(f"{BASE}/rooms/{room}")
+    assert 'value="6"' in shown.text and 'value="Storgatan 2"' in shown.text
+    assert 'id="usable" name="usable" value="yes" checked' not in shown.text  # left unticked
+    for missing in ("teams", "caseworkers", "rooms", "offers", "variants", "bookings"):
+        assert client.get(f"{BASE}/{missing}/999999").status_code == 404
