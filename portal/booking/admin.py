@@ -197,27 +197,31 @@ def tree(teams: Sequence[Team]) -> list[tuple[Team, int]]:
 # --- caseworkers -----------------------------------------------------------------------------
 
 
+# The form's pauses per weekday: "pause" and "pause2" (a lunch and, say, a team meeting).
+PAUSE_FIELDS = ("pause", "pause2")
+
+
 @dataclass
 class CaseworkerInput:
     name: str
     email: str
     team_ids: list[int]
     hours: dict[int, tuple[dt.time, dt.time]]
-    pauses: dict[int, tuple[dt.time, dt.time] | None]
+    pauses: dict[int, list[tuple[dt.time, dt.time]]]
 
 
 def copy_monday(form: Mapping[str, Any]) -> dict[str, Any]:
-    """The form with Monday's working hours and pause copied to Tuesday–Friday."""
+    """The form with Monday's working hours and pauses copied to Tuesday–Friday."""
     copied = dict(form)
     for weekday in range(1, 5):
-        for part in ("hours", "pause"):
+        for part in ("hours", *PAUSE_FIELDS):
             for end in ("from", "to"):
                 copied[f"{part}-{weekday}-{end}"] = form.get(f"{part}-0-{end}", "")
     return copied
 
 
 def schedule_values(hours: Sequence[WorkingHours], pauses: Sequence[Pause]) -> dict[str, str]:
-    """Working hours and (the first) pause per weekday as the caseworker form's fields."""
+    """Working hours and the first two pauses per weekday as the caseworker form's fields."""
     values: dict[str, str] = {}
     for weekday in WEEKDAYS:
         starts, ends = default_hours(weekday)
@@ -226,9 +230,11 @@ def schedule_values(hours: Sequence[WorkingHours], pauses: Sequence[Pause]) -> d
     for row in hours:
         values[f"hours-{row.weekday}-from"] = row.starts.strftime("%H:%M")
         values[f"hours-{row.weekday}-to"] = row.ends.strftime("%H:%M")
-    for pause in sorted(pauses, key=lambda p: (p.weekday, p.starts), reverse=True):
-        values[f"pause-{pause.weekday}-from"] = pause.starts.strftime("%H:%M")
-        values[f"pause-{pause.weekday}-to"] = pause.ends.strftime("%H:%M")
+    for weekday in WEEKDAYS:
+        day = sorted((p for p in pauses if p.weekday == weekday), key=lambda p: p.starts)
+        for part, pause in zip(PAUSE_FIELDS, day, strict=False):
+            values[f"{part}-{weekday}-from"] = pause.starts.strftime("%H:%M")
+            values[f"{part}-{weekday}-to"] = pause.ends.strftime("%H:%M")
     return values
 
 
@@ -236,9 +242,32 @@ def copy_pauses(form: Mapping[str, Any], source: Mapping[str, str]) -> dict[str,
     """The form with the pauses of another caseworker (their schedule values) read in."""
     copied = dict(form)
     for weekday in WEEKDAYS:
-        for end in ("from", "to"):
-            copied[f"pause-{weekday}-{end}"] = source.get(f"pause-{weekday}-{end}", "")
+        for part in PAUSE_FIELDS:
+            for end in ("from", "to"):
+                copied[f"{part}-{weekday}-{end}"] = source.get(f"{part}-{weekday}-{end}", "")
     return copied
+
+
+def parse_pause(
+    fields: Fields, part: str, weekday: int, working: tuple[dt.time, dt.time] | None
+) -> tuple[dt.time, dt.time] | None:
+    """One pause of the form, checked: both ends, at least 15 minutes, inside the hours."""
+    name = f"{part}-{weekday}"
+    pause_from = fields.time(f"{name}-from", required=False)
+    pause_to = fields.time(f"{name}-to", required=False)
+    if pause_from is None and pause_to is None:
+        return None
+    if pause_from is None or pause_to is None:
+        missing = f"{name}-from" if pause_from is None else f"{name}-to"
+        fields.errors.setdefault(missing, gettext("Give both the start and the end."))
+        return None
+    if pause_to <= pause_from or not engine.check_pauses([(pause_from, pause_to)]):
+        fields.errors[f"{name}-to"] = gettext("A pause lasts at least 15 minutes.")
+        return None
+    if working is None or not (working[0] <= pause_from and pause_to <= working[1]):
+        fields.errors[f"{name}-from"] = gettext("A pause must lie within the working hours.")
+        return None
+    return pause_from, pause_to
 
 
 def parse_caseworker(
@@ -254,7 +283,7 @@ def parse_caseworker(
     if needs_team and not chosen:
         fields.errors["team_ids"] = gettext("Choose at least one team.")
     hours: dict[int, tuple[dt.time, dt.time]] = {}
-    pauses: dict[int, tuple[dt.time, dt.time] | None] = {}
+    pauses: dict[int, list[tuple[dt.time, dt.time]]] = {}
     for weekday in WEEKDAYS:
         starts = fields.time(f"hours-{weekday}-from")
         ends = fields.time(f"hours-{weekday}-to")
@@ -267,26 +296,14 @@ def parse_caseworker(
                 )
             else:
                 hours[weekday] = (starts, ends)
-        pause_from = fields.time(f"pause-{weekday}-from", required=False)
-        pause_to = fields.time(f"pause-{weekday}-to", required=False)
-        if pause_from is None and pause_to is None:
-            if f"pause-{weekday}-from" not in fields.errors:
-                pauses[weekday] = None
-            continue
-        if pause_from is None or pause_to is None:
-            missing = f"pause-{weekday}-from" if pause_from is None else f"pause-{weekday}-to"
-            fields.errors.setdefault(missing, gettext("Give both the start and the end."))
-            continue
-        if pause_to <= pause_from or not engine.check_pauses([(pause_from, pause_to)]):
-            fields.errors[f"pause-{weekday}-to"] = gettext("A pause lasts at least 15 minutes.")
-            continue
-        working = hours.get(weekday)
-        if working is None or not (working[0] <= pause_from and pause_to <= working[1]):
-            fields.errors[f"pause-{weekday}-from"] = gettext(
-                "A pause must lie within the working hours."
-            )
-            continue
-        pauses[weekday] = (pause_from, pause_to)
+        day = [
+            pause
+            for part in PAUSE_FIELDS
+            if (pause := parse_pause(fields, part, weekday, hours.get(weekday))) is not None
+        ]
+        if len(day) == 2 and day[0][0] < day[1][1] and day[1][0] < day[0][1]:
+            fields.errors[f"pause2-{weekday}-from"] = gettext("The two pauses overlap.")
+        pauses[weekday] = sorted(day)
     if fields.errors:
         return None, fields.errors
     return CaseworkerInput(name, email, chosen, hours, pauses), {}
@@ -305,11 +322,10 @@ async def save_caseworker(
     for weekday in WEEKDAYS:
         starts, ends = values.hours.get(weekday, (MIDNIGHT, MIDNIGHT))
         db.add(WorkingHours(caseworker_id=caseworker.id, weekday=weekday, starts=starts, ends=ends))
-        pause = values.pauses.get(weekday)
-        if pause is not None:
-            db.add(
-                Pause(caseworker_id=caseworker.id, weekday=weekday, starts=pause[0], ends=pause[1])
-            )
+        db.add_all(
+            Pause(caseworker_id=caseworker.id, weekday=weekday, starts=a, ends=b)
+            for a, b in values.pauses.get(weekday, [])
+        )
     await db.flush()
     return caseworker
 

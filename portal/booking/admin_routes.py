@@ -129,6 +129,8 @@ def schedule_labels() -> dict[str, str]:
         labels[f"hours-{weekday}-to"] = gettext("%(day)s, working to", day=day)
         labels[f"pause-{weekday}-from"] = gettext("%(day)s, pause from", day=day)
         labels[f"pause-{weekday}-to"] = gettext("%(day)s, pause to", day=day)
+        labels[f"pause2-{weekday}-from"] = gettext("%(day)s, second pause from", day=day)
+        labels[f"pause2-{weekday}-to"] = gettext("%(day)s, second pause to", day=day)
     return labels
 
 

@@ -48,8 +48,8 @@ def test_palle_sets_up_an_offer_that_anna_books_at_360_px(
     monday = page.get_by_role("group", name="Måndag")
     monday.get_by_label("Arbetar från").fill("09:00")
     monday.get_by_label("Arbetar till").fill("15:00")
-    monday.get_by_label("Paus från").fill("12:00")
-    monday.get_by_label("Paus till").fill("12:30")
+    monday.get_by_label("Paus från", exact=True).fill("12:00")
+    monday.get_by_label("Paus till", exact=True).fill("12:30")
     page.get_by_role("button", name="Kopiera måndag till tisdag–fredag").click()
     expect(page.get_by_role("status")).to_contain_text("Inget sparas förrän du sparar.")
     expect(page.get_by_role("group", name="Torsdag").get_by_label("Arbetar från")).to_have_value(

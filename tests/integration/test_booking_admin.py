@@ -695,3 +695,53 @@ def test_a_caseworker_joins_another_team_and_a_room_shows_what_was_saved(
     assert 'id="usable" name="usable" value="yes" checked' not in shown.text  # left unticked
     for missing in ("teams", "caseworkers", "rooms", "offers", "variants", "bookings"):
         assert client.get(f"{BASE}/{missing}/999999").status_code == 404
+
+
+def test_a_day_may_have_two_pauses_that_do_not_overlap(
+    client: TestClient, database_url: str
+) -> None:
+    log_in(client, "palle", staff=True)
+    team = make_team(client, database_url, unique("Team Pauser"))
+    caseworker = make_caseworker(client, unique("Pia"), team, pause=("12:00", "12:30"))
+    overlapping = client.post(
+        f"{BASE}/caseworkers/{caseworker}",
+        data={
+            "name": "Pia",
+            **week(pause=("12:00", "12:30")),
+            "pause2-2-from": "12:15",
+            "pause2-2-to": "13:00",
+        },
+    )
+    assert overlapping.status_code == 400
+    assert "The two pauses overlap." in overlapping.text
+    assert 'href="#pause2-2-from"' in overlapping.text
+    client.post(
+        f"{BASE}/caseworkers/{caseworker}",
+        data={
+            "name": "Pia",
+            **week(pause=("12:00", "12:30")),
+            "pause2-2-from": "14:00",
+            "pause2-2-to": "14:30",
+            "action": "save",
+        },
+    )
+    rows = sql(
+        database_url,
+        "SELECT weekday, starts FROM caseworker_pauses WHERE caseworker_id = :c AND weekday = 2 "
+        "ORDER BY starts",
+        c=caseworker,
+    )
+    assert [str(starts)[:5] for _day, starts in rows] == ["12:00", "14:00"]
+    shown = client.get(f"{BASE}/caseworkers/{caseworker}")
+    assert 'name="pause2-2-from" type="time" value="14:00"' in shown.text
+    copied = client.post(
+        f"{BASE}/caseworkers/{caseworker}",
+        data={
+            "name": "Pia",
+            **week(),
+            "pause2-0-from": "15:00",
+            "pause2-0-to": "15:15",
+            "action": "copy_monday",
+        },
+    )
+    assert 'name="pause2-4-from" type="time" value="15:00"' in copied.text
