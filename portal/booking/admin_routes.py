@@ -96,6 +96,16 @@ ROOM_LABELS = {
     "overbooking": _("Overbooking by how many seats"),
     "address": _("Address"),
 }
+VARIANT_LABELS = {
+    "name": _("Name of the variant"),
+    "meeting_types": _("For the meeting types"),
+    "team_ids": _("For the teams"),
+}
+ELIGIBILITY_LABELS = {
+    "markings": _("Person-group markings"),
+    "team_id": _("The team that serves the participant"),
+    "municipality": _("Municipality"),
+}
 OFFER_LABELS = {
     "title": _("Title"),
     "description": _("Description for the participant"),
@@ -218,6 +228,33 @@ async def one_write(
             yield db
     except IntegrityError as error:  # a racing twin claimed the token (or took the name)
         raise Repeat() from error
+
+
+async def form_page(
+    request: Request,
+    staff: StaffIdentity,
+    template: str,
+    values: dict[str, Any],
+    errors: Errors,
+    labels: dict[str, Any],
+    status_code: int = 200,
+    **context: Any,
+) -> Response:
+    """An administration form: what was typed, the messages, and the teams to choose from."""
+    async with database(request).sessions() as db:
+        teams = await team_tree(db)
+    return page(
+        request,
+        staff,
+        template,
+        status_code,
+        values=values,
+        errors=errors,
+        labels=field_labels(labels),
+        team_options=team_options(teams),
+        saved=request.query_params.get("saved"),
+        **context,
+    )
 
 
 def done(path: str, saved: str) -> Response:
@@ -698,20 +735,16 @@ async def room_page(
     errors: Errors,
     status_code: int = 200,
 ) -> Response:
-    async with database(request).sessions() as db:
-        teams = await team_tree(db)
-    return page(
+    return await form_page(
         request,
         staff,
         "booking/admin/room_form.html",
-        status_code=status_code,
+        values,
+        errors,
+        ROOM_LABELS,
+        status_code,
         room=room,
-        values=values,
-        errors=errors,
-        labels=field_labels(ROOM_LABELS),
-        team_options=team_options(teams),
         chosen_teams=set(values.get("team_ids") or []),
-        saved=request.query_params.get("saved"),
     )
 
 
@@ -950,24 +983,16 @@ async def variant_page(
     errors: Errors,
     status_code: int = 200,
 ) -> Response:
-    async with database(request).sessions() as db:
-        teams = await team_tree(db)
-    return page(
+    return await form_page(
         request,
         staff,
         "booking/admin/variant_form.html",
-        status_code=status_code,
+        values,
+        errors,
+        VARIANT_LABELS,
+        status_code,
         variant=variant,
-        values=values,
-        errors=errors,
-        labels={
-            "name": gettext("Name of the variant"),
-            "meeting_types": gettext("For the meeting types"),
-            "team_ids": gettext("For the teams"),
-        },
         type_options=list(MEETING_TYPES.items()),
-        team_options=team_options(teams),
-        saved=request.query_params.get("saved"),
     )
 
 
@@ -1256,25 +1281,17 @@ async def eligibility_page(
     errors: Errors,
     status_code: int = 200,
 ) -> Response:
-    async with database(request).sessions() as db:
-        teams = await team_tree(db)
-    return page(
+    return await form_page(
         request,
         staff,
         "booking/admin/eligibility.html",
-        status_code=status_code,
+        values,
+        errors,
+        ELIGIBILITY_LABELS,
+        status_code,
         participant=participant,
-        values=values,
-        errors=errors,
-        labels={
-            "markings": gettext("Person-group markings"),
-            "team_id": gettext("The team that serves the participant"),
-            "municipality": gettext("Municipality"),
-        },
         marking_options=list(MARKINGS.items()),
         chosen=set(values.get("markings") or []),
-        team_options=team_options(teams),
-        saved=request.query_params.get("saved"),
     )
 
 
