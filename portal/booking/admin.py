@@ -22,6 +22,8 @@ from portal.booking.bookings import (
     event,
     load_caseworkers,
     lock_caseworker,
+    lock_room,
+    room_meetings,
 )
 from portal.booking.models import (
     Booking,
@@ -587,6 +589,8 @@ class OfferChoices:
     team_of_caseworkers: Mapping[int, set[int]]  # caseworker -> teams they take bookings in
     markings: Mapping[str, Any]
     variants: Mapping[int, tuple[set[str], set[int]]] = field(default_factory=dict)  # types, teams
+    room_teams: Mapping[int, set[int]] = field(default_factory=dict)  # none: every team
+    parents: Mapping[int, int | None] = field(default_factory=dict)
 
 
 def parse_offer(
@@ -603,6 +607,13 @@ def parse_offer(
     variant_id = fields.one_of("variant_id", choices.variants, required=False)
     team_id = fields.one_of("team_id", choices.teams)
     room_id = fields.one_of("room_id", choices.rooms, required=False)
+    allowed = choices.room_teams.get(room_id or 0)
+    chain = set(engine.teams_above(team_id, choices.parents)) if team_id is not None else set()
+    if allowed and team_id is not None and not allowed & chain:
+        fields.errors["room_id"] = gettext(
+            "The chosen team may not use this room (a room is for the teams it names and the "
+            "teams under them)."
+        )
     if variant_id is not None and meeting_type and team_id is not None:
         types, teams = choices.variants[variant_id]
         if meeting_type not in types or (teams and team_id not in teams):
@@ -701,6 +712,20 @@ def offer_values(offer: MeetingOffer, caseworker_ids: Sequence[int], times: str)
     values["caseworker_ids"] = [str(c) for c in caseworker_ids]
     values["group_times"] = times
     return values
+
+
+async def room_taken_at(
+    db: AsyncSession, values: OfferInput, offer_id: int | None
+) -> list[dt.datetime]:
+    """The group times at which the offer's room already holds another meeting (the room's
+    row is locked first, as a booking in it would)."""
+    if not values.is_group or values.room_id is None or not values.group_times:
+        return []
+    await lock_room(db, values.room_id)
+    length = dt.timedelta(minutes=values.duration_minutes)
+    first, last = min(values.group_times), max(values.group_times) + length
+    busy = await room_meetings(db, values.room_id, first, last, except_offer=offer_id)
+    return [t for t in values.group_times if any(a < t + length and t < b for a, b in busy)]
 
 
 async def save_offer(

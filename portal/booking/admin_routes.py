@@ -840,7 +840,19 @@ async def offer_choices(db: Any) -> admin.OfferChoices:
     for member in await db.scalars(select(TeamMember).where(TeamMember.takes_bookings)):
         team_of.setdefault(member.caseworker_id, set()).add(member.team_id)
     variants = await admin.variant_rules(db)
-    return admin.OfferChoices(teams, rooms, caseworkers, team_of, MARKINGS, variants)
+    room_teams: dict[int, set[int]] = {}
+    for row in await db.scalars(select(RoomTeam)):
+        room_teams.setdefault(row.room_id, set()).add(row.team_id)
+    return admin.OfferChoices(
+        teams,
+        rooms,
+        caseworkers,
+        team_of,
+        MARKINGS,
+        variants,
+        room_teams,
+        await team_parents(db),
+    )
 
 
 async def offer_page(
@@ -964,7 +976,23 @@ async def offer_form(request: Request, staff: StaffIdentity) -> Response:
     try:
         async with one_write(request, form, offer is None) as db:
             current = await found(db, MeetingOffer, request, "offer_id") if offer_id else None
+            clashes = await admin.room_taken_at(db, values_in, current.id if current else None)
+            if clashes:
+                zone = place_of(request).zone
+                raise Refused(
+                    {
+                        "group_times": gettext(
+                            "The room holds another meeting at %(times)s. Choose other times "
+                            "or another room.",
+                            times=", ".join(
+                                t.astimezone(zone).strftime("%Y-%m-%d %H:%M") for t in clashes
+                            ),
+                        )
+                    }
+                )
             saved, kept = await admin.save_offer(db, values_in, current)
+    except Refused as refusal:
+        return await offer_page(request, staff, offer, form, refusal.errors, 400)
     except Repeat:
         return done(f"{BASE}/", "repeated")
     return RedirectResponse(

@@ -220,10 +220,14 @@ async def load_caseworkers(
 
 
 async def room_meetings(
-    db: AsyncSession, room_id: int | None, first: dt.datetime, last: dt.datetime
+    db: AsyncSession,
+    room_id: int | None,
+    first: dt.datetime,
+    last: dt.datetime,
+    except_offer: int | None = None,
 ) -> list[engine.Interval]:
     """When the room holds a meeting in [first, last): live individual bookings in it and the
-    set times of group meetings held there."""
+    set times of group meetings held there (but those of `except_offer`)."""
     if room_id is None:
         return []
     rows = await db.execute(
@@ -241,6 +245,7 @@ async def room_meetings(
         .join(MeetingOffer, MeetingOffer.id == GroupSession.offer_id)
         .where(
             MeetingOffer.room_id == room_id,
+            MeetingOffer.id != (except_offer or 0),
             GroupSession.starts_at < last,
             GroupSession.starts_at > first - dt.timedelta(hours=12),
         )

@@ -745,3 +745,56 @@ def test_a_day_may_have_two_pauses_that_do_not_overlap(
         },
     )
     assert 'name="pause2-4-from" type="time" value="15:00"' in copied.text
+
+
+def test_a_group_time_is_refused_while_its_room_holds_another_meeting(
+    client: TestClient, database_url: str
+) -> None:
+    log_in(client, "palle", staff=True)
+    room, taken = sql(
+        database_url,
+        "SELECT o.room_id, s.starts_at FROM group_sessions s JOIN meeting_offers o "
+        "ON o.id = s.offer_id WHERE o.room_id IS NOT NULL ORDER BY s.starts_at LIMIT 1",
+    )[0]
+    start = taken if isinstance(taken, dt.datetime) else dt.datetime.fromisoformat(str(taken))
+    local = (start if start.tzinfo else start.replace(tzinfo=dt.UTC)).astimezone(ZONE)
+    team = make_team(client, database_url, unique("Team Salen"))
+    caseworker = make_caseworker(client, unique("Sam"), team)
+    later = local + dt.timedelta(hours=4)
+    times = f"{local:%Y-%m-%d %H:%M}\n{later:%Y-%m-%d %H:%M}"
+    form = offer_form(team, [caseworker], kind="group", room_id=str(room), group_times=times)
+    refused = create(client, "offers", data=form)
+    assert refused.status_code == 400
+    assert f"The room holds another meeting at {local:%Y-%m-%d %H:%M}." in refused.text
+    assert f"{later:%Y-%m-%d %H:%M}" in refused.text  # what was typed is kept
+    allowed = create(
+        client,
+        "offers",
+        data={**form, "group_times": f"{later:%Y-%m-%d %H:%M}"},
+        follow_redirects=False,
+    )
+    assert allowed.status_code == 303
+
+
+def test_an_offer_may_use_a_room_of_its_team_or_a_team_above_it(
+    client: TestClient, database_url: str
+) -> None:
+    log_in(client, "palle", staff=True)
+    owner = make_team(client, database_url, unique("Team Ägare"))
+    below = make_team(client, database_url, unique("Team Under"), owner)
+    other = make_team(client, database_url, unique("Team Annat"))
+    room = new_id(
+        create(
+            client,
+            "rooms",
+            data={"name": unique("Rum Boken"), "usable": "yes", "team_ids": [str(owner)]},
+            follow_redirects=False,
+        ),
+        "rooms",
+    )
+    stranger = make_caseworker(client, unique("Stina"), other)
+    refused = create(client, "offers", data=offer_form(other, [stranger], room_id=str(room)))
+    assert refused.status_code == 400
+    assert "The chosen team may not use this room" in refused.text
+    member = make_caseworker(client, unique("Ulf"), below)
+    assert make_offer(client, below, [member], room_id=str(room))
