@@ -361,14 +361,13 @@ class Provider:
         return self.staff.user.organisation_id
 
     def render(self, name: str, status_code: int = 200, **context: Any) -> Response:
-        return pages(self.request).render(
+        return pages(self.request).render_staff(
             self.request,
             name,
             {
                 "participant": self.participant,
                 "base": self.base,
                 "statuses": service.STATUSES,
-                "idle_seconds": self.request.app.state.settings.staff_idle_minutes * 60,
                 **context,
             },
             status_code,
@@ -651,7 +650,7 @@ def render_exports(
     errors: Mapping[str, str],
     status_code: int = 200,
 ) -> Response:
-    return pages(request).render(
+    return pages(request).render_staff(
         request,
         "hours/exports.html",
         {
@@ -659,7 +658,6 @@ def render_exports(
             "counts": counts,
             "values": values,
             "errors": errors,
-            "idle_seconds": request.app.state.settings.staff_idle_minutes * 60,
         },
         status_code,
     )
@@ -714,13 +712,12 @@ async def export_page(request: Request, staff: StaffIdentity) -> Response:
     async with database(request).sessions() as db:
         export = await export_or_404(request, staff, db)
         manifest = await manifest_rows(db, export.id)
-    return pages(request).render(
+    return pages(request).render_staff(
         request,
         "hours/export.html",
         {
             "export": export,
             "manifest": manifest,
-            "idle_seconds": request.app.state.settings.staff_idle_minutes * 60,
         },
     )
 

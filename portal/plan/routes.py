@@ -160,13 +160,12 @@ class Editor:
         self.base = f"/staff/participants/{participant.id}/edit-plan"
 
     def render(self, name: str, status_code: int = 200, **context: Any) -> Response:
-        return pages(self.request).render(
+        return pages(self.request).render_staff(
             self.request,
             name,
             {
                 "participant": self.participant,
                 "base": self.base,
-                "idle_seconds": self.request.app.state.settings.staff_idle_minutes * 60,
                 "limits": service.LIMITS,
                 **labels(),
                 **context,

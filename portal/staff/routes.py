@@ -13,6 +13,7 @@ from portal.staff.service import (
     ROLES,
     WRITE,
     allows,
+    runs_meetings,
     visible_participants,
 )
 from portal.web.templating import pages
@@ -24,7 +25,7 @@ async def staff_start(request: Request) -> Response:
         return login_redirect(request, "/staff/login")
     async with database(request).sessions() as db:
         participants = await visible_participants(db, staff.user, staff.roles)
-    return pages(request).render(
+    return pages(request).render_staff(
         request,
         "staff/start.html",
         {
@@ -33,10 +34,8 @@ async def staff_start(request: Request) -> Response:
             "may_view": allows(staff.roles, "view_participant"),
             "may_register": allows(staff.roles, "register_reports", WRITE),
             "may_export": allows(staff.roles, "export_consented", WRITE),
-            "may_run_offers": allows(staff.roles, "run_offers", WRITE)
-            and staff.user.organisation.kind == "job_centre",
+            "may_run_offers": runs_meetings(staff.user, staff.roles),
             "roles": [role for role in ROLES if role.code in staff.roles],
-            "idle_seconds": request.app.state.settings.staff_idle_minutes * 60,
         },
     )
 
@@ -45,7 +44,7 @@ async def permission_matrix(request: Request) -> Response:
     staff = await current_staff(request)
     if staff is None:
         return login_redirect(request, "/staff/login")
-    return pages(request).render(
+    return pages(request).render_staff(
         request,
         "staff/permissions.html",
         {
@@ -53,7 +52,6 @@ async def permission_matrix(request: Request) -> Response:
             "roles": ROLES,
             "permissions": PERMISSIONS,
             "matrix": MATRIX,
-            "idle_seconds": request.app.state.settings.staff_idle_minutes * 60,
         },
     )
 

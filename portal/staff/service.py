@@ -91,6 +91,12 @@ def allows(roles: set[str], permission: str, level: str = READ) -> bool:
     return any(role in granted and (level == READ or granted[role] == WRITE) for role in roles)
 
 
+def runs_meetings(user: StaffUser, roles: set[str]) -> bool:
+    """Meetings are the job centre's: its staff whose roles run offers (booking
+    administration needs its own permission on top)."""
+    return user.organisation.kind == "job_centre" and allows(roles, "run_offers", WRITE)
+
+
 def visible_participants_query(user: StaffUser, roles: set[str]) -> Select[Participant]:
     """Participants assigned to this user or to their organisation; none without the right."""
     query = select(Participant).order_by(Participant.last_name, Participant.first_name)
