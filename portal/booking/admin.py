@@ -729,10 +729,19 @@ async def room_taken_at(
 
 
 async def save_offer(
-    db: AsyncSession, values: OfferInput, offer: MeetingOffer | None
-) -> tuple[MeetingOffer, list[dt.datetime]]:
-    """Create or update the offer with its caseworkers and group times. A group time that
-    has bookings is kept even when left out or short of seats; those times are returned."""
+    db: AsyncSession, values: OfferInput, offer: MeetingOffer | None, zone: ZoneInfo
+) -> tuple[MeetingOffer, list[dt.datetime]] | Errors:
+    """Create or update the offer with its caseworkers and group times, or say which group
+    times find the room taken. A group time that has bookings is kept even when left out or
+    short of seats; those times are returned."""
+    clashes = await room_taken_at(db, values, offer.id if offer else None)
+    if clashes:
+        return {
+            "group_times": gettext(
+                "The room holds another meeting at %(times)s. Choose other times or another room.",
+                times=", ".join(t.astimezone(zone).strftime("%Y-%m-%d %H:%M") for t in clashes),
+            )
+        }
     offer = offer or MeetingOffer()
     for column in OFFER_COLUMNS:
         setattr(offer, column, getattr(values, column))

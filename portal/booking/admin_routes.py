@@ -55,7 +55,7 @@ from portal.holidays import national_holidays
 from portal.notify.service import MEETING_CHANGED, notify_participant
 from portal.participants.models import Participant
 from portal.staff.models import StaffUser
-from portal.staff.service import WRITE, allows
+from portal.staff.service import WRITE, allows, runs_meetings
 from portal.web.forms import Errors, Fields, claim_form_token, new_form_token
 from portal.web.i18n import gettext
 from portal.web.i18n import lazy_gettext as _
@@ -175,7 +175,7 @@ def job_centre_staff(
     """Staff of the job centre whose roles may write under `permission`; others get 404."""
 
     async def endpoint(request: Request, staff: StaffIdentity) -> Response:
-        if staff.user.organisation.kind != "job_centre":
+        if not runs_meetings(staff.user, staff.roles):
             raise HTTPException(404)
         return await handler(request, staff)
 
@@ -215,6 +215,9 @@ class Refused(Exception):
         self.errors = errors
 
 
+S = TypeVar("S")
+
+
 @asynccontextmanager
 async def one_write(
     request: Request, form: dict[str, Any], creating: bool, once_by: str = "form_token"
@@ -228,6 +231,26 @@ async def one_write(
             yield db
     except IntegrityError as error:  # a racing twin claimed the token (or took the name)
         raise Repeat() from error
+
+
+async def save_once(
+    request: Request,
+    form: dict[str, Any],
+    creating: bool,
+    save: Callable[[Any], Awaitable[S | Errors]],
+) -> S | Errors | None:
+    """`save` in one write (see `one_write`): what it saved, or the messages it refused with
+    (then nothing is written), or None when the same new-object form was saved already."""
+    try:
+        async with one_write(request, form, creating) as db:
+            saved = await save(db)
+            if isinstance(saved, dict):
+                raise Refused(saved)
+            return saved
+    except Refused as refusal:
+        return refusal.errors
+    except Repeat:
+        return None
 
 
 async def form_page(
@@ -397,16 +420,16 @@ async def team_form(request: Request, staff: StaffIdentity) -> Response:
     values, errors = admin.parse_team(form, parents, team.id if team else None)
     if values is None:
         return await team_page(request, staff, team, form, errors, 400)
-    try:
-        async with one_write(request, form, team is None) as db:
-            current = await found(db, Team, request, "team_id") if team_id else None
-            saved = await admin.save_team(db, values, current)
-            if isinstance(saved, dict):
-                raise Refused(saved)
-    except Refused as refusal:
-        return await team_page(request, staff, team, form, refusal.errors, 400)
-    except Repeat:
+
+    async def save(db: Any) -> Team | Errors:
+        current = await found(db, Team, request, "team_id") if team_id else None
+        return await admin.save_team(db, values, current)
+
+    saved = await save_once(request, form, team is None, save)
+    if saved is None:
         return done(f"{BASE}/", "repeated")
+    if isinstance(saved, dict):
+        return await team_page(request, staff, team, form, saved, 400)
     return done(f"{BASE}/teams/{saved.id}", "team")
 
 
@@ -559,13 +582,13 @@ async def caseworker_form(request: Request, staff: StaffIdentity) -> Response:
     checked, errors = admin.parse_caseworker(form, form["team_ids"], teams, caseworker is None)
     if checked is None:
         return await caseworker_page(request, staff, caseworker, form, errors, 400)
-    try:
-        async with one_write(request, form, caseworker is None) as db:
-            current = (
-                await found(db, Caseworker, request, "caseworker_id") if caseworker_id else None
-            )
-            saved = await admin.save_caseworker(db, checked, current)
-    except Repeat:
+
+    async def save(db: Any) -> Caseworker:
+        current = await found(db, Caseworker, request, "caseworker_id") if caseworker_id else None
+        return await admin.save_caseworker(db, checked, current)
+
+    saved = await save_once(request, form, caseworker is None, save)
+    if saved is None or isinstance(saved, dict):
         return done(f"{BASE}/", "repeated")
     return done(f"{BASE}/caseworkers/{saved.id}", "caseworker")
 
@@ -778,16 +801,16 @@ async def room_form(request: Request, staff: StaffIdentity) -> Response:
     values_in, errors = admin.parse_room(form, form["team_ids"], teams)
     if values_in is None:
         return await room_page(request, staff, room, form, errors, 400)
-    try:
-        async with one_write(request, form, room is None) as db:
-            current = await found(db, Room, request, "room_id") if room_id else None
-            saved = await admin.save_room(db, values_in, current)
-            if isinstance(saved, dict):
-                raise Refused(saved)
-    except Refused as refusal:
-        return await room_page(request, staff, room, form, refusal.errors, 400)
-    except Repeat:
+
+    async def save(db: Any) -> Room | Errors:
+        current = await found(db, Room, request, "room_id") if room_id else None
+        return await admin.save_room(db, values_in, current)
+
+    saved = await save_once(request, form, room is None, save)
+    if saved is None:
         return done(f"{BASE}/", "repeated")
+    if isinstance(saved, dict):
+        return await room_page(request, staff, room, form, saved, 400)
     return done(f"{BASE}/rooms/{saved.id}", "room")
 
 
@@ -968,33 +991,25 @@ async def offer_form(request: Request, staff: StaffIdentity) -> Response:
     if values_in is None or errors:
         return await offer_page(request, staff, offer, form, errors, 400)
     if as_template:
-        async with database(request).transaction() as db:
-            kept_as = await admin.save_template(db, template_name, form, staff.user.id)
+
+        async def keep(db: Any) -> OfferTemplate | Errors:
+            return await admin.save_template(db, template_name, form, staff.user.id)
+
+        kept_as = await save_once(request, form, False, keep)
         if isinstance(kept_as, dict):
             return await offer_page(request, staff, offer, form, kept_as, 400)
         return await offer_page(request, staff, offer, form, {}, saved_template=template_name)
-    try:
-        async with one_write(request, form, offer is None) as db:
-            current = await found(db, MeetingOffer, request, "offer_id") if offer_id else None
-            clashes = await admin.room_taken_at(db, values_in, current.id if current else None)
-            if clashes:
-                zone = place_of(request).zone
-                raise Refused(
-                    {
-                        "group_times": gettext(
-                            "The room holds another meeting at %(times)s. Choose other times "
-                            "or another room.",
-                            times=", ".join(
-                                t.astimezone(zone).strftime("%Y-%m-%d %H:%M") for t in clashes
-                            ),
-                        )
-                    }
-                )
-            saved, kept = await admin.save_offer(db, values_in, current)
-    except Refused as refusal:
-        return await offer_page(request, staff, offer, form, refusal.errors, 400)
-    except Repeat:
+
+    async def save(db: Any) -> tuple[MeetingOffer, list[dt.datetime]] | Errors:
+        current = await found(db, MeetingOffer, request, "offer_id") if offer_id else None
+        return await admin.save_offer(db, values_in, current, place_of(request).zone)
+
+    result = await save_once(request, form, offer is None, save)
+    if result is None:
         return done(f"{BASE}/", "repeated")
+    if isinstance(result, dict):
+        return await offer_page(request, staff, offer, form, result, 400)
+    saved, kept = result
     return RedirectResponse(
         f"{BASE}/offers/{saved.id}?saved={'offer_kept' if kept else 'offer'}", status_code=303
     )
@@ -1046,18 +1061,16 @@ async def variant_form(request: Request, staff: StaffIdentity) -> Response:
     checked, errors = admin.parse_variant(form, form["meeting_types"], form["team_ids"], teams)
     if checked is None:
         return await variant_page(request, staff, variant, form, errors, 400)
-    try:
-        async with one_write(request, form, variant is None) as db:
-            current = (
-                await found(db, MeetingTypeVariant, request, "variant_id") if variant_id else None
-            )
-            saved = await admin.save_variant(db, checked, current)
-            if isinstance(saved, dict):
-                raise Refused(saved)
-    except Refused as refusal:
-        return await variant_page(request, staff, variant, form, refusal.errors, 400)
-    except Repeat:
+
+    async def save(db: Any) -> MeetingTypeVariant | Errors:
+        current = await found(db, MeetingTypeVariant, request, "variant_id") if variant_id else None
+        return await admin.save_variant(db, checked, current)
+
+    saved = await save_once(request, form, variant is None, save)
+    if saved is None:
         return done(f"{BASE}/", "repeated")
+    if isinstance(saved, dict):
+        return await variant_page(request, staff, variant, form, saved, 400)
     return done(f"{BASE}/variants/{saved.id}", "variant")
 
 
