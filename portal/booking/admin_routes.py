@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -284,8 +283,13 @@ def done(path: str, saved: str) -> Response:
     return RedirectResponse(f"{path}?saved={saved}", status_code=303)
 
 
-def plain(form: FormData) -> dict[str, str]:
-    return {key: str(value) for key, value in form.items()}
+async def read_form(request: Request, *lists: str) -> dict[str, Any]:
+    """The posted form as text; the fields named in `lists` (checkboxes) as lists of it."""
+    raw = await request.form()
+    form: dict[str, Any] = {key: str(value) for key, value in raw.items()}
+    for name in lists:
+        form[name] = [str(value) for value in raw.getlist(name)]
+    return form
 
 
 def field_labels(labels: dict[str, Any]) -> dict[str, str]:
@@ -414,7 +418,7 @@ async def team_form(request: Request, staff: StaffIdentity) -> Response:
     if request.method == "GET":
         shown = team_values(team) if team else {"form_token": new_form_token()}
         return await team_page(request, staff, team, shown, {})
-    form = plain(await request.form())
+    form = await read_form(request)
     async with database(request).sessions() as db:
         parents = await team_parents(db)
     values, errors = admin.parse_team(form, parents, team.id if team else None)
@@ -436,7 +440,7 @@ async def team_form(request: Request, staff: StaffIdentity) -> Response:
 async def add_closing_day(request: Request, staff: StaffIdentity) -> Response:
     async with database(request).sessions() as db:
         team = await found(db, Team, request, "team_id")
-    form = plain(await request.form())
+    form = await read_form(request)
     values, errors = admin.parse_closing_day(form, today(request))
     if values is None:
         return await team_page(request, staff, team, {**team_values(team), **form}, errors, 400)
@@ -557,9 +561,7 @@ async def caseworker_form(request: Request, staff: StaffIdentity) -> Response:
             )
             return await caseworker_page(request, staff, caseworker, values, {})
         teams = await admin.teams_by_id(db)
-    raw = await request.form()
-    form: dict[str, Any] = plain(raw)
-    form["team_ids"] = [str(t) for t in raw.getlist("team_ids")]
+    form = await read_form(request, "team_ids")
     action = form.get("action", "save")
     if action == "copy_monday":
         return await caseworker_page(
@@ -599,7 +601,7 @@ async def _caseworker_ids(request: Request) -> list[int]:
 
 
 async def add_caseworker_to_team(request: Request, staff: StaffIdentity) -> Response:
-    form = plain(await request.form())
+    form = await read_form(request)
     async with database(request).transaction() as db:
         caseworker = await found(db, Caseworker, request, "caseworker_id")
         team_id = Fields(form).one_of("team_id", await admin.teams_by_id(db))
@@ -641,7 +643,7 @@ async def team_removal(request: Request, staff: StaffIdentity) -> Response:
             errors={},
             labels={},
         )
-    form = plain(await request.form())
+    form = await read_form(request)
     choice = "keep" if not meetings else Fields(form).choice("choice", {"move": 1, "keep": 1})
     if not choice:
         errors = {"choice": gettext("Choose what happens to the meetings.")}
@@ -671,7 +673,7 @@ async def team_removal(request: Request, staff: StaffIdentity) -> Response:
 
 
 async def add_busy_time(request: Request, staff: StaffIdentity) -> Response:
-    form = plain(await request.form())
+    form = await read_form(request)
     values, errors = admin.parse_busy(form, place_of(request).zone)
     async with database(request).sessions() as db:
         caseworker = await found(db, Caseworker, request, "caseworker_id")
@@ -795,9 +797,7 @@ async def room_form(request: Request, staff: StaffIdentity) -> Response:
                     "team_ids": [str(t) for t in allowed],
                 }
             return await room_page(request, staff, room, values, {})
-    raw = await request.form()
-    form: dict[str, Any] = plain(raw)
-    form["team_ids"] = [str(t) for t in raw.getlist("team_ids")]
+    form = await read_form(request, "team_ids")
     values_in, errors = admin.parse_room(form, form["team_ids"], teams)
     if values_in is None:
         return await room_page(request, staff, room, form, errors, 400)
@@ -976,9 +976,7 @@ async def offer_form(request: Request, staff: StaffIdentity) -> Response:
                 )
             return await offer_page(request, staff, offer, values, {})
         choices = await offer_choices(db)
-    raw = await request.form()
-    form: dict[str, Any] = plain(raw)
-    form["caseworker_ids"] = [str(c) for c in raw.getlist("caseworker_ids")]
+    form = await read_form(request, "caseworker_ids")
     values_in, errors = admin.parse_offer(
         form, form["caseworker_ids"], choices, place_of(request).zone, today(request)
     )
@@ -1054,10 +1052,7 @@ async def variant_form(request: Request, staff: StaffIdentity) -> Response:
                     "team_ids": [str(t) for t in sorted(rules[1])],
                 }
             return await variant_page(request, staff, variant, values, {})
-    raw = await request.form()
-    form: dict[str, Any] = plain(raw)
-    form["meeting_types"] = [str(t) for t in raw.getlist("meeting_types")]
-    form["team_ids"] = [str(t) for t in raw.getlist("team_ids")]
+    form = await read_form(request, "meeting_types", "team_ids")
     checked, errors = admin.parse_variant(form, form["meeting_types"], form["team_ids"], teams)
     if checked is None:
         return await variant_page(request, staff, variant, form, errors, 400)
@@ -1182,7 +1177,7 @@ async def booking_details(request: Request, staff: StaffIdentity) -> Response:
 
 async def cancel_booking(request: Request, staff: StaffIdentity) -> Response:
     """The job centre cancels a meeting, with a reason; the participant is told."""
-    form = plain(await request.form())
+    form = await read_form(request)
     fields = Fields(form)
     reason = fields.text("reason", 500)
     async with database(request).sessions() as db:
@@ -1264,7 +1259,7 @@ async def move_booking(request: Request, staff: StaffIdentity) -> Response:
         )
     if request.method == "GET":
         return await move_page(request, staff, booking)
-    form = plain(await request.form())
+    form = await read_form(request)
     choice = form.get("slot", "")
     start_raw, _sep, caseworker_raw = choice.partition("|")
     try:
@@ -1353,9 +1348,7 @@ async def participant_eligibility(request: Request, staff: StaffIdentity) -> Res
             "municipality": (served.municipality or "") if served else "",
         }
         return await eligibility_page(request, staff, participant, values, {})
-    raw = await request.form()
-    form: dict[str, Any] = plain(raw)
-    form["markings"] = [str(m) for m in raw.getlist("markings")]
+    form = await read_form(request, "markings")
     async with database(request).sessions() as db:
         teams = await admin.teams_by_id(db)
     fields = Fields(form)
