@@ -51,7 +51,6 @@ from portal.web.i18n import gettext
 LUNCH = (dt.time(11, 30), dt.time(12, 0))
 MIDNIGHT = dt.time(0, 0)
 WEEKDAYS = range(7)
-WORKING_WEEK = range(5)
 
 
 def default_hours(weekday: int) -> tuple[dt.time, dt.time]:
