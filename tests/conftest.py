@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import httpx2
@@ -20,6 +22,15 @@ from portal.cli import db_upgrade
 from portal.settings import Settings
 
 SECRET = "test-secret-0123456789abcdef"
+ZONE = ZoneInfo("Europe/Stockholm")  # the test deployment's (PORTAL_COUNTRY=SE)
+
+
+def portal_today() -> dt.date:
+    """Today where the test deployment is: what the portal calls today (near midnight UTC,
+    not the machine's date)."""
+    return dt.datetime.now(ZONE).date()
+
+
 POSTGRES_URL = os.environ.get("PORTAL_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 

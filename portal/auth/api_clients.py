@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
@@ -47,15 +49,22 @@ async def revoke_api_client(db: AsyncSession, name: str) -> None:
         raise ApiClientError(f"no active client called {name!r}")
 
 
+@cache
+def active_client_query() -> Any:
+    """The unrevoked client with a token hash; built once, run with {"token_hash": ...}."""
+    table = ApiClient.__table__
+    return select(table).where(
+        table.c.token_hash == bindparam("token_hash"), table.c.revoked_at.is_(None)
+    )
+
+
 async def authenticated_client(request: Request, database: Database) -> ApiClient | None:
     """The client whose token the request carries, unless unknown or revoked."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.startswith(TOKEN_PREFIX):
         return None
-    table = ApiClient.__table__
-    query = select(table).where(
-        table.c.token_hash == api_token_hash(token.strip()), table.c.revoked_at.is_(None)
+    row = await database.read_one(
+        active_client_query(), {"token_hash": api_token_hash(token.strip())}
     )
-    row = await database.read_one(query)
     return None if row is None else ApiClient(**row._mapping)

@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.support import LazyProxy
-from sqlalchemy import BindParameter, Select, and_, bindparam, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -809,41 +809,36 @@ JOB_CENTRE_CHANGES = ("cancelled_by_job_centre", "moved_by_job_centre")
 
 
 @cache
-def job_centre_change_queries() -> tuple[Select[int | None, int], Select[int | None, int]]:
-    """(booking, last change event) and (booking, last "seen" event) of a participant; built
-    once, run with {"participant_id": ...}."""
-    participant_id: BindParameter[int] = bindparam("participant_id")
-    changed = (
-        select(BookingEvent.booking_id, func.max(BookingEvent.id))
+def job_centre_changes_query() -> Select[int | None, int | None, int | None]:
+    """(booking, its last cancellation or move by the job centre, the participant's last look
+    at it) for each such booking of a participant; built once, run with {"participant_id"}."""
+    changed = func.max(case((BookingEvent.event.in_(JOB_CENTRE_CHANGES), BookingEvent.id)))
+    seen = func.max(case((BookingEvent.event == "seen", BookingEvent.id)))
+    return (
+        select(BookingEvent.booking_id, changed, seen)
         .where(
-            BookingEvent.participant_id == participant_id,
-            BookingEvent.event.in_(JOB_CENTRE_CHANGES),
+            BookingEvent.participant_id == bindparam("participant_id"),
+            BookingEvent.event.in_((*JOB_CENTRE_CHANGES, "seen")),
         )
         .group_by(BookingEvent.booking_id)
+        .having(changed.is_not(None))
     )
-    seen = (
-        select(BookingEvent.booking_id, func.max(BookingEvent.id))
-        .where(BookingEvent.participant_id == participant_id, BookingEvent.event == "seen")
-        .group_by(BookingEvent.booking_id)
-    )
-    return changed, seen
 
 
-def seen_since(changed: Iterable[Any], seen: Iterable[Any]) -> dict[int, bool]:
+def seen_since(rows: Iterable[Any]) -> dict[int, bool]:
     """booking id -> whether the participant has looked since the job centre changed it."""
-    looked = {booking_id: last for booking_id, last in seen}
     return {
-        booking_id: looked.get(booking_id, 0) > last
-        for booking_id, last in changed
+        booking_id: (seen or 0) > changed
+        for booking_id, changed, seen in rows
         if booking_id is not None
     }
 
 
 async def job_centre_changes(db: AsyncSession, participant_id: int) -> dict[int, bool]:
     """The participant's bookings the job centre cancelled or moved: id -> seen since."""
-    changed, seen = job_centre_change_queries()
-    who = {"participant_id": participant_id}
-    return seen_since(await db.execute(changed, who), await db.execute(seen, who))
+    return seen_since(
+        await db.execute(job_centre_changes_query(), {"participant_id": participant_id})
+    )
 
 
 @cache
@@ -863,16 +858,15 @@ def next_meeting_query() -> Select[dt.datetime]:
 
 def start_page_queries(participant_id: int, now: dt.datetime) -> list[tuple[Any, dict[str, Any]]]:
     """The start page's meeting notices, as queries for Database.read_all; see below."""
-    changed, seen = job_centre_change_queries()
     who = {"participant_id": participant_id}
-    return [(next_meeting_query(), {**who, "now": now}), (changed, who), (seen, who)]
+    return [(next_meeting_query(), {**who, "now": now}), (job_centre_changes_query(), who)]
 
 
 def start_page_meetings(rows: Sequence[Sequence[Any]]) -> tuple[dt.datetime | None, bool]:
     """From the rows of `start_page_queries`: when the next meeting starts, and whether the
     job centre changed a meeting the participant has not looked at since."""
-    upcoming, changed, seen = rows
-    changes = seen_since(changed, seen)
+    upcoming, changed = rows
+    changes = seen_since(changed)
     return (upcoming[0][0] if upcoming else None), not all(changes.values())
 
 

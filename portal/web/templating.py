@@ -7,6 +7,7 @@ extracts the messages from the template source.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, MutableMapping
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, nodes, select_autoescape
@@ -17,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from portal.settings import PROJECT_ROOT, Settings
+from portal.web.fragments import FragmentCache
 from portal.web.i18n import LANGUAGES, Formatter, current_language, lazy_gettext, translations
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -70,6 +72,14 @@ class TranslatedEnvironment(Environment):
 
         self.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
 
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        """The environment's globals themselves, not a ChainMap over them: every render copies
+        a template's globals, and copying a ChainMap of some forty names key by key costs
+        more than most of a page. (Templates are never loaded with globals of their own.)"""
+        if not d:
+            return self.globals
+        return super().make_globals(d)
+
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         tree = super()._parse(source, name, filename)
         folded: nodes.Template = FoldTranslations(self.translate).visit(tree)
@@ -100,8 +110,32 @@ def build_environment(
         agency_short="SCB" if settings.country == "SE" else "DST",
     )
     env.filters["upper_first"] = upper_first
+    env.globals["cached_fragment"] = FragmentRenderer(env)
     register_components(env)
     return env
+
+
+class FragmentRenderer:
+    """`cached_fragment(name, **values)` in a template: the partial template `name` rendered
+    with only `values` (and the language), once per process for each set of values.
+
+    For the parts every page repeats (header, navigation, footer, the start page's cards):
+    they cost most of a page's rendering and depend on a few plain values. Such a template
+    may use only what it is given; the values must be hashable.
+    """
+
+    def __init__(self, env: TranslatedEnvironment) -> None:
+        self.env = env
+        self.rendered = FragmentCache(max_entries=2048)
+
+    def __call__(self, name: str, **values: Hashable) -> Markup:
+        key = (name, *sorted(values.items()))
+        content: Markup | None = self.rendered.get(key)
+        if content is None:
+            template = self.env.get_template(name)
+            content = Markup(template.render(values, language=self.env.language))  # noqa: S704 -- autoescaped output
+            self.rendered.put(key, content)
+        return content
 
 
 def upper_first(text: object) -> str:

@@ -4,7 +4,6 @@ the consent."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
@@ -12,6 +11,7 @@ from babel.dates import format_date
 from playwright.sync_api import Browser, Page, expect
 
 from portal.hours.service import OWN_WORK, Month
+from tests.conftest import portal_today
 from tests.e2e.conftest import LiveServer, assert_accessible, log_in
 
 pytestmark = pytest.mark.e2e
@@ -22,7 +22,7 @@ OWN_WORK_LABEL = "Own work according to the joint planning with the provider"
 def test_provider_submits_a_month_and_the_participant_approves_it_with_consent_in_swedish(
     page: Page, live_server: LiveServer, browser: Browser
 ) -> None:
-    month = Month.of(dt.date.today()).previous().previous().previous()
+    month = Month.of(portal_today()).previous().previous().previous()
     log_in(page, live_server, "erik", staff=True)
     page.get_by_role("link", name="Register hours for Anna Andersson").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Hour histories of Anna Andersson")

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.conftest import portal_today
 from tests.e2e.conftest import LiveServer, assert_accessible, log_in
 
 pytestmark = pytest.mark.e2e
@@ -28,7 +29,7 @@ def test_caseworker_changes_an_initiative_and_the_participant_sees_it_in_danish(
     assert_accessible(page)
     page.get_by_role("link", name="Change Jobbsökarträffar").click()
     assert_accessible(page)
-    later = (dt.date.today() + dt.timedelta(days=70)).isoformat()
+    later = (portal_today() + dt.timedelta(days=70)).isoformat()
     page.get_by_label("End date").fill(later)
     page.get_by_label("Hours per week").fill("45")
     page.get_by_role("button", name="Save the initiative").click()

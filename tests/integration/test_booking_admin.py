@@ -19,7 +19,7 @@ from starlette.testclient import TestClient
 from portal.booking import bookings
 from portal.booking.models import MeetingOffer
 from portal.db import Database
-from tests.conftest import log_in
+from tests.conftest import log_in, portal_today
 from tests.integration.test_meetings import participant_id, sql
 
 BASE = "/staff/booking"
@@ -335,7 +335,7 @@ def test_busy_time_is_added_checked_and_removed(client: TestClient, database_url
     log_in(client, "palle", staff=True)
     team = make_team(client, database_url, unique("Team Öst"))
     caseworker = make_caseworker(client, unique("Bodil"), team)
-    day = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    day = (portal_today() + dt.timedelta(days=3)).isoformat()
     wrong = client.post(
         f"{BASE}/caseworkers/{caseworker}/busy",
         data={"busy_date": day, "busy_from": "10:00", "busy_to": "09:00", "busy_reason": "Kurs"},
@@ -484,7 +484,7 @@ def test_an_offer_states_what_is_missing_and_a_group_offer_gets_its_times(
         data=offer_form(team, [caseworker], kind="group", seats="10", group_times="tisdag nio"),
     )
     assert "is not a date and time like 2026-12-01 09:00" in bad_time.text
-    first = dt.date.today() + dt.timedelta(days=7)
+    first = portal_today() + dt.timedelta(days=7)
     times = f"{first.isoformat()} 09:00\n{(first + dt.timedelta(days=1)).isoformat()} 13:30"
     created = create(
         client,

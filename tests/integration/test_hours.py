@@ -21,10 +21,10 @@ from portal.auth import signing
 from portal.hours import service
 from portal.hours.service import Month
 from portal.settings import Settings
-from tests.conftest import log_in
+from tests.conftest import log_in, portal_today
 from tests.integration.test_plan_api import new_token
 
-TODAY = dt.date.today()
+TODAY = portal_today()
 THIS_MONTH = Month.of(TODAY)
 
 

@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 from portal.auth.sessions import token_hash
 from portal.db import utcnow
-from tests.conftest import SECRET, log_in
+from tests.conftest import SECRET, log_in, portal_today
 
 
 def sync_engine(url: str):  # type: ignore[no-untyped-def]
@@ -147,7 +147,7 @@ def test_staff_login_is_refused_when_the_authorization_period_has_ended(
         ).scalar_one()
         connection.execute(
             text("UPDATE staff_authorizations SET end_date = :d WHERE staff_user_id = :u"),
-            {"d": dt.date.today() - dt.timedelta(days=2), "u": user_id},
+            {"d": portal_today() - dt.timedelta(days=2), "u": user_id},
         )
     try:
         response = log_in(client, "lars", staff=True)

@@ -10,7 +10,7 @@ import uuid
 from pypdf import PdfReader
 from starlette.testclient import TestClient
 
-from tests.conftest import log_in
+from tests.conftest import log_in, portal_today
 
 
 def anna_id(client: TestClient) -> int:
@@ -21,7 +21,7 @@ def anna_id(client: TestClient) -> int:
 
 
 def initiative_form(title: str, **changes: str) -> dict[str, str]:
-    today = dt.date.today()
+    today = portal_today()
     return {
         "type": "company_internship",
         "title": title,
@@ -84,7 +84,7 @@ def test_a_change_is_marked_and_noticed_until_the_participant_has_seen_it(
     initiative = create_initiative(client, participant, title)
     base = f"/staff/participants/{participant}/edit-plan"
     assert "has not seen the latest version" in client.get(base).text
-    later = (dt.date.today() + dt.timedelta(days=60)).isoformat()
+    later = (portal_today() + dt.timedelta(days=60)).isoformat()
     client.post(f"{base}/initiatives/{initiative}", data=initiative_form(title, end_date=later))
     client.cookies.clear()
 
@@ -109,7 +109,7 @@ def test_a_change_is_marked_and_noticed_until_the_participant_has_seen_it(
         f"{base}/initiatives/{initiative}/status",
         data={
             "text": "Good first week.",
-            "entry_date": dt.date.today().isoformat(),
+            "entry_date": portal_today().isoformat(),
             "form_token": status.group(1),
         },
     )
@@ -130,7 +130,7 @@ def test_moving_the_period_says_what_changed(client: TestClient) -> None:
     client.get("/plan")
     client.cookies.clear()
     log_in(client, "karin", staff=True)
-    later = (dt.date.today() + dt.timedelta(days=90)).isoformat()
+    later = (portal_today() + dt.timedelta(days=90)).isoformat()
     base = f"/staff/participants/{participant}/edit-plan"
     client.post(f"{base}/initiatives/{initiative}", data=initiative_form(title, end_date=later))
     client.cookies.clear()
@@ -240,14 +240,14 @@ def test_goals_and_agreement_are_versioned(client: TestClient) -> None:
     assert goal
     client.post(f"{base}/goals/{goal.group(1)}/remove")
     agreement = f"We agree on step {uuid.uuid4().hex[:6]}."
-    too_late = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    too_late = (portal_today() + dt.timedelta(days=1)).isoformat()
     refused = client.post(
         base + "/agreement", data={"text": agreement, "agreed_on": too_late, "agreed_by": "Karin"}
     )
     assert refused.status_code == 400 and agreement in refused.text
     client.post(
         base + "/agreement",
-        data={"text": agreement, "agreed_on": dt.date.today().isoformat(), "agreed_by": "Karin"},
+        data={"text": agreement, "agreed_on": portal_today().isoformat(), "agreed_by": "Karin"},
     )
     client.cookies.clear()
     log_in(client, "anna")

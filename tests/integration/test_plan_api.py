@@ -17,7 +17,7 @@ from portal.auth.api_clients import create_api_client, revoke_api_client
 from portal.cli import main as cli_main
 from portal.db import Database
 from portal.settings import Settings
-from tests.conftest import log_in
+from tests.conftest import log_in, portal_today
 
 ANNA = "19900101-1239"
 
@@ -47,7 +47,7 @@ def token(settings: Settings) -> str:
 
 
 def initiative(**changes: Any) -> dict[str, Any]:
-    today = dt.date.today()
+    today = portal_today()
     return {
         "type": "wage_subsidy",
         "title": "Wage subsidy at Lagerhuset",
@@ -86,7 +86,7 @@ def test_an_initiative_is_created_once_and_a_repeat_changes_nothing(
 def test_status_entries_and_a_final_status_arrive_once(client: TestClient, token: str) -> None:
     external = f"ext-{uuid.uuid4().hex[:8]}"
     path = f"/api/v1/participants/{ANNA}/plan/initiatives/{external}"
-    today = dt.date.today().isoformat()
+    today = portal_today().isoformat()
     body = initiative(
         end_date=today,
         status_entries=[{"date": today, "text": "Started well."}],
@@ -164,7 +164,7 @@ def test_goals_and_the_agreement_are_upserted_and_removed(client: TestClient, to
     assert put(client, goal_path, token, {"kind": "job", "text": text}).json()["changed"] is False
     assert put(client, goal_path, token, {"kind": "progression", "text": text}).status_code == 409
     agreement = f"Agreed via the case system {external}."
-    body = {"text": agreement, "agreed_on": dt.date.today().isoformat(), "agreed_by": "Karin"}
+    body = {"text": agreement, "agreed_on": portal_today().isoformat(), "agreed_by": "Karin"}
     assert put(client, f"/api/v1/participants/{ANNA}/plan/agreement", token, body).json()["changed"]
     log_in(client, "anna")
     page = client.get("/plan").text

@@ -1,0 +1,127 @@
+"""What pages read on every request: the same rows whichever way the database answers them.
+
+On SQLite, Database.read_one/read_all run their statements on the driver itself; these tests
+hold them to what SQLAlchemy's own execution returns, on the demo data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from typing import Any
+
+import pytest
+from sqlalchemy import bindparam, select, text
+
+from portal.auth.models import WebSession
+from portal.booking.bookings import start_page_queries
+from portal.booking.models import BookingEvent
+from portal.cv.service import goal_mismatch_reads
+from portal.db import Database, utcnow
+from portal.participants.models import Participant
+from portal.plan.service import unseen_changes_query
+from tests.integration.test_plan_api import run_async
+
+
+async def anna(database: Database) -> int:
+    async with database.engine.connect() as connection:
+        row = (
+            await connection.execute(
+                text("SELECT id FROM participants WHERE personal_number = '19900101-1239'")
+            )
+        ).one()
+    return int(row[0])
+
+
+def page_queries(participant_id: int) -> list[tuple[Any, dict[str, Any]]]:
+    who = {"participant_id": participant_id}
+    return [
+        (unseen_changes_query(), who),
+        *start_page_queries(participant_id, utcnow() - dt.timedelta(days=400)),
+        *goal_mismatch_reads(participant_id),
+    ]
+
+
+def test_page_reads_return_what_sqlalchemy_returns(database_url: str) -> None:
+    async def check() -> None:
+        database = Database(database_url)
+        try:
+            queries = page_queries(await anna(database))
+            fast = await database.read_all(*queries)
+            async with database.engine.connect() as connection:
+                slow = [[tuple(r) for r in await connection.execute(q, p)] for q, p in queries]
+            assert [[tuple(r) for r in rows] for rows in fast] == slow
+            moments = [value for value in fast[0][0] if value is not None]
+            assert moments and all(moment.tzinfo is not None for moment in moments)
+            assert fast[1], "anna has a meeting ahead in the demo data"
+        finally:
+            await database.dispose()
+
+    run_async(check())
+
+
+def test_rows_are_read_by_name_and_objects_by_primary_key(database_url: str) -> None:
+    async def check() -> None:
+        database = Database(database_url)
+        try:
+            participant_id = await anna(database)
+            participant = await database.get_row(Participant, participant_id)
+            assert participant is not None and participant.personal_number == "19900101-1239"
+            assert participant.created_at.tzinfo is not None
+            assert await database.get_row(Participant, -1) is None
+            assert await database.get_row(WebSession, "no such session") is None
+            row = await database.read_one(
+                select(Participant.id, Participant.first_name).where(
+                    Participant.id == bindparam("id")
+                ),
+                {"id": participant_id},
+            )
+            assert row.id == participant_id and row._mapping["first_name"] == "Anna"
+        finally:
+            await database.dispose()
+
+    run_async(check())
+
+
+def test_an_in_whose_values_come_with_the_call_is_read_too(database_url: str) -> None:
+    query = select(BookingEvent.id).where(
+        BookingEvent.event.in_(bindparam("events", expanding=True))
+    )
+
+    async def check() -> None:
+        database = Database(database_url)
+        try:
+            rows = await database.read_all((query, {"events": ["booked", "seen"]}))
+            async with database.engine.connect() as connection:
+                expected = list(await connection.execute(query, {"events": ["booked", "seen"]}))
+            assert sorted(tuple(r) for r in rows[0]) == sorted(tuple(r) for r in expected)
+        finally:
+            await database.dispose()
+
+    run_async(check())
+
+
+def test_a_write_is_seen_by_the_next_read_and_the_reader_cannot_write(database_url: str) -> None:
+    async def check() -> None:
+        database = Database(database_url)
+        try:
+            participant_id = await anna(database)
+            before = await database.get_row(Participant, participant_id)
+            assert before is not None
+            async with database.transaction() as db:
+                stored = await db.get(Participant, participant_id)
+                assert stored is not None
+                stored.language, previous = "da", stored.language
+            after = await database.get_row(Participant, participant_id)
+            assert after is not None and after.language == "da"
+            async with database.transaction() as db:
+                stored = await db.get(Participant, participant_id)
+                assert stored is not None
+                stored.language = previous
+            if database.fast_reads is not None:
+                with pytest.raises(sqlite3.OperationalError):
+                    database.fast_reads.connection().execute("DELETE FROM participants")
+        finally:
+            await database.dispose()
+
+    run_async(check())

@@ -1,0 +1,58 @@
+"""The parts every page repeats are rendered once per language and values, and only from them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from portal.settings import Settings
+from portal.web.i18n import Formatter, current_language
+from portal.web.templating import build_environment
+
+
+def environment(language: str) -> object:
+    settings = Settings.from_env(
+        {
+            "PORTAL_DATABASE_URL": "sqlite:///unused.db",
+            "PORTAL_SECRET_KEY": "unit-secret-0123456789abcdef",
+            "PORTAL_BASE_URL": "http://testserver",
+            "PORTAL_VAR_DIR": str(Path("var")),
+            "PORTAL_COUNTRY": "SE",
+            "PORTAL_DEV_IDP": "1",
+        }
+    )
+    return build_environment(settings, language, Formatter(settings.timezone))
+
+
+def fragment(language: str, name: str, **values: object) -> str:
+    token = current_language.set(language)
+    try:
+        renderer = environment(language).globals["cached_fragment"]  # type: ignore[attr-defined]
+        return str(renderer(name, **values))
+    finally:
+        current_language.reset(token)
+
+
+def test_a_fragment_is_rendered_once_for_the_same_values() -> None:
+    env = environment("sv")
+    renderer = env.globals["cached_fragment"]  # type: ignore[attr-defined]
+    first = renderer("_site_header.html", path="/", user_kind="participant")
+    assert renderer("_site_header.html", path="/", user_kind="participant") is first
+    assert renderer("_site_header.html", path="/plan", user_kind="participant") is not first
+
+
+def test_a_fragment_follows_its_values_and_language() -> None:
+    participant = fragment("sv", "_site_header.html", path="/plan", user_kind="participant")
+    staff = fragment("sv", "_site_header.html", path="/staff/", user_kind="staff")
+    anonymous = fragment("da", "_site_header.html", path="/login", user_kind=None)
+    assert 'action="/auth/logout"' in participant and 'value="/plan"' in participant
+    assert 'action="/staff/logout"' in staff and 'href="/staff/"' in staff
+    assert "logout" not in anonymous and 'value="/login"' in anonymous
+    assert "Logga ut" in participant and "Log ud" not in participant
+
+
+def test_the_navigation_marks_the_current_page_under_the_view_s_base() -> None:
+    own = fragment("da", "participant/_nav.html", base="", path="/plan")
+    staff_view = fragment("sv", "participant/_nav.html", base="/staff/participants/7", path="/x")
+    assert '<a class="ds-link" href="/plan" aria-current="page">Min Plan' in own
+    assert 'href="/"' in own and "aria-current" not in staff_view
+    assert 'href="/staff/participants/7/cv"' in staff_view
