@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -173,4 +174,41 @@ def load(
         "p95_ms": percentile(0.95),
         "p99_ms": percentile(0.99),
         "mean_ms": round(statistics.fmean(latencies) * 1000, 2),
+    }
+
+
+def alternate(
+    bare_url: str,
+    url: str,
+    path: str,
+    cookie: str,
+    rounds: int = 3,
+    connections: int = 32,
+    seconds: float = 5.0,
+) -> dict[str, Any]:
+    """Load the bare endpoint and the page in turn, `rounds` times, so that a machine whose
+    speed drifts (shared cores) weighs on both alike. Returns each round, the median round of
+    each side (by requests/s), the median of the rounds' ratios and the page's worst p99."""
+    bares: list[dict[str, float]] = []
+    pages: list[dict[str, float]] = []
+    for _ in range(rounds):
+        bares.append(load(bare_url, "/", connections=connections, seconds=seconds))
+        pages.append(load(url, path, cookie, connections=connections, seconds=seconds))
+    ratios = sorted(
+        round(page["requests_per_second"] / bare["requests_per_second"], 3)
+        for bare, page in zip(bares, pages, strict=True)
+    )
+
+    def median_round(results: list[dict[str, float]]) -> dict[str, float]:
+        return sorted(results, key=lambda r: r["requests_per_second"])[len(results) // 2]
+
+    return {
+        "rounds": rounds,
+        "seconds_per_round": seconds,
+        "bare_endpoint": median_round(bares),
+        "page": median_round(pages),
+        "ratio": ratios[len(ratios) // 2],
+        "ratios": ratios,
+        "page_p99_ms_worst": max(page["p99_ms"] for page in pages),
+        "page_errors": sum(page["errors"] for page in pages),
     }

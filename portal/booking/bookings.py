@@ -5,16 +5,26 @@ rebooking and cancelling so that one slot is never given twice (see models.py fo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.support import LazyProxy
-from sqlalchemy import Select, and_, bindparam, case, func, or_, select, update
+from sqlalchemy import (
+    ScalarSelect,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from portal.booking import service as engine
 from portal.booking.models import (
@@ -809,65 +819,59 @@ JOB_CENTRE_CHANGES = ("cancelled_by_job_centre", "moved_by_job_centre")
 
 
 @cache
-def job_centre_changes_query() -> Select[int | None, int | None, int | None]:
-    """(booking, its last cancellation or move by the job centre, the participant's last look
-    at it) for each such booking of a participant; built once, run with {"participant_id"}."""
-    changed = func.max(case((BookingEvent.event.in_(JOB_CENTRE_CHANGES), BookingEvent.id)))
-    seen = func.max(case((BookingEvent.event == "seen", BookingEvent.id)))
-    return (
-        select(BookingEvent.booking_id, changed, seen)
-        .where(
-            BookingEvent.participant_id == bindparam("participant_id"),
-            BookingEvent.event.in_((*JOB_CENTRE_CHANGES, "seen")),
-        )
-        .group_by(BookingEvent.booking_id)
-        .having(changed.is_not(None))
-    )
-
-
-def seen_since(rows: Iterable[Any]) -> dict[int, bool]:
-    """booking id -> whether the participant has looked since the job centre changed it."""
-    return {
-        booking_id: (seen or 0) > changed
-        for booking_id, changed, seen in rows
-        if booking_id is not None
-    }
-
-
-async def job_centre_changes(db: AsyncSession, participant_id: int) -> dict[int, bool]:
-    """The participant's bookings the job centre cancelled or moved: id -> seen since."""
-    return seen_since(
-        await db.execute(job_centre_changes_query(), {"participant_id": participant_id})
+def unseen_job_centre_changes() -> Select[int | None]:
+    """The bookings of a participant that the job centre cancelled or moved and that the
+    participant has not looked at since (no "seen" event after the change); for
+    {"participant_id": ...}. The one rule behind the start-page notice and the marks on the
+    meetings page."""
+    change, look = aliased(BookingEvent), aliased(BookingEvent)
+    return select(change.booking_id).where(
+        change.participant_id == bindparam("participant_id"),
+        change.event.in_(JOB_CENTRE_CHANGES),
+        change.booking_id.is_not(None),
+        ~exists().where(
+            look.booking_id == change.booking_id, look.event == "seen", look.id > change.id
+        ),
     )
 
 
 @cache
-def next_meeting_query() -> Select[dt.datetime]:
-    """When the participant's next meeting starts; run with {"participant_id", "now"}."""
+def job_centre_changed_bookings() -> Select[int | None]:
+    """The bookings of a participant that the job centre ever cancelled or moved."""
     return (
-        select(Booking.starts_at)
+        select(BookingEvent.booking_id)
         .where(
-            Booking.participant_id == bindparam("participant_id"),
-            Booking.status == "booked",
-            Booking.starts_at > bindparam("now"),
+            BookingEvent.participant_id == bindparam("participant_id"),
+            BookingEvent.event.in_(JOB_CENTRE_CHANGES),
+            BookingEvent.booking_id.is_not(None),
         )
-        .order_by(Booking.starts_at)
-        .limit(1)
+        .distinct()
     )
 
 
-def start_page_queries(participant_id: int, now: dt.datetime) -> list[tuple[Any, dict[str, Any]]]:
-    """The start page's meeting notices, as queries for Database.read_all; see below."""
+async def job_centre_changes(db: AsyncSession, participant_id: int) -> dict[int, bool]:
+    """The participant's bookings the job centre cancelled or moved: id -> seen since."""
     who = {"participant_id": participant_id}
-    return [(next_meeting_query(), {**who, "now": now}), (job_centre_changes_query(), who)]
+    unseen = set(await db.scalars(unseen_job_centre_changes(), who))
+    changed = await db.scalars(job_centre_changed_bookings(), who)
+    return {booking: booking not in unseen for booking in changed if booking is not None}
 
 
-def start_page_meetings(rows: Sequence[Sequence[Any]]) -> tuple[dt.datetime | None, bool]:
-    """From the rows of `start_page_queries`: when the next meeting starts, and whether the
-    job centre changed a meeting the participant has not looked at since."""
-    upcoming, changed = rows
-    changes = seen_since(changed)
-    return (upcoming[0][0] if upcoming else None), not all(changes.values())
+@cache
+def unseen_job_centre_change() -> ScalarSelect[bool]:
+    """Whether `unseen_job_centre_changes` has any; for {"participant_id": ...}."""
+    return select(exists(unseen_job_centre_changes())).scalar_subquery()
+
+
+@cache
+def next_meeting_query() -> Select[dt.datetime]:
+    """When the participant's next meeting starts (NULL: none); run with {"participant_id",
+    "now"}."""
+    return select(func.min(Booking.starts_at)).where(
+        Booking.participant_id == bindparam("participant_id"),
+        Booking.status == "booked",
+        Booking.starts_at > bindparam("now"),
+    )
 
 
 async def mark_seen(db: AsyncSession, participant_id: int, booking_ids: Sequence[int]) -> None:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from babel.support import LazyProxy
-from sqlalchemy import BindParameter, bindparam, func, select
+from sqlalchemy import BindParameter, bindparam, false, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -162,9 +162,11 @@ async def remove_sought(db: AsyncSession, participant_id: int, item: SoughtOccup
 
 
 @cache
-def goal_mismatch_queries() -> tuple[Any, Any, Any]:
-    """The latest job goals, the occupations sought, and every name of those occupations;
-    built once, run with {"participant_id": ...}."""
+def goal_mismatch_query() -> Any:
+    """What the job-goal check reads, in one statement of tagged rows: ("goal", removed,
+    occupation, text) for each job goal's latest version, and ("sought", false, occupation,
+    label) for each occupation sought and for each name of it. Built once, run with
+    {"participant_id": ...}; see `mismatch_in`."""
     participant_id: BindParameter[int] = bindparam("participant_id")
     latest = (
         select(GoalVersion.goal_id, func.max(GoalVersion.version).label("v"))
@@ -173,15 +175,20 @@ def goal_mismatch_queries() -> tuple[Any, Any, Any]:
         .group_by(GoalVersion.goal_id)
         .subquery()
     )
-    goals = select(GoalVersion.removed, GoalVersion.occupation_uri, GoalVersion.text).join(
+    goals = select(
+        literal("goal").label("kind"),
+        GoalVersion.removed,
+        GoalVersion.occupation_uri,
+        GoalVersion.text,
+    ).join(
         latest,
         (latest.c.goal_id == GoalVersion.goal_id) & (latest.c.v == GoalVersion.version),
     )
-    chosen = select(SoughtOccupation.occupation_uri, SoughtOccupation.label).where(
-        SoughtOccupation.participant_id == participant_id
-    )
+    chosen = select(
+        literal("sought"), false(), SoughtOccupation.occupation_uri, SoughtOccupation.label
+    ).where(SoughtOccupation.participant_id == participant_id)
     names = (
-        select(Occupation.uri, OccupationLabel.label)
+        select(literal("sought"), false(), Occupation.uri, OccupationLabel.label)
         .join(OccupationLabel, OccupationLabel.occupation_id == Occupation.id)
         .where(
             Occupation.uri.in_(
@@ -192,28 +199,30 @@ def goal_mismatch_queries() -> tuple[Any, Any, Any]:
             OccupationLabel.kind.in_(("preferred", "alternative")),
         )
     )
-    return goals, chosen, names
+    return union_all(goals, chosen, names)
 
 
-def goal_mismatch_reads(participant_id: int) -> list[tuple[Any, dict[str, Any]]]:
-    """The job-goal check's queries, for Database.read_all; see `mismatch_in`."""
-    who = {"participant_id": participant_id}
-    return [(query, who) for query in goal_mismatch_queries()]
+class JobGoal(NamedTuple):
+    removed: bool
+    occupation_uri: str | None
+    text: str
 
 
-def mismatch_in(rows: Sequence[Sequence[Any]]) -> bool:
-    """From the rows of `goal_mismatch_reads`: whether My Plan's job goals name none of the
+def mismatch_in(rows: Iterable[Sequence[Any]]) -> bool:
+    """From the rows of `goal_mismatch_query`: whether My Plan's job goals name none of the
     occupations sought (a goal may name one in any language or by another of its names)."""
-    goals, chosen, names = rows
-    if not goals:
-        return False
-    sought = [PlanSought(uri, label) for uri, label in [*chosen, *names]]
-    return job_goal_mismatch(list(goals), sought)
+    goals: list[JobGoal] = []
+    sought: list[PlanSought] = []
+    for kind, removed, uri, text in rows:
+        if kind == "goal":
+            goals.append(JobGoal(bool(removed), uri, text))
+        else:
+            sought.append(PlanSought(uri, text))
+    return job_goal_mismatch(goals, sought)
 
 
 def goal_mismatch(db: Session, participant_id: int) -> bool:
     """The job-goal check, read synchronously (Database.read)."""
-    connection = db.connection()
     return mismatch_in(
-        [list(connection.execute(q, p)) for q, p in goal_mismatch_reads(participant_id)]
+        db.connection().execute(goal_mismatch_query(), {"participant_id": participant_id})
     )

@@ -20,7 +20,7 @@ from portal.auth.guards import (
     today,
 )
 from portal.auth.pages import ParticipantView, participant_page_routes, render
-from portal.cv.service import goal_mismatch, goal_mismatch_reads, mismatch_in
+from portal.cv.service import goal_mismatch, goal_mismatch_query, mismatch_in
 from portal.db import utcnow
 from portal.notify.service import PLAN_CHANGED, notify_participant
 from portal.participants.models import Participant
@@ -43,9 +43,9 @@ async def plan_page(request: Request, view: ParticipantView) -> Response:
     participant_id = view.participant.id
     day = today(request)
     # What the page needs besides the plan itself, in one read.
-    (row,), *checks = await database(request).read_all(
-        (service.unseen_changes_query(), {"participant_id": participant_id}),
-        *goal_mismatch_reads(participant_id),
+    who = {"participant_id": participant_id}
+    (row,), checks = await database(request).read_all(
+        (service.unseen_changes_query(), who), (goal_mismatch_query(), who)
     )
     last_change, seen_at = service.latest_change(row)
     key = (participant_id, current_language.get(), day, view.base, last_change, seen_at)
