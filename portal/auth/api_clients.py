@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
 from portal.auth.models import ApiClient
-from portal.db import Database, utcnow
+from portal.db import Database, detached, utcnow
 
 TOKEN_PREFIX = "ppt_"  # noqa: S105 -- a marker that makes leaked tokens findable, not a secret
 
@@ -67,4 +67,4 @@ async def authenticated_client(request: Request, database: Database) -> ApiClien
     row = await database.read_one(
         active_client_query(), {"token_hash": api_token_hash(token.strip())}
     )
-    return None if row is None else ApiClient(**row._mapping)
+    return None if row is None else detached(ApiClient, row._mapping)

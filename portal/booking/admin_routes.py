@@ -252,6 +252,16 @@ async def save_once(
         return None
 
 
+async def add_once(request: Request, form: dict[str, Any], once_by: str, record: Any) -> None:
+    """Add one record in its own transaction, once per form token (`once_by`): the same
+    form sent twice adds it once."""
+    try:
+        async with one_write(request, form, True, once_by) as db:
+            db.add(record)
+    except Repeat:
+        pass
+
+
 async def form_page(
     request: Request,
     staff: StaffIdentity,
@@ -444,18 +454,10 @@ async def add_closing_day(request: Request, staff: StaffIdentity) -> Response:
     values, errors = admin.parse_closing_day(form, today(request))
     if values is None:
         return await team_page(request, staff, team, {**team_values(team), **form}, errors, 400)
-    try:
-        async with one_write(request, form, True, "closing_token") as db:
-            db.add(
-                ClosingDay(
-                    team_id=team.id,
-                    name=values.name,
-                    first_date=values.first_date,
-                    last_date=values.last_date,
-                )
-            )
-    except Repeat:
-        pass  # the same form sent twice: the closing day is there once
+    closing = ClosingDay(
+        team_id=team.id, name=values.name, first_date=values.first_date, last_date=values.last_date
+    )
+    await add_once(request, form, "closing_token", closing)
     return done(f"{BASE}/teams/{team.id}", "closing_day")
 
 
@@ -677,23 +679,17 @@ async def add_busy_time(request: Request, staff: StaffIdentity) -> Response:
     values, errors = admin.parse_busy(form, place_of(request).zone)
     async with database(request).sessions() as db:
         caseworker = await found(db, Caseworker, request, "caseworker_id")
-    if values is not None:
-        try:
-            async with one_write(request, form, True, "busy_token") as db:
-                db.add(
-                    BusyTime(
-                        caseworker_id=caseworker.id,
-                        starts_at=values.starts_at,
-                        ends_at=values.ends_at,
-                        reason=values.reason,
-                    )
-                )
-        except Repeat:
-            pass  # the same form sent twice: the busy time is there once
     if values is None:
         async with database(request).sessions() as db:
             current = await caseworker_values(db, caseworker)
         return await caseworker_page(request, staff, caseworker, {**current, **form}, errors, 400)
+    busy = BusyTime(
+        caseworker_id=caseworker.id,
+        starts_at=values.starts_at,
+        ends_at=values.ends_at,
+        reason=values.reason,
+    )
+    await add_once(request, form, "busy_token", busy)
     return done(f"{BASE}/caseworkers/{caseworker.id}", "busy")
 
 

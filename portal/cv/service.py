@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 from babel.support import LazyProxy
 from sqlalchemy import BindParameter, bindparam, false, func, literal, select, union_all
@@ -202,22 +202,17 @@ def goal_mismatch_query() -> Any:
     return union_all(goals, chosen, names)
 
 
-class JobGoal(NamedTuple):
-    removed: bool
-    occupation_uri: str | None
-    text: str
-
-
-def mismatch_in(rows: Iterable[Sequence[Any]]) -> bool:
+def mismatch_in(rows: Iterable[Any]) -> bool:
     """From the rows of `goal_mismatch_query`: whether My Plan's job goals name none of the
-    occupations sought (a goal may name one in any language or by another of its names)."""
-    goals: list[JobGoal] = []
+    occupations sought (a goal may name one in any language or by another of its names).
+    A goal's row is read by name (removed, occupation_uri, text), like a GoalVersion."""
+    goals: list[Any] = []
     sought: list[PlanSought] = []
-    for kind, removed, uri, text in rows:
-        if kind == "goal":
-            goals.append(JobGoal(bool(removed), uri, text))
+    for row in rows:
+        if row.kind == "goal":
+            goals.append(row)
         else:
-            sought.append(PlanSought(uri, text))
+            sought.append(PlanSought(row.occupation_uri, row.text))
     return job_goal_mismatch(goals, sought)
 
 

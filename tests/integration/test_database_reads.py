@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -21,6 +22,19 @@ from portal.participants.models import Participant
 from portal.participants.routes import start_page_queries
 from portal.plan.service import unseen_changes_query
 from tests.integration.test_plan_api import run_async
+
+
+def on_database(url: str, check: Callable[[Database], Awaitable[None]]) -> None:
+    """Run `check` against a Database of its own on `url`, disposed of afterwards."""
+
+    async def run() -> None:
+        database = Database(url)
+        try:
+            await check(database)
+        finally:
+            await database.dispose()
+
+    run_async(run())
 
 
 async def anna(database: Database) -> int:
@@ -44,44 +58,34 @@ def page_queries(participant_id: int) -> list[tuple[Any, dict[str, Any]]]:
 
 
 def test_page_reads_return_what_sqlalchemy_returns(database_url: str) -> None:
-    async def check() -> None:
-        database = Database(database_url)
-        try:
-            queries = page_queries(await anna(database))
-            fast = await database.read_all(*queries)
-            async with database.engine.connect() as connection:
-                slow = [[tuple(r) for r in await connection.execute(q, p)] for q, p in queries]
-            assert [[tuple(r) for r in rows] for rows in fast] == slow
-            moments = [value for value in fast[0][0] if value is not None]
-            assert moments and all(moment.tzinfo is not None for moment in moments)
-            assert fast[2][0][0] is not None, "anna has a meeting ahead in the demo data"
-        finally:
-            await database.dispose()
+    async def check(database: Database) -> None:
+        queries = page_queries(await anna(database))
+        fast = await database.read_all(*queries)
+        async with database.engine.connect() as connection:
+            slow = [[tuple(r) for r in await connection.execute(q, p)] for q, p in queries]
+        assert [[tuple(r) for r in rows] for rows in fast] == slow
+        moments = [value for value in fast[0][0] if value is not None]
+        assert moments and all(moment.tzinfo is not None for moment in moments)
+        assert fast[2][0][0] is not None, "anna has a meeting ahead in the demo data"
 
-    run_async(check())
+    on_database(database_url, check)
 
 
 def test_rows_are_read_by_name_and_objects_by_primary_key(database_url: str) -> None:
-    async def check() -> None:
-        database = Database(database_url)
-        try:
-            participant_id = await anna(database)
-            participant = await database.get_row(Participant, participant_id)
-            assert participant is not None and participant.personal_number == "19900101-1239"
-            assert participant.created_at.tzinfo is not None
-            assert await database.get_row(Participant, -1) is None
-            assert await database.get_row(WebSession, "no such session") is None
-            row = await database.read_one(
-                select(Participant.id, Participant.first_name).where(
-                    Participant.id == bindparam("id")
-                ),
-                {"id": participant_id},
-            )
-            assert row.id == participant_id and row._mapping["first_name"] == "Anna"
-        finally:
-            await database.dispose()
+    async def check(database: Database) -> None:
+        participant_id = await anna(database)
+        participant = await database.get_row(Participant, participant_id)
+        assert participant is not None and participant.personal_number == "19900101-1239"
+        assert participant.created_at.tzinfo is not None
+        assert await database.get_row(Participant, -1) is None
+        assert await database.get_row(WebSession, "no such session") is None
+        row = await database.read_one(
+            select(Participant.id, Participant.first_name).where(Participant.id == bindparam("id")),
+            {"id": participant_id},
+        )
+        assert row.id == participant_id and row._mapping["first_name"] == "Anna"
 
-    run_async(check())
+    on_database(database_url, check)
 
 
 def test_an_in_whose_values_come_with_the_call_is_read_too(database_url: str) -> None:
@@ -89,40 +93,32 @@ def test_an_in_whose_values_come_with_the_call_is_read_too(database_url: str) ->
         BookingEvent.event.in_(bindparam("events", expanding=True))
     )
 
-    async def check() -> None:
-        database = Database(database_url)
-        try:
-            rows = await database.read_all((query, {"events": ["booked", "seen"]}))
-            async with database.engine.connect() as connection:
-                expected = list(await connection.execute(query, {"events": ["booked", "seen"]}))
-            assert sorted(tuple(r) for r in rows[0]) == sorted(tuple(r) for r in expected)
-        finally:
-            await database.dispose()
+    async def check(database: Database) -> None:
+        rows = await database.read_all((query, {"events": ["booked", "seen"]}))
+        async with database.engine.connect() as connection:
+            expected = list(await connection.execute(query, {"events": ["booked", "seen"]}))
+        assert sorted(tuple(r) for r in rows[0]) == sorted(tuple(r) for r in expected)
 
-    run_async(check())
+    on_database(database_url, check)
 
 
 def test_a_write_is_seen_by_the_next_read_and_the_reader_cannot_write(database_url: str) -> None:
-    async def check() -> None:
-        database = Database(database_url)
-        try:
-            participant_id = await anna(database)
-            before = await database.get_row(Participant, participant_id)
-            assert before is not None
-            async with database.transaction() as db:
-                stored = await db.get(Participant, participant_id)
-                assert stored is not None
-                stored.language, previous = "da", stored.language
-            after = await database.get_row(Participant, participant_id)
-            assert after is not None and after.language == "da"
-            async with database.transaction() as db:
-                stored = await db.get(Participant, participant_id)
-                assert stored is not None
-                stored.language = previous
-            if database.fast_reads is not None:
-                with pytest.raises(sqlite3.OperationalError):
-                    database.fast_reads.connection().execute("DELETE FROM participants")
-        finally:
-            await database.dispose()
+    async def check(database: Database) -> None:
+        participant_id = await anna(database)
+        before = await database.get_row(Participant, participant_id)
+        assert before is not None
+        async with database.transaction() as db:
+            stored = await db.get(Participant, participant_id)
+            assert stored is not None
+            stored.language, previous = "da", stored.language
+        after = await database.get_row(Participant, participant_id)
+        assert after is not None and after.language == "da"
+        async with database.transaction() as db:
+            stored = await db.get(Participant, participant_id)
+            assert stored is not None
+            stored.language = previous
+        if database.fast_reads is not None:
+            with pytest.raises(sqlite3.OperationalError):
+                database.fast_reads.connection().execute("DELETE FROM participants")
 
-    run_async(check())
+    on_database(database_url, check)
