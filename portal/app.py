@@ -31,6 +31,7 @@ from portal.web import routes as web_routes
 from portal.web.api import openapi_document
 from portal.web.errors import EXCEPTION_HANDLERS, error_page
 from portal.web.i18n import LocaleMiddleware
+from portal.web.routing import IndexedRouter
 from portal.web.security import CrossSiteRefusalMiddleware, SecurityHeadersMiddleware
 from portal.web.templating import Pages
 
@@ -63,7 +64,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes.append(Mount("/dev-idp", routes=DevIdp(settings, database).routes()))
 
     app = Starlette(
-        routes=routes,
         middleware=[
             Middleware(SecurityHeadersMiddleware, settings=settings),
             Middleware(LocaleMiddleware),
@@ -71,8 +71,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(ServerSessionMiddleware, database=lambda: database, settings=settings),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
-        lifespan=lifespan,
     )
+    app.router = IndexedRouter(routes, lifespan=lifespan)
     app.state.settings = settings
     app.state.database = database
     app.state.pages = Pages(settings)

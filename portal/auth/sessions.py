@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from portal.auth.models import WebSession
 from portal.db import Database, utcnow
 from portal.settings import Settings
+from portal.web.requests import cookies_of
 
 # Writing last_seen on every request would make each page a write; a minute of slack is fine
 # for a 30-minute idle timeout.
@@ -131,8 +132,7 @@ class ServerSessionMiddleware:
         if scope["type"] != "http" or scope["path"].startswith("/static/"):
             await self.app(scope, receive, send)
             return
-        connection = HTTPConnection(scope)
-        token = connection.cookies.get(self.cookie)
+        token = cookies_of(scope).get(self.cookie)
         state = await self._load(token)
         scope["session"] = state.data
         scope["portal.session"] = state

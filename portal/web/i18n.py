@@ -6,7 +6,7 @@ import datetime as dt
 import io
 from contextvars import ContextVar
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +20,7 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from portal.settings import PROJECT_ROOT
+from portal.web.requests import cookies_of
 
 LANGUAGES: dict[str, str] = {"sv": "Svenska", "da": "Dansk", "en": "English"}
 DEFAULT_LANGUAGE = "en"
@@ -74,10 +75,15 @@ def lazy_gettext(message: str) -> LazyProxy:
 
 def choose_language(connection: HTTPConnection) -> str:
     """The cookie's language when set, else the best match for Accept-Language."""
-    chosen = connection.cookies.get(LANGUAGE_COOKIE)
+    chosen = cookies_of(connection.scope).get(LANGUAGE_COOKIE)
     if chosen in LANGUAGES:
         return chosen
-    header = connection.headers.get("accept-language", "")
+    return best_language(connection.headers.get("accept-language", ""))
+
+
+@lru_cache(maxsize=256)
+def best_language(header: str) -> str:
+    """Our language that best matches an Accept-Language header (browsers send a few)."""
     preferred = []
     for part in header.split(","):
         tag = part.split(";")[0].strip().replace("-", "_")

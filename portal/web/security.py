@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
-from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -13,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from portal.settings import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+NO_STORE = (b"cache-control", b"no-store")
 
 
 def origin_of(url: str) -> str:
@@ -38,7 +38,7 @@ def content_security_policy(settings: Settings) -> str:
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
-        self.headers = {
+        headers = {
             "Content-Security-Policy": content_security_policy(settings),
             "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "same-origin",
@@ -46,7 +46,9 @@ class SecurityHeadersMiddleware:
             "Cross-Origin-Opener-Policy": "same-origin",
         }
         if settings.secure_cookies:
-            self.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+            headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        # Added as raw ASGI headers, each unless the response set it itself.
+        self.headers = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -56,12 +58,14 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in self.headers.items():
-                    headers.setdefault(name, value)
+                headers = list(message.get("headers", ()))
                 if not is_static:
                     # Pages carry personal data: never keep them in a shared or back-button cache.
-                    headers["Cache-Control"] = "no-store"
+                    headers = [h for h in headers if h[0].lower() != b"cache-control"]
+                    headers.append(NO_STORE)
+                present = {name.lower() for name, _ in headers}
+                headers.extend(header for header in self.headers if header[0] not in present)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

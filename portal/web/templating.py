@@ -20,6 +20,7 @@ from starlette.responses import Response
 from portal.settings import PROJECT_ROOT, Settings
 from portal.web.fragments import FragmentCache
 from portal.web.i18n import LANGUAGES, Formatter, current_language, lazy_gettext, translations
+from portal.web.requests import page_path
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 VARY = "HX-Request, Accept-Language, Cookie"
@@ -179,6 +180,7 @@ class Pages:
         context.setdefault("language", language)
         context.setdefault("session", request.scope.get("portal.session"))
         context.setdefault("idle_seconds", None)
+        context.setdefault("page_path", page_path(request.scope))
         partial = request.headers.get("HX-Request") == "true"
         response = self.templates[language].TemplateResponse(
             request,

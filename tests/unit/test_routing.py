@@ -1,0 +1,83 @@
+"""The indexed router takes every path to the route Starlette's own matching would pick."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from starlette.routing import BaseRoute, Match, Mount, Route
+
+from portal.app import create_app
+from portal.web.routing import IndexedRouter, fixed_segments
+from tests.conftest import make_settings
+
+SAMPLE_VALUES = {"int": "7", "path": "a/b.css", "str": "x"}
+
+
+def sample_paths(route: BaseRoute) -> list[str]:
+    """Paths the route takes, and near misses of them."""
+    if not isinstance(route, Route | Mount):
+        return []
+    path = re.sub(
+        r"{\w+(?::(\w+))?}", lambda m: SAMPLE_VALUES.get(m.group(1) or "str", "x"), route.path
+    )
+    if isinstance(route, Mount):
+        path += "/a/b.css"
+    return [path, path.rstrip("/") or "/", path + "/", path + "/extra", path + "x"]
+
+
+def first_full_match(routes: list[BaseRoute], path: str, method: str) -> BaseRoute | None:
+    scope = {"type": "http", "path": path, "root_path": "", "method": method, "headers": []}
+    for route in routes:
+        if route.matches(scope)[0] is Match.FULL:
+            return route
+    return None
+
+
+@pytest.fixture(scope="module")
+def router(tmp_path_factory: pytest.TempPathFactory) -> IndexedRouter:
+    folder: Path = tmp_path_factory.mktemp("routing")
+    settings = make_settings(f"sqlite:///{folder / 'portal.db'}", folder)
+    router = create_app(settings).router
+    assert isinstance(router, IndexedRouter)
+    return router
+
+
+def test_every_path_reaches_the_route_a_full_scan_would_pick(router: IndexedRouter) -> None:
+    paths = {path for route in router.routes for path in sample_paths(route)}
+    paths |= {"/", "/nowhere", "/staff", "/staff/", "/staff/nowhere/7", "//", "/static"}
+    assert len(paths) > 200
+    for path in sorted(paths):
+        for method in ("GET", "POST", "PUT"):
+            expected = first_full_match(router.routes, path, method)
+            assert first_full_match(router.candidates(path), path, method) is expected, (
+                method,
+                path,
+            )
+
+
+def test_routes_without_fixed_segments_are_candidates_for_every_path(
+    router: IndexedRouter,
+) -> None:
+    anywhere = Route("/{page}", lambda request: None)
+    router.routes.append(anywhere)
+    try:
+        assert fixed_segments(anywhere) == ()
+        for path in ("/plan", "/staff/participants/7", "/unknown"):
+            assert anywhere in router.candidates(path)
+        assert router.candidates("/plan").index(anywhere) == len(router.candidates("/plan")) - 1
+    finally:
+        router.routes.remove(anywhere)
+
+
+def test_fixed_segments_of_routes_and_mounts() -> None:
+    assert fixed_segments(Route("/", lambda r: None)) == ("",)
+    assert fixed_segments(Route("/plan", lambda r: None)) == ("plan",)
+    assert fixed_segments(Route("/staff/participants/{id:int}/plan", lambda r: None)) == (
+        "staff",
+        "participants",
+    )
+    assert fixed_segments(Route("/api/{version}/x", lambda r: None)) == ("api",)
+    assert fixed_segments(Mount("/static", routes=[])) == ("static",)
+    assert fixed_segments(Mount("", routes=[])) == ()
