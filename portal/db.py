@@ -6,7 +6,7 @@ import datetime as dt
 import sqlite3
 import threading
 import weakref
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from functools import cache
 from operator import itemgetter
@@ -232,6 +232,20 @@ class SQLiteReads:
         with self.engine.connect() as connection:
             return list(connection.execute(query, parameters))
 
+    def rows_of_all(
+        self, queries: Sequence[tuple[Any, Mapping[str, Any] | None]]
+    ) -> list[list[Any]]:
+        """The rows of several queries, read in one transaction: one snapshot of the data, and
+        the file's read lock taken once rather than for each statement."""
+        if len(queries) < 2:
+            return [self.rows(query, parameters) for query, parameters in queries]
+        connection = self.connection()
+        connection.execute("BEGIN")
+        try:
+            return [self.rows(query, parameters) for query, parameters in queries]
+        finally:
+            connection.execute("COMMIT")
+
     def close(self) -> None:
         for connection in self.opened:
             connection.close()
@@ -307,10 +321,10 @@ class Database:
 
     async def read_all(self, *queries: tuple[Any, Mapping[str, Any]]) -> list[list[Any]]:
         """The rows of several read-only Core queries (each with its parameters), inline on
-        SQLite: what a page reads before it renders, in one go. On SQLite each statement
-        reads the latest committed data when it runs."""
+        SQLite: what a page reads before it renders, in one go (on SQLite, from one snapshot
+        of the committed data)."""
         if self.fast_reads is not None:
-            return [self.fast_reads.rows(q, p) for q, p in queries]
+            return self.fast_reads.rows_of_all(queries)
         async with self.engine.connect() as connection:
             return [list(await connection.execute(q, p)) for q, p in queries]
 

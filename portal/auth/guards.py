@@ -39,6 +39,8 @@ async def current_participant(request: Request) -> Participant | None:
     state = session_state(request)
     if state.user_kind != "participant" or state.user_id is None:
         return None
+    if state.participant is not None and state.participant.id == state.user_id:
+        return state.participant  # read with the session
     return await database(request).get_row(Participant, state.user_id)
 
 

@@ -7,15 +7,17 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import Select, and_, bindparam, delete, or_, select, update
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal.auth.models import WebSession
-from portal.db import Database, utcnow
+from portal.db import Database, detached, utcnow
+from portal.participants.models import Participant
 from portal.settings import Settings
 from portal.web.requests import cookies_of
 
@@ -73,8 +75,10 @@ class SessionState:
         record: WebSession | None,
         data: SessionData,
         ended_reason: str | None = None,
+        participant: Participant | None = None,
     ) -> None:
         self.record = record
+        self.participant = participant  # the logged-in participant, read with the session
         self.data = data
         self.ended_reason = ended_reason  # "idle" or "absolute" when a session just timed out
         self.user_kind: str | None = record.user_kind if record else None
@@ -119,6 +123,41 @@ def why_ended(record: WebSession, settings: Settings, now: dt.datetime) -> str |
     return None
 
 
+@cache
+def session_query() -> Select[Any]:
+    """A session by its id ({"key"}) and, when a participant is logged in to it, that
+    participant: each page of theirs needs both, so they are read in one statement."""
+    sessions, participants = WebSession.__table__, Participant.__table__
+    return (
+        select(
+            sessions,
+            *(column.label(f"participant_{column.key}") for column in participants.c),
+        )
+        .select_from(
+            sessions.outerjoin(
+                participants,
+                and_(
+                    sessions.c.user_kind == "participant",
+                    participants.c.id == sessions.c.user_id,
+                ),
+            )
+        )
+        .where(sessions.c.id == bindparam("key"))
+    )
+
+
+def session_and_participant(row: Any) -> tuple[WebSession, Participant | None]:
+    """The objects of a `session_query` row (its columns: the session's, then the participant's)."""
+    session_keys = WebSession.__table__.c.keys()
+    record = detached(WebSession, dict(zip(session_keys, row, strict=False)))
+    values = tuple(row)[len(session_keys) :]
+    if values[0] is None:
+        return record, None
+    return record, detached(
+        Participant, dict(zip(Participant.__table__.c.keys(), values, strict=True))
+    )
+
+
 class ServerSessionMiddleware:
     """Loads the session named by the cookie, and saves it before the response starts."""
 
@@ -150,15 +189,16 @@ class ServerSessionMiddleware:
     async def _load(self, token: str | None) -> SessionState:
         if not token:
             return SessionState(None, SessionData())
-        record = await self.database().get_row(
-            WebSession, token_hash(token, self.settings.secret_key)
+        row = await self.database().read_one(
+            session_query(), {"key": token_hash(token, self.settings.secret_key)}
         )
-        if record is None:
+        if row is None:
             return SessionState(None, SessionData())
+        record, participant = session_and_participant(row)
         reason = why_ended(record, self.settings, utcnow())
         if reason is not None:
             return SessionState(None, SessionData(), ended_reason=reason)
-        return SessionState(record, SessionData(record.data or {}))
+        return SessionState(record, SessionData(record.data or {}), participant=participant)
 
     async def _save(self, state: SessionState, old_token: str | None) -> str | None:
         """Write what changed; return the Set-Cookie value when the cookie must change."""

@@ -12,9 +12,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, delete, select, text
 
 from portal.auth.models import WebSession
+from portal.auth.sessions import session_and_participant, session_query
 from portal.booking.models import BookingEvent
 from portal.cv.service import goal_mismatch_query
 from portal.db import Database, utcnow
@@ -113,6 +114,18 @@ def test_a_write_is_seen_by_the_next_read_and_the_reader_cannot_write(database_u
             stored.language, previous = "da", stored.language
         after = await database.get_row(Participant, participant_id)
         assert after is not None and after.language == "da"
+        [[(language,)], _] = await database.read_all(
+            (
+                select(Participant.language).where(Participant.id == bindparam("id")),
+                {"id": participant_id},
+            ),
+            (select(Participant.id), {}),
+        )
+        assert language == "da"
+        if database.fast_reads is not None:
+            assert not database.fast_reads.connection().in_transaction, (
+                "read_all left its snapshot open"
+            )
         async with database.transaction() as db:
             stored = await db.get(Participant, participant_id)
             assert stored is not None
@@ -120,5 +133,44 @@ def test_a_write_is_seen_by_the_next_read_and_the_reader_cannot_write(database_u
         if database.fast_reads is not None:
             with pytest.raises(sqlite3.OperationalError):
                 database.fast_reads.connection().execute("DELETE FROM participants")
+
+    on_database(database_url, check)
+
+
+def test_a_session_is_read_with_its_participant_and_only_a_participant_session(
+    database_url: str,
+) -> None:
+    async def check(database: Database) -> None:
+        participant_id = await anna(database)
+        now = utcnow()
+        async with database.transaction() as db:
+            for key, kind in (("p-session", "participant"), ("s-session", "staff")):
+                db.add(
+                    WebSession(
+                        id=key,
+                        data={"a": 1},
+                        user_kind=kind,
+                        user_id=participant_id,
+                        created_at=now,
+                        authenticated_at=now,
+                        last_seen_at=now,
+                    )
+                )
+        try:
+            row = await database.read_one(session_query(), {"key": "p-session"})
+            record, participant = session_and_participant(row)
+            assert record.id == "p-session" and record.data == {"a": 1}
+            assert record.last_seen_at.tzinfo is not None
+            assert participant is not None and participant.id == participant_id
+            assert participant.personal_number == "19900101-1239"
+            row = await database.read_one(session_query(), {"key": "s-session"})
+            record, participant = session_and_participant(row)
+            assert record.user_kind == "staff" and participant is None
+            assert await database.read_one(session_query(), {"key": "no such"}) is None
+        finally:
+            async with database.transaction() as db:
+                await db.execute(
+                    delete(WebSession).where(WebSession.id.in_(["p-session", "s-session"]))
+                )
 
     on_database(database_url, check)
