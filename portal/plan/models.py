@@ -14,6 +14,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Numeric,
     String,
     Text,
@@ -53,10 +54,14 @@ class Goal(Base):
 
 class GoalVersion(Authorship, Base):
     __tablename__ = "plan_goal_versions"
-    __table_args__ = (UniqueConstraint("goal_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("goal_id", "version"),
+        # The latest change of a plan is read on every page: from the index alone.
+        Index("ix_plan_goal_versions_goal_id_changed_at", "goal_id", "changed_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    goal_id: Mapped[int] = mapped_column(ForeignKey("plan_goals.id"), index=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("plan_goals.id"))
     version: Mapped[int] = mapped_column()
     text: Mapped[str] = mapped_column(String(200))
     occupation_uri: Mapped[str | None] = mapped_column(String(200))
@@ -67,10 +72,15 @@ class AgreementVersion(Authorship, Base):
     """The latest agreement of a participant is the highest version."""
 
     __tablename__ = "plan_agreement_versions"
-    __table_args__ = (UniqueConstraint("participant_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("participant_id", "version"),
+        Index(
+            "ix_plan_agreement_versions_participant_id_changed_at", "participant_id", "changed_at"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
     version: Mapped[int] = mapped_column()
     text: Mapped[str] = mapped_column(Text)
     agreed_on: Mapped[dt.date] = mapped_column(Date)
@@ -98,6 +108,9 @@ class InitiativeVersion(Authorship, Base):
     __tablename__ = "plan_initiative_versions"
     __table_args__ = (
         UniqueConstraint("initiative_id", "version"),
+        Index(
+            "ix_plan_initiative_versions_initiative_id_changed_at", "initiative_id", "changed_at"
+        ),
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="period"),
         CheckConstraint(
             "hours_per_week IS NULL OR (hours_per_week >= 0 AND hours_per_week <= 40)",
@@ -106,7 +119,7 @@ class InitiativeVersion(Authorship, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    initiative_id: Mapped[int] = mapped_column(ForeignKey("plan_initiatives.id"), index=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("plan_initiatives.id"))
     version: Mapped[int] = mapped_column()
     type: Mapped[str] = mapped_column(String(30))
     title: Mapped[str] = mapped_column(String(120))
@@ -128,9 +141,12 @@ class StatusEntry(Base):
     """One dated line of an initiative's latest-status log."""
 
     __tablename__ = "plan_status_entries"
+    __table_args__ = (
+        Index("ix_plan_status_entries_initiative_id_created_at", "initiative_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    initiative_id: Mapped[int] = mapped_column(ForeignKey("plan_initiatives.id"), index=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("plan_initiatives.id"))
     entry_date: Mapped[dt.date] = mapped_column(Date)
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -143,7 +159,8 @@ class PlanView(Base):
     """The participant opened My Plan and so saw everything changed up to `seen_at`."""
 
     __tablename__ = "plan_views"
+    __table_args__ = (Index("ix_plan_views_participant_id_seen_at", "participant_id", "seen_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
     seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

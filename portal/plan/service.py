@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Protocol
 
 from babel.support import LazyProxy
@@ -696,10 +696,16 @@ class SoughtOccupation:
     label: str
 
 
+@lru_cache(maxsize=4096)
+def word_set(text: str) -> frozenset[str]:
+    """The folded words of a text (goal texts and occupation labels recur on every page)."""
+    return frozenset(words(text))
+
+
 def _names_alike(goal: str, label: str) -> bool:
     """Whether a goal's text and an occupation's label name the same job: every word of one
     is a word of the other ("Bagare / konditor" names "bagare"), folded as search folds."""
-    goal_words, label_words = set(words(goal)), set(words(label))
+    goal_words, label_words = word_set(goal), word_set(label)
     if not goal_words or not label_words:
         return False
     return label_words <= goal_words or goal_words <= label_words

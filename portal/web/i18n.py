@@ -123,13 +123,12 @@ class Formatter:
     def date(self, value: dt.date | dt.datetime, format: str = "long") -> str:
         if isinstance(value, dt.datetime):
             value = value.astimezone(self.zone).date()
-        return dates.format_date(value, format=format, locale=self.locale)
+        return _date_text(value, format, current_language.get())
 
-    def datetime(self, value: dt.datetime, format: str = "medium") -> str:
-        local = value.astimezone(self.zone)
-        day = dates.format_date(local.date(), format="long", locale=self.locale)
-        time = dates.format_time(local.time(), format="short", locale=self.locale)
-        return f"{day} {time}"
+    def datetime(self, value: dt.datetime) -> str:
+        """Day and time: "2 december 2026 10:15" (a page shows the same moments again and
+        again, so each is formatted once)."""
+        return _datetime_text(value, self.zone, current_language.get())
 
     def time(self, value: dt.datetime) -> str:
         return dates.format_time(
@@ -149,3 +148,15 @@ class Formatter:
 
     def today(self) -> dt.date:
         return dt.datetime.now(self.zone).date()
+
+
+@lru_cache(maxsize=4096)
+def _date_text(value: dt.date, format: str, language: str) -> str:
+    return dates.format_date(value, format=format, locale=_locale(language))
+
+
+@lru_cache(maxsize=4096)
+def _datetime_text(value: dt.datetime, zone: ZoneInfo, language: str) -> str:
+    local = value.astimezone(zone)
+    time = dates.format_time(local.time(), format="short", locale=_locale(language))
+    return f"{_date_text(local.date(), 'long', language)} {time}"
