@@ -123,6 +123,24 @@ class FastRow(tuple[Any, ...]):
         return dict(zip(self._fields, self, strict=True))
 
 
+def utc_from_sqlite(value: str | None) -> dt.datetime | None:
+    """A UTCDateTime as SQLite keeps it ("2026-12-02 09:30:00.000000", UTC) read back: what
+    SQLAlchemy's two processors (text to datetime, then UTC) give, in one step."""
+    if value is None:
+        return None
+    moment = dt.datetime.fromisoformat(value)
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def result_processor(type_: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
+    if isinstance(type_, UTCDateTime):
+        return utc_from_sqlite
+    processor: Callable[[Any], Any] | None = type_.dialect_impl(dialect).result_processor(
+        dialect, None
+    )
+    return processor
+
+
 class SQLiteStatement:
     """A read-only Core query compiled once for SQLite and run on the driver itself.
 
@@ -155,9 +173,7 @@ class SQLiteStatement:
             raise ValueError("a parameter rendered at execution")
         self.sql = sql
         columns = list(query.selected_columns)
-        self.processors = [
-            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
-        ]
+        self.processors = [result_processor(column.type, dialect) for column in columns]
         self.plain = all(processor is None for processor in self.processors)
         keys = tuple(query.selected_columns.keys())
         attributes: dict[str, Any] = {"__slots__": (), "_fields": keys}
@@ -264,12 +280,18 @@ def detached(model: type[M], values: Mapping[str, Any]) -> M:
     """An instance of a mapped class holding a row's values, as if loaded and detached: its
     attributes are read like any loaded object's, without the per-attribute change tracking
     that calling the constructor sets off. Never add it to a session."""
+    instance: M = _new_instance(cast(Any, model))()
+    instance.__dict__.update(values)
+    return instance
+
+
+@cache
+def _new_instance(model: Any) -> Callable[[], Any]:
     mapper = sa_inspect(model)
     if not mapper.configured:
         configure_mappers()
-    instance: M = mapper.class_manager.new_instance()
-    instance.__dict__.update(values)
-    return instance
+    new_instance: Callable[[], Any] = mapper.class_manager.new_instance
+    return new_instance
 
 
 class Database:

@@ -148,14 +148,20 @@ def session_query() -> Select[Any]:
 
 def session_and_participant(row: Any) -> tuple[WebSession, Participant | None]:
     """The objects of a `session_query` row (its columns: the session's, then the participant's)."""
-    session_keys = WebSession.__table__.c.keys()
-    record = detached(WebSession, dict(zip(session_keys, row, strict=False)))
-    values = tuple(row)[len(session_keys) :]
-    if values[0] is None:
+    session_keys, participant_keys = _column_keys()
+    values = tuple(row)
+    record = detached(WebSession, dict(zip(session_keys, values, strict=False)))
+    if values[len(session_keys)] is None:
         return record, None
+    participant_values = values[len(session_keys) :]
     return record, detached(
-        Participant, dict(zip(Participant.__table__.c.keys(), values, strict=True))
+        Participant, dict(zip(participant_keys, participant_values, strict=True))
     )
+
+
+@cache
+def _column_keys() -> tuple[list[str], list[str]]:
+    return WebSession.__table__.c.keys(), Participant.__table__.c.keys()
 
 
 class ServerSessionMiddleware:

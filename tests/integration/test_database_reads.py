@@ -174,3 +174,19 @@ def test_a_session_is_read_with_its_participant_and_only_a_participant_session(
                 )
 
     on_database(database_url, check)
+
+
+@pytest.mark.parametrize(
+    "stored", ["2026-12-02 01:37:46.153365", "2026-12-02 01:37:46", "2026-03-29 02:30:00.000001"]
+)
+def test_moments_are_read_back_as_sqlalchemy_reads_them(stored: str) -> None:
+    from sqlalchemy.dialects import sqlite
+
+    from portal.db import UTCDateTime, utc_from_sqlite
+
+    dialect = sqlite.dialect()
+    sqlalchemy_reads = UTCDateTime().dialect_impl(dialect).result_processor(dialect, None)
+    assert sqlalchemy_reads is not None
+    assert utc_from_sqlite(stored) == sqlalchemy_reads(stored)
+    assert utc_from_sqlite(stored).tzinfo is dt.UTC  # type: ignore[union-attr]
+    assert utc_from_sqlite(None) is None
