@@ -40,7 +40,7 @@ def main() -> None:
         {"PORTAL_SECRET_KEY": "bench-secret-0123456789abcdef", "PORTAL_DEV_IDP": "1"}
     )
     current_language.set("sv")
-    env = Pages(settings).templates["sv"].env
+    env = Pages(settings).environments["sv"]
     context = {
         "language": "sv",
         "participant": SimpleNamespace(full_name="Anna Andersson"),

@@ -97,7 +97,7 @@ async def main():
     plan = await database.read(load_plan, {participant_id}, dt.date.today(), None)
     await database.dispose()
     current_language.set("sv")
-    env = Pages(settings).templates["sv"].env
+    env = Pages(settings).environments["sv"]
     context = dict(plan=plan, participant=participant, for_print=True, language="sv",
                    printed_at=dt.datetime.now(dt.UTC), initiative_types=INITIATIVE_TYPES,
                    states=STATES, view=None)

@@ -36,7 +36,7 @@ async def pdf_response(
 ) -> Response:
     """Render a template to PDF in a worker thread (it takes a while; the server goes on)."""
     language = current_language.get()
-    env = pages(request).templates[language].env
+    env = pages(request).environments[language]
     html = env.get_template(template).render({"language": language, **context})
     pdf = await anyio.to_thread.run_sync(html_to_pdf, html)
     return Response(

@@ -12,10 +12,10 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, nodes, select_autoescape
 from jinja2.visitor import NodeTransformer
-from jinja2_fragments.starlette import Jinja2Blocks
+from jinja2_fragments import render_block
 from markupsafe import Markup
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from portal.settings import PROJECT_ROOT, Settings
 from portal.web.fragments import FragmentCache
@@ -161,8 +161,8 @@ class Pages:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.formatter = Formatter(settings.timezone)
-        self.templates = {
-            language: Jinja2Blocks(env=build_environment(settings, language, self.formatter))
+        self.environments = {
+            language: build_environment(settings, language, self.formatter)
             for language in LANGUAGES
         }
 
@@ -181,16 +181,13 @@ class Pages:
         context.setdefault("session", request.scope.get("portal.session"))
         context.setdefault("idle_seconds", None)
         context.setdefault("page_path", page_path(request.scope))
-        partial = request.headers.get("HX-Request") == "true"
-        response = self.templates[language].TemplateResponse(
-            request,
-            name,
-            context,
-            status_code=status_code,
-            block_name=block if partial else None,
-        )
-        response.headers["Vary"] = VARY
-        return response
+        context.setdefault("request", request)
+        env = self.environments[language]
+        if request.headers.get("HX-Request") == "true":
+            content = render_block(env, name, block, context)
+        else:
+            content = env.get_template(name).render(context)
+        return HTMLResponse(content, status_code, headers={"Vary": VARY})
 
     def render_staff(
         self,
@@ -206,7 +203,7 @@ class Pages:
     def render_fragment(self, name: str, context: dict[str, Any]) -> Markup:
         """A partial template rendered to safe HTML, in the request's language."""
         language = current_language.get()
-        template = self.templates[language].env.get_template(name)
+        template = self.environments[language].get_template(name)
         return Markup(template.render({"language": language, **context}))  # noqa: S704
 
 
