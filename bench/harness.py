@@ -182,9 +182,9 @@ def alternate(
     url: str,
     path: str,
     cookie: str,
-    rounds: int = 3,
+    rounds: int = 9,
     connections: int = 32,
-    seconds: float = 5.0,
+    seconds: float = 2.0,
 ) -> dict[str, Any]:
     """Load the bare endpoint and the page in turn, `rounds` times, so that a machine whose
     speed drifts (shared cores) weighs on both alike. Returns each round, the median round of

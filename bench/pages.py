@@ -17,10 +17,10 @@ import httpx
 from bench.harness import alternate, bare_server, portal_server
 
 CONNECTIONS = 32
-SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 5.0
+SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 2.0
 # Both servers run one process per core, as the portal is deployed.
 WORKERS = int(sys.argv[2]) if len(sys.argv) > 2 else (os.cpu_count() or 1)
-ROUNDS = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+ROUNDS = int(sys.argv[3]) if len(sys.argv) > 3 else 9
 
 
 def session_cookie(url: str, persona: str) -> str:

@@ -21,9 +21,9 @@ import httpx
 from bench.harness import ROOT, alternate, bare_server, portal_server
 
 CONNECTIONS = 32
-SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 5.0
+SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 2.0
 WORKERS = int(sys.argv[2]) if len(sys.argv) > 2 else (os.cpu_count() or 1)
-ROUNDS = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+ROUNDS = int(sys.argv[3]) if len(sys.argv) > 3 else 9
 INITIATIVES = 30
 VERSIONS_EACH = 10  # 30 x 10 = 300 versions
 
