@@ -210,5 +210,6 @@ def alternate(
         "ratio": ratios[len(ratios) // 2],
         "ratios": ratios,
         "page_p99_ms_worst": max(page["p99_ms"] for page in pages),
+        "page_p99_ms_rounds": [page["p99_ms"] for page in pages],
         "page_errors": sum(page["errors"] for page in pages),
     }

@@ -12,10 +12,9 @@ from typing import Any, TypeVar
 from babel.support import LazyProxy
 from sqlalchemy import BindParameter, bindparam, false, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from portal.cv.models import CvProfile, PresentationCv, SoughtOccupation
-from portal.db import utcnow
+from portal.db import Database, utcnow
 from portal.occupations.models import Occupation, OccupationLabel
 from portal.plan.models import Goal, GoalVersion
 from portal.plan.service import SoughtOccupation as PlanSought
@@ -163,10 +162,10 @@ async def remove_sought(db: AsyncSession, participant_id: int, item: SoughtOccup
 
 @cache
 def goal_mismatch_query() -> Any:
-    """What the job-goal check reads, in one statement of tagged rows: ("goal", removed,
+    """What the job-goal check reads first, in one statement of tagged rows: ("goal", removed,
     occupation, text) for each job goal's latest version, and ("sought", false, occupation,
-    label) for each occupation sought and for each name of it. Built once, run with
-    {"participant_id": ...}; see `mismatch_in`."""
+    label) for each occupation sought, by the label it was chosen by. Built once, run with
+    {"participant_id": ...}; see `mismatch_in` and `goal_mismatch`."""
     participant_id: BindParameter[int] = bindparam("participant_id")
     latest = (
         select(GoalVersion.goal_id, func.max(GoalVersion.version).label("v"))
@@ -187,8 +186,21 @@ def goal_mismatch_query() -> Any:
     chosen = select(
         literal("sought"), false(), SoughtOccupation.occupation_uri, SoughtOccupation.label
     ).where(SoughtOccupation.participant_id == participant_id)
-    names = (
-        select(literal("sought"), false(), Occupation.uri, OccupationLabel.label)
+    return union_all(goals, chosen)
+
+
+@cache
+def other_names_query() -> Any:
+    """Rows like `goal_mismatch_query`'s sought ones for every other name of the occupations
+    sought (in every language); run with {"participant_id": ...}."""
+    participant_id: BindParameter[int] = bindparam("participant_id")
+    return (
+        select(
+            literal("sought").label("kind"),
+            false().label("removed"),
+            Occupation.uri.label("occupation_uri"),
+            OccupationLabel.label.label("text"),
+        )
         .join(OccupationLabel, OccupationLabel.occupation_id == Occupation.id)
         .where(
             Occupation.uri.in_(
@@ -199,12 +211,11 @@ def goal_mismatch_query() -> Any:
             OccupationLabel.kind.in_(("preferred", "alternative")),
         )
     )
-    return union_all(goals, chosen, names)
 
 
 def mismatch_in(rows: Iterable[Any]) -> bool:
-    """From the rows of `goal_mismatch_query`: whether My Plan's job goals name none of the
-    occupations sought (a goal may name one in any language or by another of its names).
+    """From rows of `goal_mismatch_query` (and `other_names_query`): whether the job goals
+    name none of the occupations sought, by occupation or by a name of it in any language.
     A goal's row is read by name (removed, occupation_uri, text), like a GoalVersion."""
     goals: list[Any] = []
     sought: list[PlanSought] = []
@@ -216,8 +227,18 @@ def mismatch_in(rows: Iterable[Any]) -> bool:
     return job_goal_mismatch(goals, sought)
 
 
-def goal_mismatch(db: Session, participant_id: int) -> bool:
-    """The job-goal check, read synchronously (Database.read)."""
-    return mismatch_in(
-        db.connection().execute(goal_mismatch_query(), {"participant_id": participant_id})
-    )
+async def goal_mismatch(
+    database: Database, participant_id: int, first: Iterable[Any] | None = None
+) -> bool:
+    """Whether My Plan's job goals name none of the occupations sought (see `mismatch_in`).
+    `first`: the rows of `goal_mismatch_query`, when the caller has read them already. The
+    other names of the occupations are read only when the chosen labels match no goal: more
+    names can clear a mismatch, never make one."""
+    who = {"participant_id": participant_id}
+    if first is None:
+        (first,) = await database.read_all((goal_mismatch_query(), who))
+    rows = list(first)
+    if not mismatch_in(rows):
+        return False
+    (names,) = await database.read_all((other_names_query(), who))
+    return mismatch_in([*rows, *names])

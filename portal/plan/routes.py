@@ -20,7 +20,7 @@ from portal.auth.guards import (
     today,
 )
 from portal.auth.pages import ParticipantView, participant_page_routes, render
-from portal.cv.service import goal_mismatch, goal_mismatch_query, mismatch_in
+from portal.cv.service import goal_mismatch, goal_mismatch_query
 from portal.db import utcnow
 from portal.notify.service import PLAN_CHANGED, notify_participant
 from portal.participants.models import Participant
@@ -65,7 +65,7 @@ async def plan_page(request: Request, view: ParticipantView) -> Response:
         "plan/plan.html",
         content=content,
         last_changed_at=last_change,
-        goal_mismatch=mismatch_in(checks),
+        goal_mismatch=await goal_mismatch(database(request), participant_id, checks),
     )
 
 
@@ -213,7 +213,7 @@ async def editor_overview(e: Editor) -> Response:
         today=today(e.request),
         may_end=service.may_end,
         is_locked=service.is_locked,
-        goal_mismatch=await database(e.request).read(goal_mismatch, e.participant.id),
+        goal_mismatch=await goal_mismatch(database(e.request), e.participant.id),
     )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, delete, select, text
 from portal.auth.models import WebSession
 from portal.auth.sessions import session_and_participant, session_query
 from portal.booking.models import BookingEvent
-from portal.cv.service import goal_mismatch_query
+from portal.cv.service import goal_mismatch_query, other_names_query
 from portal.db import Database, utcnow
 from portal.participants.models import Participant
 from portal.participants.routes import start_page_queries
@@ -55,6 +55,7 @@ def page_queries(participant_id: int) -> list[tuple[Any, dict[str, Any]]]:
         (start_page_queries()[0], who),
         (start_page_queries()[1], {**who, "now": utcnow() - dt.timedelta(days=400)}),
         (goal_mismatch_query(), who),
+        (other_names_query(), who),
     ]
 
 
