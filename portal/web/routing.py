@@ -50,7 +50,8 @@ class IndexedRouter(Router):
         return table, anywhere
 
     def candidates(self, path: str) -> list[BaseRoute]:
-        """The routes that could take `path`, in the table's order."""
+        """The routes that could take `path`, in the table's order. The index is built again
+        whenever the number of routes changes (a route added or removed after start-up)."""
         if getattr(self, "_indexed_count", None) != len(self.routes):
             self._table, self._anywhere = self._index()
             self._indexed_count = len(self.routes)
