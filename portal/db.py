@@ -55,11 +55,12 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.astimezone(dt.UTC)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC)
+        return None if value is None else as_utc(value)
+
+
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """A moment read back from the database, in UTC (a naive one was stored as UTC)."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 def utcnow() -> dt.datetime:
@@ -126,10 +127,7 @@ class FastRow(tuple[Any, ...]):
 def utc_from_sqlite(value: str | None) -> dt.datetime | None:
     """A UTCDateTime as SQLite keeps it ("2026-12-02 09:30:00.000000", UTC) read back: what
     SQLAlchemy's two processors (text to datetime, then UTC) give, in one step."""
-    if value is None:
-        return None
-    moment = dt.datetime.fromisoformat(value)
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+    return None if value is None else as_utc(dt.datetime.fromisoformat(value))
 
 
 def result_processor(type_: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
