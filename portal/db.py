@@ -12,7 +12,7 @@ from functools import cache
 from operator import itemgetter
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import DateTime, MetaData, Select, bindparam, event, select
+from sqlalchemy import DateTime, MetaData, Select, bindparam, event, literal_column, select
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Dialect, Engine, make_url
@@ -23,6 +23,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase, Session, configure_mappers
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.types import TypeDecorator
 
 M = TypeVar("M")
@@ -139,6 +141,33 @@ def result_processor(type_: Any, dialect: Dialect) -> Callable[[Any], Any] | Non
     return processor
 
 
+def with_fixed_values_inline(query: Any, dialect: Dialect) -> Any:
+    """The query with each text or integer value fixed in it (``status == "booked"``) written
+    into the SQL as a literal, and the values given at execution left as parameters.
+
+    SQLite compares a parameter with the condition of each partial index on its column (such
+    as bookings' ``WHERE status = 'booked'``) and then prepares the statement afresh every time
+    a value is bound to it; a literal is planned once. The literal is the dialect's own
+    rendering of the value (quotes doubled), so it reads the same rows.
+    """
+
+    def inline(element: Any, **_: Any) -> Any:
+        if (
+            isinstance(element, BindParameter)
+            and not element.required
+            and not element.expanding
+            and element.callable is None
+            and type(element.value) in (str, int)
+            and element.type.bind_processor(dialect) is None
+        ):
+            render = element.type.literal_processor(dialect)
+            if render is not None:
+                return literal_column(render(element.value), element.type)
+        return None
+
+    return visitors.replacement_traverse(cast(visitors.ExternallyTraversible, query), {}, inline)
+
+
 class SQLiteStatement:
     """A read-only Core query compiled once for SQLite and run on the driver itself.
 
@@ -149,7 +178,7 @@ class SQLiteStatement:
     """
 
     def __init__(self, query: Any, dialect: Dialect) -> None:
-        compiled = query.compile(dialect=dialect)
+        compiled = with_fixed_values_inline(query, dialect).compile(dialect=dialect)
         if compiled.positiontup is None:
             raise ValueError("not a positional statement")
         sql: str = compiled.string

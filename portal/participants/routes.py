@@ -24,20 +24,17 @@ from portal.web.templating import pages
 
 
 @cache
-def start_page_queries() -> tuple[Select[Any], Select[Any]]:
-    """What the start page's notices need: the plan's latest changes and look with whether
-    the job centre changed a meeting since the participant looked (one row; {"participant_id"}),
-    and when the next meeting starts ({"participant_id", "now"}). Two statements: SQLite runs
-    the one with a moment in it several times slower when it is joined to the others."""
+def start_page_query() -> Select[Any]:
+    """What the start page's notices need, in one row ({"participant_id", "now"}): the plan's
+    latest changes and look, whether the job centre changed a meeting since the participant
+    looked, and when the next meeting starts (NULL: none)."""
     plan = plan_service.unseen_changes_query().selected_columns
-    return select(*plan, unseen_job_centre_change()), next_meeting_query()
+    return select(*plan, unseen_job_centre_change(), next_meeting_query().scalar_subquery())
 
 
 async def start_page(request: Request, view: ParticipantView) -> Response:
-    notices, upcoming = start_page_queries()
-    who = {"participant_id": view.participant.id}
-    ((*plan, meeting_changed),), ((next_meeting,),) = await database(request).read_all(
-        (notices, who), (upcoming, {**who, "now": utcnow()})
+    *plan, meeting_changed, next_meeting = await database(request).read_one(
+        start_page_query(), {"participant_id": view.participant.id, "now": utcnow()}
     )
     return render(
         request,

@@ -1,0 +1,49 @@
+"""How a read is written for SQLite's driver: values fixed in the query become literals."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, select
+from sqlalchemy.dialects import sqlite
+
+from portal.db import SQLiteStatement
+
+PEOPLE = Table(
+    "people",
+    MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("name", String),
+    Column("status", String),
+)
+
+
+def people() -> sqlite3.Connection:
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    connection.execute("CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT, status TEXT)")
+    connection.execute(
+        "CREATE INDEX live_people ON people (name) WHERE status = 'live'"  # a partial index
+    )
+    connection.executemany(
+        "INSERT INTO people VALUES (?, ?, ?)",
+        [(1, "O'Brien", "live"), (2, "O'Brien", "gone"), (3, "Anna", "live")],
+    )
+    return connection
+
+
+def test_a_fixed_value_is_written_into_the_sql_and_a_given_one_stays_a_parameter() -> None:
+    query = select(PEOPLE.c.id).where(
+        PEOPLE.c.status == "live", PEOPLE.c.name == bindparam("name"), PEOPLE.c.id > 0
+    )
+    statement = SQLiteStatement(query, sqlite.dialect())
+    assert "'live'" in statement.sql and " > 0" in statement.sql
+    assert statement.sql.count("?") == 1
+    assert statement.run(people(), {"name": "O'Brien"}) == [(1,)]
+    assert statement.run(people(), {"name": "Anna"}) == [(3,)]
+
+
+def test_a_fixed_text_with_a_quote_reads_the_same_rows_as_a_parameter() -> None:
+    query = select(PEOPLE.c.id).where(PEOPLE.c.name == "O'Brien").order_by(PEOPLE.c.id)
+    statement = SQLiteStatement(query, sqlite.dialect())
+    assert "'O''Brien'" in statement.sql
+    assert statement.run(people(), None) == [(1,), (2,)]
