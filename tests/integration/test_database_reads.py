@@ -190,3 +190,11 @@ def test_moments_are_read_back_as_sqlalchemy_reads_them(stored: str) -> None:
     assert utc_from_sqlite(stored) == sqlalchemy_reads(stored)
     assert utc_from_sqlite(stored).tzinfo is dt.UTC  # type: ignore[union-attr]
     assert utc_from_sqlite(None) is None
+
+
+def test_a_moment_written_with_an_offset_is_read_back_in_utc() -> None:
+    from portal.db import utc_from_sqlite
+
+    assert utc_from_sqlite("2026-12-02 10:37:46+01:00") == dt.datetime(
+        2026, 12, 2, 9, 37, 46, tzinfo=dt.UTC
+    )
