@@ -52,7 +52,7 @@ async def plan_page(request: Request, view: ParticipantView) -> Response:
     content = RENDERED_PLANS.get(key)
     if content is None:
         plan = await database(request).read(service.load_plan, participant_id, day, seen_at)
-        content = pages(request).render_fragment(
+        content = pages(request).encoded_fragment(
             "plan/_content.html", {"plan": plan, "view": view, **labels()}
         )
         RENDERED_PLANS.put(key, content)

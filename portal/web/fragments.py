@@ -7,10 +7,18 @@ ages out. Several processes each keep their own; none can serve another's stale 
 
 from __future__ import annotations
 
+import itertools
+import secrets
 from collections import OrderedDict
 from collections.abc import Hashable
 from threading import Lock
 from typing import Any
+
+from markupsafe import Markup
+
+# Markers name no real content: a page's text cannot guess this process's token.
+_MARKER_TOKEN = secrets.token_hex(8)
+_MARKER_NUMBERS = itertools.count()
 
 
 class FragmentCache:
@@ -32,3 +40,25 @@ class FragmentCache:
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
+
+
+class EncodedHTML:
+    """A large cached fragment kept as UTF-8 bytes. A template shows it (once) as a marker,
+    which `Pages.render` swaps for these bytes after encoding the rest of the page: the
+    fragment is neither copied into the page's text nor encoded again for every request."""
+
+    __slots__ = ("data", "marker")
+
+    def __init__(self, html: Markup) -> None:
+        self.data = str(html).encode()
+        self.marker = f"<!--fragment-{_MARKER_TOKEN}-{next(_MARKER_NUMBERS)}-->"
+
+    def __html__(self) -> str:
+        return self.marker
+
+
+def splice(body: bytes, fragments: list[EncodedHTML]) -> bytes:
+    """The encoded page with each fragment's marker replaced by its bytes."""
+    for fragment in fragments:
+        body = body.replace(fragment.marker.encode(), fragment.data, 1)
+    return body

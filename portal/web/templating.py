@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from portal.settings import PROJECT_ROOT, Settings
-from portal.web.fragments import FragmentCache
+from portal.web.fragments import EncodedHTML, FragmentCache, splice
 from portal.web.i18n import LANGUAGES, Formatter, current_language, lazy_gettext, translations
 from portal.web.requests import page_path
 
@@ -129,7 +129,7 @@ class FragmentRenderer:
         self.env = env
         self.rendered = FragmentCache(max_entries=2048)
 
-    def __call__(self, name: str, **values: Hashable) -> Markup:
+    def __call__(self, name: str, /, **values: Hashable) -> Markup:
         key = (name, *sorted(values.items()))
         content: Markup | None = self.rendered.get(key)
         if content is None:
@@ -187,7 +187,9 @@ class Pages:
             content = render_block(env, name, block, context)
         else:
             content = env.get_template(name).render(context)
-        return HTMLResponse(content, status_code, headers={"Vary": VARY})
+        encoded = [value for value in context.values() if isinstance(value, EncodedHTML)]
+        body = splice(content.encode(), encoded) if encoded else content.encode()
+        return HTMLResponse(body, status_code, headers={"Vary": VARY})
 
     def render_staff(
         self,
@@ -205,6 +207,11 @@ class Pages:
         language = current_language.get()
         template = self.environments[language].get_template(name)
         return Markup(template.render({"language": language, **context}))  # noqa: S704
+
+    def encoded_fragment(self, name: str, context: dict[str, Any]) -> EncodedHTML:
+        """The same, kept encoded: for a large fragment a page caches and shows as a whole
+        (passed to `render` among its values)."""
+        return EncodedHTML(self.render_fragment(name, context))
 
 
 def pages(request: Request) -> Pages:

@@ -56,3 +56,17 @@ def test_the_navigation_marks_the_current_page_under_the_view_s_base() -> None:
     assert '<a class="ds-link" href="/plan" aria-current="page">Min Plan' in own
     assert 'href="/"' in own and "aria-current" not in staff_view
     assert 'href="/staff/participants/7/cv"' in staff_view
+
+
+def test_an_encoded_fragment_is_spliced_into_the_page_where_the_template_shows_it() -> None:
+    from markupsafe import Markup, escape
+
+    from portal.web.fragments import EncodedHTML, splice
+
+    fragment = EncodedHTML(Markup("<p>Ändrad plan: måndag</p>"))
+    other = EncodedHTML(Markup("<p>other</p>"))
+    assert fragment.marker != other.marker
+    guess = "<!--fragment-0000000000000000-0-->"  # what someone might type in a text field
+    page = f"<main>{escape(guess)}{fragment.__html__()}</main>".encode()
+    spliced = splice(page, [fragment]).decode()
+    assert spliced == f"<main>{escape(guess)}<p>Ändrad plan: måndag</p></main>"
