@@ -183,7 +183,7 @@ async def load_demo_data(database: Database, settings: Settings, only_if_empty: 
                     at=now - dt.timedelta(days=days_ago, hours=3),
                 )
             )
-        await add_demo_plans(db, participants, staff, today)
+        await add_demo_plans(db, participants, staff, today, country)
         await add_demo_hours(db, participants, staff, settings)
         await add_demo_cvs(db, participants, country)
         await add_demo_meetings(db, participants, staff, settings, today)
@@ -202,58 +202,147 @@ def _initiative(**values: object) -> InitiativeInput:
     return InitiativeInput(**{**defaults, **values})  # type: ignore[arg-type]
 
 
+DEMO_PLANS: dict[str, dict[str, Any]] = {
+    "SE": {
+        "anna_goals": ("Bagare / konditor", "Butiksbiträde i livsmedelsbutik"),
+        "anna_progression": "Arbeta 20 timmar i veckan före sommaren",
+        "anna_agreements": (
+            "Anna söker tre jobb i veckan och börjar praktiken på bageriet.",
+            "Anna fortsätter praktiken på bageriet och går kursen i livsmedelshygien. "
+            "Vi följer upp varannan vecka.",
+        ),
+        "internship": {
+            "title": "Praktik på Bageriet Solsidan",
+            "content": "Bakning och försäljning i butiken, måndag till torsdag.",
+            "address": "Solsidevägen 12, Saltsjöbaden",
+            "contact_phone": "+46 8 555 012 34",
+            "contact_email": "lena@bageriet-solsidan.example",
+            "purpose": "Att pröva yrket och visa vad du kan inför ett anställningsbeslut.",
+        },
+        "internship_status": "Första veckorna har gått bra. Anna bakar nu bröd på egen hand.",
+        "course": {
+            "title": "Kurs i livsmedelshygien",
+            "content": "Webbkurs med ett prov på slutet.",
+            "address": "Distans",
+            "purpose": "Hygienbeviset krävs för de flesta jobb i bageri och livsmedelsbutik.",
+        },
+        "guidance": {
+            "title": "Vägledningssamtal om yrkesval",
+            "content": "Tre samtal med studie- och yrkesvägledare.",
+            "contact_name": "Per Vägledare",
+            "purpose": "Att hitta yrken som passar dina intressen och din arbetsförmåga.",
+        },
+        "guidance_ended": "Samtalen ledde fram till jobbmålet bagare. "
+        "Anna vill också söka butiksjobb.",
+        "job_search": {
+            "title": "Jobbsökarträffar",
+            "content": "Träffar varje tisdag med jobbcoach: CV, brev och intervjuträning.",
+            "address": "Arbetsförmedlingen Nacka, Järnvägsgatan 1",
+            "purpose": "Att skriva ansökningar som visar vad du kan.",
+        },
+        "mentor": {
+            "title": "Mentor på arbetsplatsen",
+            "content": "En mentor under praktiken.",
+            "purpose": "Stöd i början av en anställning.",
+        },
+        "bo_goal": "Lagerarbetare",
+        "bo_agreement": "Bo tar truckkort och söker lagerjobb.",
+        "bo_course": {
+            "title": "Truckkort A+B",
+            "content": "Tre dagars utbildning med prov.",
+            "address": "Lagervägen 3, Nacka",
+            "purpose": "Truckkort krävs på nästan alla lager.",
+        },
+    },
+    "DK": {
+        "anna_goals": ("Bager / konditor", "Butiksassistent i dagligvarebutik"),
+        "anna_progression": "Arbejde 20 timer om ugen inden sommerferien",
+        "anna_agreements": (
+            "Anna søger tre job om ugen og begynder i praktik på bageriet.",
+            "Anna fortsætter praktikken på bageriet og tager kurset i fødevarehygiejne. "
+            "Vi følger op hver anden uge.",
+        ),
+        "internship": {
+            "title": "Virksomhedspraktik hos Bageriet Solsiden",
+            "content": "Bagning og salg i butikken, mandag til torsdag.",
+            "address": "Solsidevej 12, 2900 Hellerup",
+            "contact_phone": "+45 33 12 34 56",
+            "contact_email": "lena@bageriet-solsiden.example",
+            "purpose": "At afprøve faget og vise, hvad du kan, før der tages stilling til "
+            "en ansættelse.",
+        },
+        "internship_status": "De første uger er gået godt. Anna bager nu brød på egen hånd.",
+        "course": {
+            "title": "Kursus i fødevarehygiejne",
+            "content": "Onlinekursus med en prøve til sidst.",
+            "address": "Fjernundervisning",
+            "purpose": "Hygiejnebeviset kræves til de fleste job i bagerier og dagligvarebutikker.",
+        },
+        "guidance": {
+            "title": "Vejledningssamtaler om valg af fag",
+            "content": "Tre samtaler med en uddannelses- og erhvervsvejleder.",
+            "contact_name": "Per Vejleder",
+            "purpose": "At finde fag, der passer til dine interesser og din arbejdsevne.",
+        },
+        "guidance_ended": "Samtalerne førte frem til jobmålet bager. Anna vil også søge butiksjob.",
+        "job_search": {
+            "title": "Jobsøgningsmøder",
+            "content": "Møder hver tirsdag med en jobkonsulent: CV, ansøgninger og "
+            "træning i jobsamtaler.",
+            "address": "Jobcenter København, Gyldenløvesgade 7",
+            "purpose": "At skrive ansøgninger, der viser, hvad du kan.",
+        },
+        "mentor": {
+            "title": "Mentor på arbejdspladsen",
+            "content": "En mentor under praktikken.",
+            "purpose": "Støtte i starten af en ansættelse.",
+        },
+        "bo_goal": "Lagerarbejder",
+        "bo_agreement": "Bo tager truckcertifikat og søger lagerjob.",
+        "bo_course": {
+            "title": "Truckcertifikat A+B",
+            "content": "Tre dages uddannelse med prøve.",
+            "address": "Lagervej 3, 2600 Glostrup",
+            "purpose": "Truckcertifikat kræves på næsten alle lagre.",
+        },
+    },
+}
+
+
 async def add_demo_plans(
     db: AsyncSession,
     participants: dict[str, Participant],
     staff: dict[str, StaffUser],
     today: dt.date,
+    country: str,
 ) -> None:
-    """Anna's plan with goals, agreements and five initiatives in every state; Bo's own."""
+    """Anna's plan with goals, agreements and five initiatives in every state; Bo's own. In
+    the deployment's language."""
+    texts = DEMO_PLANS[country]
     day = dt.timedelta(days=1)
     karin = Author(staff["karin"].full_name, staff_id=staff["karin"].id)
     lars = Author(staff["lars"].full_name, staff_id=staff["lars"].id)
     anna = participants["anna"].id
     bo = participants["bo"].id
 
-    await save_goal(db, anna, "job", GoalInput("Bagare / konditor", None), karin)
-    await save_goal(db, anna, "job", GoalInput("Butiksbiträde i livsmedelsbutik", None), karin)
-    await save_goal(
-        db, anna, "progression", GoalInput("Arbeta 20 timmar i veckan före sommaren", None), karin
+    for goal in texts["anna_goals"]:
+        await save_goal(db, anna, "job", GoalInput(goal, None), karin)
+    await save_goal(db, anna, "progression", GoalInput(texts["anna_progression"], None), karin)
+    first_agreement, second_agreement = texts["anna_agreements"]
+    await save_agreement(
+        db, anna, AgreementInput(first_agreement, today - 40 * day, karin.name), karin
     )
     await save_agreement(
-        db,
-        anna,
-        AgreementInput(
-            "Anna söker tre jobb i veckan och börjar praktiken på bageriet.",
-            today - 40 * day,
-            karin.name,
-        ),
-        karin,
-    )
-    await save_agreement(
-        db,
-        anna,
-        AgreementInput(
-            "Anna fortsätter praktiken på bageriet och går kursen i livsmedelshygien. "
-            "Vi följer upp varannan vecka.",
-            today - 10 * day,
-            karin.name,
-        ),
-        karin,
+        db, anna, AgreementInput(second_agreement, today - 10 * day, karin.name), karin
     )
     internship_plan = _initiative(
         type="company_internship",
-        title="Praktik på Bageriet Solsidan",
-        content="Bakning och försäljning i butiken, måndag till torsdag.",
         hours_per_week=Decimal("20"),
         agreed_by=karin.name,
         start_date=today - 30 * day,
         end_date=today + 30 * day,
-        address="Solsidevägen 12, Saltsjöbaden",
         contact_name="Lena Holm",
-        contact_phone="+46 8 555 012 34",
-        contact_email="lena@bageriet-solsidan.example",
-        purpose="Att pröva yrket och visa vad du kan inför ett anställningsbeslut.",
+        **texts["internship"],
     )
     internship, _changed = await save_initiative(db, anna, internship_plan, karin, today)
     # The period was moved two weeks later, so Anna sees a moved period.
@@ -266,27 +355,18 @@ async def add_demo_plans(
         internship,
     )
     await add_status_entry(
-        db,
-        internship,
-        StatusInput(
-            "Första veckorna har gått bra. Anna bakar nu bröd på egen hand.", today - 9 * day
-        ),
-        karin,
-        today,
+        db, internship, StatusInput(texts["internship_status"], today - 9 * day), karin, today
     )
     await save_initiative(
         db,
         anna,
         _initiative(
             type="education",
-            title="Kurs i livsmedelshygien",
-            content="Webbkurs med ett prov på slutet.",
             hours_per_week=Decimal("4"),
             agreed_by=karin.name,
             start_date=today + 14 * day,
             end_date=today + 42 * day,
-            address="Distans",
-            purpose="Hygienbeviset krävs för de flesta jobb i bageri och livsmedelsbutik.",
+            **texts["course"],
         ),
         karin,
         today,
@@ -296,36 +376,24 @@ async def add_demo_plans(
         anna,
         _initiative(
             type="guidance",
-            title="Vägledningssamtal om yrkesval",
-            content="Tre samtal med studie- och yrkesvägledare.",
             agreed_by=karin.name,
             start_date=today - 90 * day,
             end_date=today - 50 * day,
-            contact_name="Per Vägledare",
-            purpose="Att hitta yrken som passar dina intressen och din arbetsförmåga.",
+            **texts["guidance"],
         ),
         karin,
         today - 60 * day,
     )
-    await end_initiative(
-        db,
-        guidance,
-        "Samtalen ledde fram till jobbmålet bagare. Anna vill också söka butiksjobb.",
-        karin,
-        today - 50 * day,
-    )
+    await end_initiative(db, guidance, texts["guidance_ended"], karin, today - 50 * day)
     await save_initiative(
         db,
         anna,
         _initiative(
             type="job_search",
-            title="Jobbsökarträffar",
-            content="Träffar varje tisdag med jobbcoach: CV, brev och intervjuträning.",
             hours_per_week=Decimal("3"),
             agreed_by=karin.name,
             start_date=today - 20 * day,
-            address="Arbetsförmedlingen Nacka, Järnvägsstationen 1",
-            purpose="Att skriva ansökningar som visar vad du kan.",
+            **texts["job_search"],
         ),
         karin,
         today,
@@ -334,37 +402,26 @@ async def add_demo_plans(
         db,
         anna,
         _initiative(
-            type="mentor",
-            title="Mentor på arbetsplatsen",
-            content="En mentor under praktiken.",
-            agreed_by=karin.name,
-            start_date=today + 50 * day,
-            purpose="Stöd i början av en anställning.",
+            type="mentor", agreed_by=karin.name, start_date=today + 50 * day, **texts["mentor"]
         ),
         karin,
         today,
     )
     await cancel_initiative(db, mentor, karin, today)
 
-    await save_goal(db, bo, "job", GoalInput("Lagerarbetare", None), lars)
+    await save_goal(db, bo, "job", GoalInput(texts["bo_goal"], None), lars)
     await save_agreement(
-        db,
-        bo,
-        AgreementInput("Bo tar truckkort och söker lagerjobb.", today - 5 * day, lars.name),
-        lars,
+        db, bo, AgreementInput(texts["bo_agreement"], today - 5 * day, lars.name), lars
     )
     await save_initiative(
         db,
         bo,
         _initiative(
             type="education",
-            title="Truckkort A+B",
-            content="Tre dagars utbildning med prov.",
             agreed_by=lars.name,
             start_date=today + 7 * day,
             end_date=today + 9 * day,
-            address="Lagervägen 3, Nacka",
-            purpose="Truckkort krävs på nästan alla lager.",
+            **texts["bo_course"],
         ),
         lars,
         today,
