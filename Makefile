@@ -47,7 +47,7 @@ chromium:
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy portal
+	$(BIN)/mypy portal bench
 
 test: setup chromium lint
 	$(BIN)/pytest

@@ -108,8 +108,8 @@ def seed(url: str, participants: int) -> None:
         return
     import psycopg
 
-    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as connection:
-        with connection.cursor() as cursor:
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as pg:
+        with pg.cursor() as cursor:
             for table, columns in COLUMNS.items():
                 with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                     for values in rows(table, participants):
@@ -119,8 +119,8 @@ def seed(url: str, participants: int) -> None:
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                     f"(SELECT max(id) FROM {table}))"
                 )
-        connection.commit()
-        connection.execute("ANALYZE")
+        pg.commit()
+        pg.execute("ANALYZE")
 
 
 async def measure(url: str) -> dict[str, object]:
