@@ -503,79 +503,114 @@ DEMO_OCCUPATIONS = {
 }
 
 
+DEMO_CVS: dict[str, dict[str, Any]] = {
+    "SE": {
+        "anna_profile": "Noggrann och glad, gillar att baka och möta kunder.",
+        "anna_job": ("Café Kanelen", "Kafébiträde", "Bakade bullar, servering och kassa."),
+        "anna_language": "Svenska",
+        "anna_texts": (
+            "Jag är morgonpigg, noggrann och tycker om att ha kunder omkring mig.",
+            "Baka bröd och bullar, hålla ordning i butiken, ta betalt i kassan.",
+            "Tålamod, ett öga för hygien och vana att arbeta i team.",
+        ),
+        "anna_experience": (
+            "Bageriet Solsidan",
+            "Degar, bakning och försäljning.",
+            "Jag fick eget ansvar för morgonbaket.",
+        ),
+        "bo_job": ("Lagerhuset AB", "Lagerarbetare", "Plock, packning och inventering."),
+        "bo_school": ("Nacka gymnasium", "Handelsprogrammet"),
+    },
+    "DK": {
+        "anna_profile": "Omhyggelig og glad, kan lide at bage og møde kunder.",
+        "anna_job": ("Café Kanelen", "Caféassistent", "Bagte boller, serverede og stod i kassen."),
+        "anna_language": "Dansk",
+        "anna_texts": (
+            "Jeg er morgenfrisk, omhyggelig og kan lide at have kunder omkring mig.",
+            "Bage brød og boller, holde orden i butikken og tage imod betaling i kassen.",
+            "Tålmodighed, sans for hygiejne og vant til at arbejde i team.",
+        ),
+        "anna_experience": (
+            "Bageriet Solsiden",
+            "Dej, bagning og salg.",
+            "Jeg fik selv ansvaret for morgenbagningen.",
+        ),
+        "bo_job": ("Lagerhuset ApS", "Lagerarbejder", "Plukning, pakning og optælling."),
+        "bo_school": ("Glostrup Handelsskole", "Handelsgymnasium (hhx)"),
+    },
+}
+
+
 async def add_demo_cvs(
     db: AsyncSession, participants: dict[str, Participant], country: str
 ) -> None:
     """Anna's partly filled My CV (a job, no education yet), Bo's complete one, and one
-    occupation each in "I am looking for a job as" (when the list has it)."""
+    occupation each in "I am looking for a job as" (when the list has it); in the
+    deployment's language."""
     language = "sv" if country == "SE" else "da"
+    texts = DEMO_CVS[country]
     today = dt.date.today()
     year = dt.timedelta(days=365)
     anna, bo = participants["anna"].id, participants["bo"].id
-    await save_profile(
-        db,
-        anna,
-        ProfileInput("Noggrann och glad, gillar att baka och möta kunder.", "B", "", "", False),
-    )
+    await save_profile(db, anna, ProfileInput(texts["anna_profile"], "B", "", "", False))
+    employer, title, duties = texts["anna_job"]
     await add_entry(
         db,
         anna,
         "work",
         EntryInput(
-            "Café Kanelen",
-            "Kafébiträde",
+            employer,
+            title,
             None,
             "",
             (today - 3 * year).replace(day=1),
             (today - 2 * year).replace(day=1),
             False,
-            "Bakade bullar, servering och kassa.",
+            duties,
         ),
     )
     await add_entry(
-        db, anna, "language", EntryInput("", "Svenska", None, "native", None, None, False, "")
-    )
-    await save_texts(
         db,
         anna,
-        TextsInput(
-            "Jag är morgonpigg, noggrann och tycker om att ha kunder omkring mig.",
-            "Baka bröd och bullar, hålla ordning i butiken, ta betalt i kassan.",
-            "Tålamod, ett öga för hygien och vana att arbeta i team.",
-        ),
+        "language",
+        EntryInput("", texts["anna_language"], None, "native", None, None, False, ""),
     )
+    await save_texts(db, anna, TextsInput(*texts["anna_texts"]))
+    place, tasks, why = texts["anna_experience"]
     db.add(
         PresentationExperience(
             participant_id=anna,
             kind="internship",
-            place="Bageriet Solsidan",
-            tasks="Degar, bakning och försäljning.",
+            place=place,
+            tasks=tasks,
             verdict="good",
-            why="Jag fick eget ansvar för morgonbaket.",
+            why=why,
         )
     )
+    employer, title, duties = texts["bo_job"]
     await add_entry(
         db,
         bo,
         "work",
         EntryInput(
-            "Lagerhuset AB",
-            "Lagerarbetare",
+            employer,
+            title,
             None,
             "",
             (today - 6 * year).replace(day=1),
             (today - year).replace(day=1),
             False,
-            "Plock, packning och inventering.",
+            duties,
         ),
     )
+    school, programme = texts["bo_school"]
     await add_entry(
         db,
         bo,
         "education",
         EntryInput(
-            "Nacka gymnasium",
-            "Handelsprogrammet",
+            school,
+            programme,
             None,
             "upper_secondary",
             (today - 12 * year).replace(day=1),
