@@ -103,9 +103,25 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 
 
 def assert_accessible(page: Page) -> None:
-    """axe-core finds no violation on the page as it is now."""
+    """axe-core finds no violation on the page as it is now, and the page reflows to the
+    window's width (WCAG 1.4.10: no sideways scrolling; long words wrap)."""
     results = AXE.run(page)
     assert results.violations_count == 0, results.generate_report()
+    wide, window = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    if wide > window:
+        too_wide = page.evaluate(WIDER_THAN_THE_WINDOW)
+        raise AssertionError(f"{page.url} is {wide} px wide in a {window} px window: {too_wide}")
+
+
+# The innermost elements that reach past the window's right edge, as tag.class "text".
+WIDER_THAN_THE_WINDOW = """
+((sticksOut) => [...document.body.querySelectorAll("*")]
+  .filter(sticksOut)
+  .filter(e => ![...e.children].some(sticksOut))
+  .slice(0, 5)
+  .map(e => `${e.tagName.toLowerCase()}.${e.className} "${e.textContent.trim().slice(0, 40)}"`)
+)(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+"""
 
 
 def log_in(page: Page, server: LiveServer, persona: str, staff: bool = False) -> None:
