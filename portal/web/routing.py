@@ -11,9 +11,20 @@ Starlette's own matching, unchanged.
 
 from __future__ import annotations
 
-from starlette._utils import get_route_path
 from starlette.routing import BaseRoute, Match, Mount, Route, Router
 from starlette.types import Receive, Scope, Send
+
+
+def route_path(scope: Scope) -> str:
+    """The request's path below the application's root path (ASGI `root_path`), as
+    Starlette's routes match it (its own helper for this is private)."""
+    path: str = scope["path"]
+    root_path: str = scope.get("root_path", "")
+    if not root_path or not path.startswith(root_path):
+        return path
+    if path == root_path:
+        return ""
+    return path[len(root_path) :] if path[len(root_path)] == "/" else path
 
 
 def fixed_segments(route: BaseRoute) -> tuple[str, ...]:
@@ -64,7 +75,7 @@ class IndexedRouter(Router):
 
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            for route in self.candidates(get_route_path(scope)):
+            for route in self.candidates(route_path(scope)):
                 match, child_scope = route.matches(scope)
                 if match is Match.FULL:
                     scope.setdefault("router", self)

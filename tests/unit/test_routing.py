@@ -81,3 +81,19 @@ def test_fixed_segments_of_routes_and_mounts() -> None:
     assert fixed_segments(Route("/api/{version}/x", lambda r: None)) == ("api",)
     assert fixed_segments(Mount("/static", routes=[])) == ("static",)
     assert fixed_segments(Mount("", routes=[])) == ()
+
+
+@pytest.mark.parametrize(
+    ("path", "root_path", "expected"),
+    [
+        ("/plan", "", "/plan"),
+        ("/portal/plan", "/portal", "/plan"),
+        ("/portal", "/portal", ""),
+        ("/portalen/plan", "/portal", "/portalen/plan"),  # not below the root path
+        ("/other", "/portal", "/other"),
+    ],
+)
+def test_a_path_is_matched_below_the_root_path(path: str, root_path: str, expected: str) -> None:
+    from portal.web.routing import route_path
+
+    assert route_path({"path": path, "root_path": root_path}) == expected
