@@ -47,3 +47,10 @@ def test_a_fixed_text_with_a_quote_reads_the_same_rows_as_a_parameter() -> None:
     statement = SQLiteStatement(query, sqlite.dialect())
     assert "'O''Brien'" in statement.sql
     assert statement.run(people(), None) == [(1,), (2,)]
+
+
+def test_a_fixed_limit_and_offset_are_written_in_too() -> None:
+    query = select(PEOPLE.c.id).order_by(PEOPLE.c.id).limit(1).offset(1)
+    statement = SQLiteStatement(query, sqlite.dialect())
+    assert "?" not in statement.sql
+    assert statement.run(people(), None) == [(2,)]
