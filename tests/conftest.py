@@ -7,6 +7,7 @@ import datetime as dt
 import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -57,20 +58,24 @@ def database_url(request: pytest.FixtureRequest, var_dir: Path) -> str:
         url = POSTGRES_URL
     else:
         url = f"sqlite:///{var_dir / 'test.db'}"
-    settings = make_settings(url, var_dir)
+    migrate_with_demo_data(make_settings(url, var_dir))
+    return url
+
+
+def migrate_with_demo_data(settings: Settings) -> None:
+    """Migrate the settings' database and load the demo data of their country into it."""
     db_upgrade(settings)
     from portal.db import Database
     from portal.demo import load_demo_data
 
     async def load() -> None:
-        database = Database(url)
+        database = Database(settings.database_url)
         await load_demo_data(database, settings, only_if_empty=False)
         await database.dispose()
 
     # Playwright's sync API keeps an event loop running in this thread; use a thread of our own.
     with ThreadPoolExecutor(max_workers=1) as pool:
         pool.submit(asyncio.run, load()).result()
-    return url
 
 
 def make_settings(database_url: str, var_dir: Path, **overrides: object) -> Settings:
@@ -92,6 +97,12 @@ def settings(database_url: str, var_dir: Path) -> Settings:
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
+    with client_of(settings) as test_client:
+        yield test_client
+
+
+@contextmanager
+def client_of(settings: Settings) -> Iterator[TestClient]:
     """An in-process client; the OIDC back channel goes to the same app, in-process."""
     app = create_app(settings)
     app.state.oidc = build_clients(settings, transport=httpx2.ASGITransport(app=app))

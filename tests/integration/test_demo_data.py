@@ -2,36 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import httpx2
-from starlette.testclient import TestClient
-
-from portal.app import create_app
-from portal.auth.oidc import build_clients
-from portal.cli import db_upgrade
-from portal.db import Database
-from portal.demo import load_demo_data
-from tests.conftest import log_in, make_settings
+from tests.conftest import client_of, log_in, make_settings, migrate_with_demo_data
 
 
 def test_a_danish_deployment_shows_anna_her_plan_and_cv_in_danish(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'dk.db'}"
-    settings = make_settings(url, tmp_path, country="DK")
-    db_upgrade(settings)
-
-    async def load() -> None:
-        database = Database(url)
-        await load_demo_data(database, settings, only_if_empty=False)
-        await database.dispose()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, load()).result()
-    app = create_app(settings)
-    app.state.oidc = build_clients(settings, transport=httpx2.ASGITransport(app=app))
-    with TestClient(app, base_url="http://testserver") as client:
+    settings = make_settings(f"sqlite:///{tmp_path / 'dk.db'}", tmp_path, country="DK")
+    migrate_with_demo_data(settings)
+    with client_of(settings) as client:
         log_in(client, "anna")
         page = client.get("/plan", headers={"Accept-Language": "da"}).text
         cv = client.get("/cv", headers={"Accept-Language": "da"}).text
