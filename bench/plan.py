@@ -38,6 +38,7 @@ async def seed(database_url: str) -> int:
     from portal.plan.service import (
         Author,
         InitiativeInput,
+        PlanWriter,
         StatusInput,
         add_status_entry,
         save_initiative,
@@ -49,6 +50,7 @@ async def seed(database_url: str) -> int:
     async with database.transaction() as db:
         participant = await db.scalar(select(Participant).where(Participant.first_name == "Bo"))
         assert participant is not None
+        writer = PlanWriter(participant, author, today, "http://bench.invalid", "SE")
         for number in range(INITIATIVES):
             initiative = None
             for version in range(VERSIONS_EACH):
@@ -66,11 +68,9 @@ async def seed(database_url: str) -> int:
                     contact_email="teacher@school.example",
                     purpose="To learn what the job goal needs.",
                 )
-                initiative, _changed = await save_initiative(
-                    db, participant.id, data, author, today, initiative
-                )
+                initiative, _changed = await save_initiative(db, writer, data, initiative)
             assert initiative is not None
-            await add_status_entry(db, initiative, StatusInput("Going well.", today), author, today)
+            await add_status_entry(db, writer, initiative, StatusInput("Going well.", today))
         participant_id = participant.id
     await database.dispose()
     return participant_id
@@ -83,7 +83,8 @@ import asyncio, json, resource, time
 import portal.models
 from portal.db import Database
 from portal.participants.models import Participant
-from portal.plan.service import load_plan, INITIATIVE_TYPES, STATES
+from portal.plan.reading import load_plan
+from portal.plan.service import INITIATIVE_TYPES, STATES
 from portal.settings import Settings
 from portal.web.i18n import current_language
 from portal.web.pdf import html_to_pdf

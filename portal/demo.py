@@ -45,6 +45,7 @@ from portal.plan.service import (
     Author,
     GoalInput,
     InitiativeInput,
+    PlanWriter,
     StatusInput,
     add_status_entry,
     cancel_initiative,
@@ -183,7 +184,7 @@ async def load_demo_data(database: Database, settings: Settings, only_if_empty: 
                     at=now - dt.timedelta(days=days_ago, hours=3),
                 )
             )
-        await add_demo_plans(db, participants, staff, today, country)
+        await add_demo_plans(db, participants, staff, today, settings)
         await add_demo_hours(db, participants, staff, settings)
         await add_demo_cvs(db, participants, country)
         await add_demo_meetings(db, participants, staff, settings, today)
@@ -314,27 +315,25 @@ async def add_demo_plans(
     participants: dict[str, Participant],
     staff: dict[str, StaffUser],
     today: dt.date,
-    country: str,
+    settings: Settings,
 ) -> None:
     """Anna's plan with goals, agreements and five initiatives in every state; Bo's own. In
     the deployment's language."""
+    base_url, country = settings.base_url, settings.country
     texts = DEMO_PLANS[country]
     day = dt.timedelta(days=1)
     karin = Author(staff["karin"].full_name, staff_id=staff["karin"].id)
     lars = Author(staff["lars"].full_name, staff_id=staff["lars"].id)
-    anna = participants["anna"].id
-    bo = participants["bo"].id
+    # The demo's participants ask for no reminders, so no message is queued.
+    anna = PlanWriter(participants["anna"], karin, today, base_url, country)
+    bo = PlanWriter(participants["bo"], lars, today, base_url, country)
 
     for goal in texts["anna_goals"]:
-        await save_goal(db, anna, "job", GoalInput(goal, None), karin)
-    await save_goal(db, anna, "progression", GoalInput(texts["anna_progression"], None), karin)
+        await save_goal(db, anna, "job", GoalInput(goal, None))
+    await save_goal(db, anna, "progression", GoalInput(texts["anna_progression"], None))
     first_agreement, second_agreement = texts["anna_agreements"]
-    await save_agreement(
-        db, anna, AgreementInput(first_agreement, today - 40 * day, karin.name), karin
-    )
-    await save_agreement(
-        db, anna, AgreementInput(second_agreement, today - 10 * day, karin.name), karin
-    )
+    await save_agreement(db, anna, AgreementInput(first_agreement, today - 40 * day, karin.name))
+    await save_agreement(db, anna, AgreementInput(second_agreement, today - 10 * day, karin.name))
     internship_plan = _initiative(
         type="company_internship",
         hours_per_week=Decimal("20"),
@@ -344,18 +343,11 @@ async def add_demo_plans(
         contact_name="Lena Holm",
         **texts["internship"],
     )
-    internship, _changed = await save_initiative(db, anna, internship_plan, karin, today)
+    internship, _changed = await save_initiative(db, anna, internship_plan)
     # The period was moved two weeks later, so Anna sees a moved period.
-    await save_initiative(
-        db,
-        anna,
-        replace(internship_plan, end_date=today + 44 * day),
-        karin,
-        today,
-        internship,
-    )
+    await save_initiative(db, anna, replace(internship_plan, end_date=today + 44 * day), internship)
     await add_status_entry(
-        db, internship, StatusInput(texts["internship_status"], today - 9 * day), karin, today
+        db, anna, internship, StatusInput(texts["internship_status"], today - 9 * day)
     )
     await save_initiative(
         db,
@@ -368,12 +360,10 @@ async def add_demo_plans(
             end_date=today + 42 * day,
             **texts["course"],
         ),
-        karin,
-        today,
     )
     guidance, _changed = await save_initiative(
         db,
-        anna,
+        replace(anna, today=today - 60 * day),
         _initiative(
             type="guidance",
             agreed_by=karin.name,
@@ -381,10 +371,10 @@ async def add_demo_plans(
             end_date=today - 50 * day,
             **texts["guidance"],
         ),
-        karin,
-        today - 60 * day,
     )
-    await end_initiative(db, guidance, texts["guidance_ended"], karin, today - 50 * day)
+    await end_initiative(
+        db, replace(anna, today=today - 50 * day), guidance, texts["guidance_ended"]
+    )
     await save_initiative(
         db,
         anna,
@@ -395,8 +385,6 @@ async def add_demo_plans(
             start_date=today - 20 * day,
             **texts["job_search"],
         ),
-        karin,
-        today,
     )
     mentor, _changed = await save_initiative(
         db,
@@ -404,15 +392,11 @@ async def add_demo_plans(
         _initiative(
             type="mentor", agreed_by=karin.name, start_date=today + 50 * day, **texts["mentor"]
         ),
-        karin,
-        today,
     )
-    await cancel_initiative(db, mentor, karin, today)
+    await cancel_initiative(db, anna, mentor)
 
-    await save_goal(db, bo, "job", GoalInput(texts["bo_goal"], None), lars)
-    await save_agreement(
-        db, bo, AgreementInput(texts["bo_agreement"], today - 5 * day, lars.name), lars
-    )
+    await save_goal(db, bo, "job", GoalInput(texts["bo_goal"], None))
+    await save_agreement(db, bo, AgreementInput(texts["bo_agreement"], today - 5 * day, lars.name))
     await save_initiative(
         db,
         bo,
@@ -423,9 +407,14 @@ async def add_demo_plans(
             end_date=today + 9 * day,
             **texts["bo_course"],
         ),
-        lars,
-        today,
     )
+
+
+def sent_at(month: hours.Month, now: dt.datetime) -> dt.datetime:
+    """When the demo's provider sent a month's hours: on the 3rd of the next month at ten, or
+    a minute ago when that is still ahead (early in a month)."""
+    third = dt.datetime.combine(month.next().first + dt.timedelta(days=2), dt.time(10), now.tzinfo)
+    return min(third, now - dt.timedelta(minutes=1))
 
 
 async def add_demo_hours(
@@ -453,9 +442,7 @@ async def add_demo_hours(
                 if first != hours.OWN_WORK:
                     values[hours.field_name(day, hours.OWN_WORK)] = "1.5"
             grid = hours.parse_grid(values, settings.country, month, activities, today, formatter)
-            submitted_at = dt.datetime.combine(
-                month.next().first + dt.timedelta(days=2), dt.time(10), zone
-            )
+            submitted_at = sent_at(month, dt.datetime.now(zone))
             await hours.save_draft(
                 db,
                 user.organisation_id,

@@ -52,6 +52,7 @@ from portal.plan.models import (
     GoalVersion,
     Initiative,
     InitiativeVersion,
+    PlanRevision,
     PlanView,
     StatusEntry,
 )
@@ -100,6 +101,7 @@ __all__ = [
     "ParticipantMarking",
     "ParticipantTeam",
     "Pause",
+    "PlanRevision",
     "PlanView",
     "PresentationCv",
     "PresentationExperience",

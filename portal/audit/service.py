@@ -18,7 +18,9 @@ from portal.web.i18n import lazy_gettext as _
 WHAT_LABELS: dict[str, LazyProxy] = {
     "start": _("Your start page"),
     "plan": _("My Plan"),
+    "plan-editor": _("My Plan, in the caseworker's editor"),
     "hours": _("Hour histories"),
+    "hour-registration": _("Hour histories, where the provider registers them"),
     "meetings": _("Meetings"),
     "cv": _("CV"),
     "access-log": _("Who has looked at my data"),

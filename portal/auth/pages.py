@@ -20,7 +20,7 @@ from portal.audit.service import record_access
 from portal.auth.guards import current_participant, current_staff, database, login_redirect
 from portal.participants.models import Participant
 from portal.staff.models import StaffUser
-from portal.staff.service import visible_participant
+from portal.staff.service import PARTICIPANT_TOOLS, participant_tools, visible_participant
 from portal.web.templating import pages
 
 STAFF_VIEW_PREFIX = "/staff/participants/{participant_id:int}"
@@ -32,6 +32,7 @@ class ParticipantView:
 
     participant: Participant
     viewer: StaffUser | None = None
+    tools: tuple[str, ...] = ()  # what the viewer may do besides looking (staff.service)
 
     @property
     def read_only(self) -> bool:
@@ -63,6 +64,7 @@ def render(
         {
             "view": view,
             "participant": view.participant,
+            "participant_tools": PARTICIPANT_TOOLS,
             "idle_seconds": None
             if view.read_only
             else request.app.state.settings.participant_idle_minutes * 60,
@@ -98,7 +100,8 @@ def as_staff_viewer(page: Page, what: str) -> Endpoint:
             if participant is None:
                 raise HTTPException(404)
             await record_access(db, participant, staff.user, what)
-        return await page(request, ParticipantView(participant, viewer=staff.user))
+        tools = tuple(participant_tools(staff.user, staff.roles))
+        return await page(request, ParticipantView(participant, staff.user, tools))
 
     endpoint.__name__ = f"staff_view_{page.__name__}"
     return endpoint

@@ -55,7 +55,14 @@ from portal.notify.service import MEETING_CHANGED, notify_participant
 from portal.participants.models import Participant
 from portal.staff.models import StaffUser
 from portal.staff.service import WRITE, allows, runs_meetings
-from portal.web.forms import Errors, Fields, claim_form_token, new_form_token
+from portal.web.forms import (
+    Errors,
+    Fields,
+    claim_form_token,
+    form_token_claimed,
+    new_form_token,
+    read_form,
+)
 from portal.web.i18n import gettext
 from portal.web.i18n import lazy_gettext as _
 from portal.web.templating import pages
@@ -217,19 +224,30 @@ class Refused(Exception):
 S = TypeVar("S")
 
 
+class Conflict(Exception):
+    """The database refused the write for a reason other than a claimed form token (a name
+    taken between the check and the commit): the form is checked again."""
+
+
 @asynccontextmanager
 async def one_write(
     request: Request, form: dict[str, Any], creating: bool, once_by: str = "form_token"
 ) -> AsyncIterator[Any]:
     """One transaction. A form that creates something is saved once per form token, so a
-    double click makes one team, room or offer; raise Refused inside to write nothing."""
+    double click makes one team, room or offer; raise Refused inside to write nothing. An
+    integrity error is a repeat only when a racing twin claimed the token; otherwise Conflict."""
+    token = str(form.get(once_by, ""))
     try:
         async with database(request).transaction() as db:
-            if creating and not await claim_form_token(db, str(form.get(once_by, ""))):
+            if creating and not await claim_form_token(db, token):
                 raise Repeat()
             yield db
-    except IntegrityError as error:  # a racing twin claimed the token (or took the name)
-        raise Repeat() from error
+    except IntegrityError as error:
+        if creating:
+            async with database(request).sessions() as db:
+                if await form_token_claimed(db, token):
+                    raise Repeat() from error
+        raise Conflict() from error
 
 
 async def save_once(
@@ -239,17 +257,28 @@ async def save_once(
     save: Callable[[Any], Awaitable[S | Errors]],
 ) -> S | Errors | None:
     """`save` in one write (see `one_write`): what it saved, or the messages it refused with
-    (then nothing is written), or None when the same new-object form was saved already."""
-    try:
-        async with one_write(request, form, creating) as db:
-            saved = await save(db)
-            if isinstance(saved, dict):
-                raise Refused(saved)
-            return saved
-    except Refused as refusal:
-        return refusal.errors
-    except Repeat:
-        return None
+    (then nothing is written), or None when the same new-object form was saved already. On a
+    conflict `save` runs once more, so its checks see what the other writer committed (a name
+    just taken comes back as a message at the field, with what was typed)."""
+    for attempt in (1, 2):
+        try:
+            async with one_write(request, form, creating) as db:
+                saved = await save(db)
+                if isinstance(saved, dict):
+                    raise Refused(saved)
+                return saved
+        except Refused as refusal:
+            return refusal.errors
+        except Repeat:
+            return None
+        except Conflict:
+            if attempt == 2:
+                return {
+                    "form_token": gettext(
+                        "Someone changed this at the same moment. Check the form and save again."
+                    )
+                }
+    raise AssertionError("unreachable")
 
 
 async def add_once(request: Request, form: dict[str, Any], once_by: str, record: Any) -> None:
@@ -258,8 +287,8 @@ async def add_once(request: Request, form: dict[str, Any], once_by: str, record:
     try:
         async with one_write(request, form, True, once_by) as db:
             db.add(record)
-    except Repeat:
-        pass
+    except (Repeat, Conflict):
+        pass  # the same closing day or busy time, saved by a racing request, is there
 
 
 async def form_page(
@@ -291,15 +320,6 @@ async def form_page(
 
 def done(path: str, saved: str) -> Response:
     return RedirectResponse(f"{path}?saved={saved}", status_code=303)
-
-
-async def read_form(request: Request, *lists: str) -> dict[str, Any]:
-    """The posted form as text; the fields named in `lists` (checkboxes) as lists of it."""
-    raw = await request.form()
-    form: dict[str, Any] = {key: str(value) for key, value in raw.items()}
-    for name in lists:
-        form[name] = [str(value) for value in raw.getlist(name)]
-    return form
 
 
 def field_labels(labels: dict[str, Any]) -> dict[str, str]:

@@ -45,7 +45,7 @@ from portal.booking.models import (
     WorkingHours,
 )
 from portal.db import utcnow
-from portal.notify.models import OutboxMessage
+from portal.notify.service import notify_team
 from portal.web.i18n import current_language, gettext
 from portal.web.i18n import lazy_gettext as _
 
@@ -528,7 +528,8 @@ async def book(
     format_day: Callable[[dt.date], str] = dt.date.isoformat,
     moved_by: int | None = None,
 ) -> Booking:
-    """Hold the time for the participant, or raise SlotTaken / BookingRefused.
+    """Hold the time for the participant, or raise SlotTaken / BookingRefused; when that was
+    the offer's last free time, the team is told.
 
     A repeated request (same key) returns the booking the first one made. Call inside one
     transaction; on rebooking the old booking is released in the same transaction, after
@@ -572,6 +573,7 @@ async def book(
         if offer.is_group:
             event(db, "participant_attached", booking)
     await db.flush()
+    await tell_team_when_full(db, offer, today, place)
     return booking
 
 
@@ -888,8 +890,8 @@ async def mark_seen(db: AsyncSession, participant_id: int, booking_ids: Sequence
 async def tell_team_when_full(
     db: AsyncSession, offer: MeetingOffer, today: dt.date, place: Place
 ) -> bool:
-    """After a booking: when no free time is left, e-mail the team (through the outbox), in
-    the deployment's language."""
+    """After a booking (by the participant or the job centre): when no free time is left,
+    e-mail the team (through the outbox), in the deployment's language."""
     if await free_slots(db, offer, today, place):
         return False
     recipient = await nearest_team_value(db, offer.team_id, "email")
@@ -905,16 +907,5 @@ async def tell_team_when_full(
         )
     finally:
         current_language.reset(token)
-    db.add(
-        OutboxMessage(
-            participant_id=None,
-            kind=OFFER_FULL,
-            channel="email",
-            recipient=recipient,
-            subject=subject[:200],
-            body=body,
-            created_at=utcnow(),
-            next_attempt_at=utcnow(),
-        )
-    )
+    await notify_team(db, recipient, OFFER_FULL, subject, body)
     return True

@@ -292,7 +292,6 @@ async def book(request: Request, participant: Participant) -> Response:
             await notify_participant(
                 db, participant, MEETING_BOOKED, settings.base_url, settings.country
             )
-            await bookings.tell_team_when_full(db, offer, today(request), place)
     except (SlotTaken, IntegrityError):
         async with database(request).sessions() as db:
             done = await bookings.existing_request(db, key)

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 from typing import Any, TypeVar
 
 from babel.support import LazyProxy
-from sqlalchemy import BindParameter, bindparam, false, func, literal, select, union_all
+from sqlalchemy import false, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.cv.models import CvProfile, PresentationCv, SoughtOccupation
-from portal.db import Database, utcnow
-from portal.occupations.models import Occupation, OccupationLabel
-from portal.plan.models import Goal, GoalVersion
-from portal.plan.service import SoughtOccupation as PlanSought
-from portal.plan.service import job_goal_mismatch
+from portal.db import utcnow
 from portal.web.forms import Errors, Fields
 from portal.web.i18n import gettext
 from portal.web.i18n import lazy_gettext as _
@@ -160,85 +155,16 @@ async def remove_sought(db: AsyncSession, participant_id: int, item: SoughtOccup
     await db.flush()
 
 
-@cache
-def goal_mismatch_query() -> Any:
-    """What the job-goal check reads first, in one statement of tagged rows: ("goal", removed,
-    occupation, text) for each job goal's latest version, and ("sought", false, occupation,
-    label) for each occupation sought, by the label it was chosen by. Built once, run with
-    {"participant_id": ...}; see `mismatch_in` and `goal_mismatch`."""
-    participant_id: BindParameter[int] = bindparam("participant_id")
-    latest = (
-        select(GoalVersion.goal_id, func.max(GoalVersion.version).label("v"))
-        .join(Goal, Goal.id == GoalVersion.goal_id)
-        .where(Goal.participant_id == participant_id, Goal.kind == "job")
-        .group_by(GoalVersion.goal_id)
-        .subquery()
-    )
-    goals = select(
-        literal("goal").label("kind"),
-        GoalVersion.removed,
-        GoalVersion.occupation_uri,
-        GoalVersion.text,
-    ).join(
-        latest,
-        (latest.c.goal_id == GoalVersion.goal_id) & (latest.c.v == GoalVersion.version),
-    )
-    chosen = select(
+def sought_rows_query(participant_id: Any) -> Any:
+    """("sought", false, occupation, label) for each occupation the participant looks for a
+    job as, by the label it was chosen by (rows the job-goal check reads beside the goals)."""
+    return select(
         literal("sought"), false(), SoughtOccupation.occupation_uri, SoughtOccupation.label
     ).where(SoughtOccupation.participant_id == participant_id)
-    return union_all(goals, chosen)
 
 
-@cache
-def other_names_query() -> Any:
-    """Rows like `goal_mismatch_query`'s sought ones for every other name of the occupations
-    sought (in every language); run with {"participant_id": ...}."""
-    participant_id: BindParameter[int] = bindparam("participant_id")
-    return (
-        select(
-            literal("sought").label("kind"),
-            false().label("removed"),
-            Occupation.uri.label("occupation_uri"),
-            OccupationLabel.label.label("text"),
-        )
-        .join(OccupationLabel, OccupationLabel.occupation_id == Occupation.id)
-        .where(
-            Occupation.uri.in_(
-                select(SoughtOccupation.occupation_uri).where(
-                    SoughtOccupation.participant_id == participant_id
-                )
-            ),
-            OccupationLabel.kind.in_(("preferred", "alternative")),
-        )
+def sought_uris_query(participant_id: Any) -> Any:
+    """The occupations (URIs) the participant looks for a job as."""
+    return select(SoughtOccupation.occupation_uri).where(
+        SoughtOccupation.participant_id == participant_id
     )
-
-
-def mismatch_in(rows: Iterable[Any]) -> bool:
-    """From rows of `goal_mismatch_query` (and `other_names_query`): whether the job goals
-    name none of the occupations sought, by occupation or by a name of it in any language.
-    A goal's row is read by name (removed, occupation_uri, text), like a GoalVersion."""
-    goals: list[Any] = []
-    sought: list[PlanSought] = []
-    for row in rows:
-        if row.kind == "goal":
-            goals.append(row)
-        else:
-            sought.append(PlanSought(row.occupation_uri, row.text))
-    return job_goal_mismatch(goals, sought)
-
-
-async def goal_mismatch(
-    database: Database, participant_id: int, first: Iterable[Any] | None = None
-) -> bool:
-    """Whether My Plan's job goals name none of the occupations sought (see `mismatch_in`).
-    `first`: the rows of `goal_mismatch_query`, when the caller has read them already. The
-    other names of the occupations are read only when the chosen labels match no goal: more
-    names can clear a mismatch, never make one."""
-    who = {"participant_id": participant_id}
-    if first is None:
-        (first,) = await database.read_all((goal_mismatch_query(), who))
-    rows = list(first)
-    if not mismatch_in(rows):
-        return False
-    (names,) = await database.read_all((other_names_query(), who))
-    return mismatch_in([*rows, *names])

@@ -24,10 +24,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from portal.auth.acting import ActingHandler, StaffOnParticipant, acting_on_participant
 from portal.auth.guards import (
     StaffIdentity,
     database,
-    participant_in_scope,
     participant_only,
     staff_only,
     today,
@@ -346,45 +346,17 @@ def fmt(request: Request) -> Formatter:
 PROVIDER = "/staff/participants/{participant_id:int}/hour-reports"
 
 
-@dataclass
-class Provider:
-    request: Request
-    staff: StaffIdentity
-    participant: Participant
-
-    @property
-    def base(self) -> str:
-        return f"/staff/participants/{self.participant.id}/hour-reports"
-
-    @property
-    def organisation_id(self) -> int:
-        return self.staff.user.organisation_id
-
-    def render(self, name: str, status_code: int = 200, **context: Any) -> Response:
-        return pages(self.request).render_staff(
-            self.request,
-            name,
-            {
-                "participant": self.participant,
-                "base": self.base,
-                "statuses": service.STATUSES,
-                **context,
-            },
-            status_code,
-        )
+Provider = StaffOnParticipant
 
 
-def provider(
-    handler: Callable[[Provider], Awaitable[Response]],
-) -> Callable[[Request], Awaitable[Response]]:
-    """Only staff who register hour histories, and only for participants they may see."""
+def provider(handler: ActingHandler) -> Callable[[Request], Awaitable[Response]]:
+    """Only staff who register hour histories, and only for participants they may see; each
+    opening is written to the participant's access log."""
+    return acting_on_participant("register_reports", "hour-reports", "hour-registration")(handler)
 
-    async def with_staff(request: Request, staff: StaffIdentity) -> Response:
-        participant = await participant_in_scope(request, staff)
-        return await handler(Provider(request, staff, participant))
 
-    with_staff.__name__ = handler.__name__
-    return staff_only("register_reports", with_staff)
+def provider_page(p: Provider, name: str, status_code: int = 200, **context: Any) -> Response:
+    return p.render(name, status_code, statuses=service.STATUSES, **context)
 
 
 def selectable_months(day: dt.date) -> list[Month]:
@@ -400,7 +372,7 @@ async def provider_reports(p: Provider) -> Response:
     async with database(p.request).sessions() as db:
         reports = (
             await db.scalars(
-                service.reports_query(p.organisation_id)
+                service.reports_query(p.staff.user.organisation_id)
                 .where(HourReport.participant_id == p.participant.id)
                 .order_by(HourReport.year.desc(), HourReport.month.desc())
             )
@@ -418,7 +390,8 @@ async def provider_reports(p: Provider) -> Response:
                 latest is not None and latest.state == "draft" and submitted is not None,
             )
         )
-    return p.render(
+    return provider_page(
+        p,
         "hours/provider_list.html",
         rows=rows,
         months=selectable_months(today(p.request)),
@@ -433,7 +406,7 @@ def month_or_404(p: Provider) -> Month:
 
 
 async def grid_context(p: Provider, db: AsyncSession, month: Month) -> dict[str, Any]:
-    report = await service.find_report(db, p.organisation_id, p.participant.id, month)
+    report = await service.find_report(db, p.staff.user.organisation_id, p.participant.id, month)
     initiatives = await service.participant_initiatives(db, p.participant.id)
     activities = service.activities_for_month(initiatives, month)
     country = p.request.app.state.settings.country
@@ -481,7 +454,8 @@ def grid_response(
     )
     submitted = service.latest_submitted(report) if report else None
     table_activities = activities_of(shown.entries) if shown is not None else []
-    return p.render(
+    return provider_page(
+        p,
         "hours/grid.html",
         status_code,
         **context,
@@ -552,10 +526,12 @@ async def month_grid_post(p: Provider) -> Response:
     try:
         async with database(p.request).transaction() as db:
             await service.save_draft(
-                db, p.organisation_id, p.participant.id, month, form, author, now()
+                db, p.staff.user.organisation_id, p.participant.id, month, form, author, now()
             )
             if action == "submit" and not grid.errors:
-                report = await service.find_report(db, p.organisation_id, p.participant.id, month)
+                report = await service.find_report(
+                    db, p.staff.user.organisation_id, p.participant.id, month
+                )
                 assert report is not None
                 await service.submit(
                     db, report, grid, context["activities"], p.staff.user.id, author, now()
@@ -599,19 +575,29 @@ async def autosave(p: Provider) -> Response:
     try:
         async with database(p.request).transaction() as db:
             draft = await service.save_draft(
-                db, p.organisation_id, p.participant.id, month, form, p.staff.user.full_name, now()
+                db,
+                p.staff.user.organisation_id,
+                p.participant.id,
+                month,
+                form,
+                p.staff.user.full_name,
+                now(),
             )
     except HoursError as refusal:
-        return p.render("hours/_autosave.html", 409, message=refusal.message)
+        return provider_page(p, "hours/_autosave.html", 409, message=refusal.message)
     except IntegrityError:
-        return p.render("hours/_autosave.html", 409, message=gettext("Not saved; try again."))
-    return p.render("hours/_autosave.html", saved_at=draft.updated_at)
+        return provider_page(
+            p, "hours/_autosave.html", 409, message=gettext("Not saved; try again.")
+        )
+    return provider_page(p, "hours/_autosave.html", saved_at=draft.updated_at)
 
 
 async def correct(p: Provider, month: Month) -> Response:
     try:
         async with database(p.request).transaction() as db:
-            report = await service.find_report(db, p.organisation_id, p.participant.id, month)
+            report = await service.find_report(
+                db, p.staff.user.organisation_id, p.participant.id, month
+            )
             if report is None:
                 raise HTTPException(404)
             await service.start_correction(db, report, p.staff.user.full_name, now())

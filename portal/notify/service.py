@@ -115,6 +115,25 @@ async def notify_participant(
     return queued
 
 
+async def notify_team(
+    db: AsyncSession, recipient: str, kind: str, subject: str, body: str
+) -> OutboxMessage:
+    """Queue an e-mail to a team's address (no participant's: it carries no personal data)."""
+    message = OutboxMessage(
+        participant_id=None,
+        kind=kind,
+        channel="email",
+        recipient=recipient,
+        subject=subject[:200],
+        body=body,
+        created_at=utcnow(),
+        next_attempt_at=utcnow(),
+    )
+    db.add(message)
+    await db.flush()
+    return message
+
+
 def backoff(attempts: int) -> dt.timedelta:
     """1, 2, 4, 8 … minutes after each failed attempt, at most six hours."""
     return min(dt.timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)

@@ -12,8 +12,9 @@ import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, false, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -130,3 +131,18 @@ async def labels_of(db: AsyncSession, uris: Iterable[str], language: str) -> dic
         )
     )
     return {uri: label for uri, label in rows}
+
+
+def other_names_rows_query(uris: Any) -> Any:
+    """("sought", false, occupation, label) for every preferred and alternative name, in every
+    language, of the occupations among `uris` (a subquery of URIs)."""
+    return (
+        select(
+            literal("sought").label("kind"),
+            false().label("removed"),
+            Occupation.uri.label("occupation_uri"),
+            OccupationLabel.label.label("text"),
+        )
+        .join(OccupationLabel, OccupationLabel.occupation_id == Occupation.id)
+        .where(Occupation.uri.in_(uris), OccupationLabel.kind.in_((PREFERRED, ALTERNATIVE)))
+    )

@@ -17,7 +17,7 @@ from portal.booking.bookings import next_meeting_query, unseen_job_centre_change
 from portal.db import utcnow
 from portal.participants.models import Participant
 from portal.participants.service import parse_notification_settings, save_notification_settings
-from portal.plan import service as plan_service
+from portal.plan import reading as plan_reading
 from portal.web.i18n import lazy_gettext as _
 from portal.web.security import local_path
 from portal.web.templating import pages
@@ -28,7 +28,7 @@ def start_page_query() -> Select[Any]:
     """What the start page's notices need, in one row ({"participant_id", "now"}): the plan's
     latest changes and look, whether the job centre changed a meeting since the participant
     looked, and when the next meeting starts (NULL: none)."""
-    plan = plan_service.unseen_changes_query().selected_columns
+    plan = plan_reading.unseen_changes_query().selected_columns
     return select(*plan, unseen_job_centre_change(), next_meeting_query().scalar_subquery())
 
 
@@ -40,7 +40,7 @@ async def start_page(request: Request, view: ParticipantView) -> Response:
         request,
         view,
         "participant/start.html",
-        plan_changed=plan_service.has_unseen_changes(plan),
+        plan_changed=plan_reading.has_unseen_changes(plan_reading.plan_state(plan)),
         next_meeting=next_meeting,
         meeting_changed=bool(meeting_changed),
     )

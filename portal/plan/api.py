@@ -13,21 +13,20 @@ from starlette.routing import Route
 
 from portal.auth.guards import database, today
 from portal.auth.models import ApiClient
-from portal.notify.service import PLAN_CHANGED, notify_participant
 from portal.participants.models import Participant
 from portal.participants.service import normalise_personal_number
 from portal.plan import service
 from portal.plan.models import Goal, Initiative
-from portal.plan.service import Author, PlanError
+from portal.plan.service import Author, InitiativeState, PlanError, PlanWriter
 from portal.web.api import api_endpoint, json_object, problem
 from portal.web.forms import Errors, Fields
 
 PREFIX = "/api/v1/participants/{personal_number}/plan"
 
 
-async def plan_changed(request: Request, db: AsyncSession, participant: Participant) -> None:
+def writer(request: Request, participant: Participant, author: Author) -> PlanWriter:
     settings = request.app.state.settings
-    await notify_participant(db, participant, PLAN_CHANGED, settings.base_url, settings.country)
+    return PlanWriter(participant, author, today(request), settings.base_url, settings.country)
 
 
 async def find_participant(request: Request, db: AsyncSession) -> Participant | None:
@@ -69,7 +68,7 @@ def external_id_errors(request: Request) -> Errors:
     return {}
 
 
-def parse_extras(body: dict[str, Any], today_: Any) -> tuple[dict[str, Any], Errors]:
+def parse_extras(body: dict[str, Any], today_: Any) -> tuple[InitiativeState, Errors]:
     """An initiative's state in the body: status entries, cancelled, final status."""
     errors: Errors = {}
     statuses = []
@@ -96,7 +95,8 @@ def parse_extras(body: dict[str, Any], today_: Any) -> tuple[dict[str, Any], Err
         f = Fields({"final_status": final_status})
         final_status = f.text("final_status", service.LIMITS["final_status"])
         errors.update(f.errors)
-    return {"statuses": statuses, "cancelled": cancelled, "final_status": final_status}, errors
+    state = InitiativeState(statuses, cancelled is True, final_status or None)
+    return state, errors
 
 
 async def put_initiative(request: Request, client: ApiClient) -> Response:
@@ -120,27 +120,10 @@ async def put_initiative(request: Request, client: ApiClient) -> Response:
                     return problem(404, "No such participant.")
                 initiative = await by_external_id(db, Initiative, participant, external_id)
                 created = initiative is None
-                initiative, changed = await service.save_initiative(
-                    db, participant.id, data, author, day, initiative, external_id
+                initiative, changed = await service.upsert_initiative(
+                    db, writer(request, participant, author), data, extras, initiative, external_id
                 )
-                known = {(s.entry_date, s.text) for s in initiative.status_entries}
-                for status in extras["statuses"]:
-                    if (status.entry_date, status.text) not in known:
-                        await service.add_status_entry(db, initiative, status, author, day)
-                        known.add((status.entry_date, status.text))
-                        changed = True
-                current = initiative.versions[-1]
-                if extras["cancelled"] and not current.cancelled:
-                    await service.cancel_initiative(db, initiative, author, day)
-                    changed = True
-                elif extras["final_status"] and current.final_status is None:
-                    await service.end_initiative(
-                        db, initiative, extras["final_status"], author, day, data.end_date or day
-                    )
-                    changed = True
                 version = initiative.versions[-1]
-                if changed:
-                    await plan_changed(request, db, participant)
             break
         except PlanError as refusal:
             return problem(409, refusal.message)
@@ -182,11 +165,9 @@ async def put_goal(request: Request, client: ApiClient) -> Response:
             return problem(409, "A goal keeps its kind; use another external id.")
         created = goal is None
         goal, changed = await service.save_goal(
-            db, participant.id, str(kind), data, author, goal, external_id
+            db, writer(request, participant, author), str(kind), data, goal, external_id
         )
         version = goal.versions[-1].version
-        if changed:
-            await plan_changed(request, db, participant)
     body_out = {"id": goal.id, "external_id": external_id, "version": version, "changed": changed}
     return JSONResponse(body_out, status_code=201 if created else 200)
 
@@ -200,9 +181,7 @@ async def delete_goal(request: Request, client: ApiClient) -> Response:
         goal = await by_external_id(db, Goal, participant, request.path_params["external_id"])
         if goal is None:
             return problem(404, "No such goal.")
-        changed = await service.remove_goal(db, goal, author)
-        if changed:
-            await plan_changed(request, db, participant)
+        changed = await service.remove_goal(db, writer(request, participant, author), goal)
     return JSONResponse({"id": goal.id, "removed": True, "changed": changed})
 
 
@@ -218,9 +197,9 @@ async def put_agreement(request: Request, client: ApiClient) -> Response:
         participant = await find_participant(request, db)
         if participant is None:
             return problem(404, "No such participant.")
-        version, changed = await service.save_agreement(db, participant.id, data, author)
-        if changed:
-            await plan_changed(request, db, participant)
+        version, changed = await service.save_agreement(
+            db, writer(request, participant, author), data
+        )
     return JSONResponse({"version": version.version, "changed": changed})
 
 

@@ -32,6 +32,20 @@ class Authorship:
     changed_by_name: Mapped[str] = mapped_column(String(201))
     changed_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     changed_by_client: Mapped[str | None] = mapped_column(String(100))
+    # The plan's revision this change made (see PlanRevision): what "seen" and "changed"
+    # compare, since a clock stamped before commit does not order concurrent writers.
+    revision: Mapped[int] = mapped_column()
+
+
+class PlanRevision(Base):
+    """A participant's plan revision: one more in every change, counted in the transaction
+    that writes it, so that revisions follow the order in which changes commit."""
+
+    __tablename__ = "plan_revisions"
+
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), primary_key=True)
+    revision: Mapped[int] = mapped_column()
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class Goal(Base):
@@ -153,14 +167,19 @@ class StatusEntry(Base):
     created_by_name: Mapped[str] = mapped_column(String(201))
     created_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     created_by_client: Mapped[str | None] = mapped_column(String(100))
+    revision: Mapped[int] = mapped_column()
 
 
 class PlanView(Base):
-    """The participant opened My Plan and so saw everything changed up to `seen_at`."""
+    """The participant opened My Plan at `seen_at` and so saw every change up to `revision`."""
 
     __tablename__ = "plan_views"
-    __table_args__ = (Index("ix_plan_views_participant_id_seen_at", "participant_id", "seen_at"),)
+    __table_args__ = (
+        Index("ix_plan_views_participant_id_seen_at", "participant_id", "seen_at"),
+        Index("ix_plan_views_participant_id_revision", "participant_id", "revision"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
     seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revision: Mapped[int] = mapped_column()

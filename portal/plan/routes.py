@@ -3,30 +3,22 @@ the caseworker's editor. Handlers parse, call plan.service in one transaction, a
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from portal.auth.guards import (
-    StaffIdentity,
-    database,
-    participant_in_scope,
-    staff_only,
-    today,
-)
+from portal.auth.acting import StaffOnParticipant, acting_on_participant
+from portal.auth.guards import database, today
 from portal.auth.pages import ParticipantView, participant_page_routes, render
-from portal.cv.service import goal_mismatch, goal_mismatch_query
 from portal.db import utcnow
-from portal.notify.service import PLAN_CHANGED, notify_participant
-from portal.participants.models import Participant
-from portal.plan import service
-from portal.plan.service import Author, PlanError
-from portal.web.forms import Errors, claim_form_token, new_form_token
+from portal.jobgoal.service import goal_mismatch, goal_mismatch_query
+from portal.plan import reading, service
+from portal.plan.service import Author, PlanError, PlanWriter
+from portal.web.forms import Errors, claim_form_token, new_form_token, read_form
 from portal.web.fragments import FragmentCache
 from portal.web.i18n import current_language, gettext
 from portal.web.i18n import lazy_gettext as _
@@ -45,26 +37,37 @@ async def plan_page(request: Request, view: ParticipantView) -> Response:
     # What the page needs besides the plan itself, in one read.
     who = {"participant_id": participant_id}
     (row,), checks = await database(request).read_all(
-        (service.unseen_changes_query(), who), (goal_mismatch_query(), who)
+        (reading.unseen_changes_query(), who), (goal_mismatch_query(), who)
     )
-    last_change, seen_at = service.latest_change(row)
-    key = (participant_id, current_language.get(), day, view.base, last_change, seen_at)
+    state = reading.plan_state(row)
+    # The revisions order changes as they committed, so the key can never name a stale plan.
+    key = (
+        participant_id,
+        current_language.get(),
+        day,
+        view.base,
+        state.revision,
+        state.seen_revision,
+    )
     content = RENDERED_PLANS.get(key)
     if content is None:
-        plan = await database(request).read(service.load_plan, participant_id, day, seen_at)
+        seen = None
+        if state.seen_revision is not None and state.seen_at is not None:
+            seen = reading.Seen(state.seen_revision, state.seen_at)
+        plan = await database(request).read(reading.load_plan, participant_id, day, seen)
         content = pages(request).encoded_fragment(
             "plan/_content.html", {"plan": plan, "view": view, **labels()}
         )
         RENDERED_PLANS.put(key, content)
-    if not view.read_only and service.has_unseen_changes(row):
+    if not view.read_only and reading.has_unseen_changes(state):
         async with database(request).transaction() as db:
-            await service.record_seen(db, participant_id)
+            await reading.record_seen(db, participant_id, state.revision or 0)
     return render(
         request,
         view,
         "plan/plan.html",
         content=content,
-        last_changed_at=last_change,
+        last_changed_at=state.changed_at,
         goal_mismatch=await goal_mismatch(database(request), participant_id, checks),
     )
 
@@ -72,7 +75,7 @@ async def plan_page(request: Request, view: ParticipantView) -> Response:
 async def plan_pdf(request: Request, view: ParticipantView) -> Response:
     """The same plan as a PDF, for the participant and for their caseworker."""
     plan = await database(request).read(
-        service.load_plan, view.participant.id, today(request), None
+        reading.load_plan, view.participant.id, today(request), None
     )
     return await pdf_response(
         request,
@@ -109,7 +112,7 @@ async def initiative_history_page(request: Request, view: ParticipantView) -> Re
 
 async def goals_history_page(request: Request, view: ParticipantView) -> Response:
     async with database(request).sessions() as db:
-        history = await service.goals_history(db, view.participant.id)
+        history = await reading.goals_history(db, view.participant.id)
     return render(request, view, "plan/goals_history.html", history=history, **labels())
 
 
@@ -149,75 +152,44 @@ END_LABELS = {"final_status": _("Final status")}
 GOAL_KINDS = {"job": _("Job goal"), "progression": _("Progression goal")}
 
 
-class Editor:
-    """One editor request: the staff user, the participant they may write for, the author."""
-
-    def __init__(self, request: Request, staff: StaffIdentity, participant: Participant) -> None:
-        self.request = request
-        self.staff = staff
-        self.participant = participant
-        self.author = Author(staff.user.full_name, staff_id=staff.user.id)
-        self.base = f"/staff/participants/{participant.id}/edit-plan"
-
-    def render(self, name: str, status_code: int = 200, **context: Any) -> Response:
-        return pages(self.request).render_staff(
-            self.request,
-            name,
-            {
-                "participant": self.participant,
-                "base": self.base,
-                "limits": service.LIMITS,
-                **labels(),
-                **context,
-            },
-            status_code,
-        )
-
-    async def changed(self, db: Any) -> None:
-        """The plan changed in this transaction: queue the participant's reminders."""
-        settings = self.request.app.state.settings
-        await notify_participant(
-            db, self.participant, PLAN_CHANGED, settings.base_url, settings.country
-        )
-
-    def done(self, saved: str) -> Response:
-        return RedirectResponse(f"{self.base}?saved={saved}", status_code=303)
-
-
-EditorHandler = Callable[[Editor], Awaitable[Response]]
-
-
-def editor(handler: EditorHandler) -> Callable[[Request], Awaitable[Response]]:
+def editor(handler: Any) -> Any:
     """Only staff allowed to write My Plan, and only for a participant they may see."""
-
-    async def with_staff(request: Request, staff: StaffIdentity) -> Response:
-        participant = await participant_in_scope(request, staff)
-        return await handler(Editor(request, staff, participant))
-
-    with_staff.__name__ = handler.__name__
-    return staff_only("write_plan", with_staff)
+    return acting_on_participant("write_plan", "edit-plan", "plan-editor")(handler)
 
 
-async def form_of(request: Request) -> dict[str, str]:
-    async with request.form() as form:
-        return {key: str(value) for key, value in form.items()}
+def writer(e: StaffOnParticipant) -> PlanWriter:
+    """The staff user writing the participant's plan today."""
+    settings = e.request.app.state.settings
+    author = Author(e.staff.user.full_name, staff_id=e.staff.user.id)
+    return PlanWriter(e.participant, author, e.today, settings.base_url, settings.country)
 
 
-async def editor_overview(e: Editor) -> Response:
-    plan = await database(e.request).read(service.load_plan, e.participant.id, today(e.request))
-    return e.render(
+def editor_page(
+    e: StaffOnParticipant, name: str, status_code: int = 200, **context: Any
+) -> Response:
+    return e.render(name, status_code, limits=service.LIMITS, **labels(), **context)
+
+
+def done(e: StaffOnParticipant, saved: str) -> Response:
+    return e.redirect(f"?saved={saved}")
+
+
+async def editor_overview(e: StaffOnParticipant) -> Response:
+    plan = await database(e.request).read(reading.load_plan, e.participant.id, e.today)
+    return editor_page(
+        e,
         "plan/editor.html",
         plan=plan,
         saved=e.request.query_params.get("saved"),
         goal_kinds=GOAL_KINDS,
-        today=today(e.request),
+        today=e.today,
         may_end=service.may_end,
         is_locked=service.is_locked,
         goal_mismatch=await goal_mismatch(database(e.request), e.participant.id),
     )
 
 
-async def _initiative_or_404(e: Editor, db: Any) -> Any:
+async def _initiative_or_404(e: StaffOnParticipant, db: Any) -> Any:
     initiative = await service.find_initiative(
         db, e.participant.id, e.request.path_params["initiative_id"]
     )
@@ -227,14 +199,15 @@ async def _initiative_or_404(e: Editor, db: Any) -> Any:
 
 
 def _form_page(
-    e: Editor,
+    e: StaffOnParticipant,
     template: str,
     values: dict[str, Any],
     errors: Errors,
     field_labels: dict[str, Any],
     **context: Any,
 ) -> Response:
-    return e.render(
+    return editor_page(
+        e,
         template,
         400 if errors else 200,
         values=values,
@@ -253,12 +226,12 @@ def _version_values(version: Any) -> dict[str, Any]:
     return values
 
 
-async def initiative_form(e: Editor) -> Response:
+async def initiative_form(e: StaffOnParticipant) -> Response:
     """New initiative, or a new version of one (GET shows, POST saves)."""
     initiative_id = e.request.path_params.get("initiative_id")
     async with database(e.request).sessions() as db:
         initiative = await _initiative_or_404(e, db) if initiative_id else None
-    if initiative is not None and service.is_locked(initiative.versions[-1], today(e.request)):
+    if initiative is not None and service.is_locked(initiative.versions[-1], e.today):
         return _locked(e)
     if e.request.method == "GET":
         values = (
@@ -269,7 +242,7 @@ async def initiative_form(e: Editor) -> Response:
         return _form_page(
             e, "plan/initiative_form.html", values, {}, INITIATIVE_LABELS, initiative=initiative
         )
-    form = await form_of(e.request)
+    form = await read_form(e.request)
     data, errors = service.parse_initiative(form)
     if data is None:
         return _form_page(
@@ -279,15 +252,11 @@ async def initiative_form(e: Editor) -> Response:
         async with database(e.request).transaction() as db:
             if initiative is None:
                 if not await claim_form_token(db, form.get("form_token", "")):
-                    return e.done("initiative")
-                await service.save_initiative(
-                    db, e.participant.id, data, e.author, today(e.request)
-                )
+                    return done(e, "initiative")
+                await service.save_initiative(db, writer(e), data)
             else:
                 initiative = await _initiative_or_404(e, db)
-                await service.save_initiative(
-                    db, e.participant.id, data, e.author, today(e.request), initiative
-                )
+                await service.save_initiative(db, writer(e), data, initiative)
     except PlanError as refusal:
         return _form_page(
             e,
@@ -299,30 +268,31 @@ async def initiative_form(e: Editor) -> Response:
             refusal=refusal.message,
         )
     except IntegrityError:
-        return e.done("initiative")  # the same form submitted twice at once: one was saved
-    return e.done("initiative")
+        return done(e, "initiative")  # the same form submitted twice at once: one was saved
+    return done(e, "initiative")
 
 
-def _locked(e: Editor) -> Response:
-    return e.render(
+def _locked(e: StaffOnParticipant) -> Response:
+    return editor_page(
+        e,
         "plan/refused.html",
         409,
         message=gettext("An ended or cancelled initiative cannot be changed."),
     )
 
 
-async def status_form(e: Editor) -> Response:
+async def status_form(e: StaffOnParticipant) -> Response:
     async with database(e.request).sessions() as db:
         initiative = await _initiative_or_404(e, db)
-    if service.is_locked(initiative.versions[-1], today(e.request)):
+    if service.is_locked(initiative.versions[-1], e.today):
         return _locked(e)
     if e.request.method == "GET":
-        values = {"entry_date": today(e.request).isoformat(), "form_token": new_form_token()}
+        values = {"entry_date": e.today.isoformat(), "form_token": new_form_token()}
         return _form_page(
             e, "plan/status_form.html", values, {}, STATUS_LABELS, initiative=initiative
         )
-    form = await form_of(e.request)
-    data, errors = service.parse_status(form, today(e.request))
+    form = await read_form(e.request)
+    data, errors = service.parse_status(form, e.today)
     if data is None:
         return _form_page(
             e, "plan/status_form.html", form, errors, STATUS_LABELS, initiative=initiative
@@ -331,48 +301,45 @@ async def status_form(e: Editor) -> Response:
         async with database(e.request).transaction() as db:
             if await claim_form_token(db, form.get("form_token", "")):
                 initiative = await _initiative_or_404(e, db)
-                await service.add_status_entry(db, initiative, data, e.author, today(e.request))
-                await e.changed(db)
+                await service.add_status_entry(db, writer(e), initiative, data)
     except PlanError:
         return _locked(e)
     except IntegrityError:
         pass
-    return e.done("status")
+    return done(e, "status")
 
 
-async def end_form(e: Editor) -> Response:
+async def end_form(e: StaffOnParticipant) -> Response:
     async with database(e.request).sessions() as db:
         initiative = await _initiative_or_404(e, db)
-    if not service.may_end(initiative.versions[-1], today(e.request)):
+    if not service.may_end(initiative.versions[-1], e.today):
         return _locked(e)
     if e.request.method == "GET":
         return _form_page(e, "plan/end_form.html", {}, {}, END_LABELS, initiative=initiative)
-    form = await form_of(e.request)
+    form = await read_form(e.request)
     final_status, errors = service.parse_final_status(form)
     if final_status is None:
         return _form_page(e, "plan/end_form.html", form, errors, END_LABELS, initiative=initiative)
     try:
         async with database(e.request).transaction() as db:
             initiative = await _initiative_or_404(e, db)
-            await service.end_initiative(db, initiative, final_status, e.author, today(e.request))
-            await e.changed(db)
+            await service.end_initiative(db, writer(e), initiative, final_status)
     except PlanError as refusal:
-        return e.render("plan/refused.html", 409, message=refusal.message)
-    return e.done("ended")
+        return editor_page(e, "plan/refused.html", 409, message=refusal.message)
+    return done(e, "ended")
 
 
-async def cancel_initiative(e: Editor) -> Response:
+async def cancel_initiative(e: StaffOnParticipant) -> Response:
     try:
         async with database(e.request).transaction() as db:
             initiative = await _initiative_or_404(e, db)
-            await service.cancel_initiative(db, initiative, e.author, today(e.request))
-            await e.changed(db)
+            await service.cancel_initiative(db, writer(e), initiative)
     except PlanError as refusal:
-        return e.render("plan/refused.html", 409, message=refusal.message)
-    return e.done("cancelled")
+        return editor_page(e, "plan/refused.html", 409, message=refusal.message)
+    return done(e, "cancelled")
 
 
-async def goal_form(e: Editor) -> Response:
+async def goal_form(e: StaffOnParticipant) -> Response:
     goal_id = e.request.path_params.get("goal_id")
     kind = e.request.query_params.get("kind", "job")
     async with database(e.request).sessions() as db:
@@ -391,7 +358,7 @@ async def goal_form(e: Editor) -> Response:
             else {"text": "", "form_token": new_form_token()}
         )
         return _form_page(e, "plan/goal_form.html", values, {}, GOAL_LABELS, **context)
-    form = await form_of(e.request)
+    form = await read_form(e.request)
     data, errors = service.parse_goal({"text": form.get("text", "")})
     if data is None:
         return _form_page(e, "plan/goal_form.html", form, errors, GOAL_LABELS, **context)
@@ -399,49 +366,41 @@ async def goal_form(e: Editor) -> Response:
         async with database(e.request).transaction() as db:
             if goal is None:
                 if await claim_form_token(db, form.get("form_token", "")):
-                    await service.save_goal(db, e.participant.id, kind, data, e.author)
-                    await e.changed(db)
+                    await service.save_goal(db, writer(e), kind, data)
             else:
                 goal = await service.find_goal(db, e.participant.id, goal.id)
-                _goal, changed = await service.save_goal(
-                    db, e.participant.id, kind, data, e.author, goal
-                )
-                if changed:
-                    await e.changed(db)
+                await service.save_goal(db, writer(e), kind, data, goal)
     except IntegrityError:
         pass
-    return e.done("goal")
+    return done(e, "goal")
 
 
-async def remove_goal(e: Editor) -> Response:
+async def remove_goal(e: StaffOnParticipant) -> Response:
     async with database(e.request).transaction() as db:
         goal = await service.find_goal(db, e.participant.id, e.request.path_params["goal_id"])
         if goal is None:
             raise HTTPException(404)
-        if await service.remove_goal(db, goal, e.author):
-            await e.changed(db)
-    return e.done("goal_removed")
+        await service.remove_goal(db, writer(e), goal)
+    return done(e, "goal_removed")
 
 
-async def agreement_form(e: Editor) -> Response:
+async def agreement_form(e: StaffOnParticipant) -> Response:
     if e.request.method == "GET":
         async with database(e.request).sessions() as db:
             latest = await service.latest_agreement(db, e.participant.id)
         values = {
             "text": latest.text if latest else "",
-            "agreed_on": today(e.request).isoformat(),
+            "agreed_on": e.today.isoformat(),
             "agreed_by": e.staff.user.full_name,
         }
         return _form_page(e, "plan/agreement_form.html", values, {}, AGREEMENT_LABELS)
-    form = await form_of(e.request)
-    data, errors = service.parse_agreement(form, today(e.request))
+    form = await read_form(e.request)
+    data, errors = service.parse_agreement(form, e.today)
     if data is None:
         return _form_page(e, "plan/agreement_form.html", form, errors, AGREEMENT_LABELS)
     async with database(e.request).transaction() as db:
-        _agreement, changed = await service.save_agreement(db, e.participant.id, data, e.author)
-        if changed:
-            await e.changed(db)
-    return e.done("agreement")
+        await service.save_agreement(db, writer(e), data)
+    return done(e, "agreement")
 
 
 def routes() -> list[Route]:

@@ -1,29 +1,32 @@
-"""My Plan's rules: what a valid goal, agreement and initiative is, how they change, and what
-the participant has not yet seen. No HTTP here; routes and the API both call these."""
+"""My Plan's rules: what a valid goal, agreement and initiative is, and how they change. Every
+change is a new version, takes the plan's next revision and queues the participant's reminder,
+in the caller's transaction. No HTTP here; routes, the API and the demo data call these.
+Reading the plan as the participant sees it is in `plan.reading`."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from decimal import Decimal
-from functools import cache, lru_cache
-from typing import Any, Protocol
+from typing import Any, cast
 
 from babel.support import LazyProxy
-from sqlalchemy import BindParameter, Select, bindparam, func, select
+from sqlalchemy import Select, Table, func, literal, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from portal.db import utcnow
-from portal.occupations.search import words
+from portal.notify.service import PLAN_CHANGED, notify_participant
+from portal.participants.models import Participant
 from portal.plan.models import (
     AgreementVersion,
     Goal,
     GoalVersion,
     Initiative,
     InitiativeVersion,
-    PlanView,
+    PlanRevision,
     StatusEntry,
 )
 from portal.web.forms import Errors, Fields
@@ -101,13 +104,48 @@ class Author:
     staff_id: int | None = None
     client: str | None = None
 
-    def stamp(self) -> dict[str, Any]:
+
+@dataclass(frozen=True)
+class PlanWriter:
+    """Who changes whose plan, on which day, and where the participant's reminder links to."""
+
+    participant: Participant
+    author: Author
+    today: dt.date
+    base_url: str
+    country: str
+
+    async def change(self, db: AsyncSession) -> dict[str, Any]:
+        """This transaction changes the plan: take its next revision, queue the participant's
+        reminder, and return the stamp of the version written."""
+        revision = await next_revision(db, self.participant.id)
+        await notify_participant(db, self.participant, PLAN_CHANGED, self.base_url, self.country)
         return {
-            "changed_by_name": self.name,
-            "changed_by_staff_id": self.staff_id,
-            "changed_by_client": self.client,
+            "changed_by_name": self.author.name,
+            "changed_by_staff_id": self.author.staff_id,
+            "changed_by_client": self.author.client,
             "changed_at": utcnow(),
+            "revision": revision,
         }
+
+
+async def next_revision(db: AsyncSession, participant_id: int) -> int:
+    """One more revision of the participant's plan, counted in the row itself: a second writer
+    waits for the first to commit (row lock on PostgreSQL, write lock on SQLite), so revisions
+    follow the order of commits, which a clock read before commit does not."""
+    table = cast(Table, PlanRevision.__table__)
+    now = utcnow()
+    insert = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(table)
+        .values(participant_id=participant_id, revision=1, changed_at=now)
+        .on_conflict_do_update(
+            index_elements=[table.c.participant_id],
+            set_={"revision": table.c.revision + 1, "changed_at": now},
+        )
+        .returning(table.c.revision)
+    )
+    return int((await db.execute(statement)).scalar_one())
 
 
 # ---------------------------------------------------------------- parsing and validation
@@ -273,17 +311,15 @@ async def find_goal(db: AsyncSession, participant_id: int, goal_id: int) -> Goal
 
 async def save_initiative(
     db: AsyncSession,
-    participant_id: int,
+    writer: PlanWriter,
     data: InitiativeInput,
-    author: Author,
-    today: dt.date,
     initiative: Initiative | None = None,
     external_id: str | None = None,
 ) -> tuple[Initiative, bool]:
     """Create an initiative or add a version to it; (initiative, whether anything changed)."""
     if initiative is None:
         initiative = Initiative(
-            participant_id=participant_id, external_id=external_id, status_entries=[]
+            participant_id=writer.participant.id, external_id=external_id, status_entries=[]
         )
         db.add(initiative)
         await db.flush()
@@ -292,7 +328,7 @@ async def save_initiative(
         previous = initiative.versions[-1]
         if all(getattr(previous, name) == getattr(data, name) for name in INITIATIVE_FIELDS):
             return initiative, False  # the same again changes nothing, even when locked
-        if is_locked(previous, today):
+        if is_locked(previous, writer.today):
             raise PlanError(gettext("An ended or cancelled initiative cannot be changed."))
     version = InitiativeVersion(
         initiative_id=initiative.id,
@@ -300,7 +336,7 @@ async def save_initiative(
         cancelled=False,
         final_status=None,
         **{name: getattr(data, name) for name in INITIATIVE_FIELDS},
-        **author.stamp(),
+        **await writer.change(db),
     )
     db.add(version)
     await db.flush()
@@ -309,14 +345,17 @@ async def save_initiative(
 
 
 async def _successor(
-    db: AsyncSession, initiative: Initiative, author: Author, **changes: Any
+    db: AsyncSession, writer: PlanWriter, initiative: Initiative, **changes: Any
 ) -> InitiativeVersion:
     previous = initiative.versions[-1]
     values = {name: getattr(previous, name) for name in INITIATIVE_FIELDS}
     values.update(cancelled=previous.cancelled, final_status=previous.final_status)
     values.update(changes)
     version = InitiativeVersion(
-        initiative_id=initiative.id, version=previous.version + 1, **values, **author.stamp()
+        initiative_id=initiative.id,
+        version=previous.version + 1,
+        **values,
+        **await writer.change(db),
     )
     db.add(version)
     await db.flush()
@@ -326,14 +365,13 @@ async def _successor(
 
 async def end_initiative(
     db: AsyncSession,
+    writer: PlanWriter,
     initiative: Initiative,
     final_status: str,
-    author: Author,
-    today: dt.date,
     end_date: dt.date | None = None,
 ) -> InitiativeVersion:
     """End with a final status; the end date is kept unless it lies ahead (then: today)."""
-    current = initiative.versions[-1]
+    current, today = initiative.versions[-1], writer.today
     if current.cancelled:
         raise PlanError(gettext("A cancelled initiative cannot be ended."))
     if current.final_status is not None:
@@ -344,30 +382,32 @@ async def end_initiative(
         end_date = current.end_date if current.end_date and current.end_date <= today else today
     if end_date < current.start_date or end_date > today:
         raise PlanError(gettext("The end date must lie between the start date and today."))
-    return await _successor(db, initiative, author, final_status=final_status, end_date=end_date)
+    return await _successor(db, writer, initiative, final_status=final_status, end_date=end_date)
 
 
 async def cancel_initiative(
-    db: AsyncSession, initiative: Initiative, author: Author, today: dt.date
+    db: AsyncSession, writer: PlanWriter, initiative: Initiative
 ) -> InitiativeVersion:
-    if is_locked(initiative.versions[-1], today):
+    if is_locked(initiative.versions[-1], writer.today):
         raise PlanError(gettext("An ended or cancelled initiative cannot be changed."))
-    return await _successor(db, initiative, author, cancelled=True)
+    return await _successor(db, writer, initiative, cancelled=True)
 
 
 async def add_status_entry(
-    db: AsyncSession, initiative: Initiative, data: StatusInput, author: Author, today: dt.date
+    db: AsyncSession, writer: PlanWriter, initiative: Initiative, data: StatusInput
 ) -> StatusEntry:
-    if is_locked(initiative.versions[-1], today):
+    if is_locked(initiative.versions[-1], writer.today):
         raise PlanError(gettext("An ended or cancelled initiative cannot be changed."))
+    stamp = await writer.change(db)
     entry = StatusEntry(
         initiative_id=initiative.id,
         entry_date=data.entry_date,
         text=data.text,
-        created_at=utcnow(),
-        created_by_name=author.name,
-        created_by_staff_id=author.staff_id,
-        created_by_client=author.client,
+        created_at=stamp["changed_at"],
+        created_by_name=stamp["changed_by_name"],
+        created_by_staff_id=stamp["changed_by_staff_id"],
+        created_by_client=stamp["changed_by_client"],
+        revision=stamp["revision"],
     )
     db.add(entry)
     await db.flush()
@@ -375,17 +415,54 @@ async def add_status_entry(
     return entry
 
 
+@dataclass(frozen=True)
+class InitiativeState:
+    """What a case system says of an initiative besides its fields: its status entries, and
+    whether it is cancelled or ended (with its final status)."""
+
+    statuses: Sequence[StatusInput]
+    cancelled: bool
+    final_status: str | None
+
+
+async def upsert_initiative(
+    db: AsyncSession,
+    writer: PlanWriter,
+    data: InitiativeInput,
+    state: InitiativeState,
+    initiative: Initiative | None,
+    external_id: str,
+) -> tuple[Initiative, bool]:
+    """The initiative as a case system says it is now; the same again changes nothing.
+    Status entries not yet known are added; cancelling or ending happens once."""
+    initiative, changed = await save_initiative(db, writer, data, initiative, external_id)
+    known = {(s.entry_date, s.text) for s in initiative.status_entries}
+    for status in state.statuses:
+        if (status.entry_date, status.text) not in known:
+            await add_status_entry(db, writer, initiative, status)
+            known.add((status.entry_date, status.text))
+            changed = True
+    current = initiative.versions[-1]
+    if state.cancelled and not current.cancelled:
+        await cancel_initiative(db, writer, initiative)
+        changed = True
+    elif state.final_status and current.final_status is None:
+        end = data.end_date or writer.today
+        await end_initiative(db, writer, initiative, state.final_status, end)
+        changed = True
+    return initiative, changed
+
+
 async def save_goal(
     db: AsyncSession,
-    participant_id: int,
+    writer: PlanWriter,
     kind: str,
     data: GoalInput,
-    author: Author,
     goal: Goal | None = None,
     external_id: str | None = None,
 ) -> tuple[Goal, bool]:
     if goal is None:
-        goal = Goal(participant_id=participant_id, kind=kind, external_id=external_id)
+        goal = Goal(participant_id=writer.participant.id, kind=kind, external_id=external_id)
         db.add(goal)
         await db.flush()
         previous = None
@@ -404,7 +481,7 @@ async def save_goal(
             text=data.text,
             occupation_uri=data.occupation_uri,
             removed=False,
-            **author.stamp(),
+            **await writer.change(db),
         )
     )
     await db.flush()
@@ -412,7 +489,7 @@ async def save_goal(
     return goal, True
 
 
-async def remove_goal(db: AsyncSession, goal: Goal, author: Author) -> bool:
+async def remove_goal(db: AsyncSession, writer: PlanWriter, goal: Goal) -> bool:
     previous = goal.versions[-1]
     if previous.removed:
         return False
@@ -423,7 +500,7 @@ async def remove_goal(db: AsyncSession, goal: Goal, author: Author) -> bool:
             text=previous.text,
             occupation_uri=previous.occupation_uri,
             removed=True,
-            **author.stamp(),
+            **await writer.change(db),
         )
     )
     await db.flush()
@@ -432,8 +509,9 @@ async def remove_goal(db: AsyncSession, goal: Goal, author: Author) -> bool:
 
 
 async def save_agreement(
-    db: AsyncSession, participant_id: int, data: AgreementInput, author: Author
+    db: AsyncSession, writer: PlanWriter, data: AgreementInput
 ) -> tuple[AgreementVersion, bool]:
+    participant_id = writer.participant.id
     latest = await latest_agreement(db, participant_id)
     if latest is not None and (latest.text, latest.agreed_on, latest.agreed_by) == (
         data.text,
@@ -447,7 +525,7 @@ async def save_agreement(
         text=data.text,
         agreed_on=data.agreed_on,
         agreed_by=data.agreed_by,
-        **author.stamp(),
+        **await writer.change(db),
     )
     db.add(version)
     await db.flush()
@@ -467,271 +545,22 @@ async def latest_agreement(db: AsyncSession, participant_id: int) -> AgreementVe
     return await db.scalar(latest_agreement_query(participant_id))
 
 
-# ---------------------------------------------------------------- reading the plan
-
-
-@dataclass
-class InitiativeView:
-    initiative: Initiative
-    current: InitiativeVersion
-    state: str
-    statuses: list[StatusEntry]  # newest first
-    moved_from: tuple[dt.date, dt.date | None] | None
-    mark: str | None = None  # "new" or "changed" since the participant last looked
-    changed: list[str] = field(default_factory=list)  # labels of what changed
-
-
-@dataclass
-class GoalView:
-    goal: Goal
-    current: GoalVersion
-    mark: str | None = None
-
-
-@dataclass
-class Plan:
-    job_goals: list[GoalView]
-    progression_goals: list[GoalView]
-    agreement: AgreementVersion | None
-    agreement_mark: str | None
-    initiatives: list[InitiativeView]
-    last_changed_at: dt.datetime | None
-    seen_at: dt.datetime | None
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.job_goals or self.progression_goals or self.agreement or self.initiatives)
-
-    @property
-    def has_unseen_changes(self) -> bool:
-        return self.last_changed_at is not None and (
-            self.seen_at is None or self.last_changed_at > self.seen_at
-        )
-
-
-def _mark(
-    created: dt.datetime, changes: Sequence[dt.datetime], seen_at: dt.datetime | None
-) -> str | None:
-    if seen_at is None:
-        return None  # never looked: nothing is "changed", and the notice says the plan is there
-    if created > seen_at:
-        return "new"
-    if any(moment > seen_at for moment in changes):
-        return "changed"
-    return None
-
-
-def _changed_labels(
-    versions: Sequence[InitiativeVersion], statuses: Sequence[StatusEntry], seen_at: dt.datetime
-) -> list[str]:
-    seen = [v for v in versions if v.changed_at <= seen_at]
-    labels: list[str] = []
-    if seen:
-        before, now = seen[-1], versions[-1]
-        for name, label in FIELD_LABELS.items():
-            if getattr(before, name) != getattr(now, name) and str(label) not in labels:
-                labels.append(str(label))
-    if any(entry.created_at > seen_at for entry in statuses):
-        labels.append(str(LATEST_STATUS_LABEL))
-    return labels
-
-
-def last_seen(db: Session, participant_id: int) -> dt.datetime | None:
-    return db.scalar(
-        select(func.max(PlanView.seen_at)).where(PlanView.participant_id == participant_id)
-    )
-
-
-def load_plan(
-    db: Session, participant_id: int, today: dt.date, seen_at: dt.datetime | bool | None = True
-) -> Plan:
-    """The plan as it stands, marked against what the participant saw at `seen_at` (True: at
-    their last look). Read-only; run it with `Database.read`."""
-    if seen_at is True:
-        seen_at = last_seen(db, participant_id)
-    seen_at = seen_at or None
-    goals = db.scalars(
-        select(Goal).where(Goal.participant_id == participant_id).order_by(Goal.id)
-    ).all()
-    moments: list[dt.datetime] = []
-    goal_views: dict[str, list[GoalView]] = {"job": [], "progression": []}
-    for goal in goals:
-        moments.extend(v.changed_at for v in goal.versions)
-        latest = goal.versions[-1]
-        if latest.removed:
-            continue
-        mark = _mark(goal.versions[0].changed_at, [v.changed_at for v in goal.versions], seen_at)
-        goal_views[goal.kind].append(GoalView(goal, latest, mark))
-
-    agreement = db.scalar(latest_agreement_query(participant_id))
-    agreement_mark = None
-    if agreement is not None:
-        moments.append(agreement.changed_at)
-        if seen_at is not None and agreement.changed_at > seen_at:
-            agreement_mark = "changed" if agreement.version > 1 else "new"
-
-    initiatives = db.scalars(
-        select(Initiative).where(Initiative.participant_id == participant_id)
-    ).all()
-    views = []
-    for initiative in initiatives:
-        versions = initiative.versions
-        statuses = list(initiative.status_entries)
-        changes = [v.changed_at for v in versions] + [s.created_at for s in statuses]
-        moments.extend(changes)
-        current = versions[-1]
-        view = InitiativeView(
-            initiative=initiative,
-            current=current,
-            state=initiative_state(current, today),
-            statuses=sorted(statuses, key=lambda s: (s.entry_date, s.id), reverse=True),
-            moved_from=moved_from(versions),
-            mark=_mark(initiative.created_at, changes, seen_at),
-        )
-        if view.mark == "changed" and seen_at is not None:
-            view.changed = _changed_labels(versions, statuses, seen_at)
-        views.append(view)
-    views.sort(key=_timeline_key)
-    return Plan(
-        job_goals=goal_views["job"],
-        progression_goals=goal_views["progression"],
-        agreement=agreement,
-        agreement_mark=agreement_mark,
-        initiatives=views,
-        last_changed_at=max(moments) if moments else None,
-        seen_at=seen_at,
-    )
-
-
-def _timeline_key(view: InitiativeView) -> tuple[int, int]:
-    """Ongoing by start, planned soonest first, ended and cancelled latest first."""
-    order = STATE_ORDER[view.state]
-    start = view.current.start_date.toordinal()
-    end = (view.current.end_date or view.current.start_date).toordinal()
-    return (order, start if view.state in ("ongoing", "planned") else -end)
-
-
-async def record_seen(db: AsyncSession, participant_id: int) -> None:
-    """The participant has now seen everything up to this moment (call it when they had not)."""
-    db.add(PlanView(participant_id=participant_id, seen_at=utcnow()))
-    await db.flush()
-
-
-async def goals_history(
-    db: AsyncSession, participant_id: int
-) -> tuple[list[tuple[Goal, GoalVersion]], list[AgreementVersion]]:
-    """Every version of every goal and of the agreement, newest first."""
-    goals = (await db.scalars(select(Goal).where(Goal.participant_id == participant_id))).all()
-    goal_versions = sorted(
-        ((goal, version) for goal in goals for version in goal.versions),
-        key=lambda pair: pair[1].changed_at,
-        reverse=True,
-    )
-    agreements = (
-        await db.scalars(
-            select(AgreementVersion)
-            .where(AgreementVersion.participant_id == participant_id)
-            .order_by(AgreementVersion.version.desc())
-        )
-    ).all()
-    return goal_versions, list(agreements)
-
-
-@cache
-def unseen_changes_query() -> Any:
-    """One statement: the plan's latest change and the participant's latest look at it.
-    Built once; run it with {"participant_id": ...}."""
-    participant_id: BindParameter[int] = bindparam("participant_id")
-    goal_change = (
-        select(func.max(GoalVersion.changed_at))
+def job_goal_rows_query(participant_id: Any) -> Any:
+    """("goal", removed, occupation, text) of each job goal's latest version (rows the job-goal
+    check reads beside the occupations sought)."""
+    latest = (
+        select(GoalVersion.goal_id, func.max(GoalVersion.version).label("v"))
         .join(Goal, Goal.id == GoalVersion.goal_id)
-        .where(Goal.participant_id == participant_id)
-        .scalar_subquery()
+        .where(Goal.participant_id == participant_id, Goal.kind == "job")
+        .group_by(GoalVersion.goal_id)
+        .subquery()
     )
-    agreement_change = (
-        select(func.max(AgreementVersion.changed_at))
-        .where(AgreementVersion.participant_id == participant_id)
-        .scalar_subquery()
-    )
-    initiative_change = (
-        select(func.max(InitiativeVersion.changed_at))
-        .join(Initiative, Initiative.id == InitiativeVersion.initiative_id)
-        .where(Initiative.participant_id == participant_id)
-        .scalar_subquery()
-    )
-    status_change = (
-        select(func.max(StatusEntry.created_at))
-        .join(Initiative, Initiative.id == StatusEntry.initiative_id)
-        .where(Initiative.participant_id == participant_id)
-        .scalar_subquery()
-    )
-    seen = (
-        select(func.max(PlanView.seen_at))
-        .where(PlanView.participant_id == participant_id)
-        .scalar_subquery()
-    )
-    return select(goal_change, agreement_change, initiative_change, status_change, seen)
-
-
-def latest_change(
-    row: Sequence[dt.datetime | None],
-) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """From the row of `unseen_changes_query`: (the plan's latest change, the last look)."""
-    *changes, seen = row
-    moments = [moment for moment in changes if moment is not None]
-    return (max(moments) if moments else None), seen
-
-
-def has_unseen_changes(row: Sequence[dt.datetime | None]) -> bool:
-    """Changed after the participant's last look (or never looked at since it was written)."""
-    last_change, seen = latest_change(row)
-    return last_change is not None and (seen is None or last_change > seen)
-
-
-@dataclass(frozen=True)
-class SoughtOccupation:
-    """An occupation the participant looks for work as (from "I am looking for a job as")."""
-
-    uri: str | None
-    label: str
-
-
-@lru_cache(maxsize=4096)
-def word_set(text: str) -> frozenset[str]:
-    """The folded words of a text (goal texts and occupation labels recur on every page)."""
-    return frozenset(words(text))
-
-
-def _names_alike(goal: str, label: str) -> bool:
-    """Whether a goal's text and an occupation's label name the same job: every word of one
-    is a word of the other ("Bagare / konditor" names "bagare"), folded as search folds."""
-    goal_words, label_words = word_set(goal), word_set(label)
-    if not goal_words or not label_words:
-        return False
-    return label_words <= goal_words or goal_words <= label_words
-
-
-class NamedGoal(Protocol):
-    """What the job-goal check reads of a goal (a GoalVersion, or a row of its columns)."""
-
-    @property
-    def removed(self) -> bool: ...
-    @property
-    def occupation_uri(self) -> str | None: ...
-    @property
-    def text(self) -> str: ...
-
-
-def job_goal_mismatch(job_goals: Sequence[NamedGoal], sought: Sequence[SoughtOccupation]) -> bool:
-    """True when both lists have entries and no job goal names any occupation sought: the
-    seeds ask that the job goal be the same in My Plan, My CV and "I am looking for a job as".
-    A goal matches by occupation (URI) or by its text (see `_names_alike`)."""
-    goals = [goal for goal in job_goals if not goal.removed]
-    if not goals or not sought:
-        return False
-    uris = {occupation.uri for occupation in sought if occupation.uri}
-    return not any(
-        (goal.occupation_uri and goal.occupation_uri in uris)
-        or any(_names_alike(goal.text, occupation.label) for occupation in sought)
-        for goal in goals
+    return select(
+        literal("goal").label("kind"),
+        GoalVersion.removed,
+        GoalVersion.occupation_uri,
+        GoalVersion.text,
+    ).join(
+        latest,
+        (latest.c.goal_id == GoalVersion.goal_id) & (latest.c.v == GoalVersion.version),
     )

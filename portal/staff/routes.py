@@ -9,10 +9,12 @@ from starlette.routing import Route
 from portal.auth.guards import current_staff, database, login_redirect
 from portal.staff.service import (
     MATRIX,
+    PARTICIPANT_TOOLS,
     PERMISSIONS,
     ROLES,
     WRITE,
     allows,
+    participant_tools,
     runs_meetings,
     visible_participants,
 )
@@ -32,7 +34,8 @@ async def staff_start(request: Request) -> Response:
             "staff": staff,
             "participants": participants,
             "may_view": allows(staff.roles, "view_participant"),
-            "may_register": allows(staff.roles, "register_reports", WRITE),
+            "tools": participant_tools(staff.user, staff.roles),
+            "participant_tools": PARTICIPANT_TOOLS,
             "may_export": allows(staff.roles, "export_consented", WRITE),
             "may_run_offers": runs_meetings(staff.user, staff.roles),
             "roles": [role for role in ROLES if role.code in staff.roles],

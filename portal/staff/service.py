@@ -97,6 +97,26 @@ def runs_meetings(user: StaffUser, roles: set[str]) -> bool:
     return user.organisation.kind == "job_centre" and allows(roles, "run_offers", WRITE)
 
 
+# What a staff user may do about a participant beyond looking, by the path of the tool under
+# the participant's (/staff/participants/{id}/<tool>), in the order they are offered.
+PARTICIPANT_TOOLS: dict[str, LazyProxy] = {
+    "edit-plan": _("Edit My Plan"),
+    "hour-reports": _("Register hours"),
+    "meeting-markings": _("Markings for meeting offers"),
+}
+
+
+def participant_tools(user: StaffUser, roles: set[str]) -> list[str]:
+    """The tools (keys of PARTICIPANT_TOOLS) this user's roles open for their participants:
+    offered on the participant's row and beside the read-only view."""
+    allowed = {
+        "edit-plan": allows(roles, "write_plan", WRITE),
+        "hour-reports": allows(roles, "register_reports", WRITE),
+        "meeting-markings": runs_meetings(user, roles),
+    }
+    return [tool for tool in PARTICIPANT_TOOLS if allowed[tool]]
+
+
 def visible_participants_query(user: StaffUser, roles: set[str]) -> Select[Participant]:
     """Participants assigned to this user or to their organisation; none without the right."""
     query = select(Participant).order_by(Participant.last_name, Participant.first_name)

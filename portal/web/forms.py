@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
 
 from portal.web.i18n import gettext
 from portal.web.models import FormSubmission
@@ -147,6 +148,12 @@ def new_form_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+async def form_token_claimed(db: AsyncSession, token: str) -> bool:
+    """Whether a submit with this token was saved (by this request or a racing one)."""
+    found = await db.scalar(select(FormSubmission.token).where(FormSubmission.token == token))
+    return bool(token) and found is not None
+
+
 async def claim_form_token(db: AsyncSession, token: str) -> bool:
     """True for the first submit with this token; False for a repeat (or no token).
 
@@ -160,3 +167,12 @@ async def claim_form_token(db: AsyncSession, token: str) -> bool:
     db.add(FormSubmission(token=token))
     await db.flush()
     return True
+
+
+async def read_form(request: Request, *lists: str) -> dict[str, Any]:
+    """The posted form as text; the fields named in `lists` (checkboxes) as lists of it."""
+    async with request.form() as raw:
+        form: dict[str, Any] = {key: str(value) for key, value in raw.items()}
+        for name in lists:
+            form[name] = [str(value) for value in raw.getlist(name)]
+    return form

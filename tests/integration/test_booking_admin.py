@@ -14,9 +14,10 @@ from html import unescape
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from starlette.testclient import TestClient
 
-from portal.booking import bookings
+from portal.booking import admin, bookings
 from portal.booking.models import MeetingOffer
 from portal.db import Database
 from tests.conftest import log_in, portal_today
@@ -201,6 +202,38 @@ def test_a_team_refuses_a_taken_name_and_a_place_under_itself_keeping_what_was_t
     assert bad_mail.status_code == 400
     assert 'href="#email"' in bad_mail.text
     assert client.get(f"{BASE}/teams/999999").status_code == 404
+
+
+def test_a_room_renamed_to_a_name_taken_meanwhile_gets_the_message_and_keeps_the_input(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log_in(client, "palle", staff=True)
+    taken = unique("Rum Tranan")
+    create(client, "rooms", data={"name": taken, "capacity": "4", "usable": "yes"})
+    renamed = create(
+        client,
+        "rooms",
+        data={"name": unique("Rum Hägern"), "capacity": "4", "usable": "yes"},
+        follow_redirects=False,
+    )
+    room = new_id(renamed, "rooms")
+    # The other room took the name between this save's check and its commit.
+    real = admin.name_taken
+    checks: list[str] = []
+
+    async def taken_after_the_check(*args: Any) -> bool:
+        checks.append("check")
+        return False if len(checks) == 1 else await real(*args)
+
+    monkeypatch.setattr(admin, "name_taken", taken_after_the_check)
+    response = client.post(
+        f"{BASE}/rooms/{room}",
+        data={"name": taken, "capacity": "6", "address": "Storgatan 1", "usable": "yes"},
+    )
+    assert response.status_code == 400
+    assert "Another room has this name." in response.text
+    assert 'value="Storgatan 1"' in response.text and 'value="6"' in response.text
+    assert checks == ["check", "check"]
 
 
 def test_a_closing_day_set_on_a_team_is_inherited_below_and_closes_its_offers(

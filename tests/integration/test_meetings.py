@@ -4,6 +4,7 @@ notice, the read-only view and the team's e-mail when an offer is full."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -332,5 +333,62 @@ def test_the_team_is_emailed_when_the_last_free_time_of_an_offer_is_taken(
                 database_url,
                 "UPDATE group_sessions SET seats = :n WHERE id = :s",
                 n=seats,
+                s=session_id,
+            )
+
+
+def test_the_team_is_emailed_when_a_move_by_the_job_centre_takes_the_last_free_time(
+    client: TestClient, database_url: str
+) -> None:
+    group = offer_id(database_url, True)
+    bo = participant_id(database_url, "Bo")
+    clear_bookings(database_url, bo)
+    saved = sql(
+        database_url,
+        "SELECT id, seats, starts_at FROM group_sessions WHERE offer_id = :o ORDER BY starts_at",
+        o=group,
+    )
+    first, last = saved[0][0], saved[-1][0]
+    sql(database_url, "UPDATE group_sessions SET seats = booked WHERE offer_id = :o", o=group)
+    sql(database_url, "UPDATE group_sessions SET seats = booked + 1 WHERE id = :s", s=last)
+    try:
+        log_in(client, "bo")
+        (start,) = starts_on(client.get(f"/meetings/offers/{group}").text)
+        key = confirm(client, f"/meetings/offers/{group}/confirm", start)
+        client.post(f"/meetings/offers/{group}/book", data={"start": start, "request_key": key})
+        (booking,) = sql(
+            database_url,
+            "SELECT id FROM bookings WHERE participant_id = :p AND status = 'booked'",
+            p=bo,
+        )[0]
+        # Bo's meeting is today now, so its seat is no free time for anyone once he leaves it;
+        # the first group time gets the offer's one free seat, which the move takes.
+        soon = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+        sql(database_url, "UPDATE group_sessions SET starts_at = :t WHERE id = :s", t=soon, s=last)
+        sql(database_url, "UPDATE bookings SET starts_at = :t WHERE id = :b", t=soon, b=booking)
+        sql(database_url, "UPDATE group_sessions SET seats = booked + 1 WHERE id = :s", s=first)
+        before = len(sql(database_url, "SELECT id FROM outbox WHERE kind = 'offer_full'"))
+        log_in(client, "karin", staff=True)
+        move = client.get(f"/staff/booking/bookings/{booking}/move")
+        assert move.status_code == 200, move.text
+        key = re.search(r'name="request_key" value="([^"]+)"', move.text)
+        target = re.search(r'<option value="([^"]+)"', move.text)
+        assert key and target
+        moved = client.post(
+            f"/staff/booking/bookings/{booking}/move",
+            data={"slot": target.group(1), "request_key": key.group(1)},
+            follow_redirects=False,
+        )
+        assert moved.status_code == 303
+        mails = sql(database_url, "SELECT recipient FROM outbox WHERE kind = 'offer_full'")
+        assert len(mails) == before + 1
+    finally:
+        clear_bookings(database_url, bo)
+        for session_id, seats, starts_at in saved:
+            sql(
+                database_url,
+                "UPDATE group_sessions SET seats = :n, starts_at = :t WHERE id = :s",
+                n=seats,
+                t=starts_at,
                 s=session_id,
             )

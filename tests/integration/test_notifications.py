@@ -177,3 +177,32 @@ def test_a_participant_without_reminders_gets_no_message(
     client.cookies.clear()
     add_goal_for_bo(client)
     assert waiting_for_bo(settings) == []
+
+
+def test_a_new_or_changed_initiative_queues_the_reminder_like_every_plan_change(
+    client: TestClient, settings: Settings
+) -> None:
+    sql(settings, "UPDATE outbox SET sent_at = :t WHERE sent_at IS NULL", t=dt.datetime.now(dt.UTC))
+    subscribe_bo(client, "bo.initiative@example.org")
+    log_in(client, "lars", staff=True)
+    bo = re.search(r'href="/staff/participants/(\d+)">Bo Berg<', client.get("/staff/").text)
+    assert bo
+    base = f"/staff/participants/{bo.group(1)}/edit-plan"
+    form = client.get(base + "/initiatives/new").text
+    token = re.search(r'name="form_token" value="([^"]+)"', form)
+    assert token
+    today = dt.datetime.now(dt.UTC).date()
+    created = client.post(
+        base + "/initiatives/new",
+        data={
+            "type": "job_search",
+            "title": f"Search {uuid.uuid4().hex[:6]}",
+            "content": "Two applications a week.",
+            "agreed_by": "Lars",
+            "start_date": today.isoformat(),
+            "purpose": "To find a job.",
+            "form_token": token.group(1),
+        },
+    )
+    assert created.status_code == 200
+    assert [row.channel for row in waiting_for_bo(settings)] == ["email"]

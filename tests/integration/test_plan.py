@@ -7,6 +7,7 @@ import io
 import re
 import uuid
 
+import pytest
 from pypdf import PdfReader
 from starlette.testclient import TestClient
 
@@ -284,3 +285,30 @@ def test_the_read_only_plan_view_does_not_count_as_the_participant_seeing_it(
         "has not seen the latest version"
         in client.get(f"/staff/participants/{participant}/edit-plan").text
     )
+
+
+def test_a_change_whose_clock_reads_earlier_than_the_last_look_is_still_new(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two writers read the clock before they commit; the one that commits last may carry the
+    older moment. What is seen and cached follows the plan's revisions, not those moments."""
+    log_in(client, "karin", staff=True)
+    anna = anna_id(client)
+    client.cookies.clear()
+    log_in(client, "anna")
+    client.get("/plan")  # anna has seen everything
+    assert "Your plan has changed" not in client.get("/").text
+    an_hour_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    monkeypatch.setattr("portal.plan.service.utcnow", lambda: an_hour_ago)
+    client.cookies.clear()
+    log_in(client, "karin", staff=True)
+    title = f"Late clock {uuid.uuid4().hex[:6]}"
+    create_initiative(client, anna, title)
+    monkeypatch.undo()
+    client.cookies.clear()
+    log_in(client, "anna")
+    assert "Your plan has changed" in client.get("/").text
+    plan = client.get("/plan").text
+    item = plan.split(title, 1)[1].split("</article>", 1)[0] if title in plan else ""
+    assert title in plan and "New" in item
+    assert "Your plan has changed" not in client.get("/").text

@@ -65,6 +65,45 @@ def test_opening_the_view_is_written_to_the_participants_access_log(client: Test
     assert "Hour histories" in first_row
 
 
+def latest_access_row(client: TestClient) -> str:
+    client.cookies.clear()
+    log_in(client, "anna")
+    log = client.get("/access-log").text
+    return log.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+
+
+def test_opening_the_plan_editor_and_the_hour_registration_is_in_the_access_log(
+    client: TestClient,
+) -> None:
+    log_in(client, "karin", staff=True)
+    anna = participant_id(client, "Anna Andersson")
+    assert client.get(f"/staff/participants/{anna}/edit-plan").status_code == 200
+    row = latest_access_row(client)
+    assert "Karin Karlsson" in row and "in the caseworker" in row
+    client.cookies.clear()
+    log_in(client, "erik", staff=True)
+    assert client.get(f"/staff/participants/{anna}/hour-reports").status_code == 200
+    row = latest_access_row(client)
+    assert "Erik" in row and "where the provider registers them" in row
+
+
+def test_the_read_only_view_offers_the_tools_the_viewer_may_use_outside_the_frame(
+    client: TestClient,
+) -> None:
+    log_in(client, "karin", staff=True)
+    anna = participant_id(client, "Anna Andersson")
+    page = client.get(f"/staff/participants/{anna}/plan").text
+    banner = page.split('class="read-only-banner"', 1)[1].split("</section>", 1)[0]
+    assert f'href="/staff/participants/{anna}/edit-plan">Edit My Plan<' in banner
+    assert "<form" not in main_of(page)
+    start = client.get("/staff/").text
+    assert f'href="/staff/participants/{anna}/edit-plan">Edit My Plan<' in start
+    client.cookies.clear()
+    log_in(client, "vera", staff=True)  # a reviewer reads, and writes no plan
+    page = client.get(f"/staff/participants/{anna}/plan").text
+    assert "Read-only view of Anna Andersson" in page and "/edit-plan" not in page
+
+
 def test_a_participant_outside_the_caseworkers_scope_answers_404(client: TestClient) -> None:
     log_in(client, "lars", staff=True)
     bo = participant_id(client, "Bo Berg")

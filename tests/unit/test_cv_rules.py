@@ -16,8 +16,6 @@ from portal.cv.presentation import parse_share, share_state
 from portal.cv.service import is_full_time, parse_sought
 from portal.occupations.listfile import DEFAULT_LIST, ListFormatError, read_rows
 from portal.occupations.search import OccupationIndex, fold
-from portal.plan.models import GoalVersion
-from portal.plan.service import SoughtOccupation, job_goal_mismatch
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -138,12 +136,6 @@ def test_hours_and_a_start_in_the_past_are_refused(name: str, value: str) -> Non
 
 def test_part_time_is_below_37_hours() -> None:
     assert not is_full_time(Decimal("36.5"))
-
-
-def test_a_job_goal_naming_a_sought_occupation_among_other_words_is_consistent() -> None:
-    goal = GoalVersion(text="Bagare / konditor", occupation_uri=None, removed=False)
-    assert not job_goal_mismatch([goal], [SoughtOccupation("u1", "bagare")])
-    assert job_goal_mismatch([goal], [SoughtOccupation("u2", "lagerarbetare")])
 
 
 # ---------------------------------------------------------------- My CV and sharing

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -339,3 +340,13 @@ def test_a_superseded_version_is_not_exported() -> None:
         assert await export_now(db) == set()  # the correction awaits approval
 
     run(check)
+
+
+def test_the_demo_providers_hours_are_never_sent_after_now() -> None:
+    from portal.demo import sent_at
+
+    zone = ZoneInfo("Europe/Stockholm")
+    early = dt.datetime(2026, 12, 2, 9, 0, tzinfo=zone)
+    assert sent_at(Month(2026, 11), early) < early
+    later = dt.datetime(2026, 12, 20, 9, 0, tzinfo=zone)
+    assert sent_at(Month(2026, 11), later) == dt.datetime(2026, 12, 3, 10, 0, tzinfo=zone)

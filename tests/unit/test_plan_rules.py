@@ -7,13 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from portal.plan.models import GoalVersion, InitiativeVersion
+from portal.plan.models import InitiativeVersion
 from portal.plan.service import (
     LIMITS,
-    SoughtOccupation,
     initiative_state,
     is_locked,
-    job_goal_mismatch,
     may_end,
     moved_from,
     parse_agreement,
@@ -162,29 +160,3 @@ def test_a_moved_period_remembers_the_period_before_the_move() -> None:
     assert moved_from([first]) is None
     assert moved_from([first, same]) is None
     assert moved_from([first, same, moved]) == (dt.date(2026, 11, 1), dt.date(2027, 1, 31))
-
-
-def goal(text: str, uri: str | None = None, removed: bool = False) -> GoalVersion:
-    return GoalVersion(text=text, occupation_uri=uri, removed=removed)
-
-
-BAKER = "http://data.europa.eu/esco/occupation/baker"
-
-
-def test_a_job_goal_matching_a_sought_occupation_by_uri_or_text_is_consistent() -> None:
-    sought = [SoughtOccupation(BAKER, "bagare")]
-    assert not job_goal_mismatch([goal("Something else", BAKER)], sought)
-    assert not job_goal_mismatch([goal("  Bagare ")], sought)
-    assert not job_goal_mismatch([goal("Lagerarbetare"), goal("BAGARE")], sought)
-
-
-def test_no_job_goal_naming_a_sought_occupation_is_a_mismatch() -> None:
-    assert job_goal_mismatch([goal("Lagerarbetare")], [SoughtOccupation(BAKER, "bagare")])
-    assert job_goal_mismatch(
-        [goal("Bagare", removed=True), goal("Kock")], [SoughtOccupation(None, "Bagare")]
-    )
-
-
-def test_nothing_to_compare_is_no_mismatch() -> None:
-    assert not job_goal_mismatch([], [SoughtOccupation(BAKER, "bagare")])
-    assert not job_goal_mismatch([goal("Bagare")], [])

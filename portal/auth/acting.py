@@ -1,0 +1,74 @@
+"""A staff user acting on one participant (the plan editor, the hour registration, …): the
+guard that lets only staff with the permission reach a participant in their scope, writes
+each opening to the participant's access log, and renders the staff pages about them."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from portal.audit.service import record_access
+from portal.auth.guards import StaffIdentity, database, staff_only, today
+from portal.participants.models import Participant
+from portal.staff.service import visible_participant
+from portal.web.templating import pages
+
+
+@dataclass
+class StaffOnParticipant:
+    """One request of a staff user about a participant they may see; `base` is the path of
+    the tool (editor, registration) for this participant."""
+
+    request: Request
+    staff: StaffIdentity
+    participant: Participant
+    base: str
+
+    @property
+    def today(self) -> Any:
+        return today(self.request)
+
+    def render(self, name: str, status_code: int = 200, **context: Any) -> Response:
+        return pages(self.request).render_staff(
+            self.request,
+            name,
+            {"participant": self.participant, "base": self.base, **context},
+            status_code,
+        )
+
+    def redirect(self, suffix: str = "") -> Response:
+        return RedirectResponse(self.base + suffix, status_code=303)
+
+
+ActingHandler = Callable[[StaffOnParticipant], Awaitable[Response]]
+
+
+def acting_on_participant(
+    permission: str, tool: str, what: str
+) -> Callable[[ActingHandler], Callable[[Request], Awaitable[Response]]]:
+    """Only staff whose roles write under `permission`, and only for a participant they may
+    see (others: 404). `tool` is the path under the participant's; every opening of a page
+    (GET) is written to the participant's access log as `what`."""
+
+    def decorate(handler: ActingHandler) -> Callable[[Request], Awaitable[Response]]:
+        async def with_staff(request: Request, staff: StaffIdentity) -> Response:
+            async with database(request).transaction() as db:
+                participant = await visible_participant(
+                    db, staff.user, staff.roles, request.path_params["participant_id"]
+                )
+                if participant is None:
+                    raise HTTPException(404)
+                if request.method == "GET":
+                    await record_access(db, participant, staff.user, what)
+            base = f"/staff/participants/{participant.id}/{tool}"
+            return await handler(StaffOnParticipant(request, staff, participant, base))
+
+        with_staff.__name__ = handler.__name__
+        return staff_only(permission, with_staff)
+
+    return decorate
