@@ -48,6 +48,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy portal bench
+	$(BIN)/lint-imports
 
 test: setup chromium lint
 	$(BIN)/pytest

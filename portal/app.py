@@ -26,8 +26,8 @@ from portal.participants import routes as participant_routes
 from portal.plan import api as plan_api
 from portal.plan import routes as plan_routes
 from portal.settings import PROJECT_ROOT, Settings
+from portal.site import routes as site_routes
 from portal.staff import routes as staff_routes
-from portal.web import routes as web_routes
 from portal.web.api import openapi_document
 from portal.web.errors import EXCEPTION_HANDLERS, error_page
 from portal.web.i18n import LocaleMiddleware
@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await database.dispose()
 
     routes: list[Any] = [
-        *web_routes.routes(),
+        *site_routes.routes(),
         *auth_routes.routes(),
         *participant_routes.routes(),
         *plan_routes.routes(),

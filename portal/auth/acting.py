@@ -13,9 +13,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from portal.audit.service import record_access
-from portal.auth.guards import StaffIdentity, database, staff_only, today
+from portal.auth.guards import StaffIdentity, staff_only
 from portal.participants.models import Participant
 from portal.staff.service import visible_participant
+from portal.web.requests import database, today
 from portal.web.templating import pages
 
 

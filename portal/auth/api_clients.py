@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Awaitable, Callable
 from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
+from starlette.responses import Response
 
 from portal.auth.models import ApiClient
 from portal.db import Database, detached, utcnow
+from portal.web.api import problem
 
 TOKEN_PREFIX = "ppt_"  # noqa: S105 -- a marker that makes leaked tokens findable, not a secret
 
@@ -68,3 +71,19 @@ async def authenticated_client(request: Request, database: Database) -> ApiClien
         active_client_query(), {"token_hash": api_token_hash(token.strip())}
     )
     return None if row is None else detached(ApiClient, row._mapping)
+
+
+ApiHandler = Callable[[Request, ApiClient], Awaitable[Response]]
+
+
+def api_endpoint(handler: ApiHandler) -> Callable[[Request], Awaitable[Response]]:
+    """Only for a known, unrevoked API client's bearer token."""
+
+    async def endpoint(request: Request) -> Response:
+        client = await authenticated_client(request, request.app.state.database)
+        if client is None:
+            return problem(401, "A valid bearer token is required.")
+        return await handler(request, client)
+
+    endpoint.__name__ = handler.__name__
+    return endpoint

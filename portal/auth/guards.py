@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from portal.auth.sessions import session_state
-from portal.db import Database
 from portal.participants.models import Participant
 from portal.staff.models import StaffUser
 from portal.staff.service import WRITE, active_roles, allows, visible_participant
-
-
-def today(request: Request) -> dt.date:
-    """Today's date where the deployment is (Stockholm or Copenhagen)."""
-    return dt.datetime.now(ZoneInfo(request.app.state.settings.timezone)).date()
-
-
-def database(request: Request) -> Database:
-    db: Database = request.app.state.database
-    return db
+from portal.web.requests import database, today
 
 
 @dataclass

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from authlib.integrations.base_client import OAuthError
 from authlib.integrations.starlette_client import OAuth, StarletteOAuth2App
+from joserfc.errors import JoseError
+from starlette.requests import Request
 
 from portal.settings import Settings
 
@@ -70,3 +73,17 @@ def build_clients(
         )
         clients[name] = (config, client)
     return clients
+
+
+# What a round trip to an identity provider can fail with (it is down, or answers nonsense).
+LOGIN_ERRORS = (OAuthError, JoseError, OSError, ValueError, KeyError)
+
+
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def client_of(request: Request, kind: str) -> tuple[ClientConfig, StarletteOAuth2App]:
+    config, client = request.app.state.oidc[kind]
+    return config, client

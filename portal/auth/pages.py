@@ -17,10 +17,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from portal.audit.service import record_access
-from portal.auth.guards import current_participant, current_staff, database, login_redirect
+from portal.auth.guards import current_participant, current_staff, login_redirect
 from portal.participants.models import Participant
 from portal.staff.models import StaffUser
 from portal.staff.service import PARTICIPANT_TOOLS, participant_tools, visible_participant
+from portal.web.requests import database
 from portal.web.templating import pages
 
 STAFF_VIEW_PREFIX = "/staff/participants/{participant_id:int}"

@@ -6,37 +6,22 @@ import logging
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlencode
 
-from authlib.integrations.base_client import OAuthError
-from authlib.integrations.starlette_client import StarletteOAuth2App
-from joserfc.errors import JoseError
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal.auth.guards import database, today
-from portal.auth.oidc import ClientConfig
+from portal.auth.oidc import LOGIN_ERRORS, client_of, settings_of
 from portal.auth.sessions import session_state
 from portal.participants.service import normalise_personal_number, participant_for_login
-from portal.settings import Settings
 from portal.staff.service import is_authorized, staff_user_for_login
 from portal.web.errors import error_page
 from portal.web.i18n import LANGUAGE_COOKIE, current_language
+from portal.web.requests import database, today
 from portal.web.security import local_path, origin_of
 
 log = logging.getLogger("portal.auth")
 
 HOME = {"citizen": "/", "staff": "/staff/"}
-LOGIN_ERRORS = (OAuthError, JoseError, OSError, ValueError, KeyError)
-
-
-def settings_of(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def client_of(request: Request, kind: str) -> tuple[ClientConfig, StarletteOAuth2App]:
-    config, client = request.app.state.oidc[kind]
-    return config, client
 
 
 async def login(request: Request, kind: str) -> Response:

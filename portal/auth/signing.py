@@ -24,14 +24,15 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal.auth.guards import database, participant_only
+from portal.auth.guards import participant_only
 from portal.auth.models import Signature
-from portal.auth.routes import LOGIN_ERRORS, client_of, settings_of
+from portal.auth.oidc import LOGIN_ERRORS, client_of, settings_of
 from portal.auth.sessions import session_state
 from portal.db import utcnow
 from portal.participants.models import Participant
 from portal.web.errors import error_page
 from portal.web.i18n import current_language, gettext
+from portal.web.requests import database
 from portal.web.templating import pages
 
 log = logging.getLogger("portal.signing")

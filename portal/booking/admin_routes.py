@@ -17,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal.audit.service import record_access
-from portal.auth.guards import StaffIdentity, database, participant_in_scope, staff_only, today
+from portal.auth.guards import StaffIdentity, participant_in_scope, staff_only
 from portal.booking import admin, bookings, calendar
 from portal.booking import service as engine
 from portal.booking.bookings import (
@@ -65,6 +65,7 @@ from portal.web.forms import (
 )
 from portal.web.i18n import gettext
 from portal.web.i18n import lazy_gettext as _
+from portal.web.requests import database, today
 from portal.web.templating import pages
 
 BASE = "/staff/booking"

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal.auth.guards import database, participant_only, today
+from portal.auth.guards import participant_only
 from portal.auth.pages import ParticipantView, participant_page_routes, render
 from portal.booking import bookings
 from portal.booking import service as engine
@@ -31,6 +31,7 @@ from portal.db import utcnow
 from portal.notify.service import MEETING_BOOKED, notify_participant
 from portal.participants.models import Participant
 from portal.web.forms import new_form_token
+from portal.web.requests import database, today
 from portal.web.templating import pages
 
 

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from portal.auth.guards import database, participant_only, today
+from portal.auth.guards import participant_only
 from portal.auth.pages import ParticipantView, participant_page_routes, render
 from portal.cv import mycv, presentation, service
 from portal.cv.models import PresentationExperience
@@ -22,10 +22,11 @@ from portal.occupations.search import MAX_RESULTS, Hit
 from portal.occupations.service import Indexes, labels_of
 from portal.participants.models import Participant
 from portal.web.forms import Errors, claim_form_token, new_form_token
-from portal.web.i18n import current_language, gettext
+from portal.web.i18n import current_language, gettext, upper_first
 from portal.web.i18n import lazy_gettext as _
 from portal.web.pdf import pdf_response
-from portal.web.templating import pages, upper_first
+from portal.web.requests import database, today
+from portal.web.templating import pages
 
 LABELS = {
     "trained": _("Are you trained in it?"),

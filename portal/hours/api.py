@@ -10,13 +10,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from portal.auth.guards import database
+from portal.auth.api_clients import api_endpoint
 from portal.auth.models import ApiClient
 from portal.hours import service
 from portal.hours.models import HourExport
 from portal.hours.routes import download
 from portal.hours.service import Month
-from portal.web.api import api_endpoint, json_object, problem
+from portal.web.api import json_object, problem
+from portal.web.requests import database
 
 
 def export_json(export: HourExport, report_count: int) -> dict[str, Any]:

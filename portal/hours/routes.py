@@ -25,13 +25,7 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from portal.auth.acting import ActingHandler, StaffOnParticipant, acting_on_participant
-from portal.auth.guards import (
-    StaffIdentity,
-    database,
-    participant_only,
-    staff_only,
-    today,
-)
+from portal.auth.guards import StaffIdentity, participant_only, staff_only
 from portal.auth.models import Signature
 from portal.auth.pages import ParticipantView, participant_page_routes, render
 from portal.auth.signing import SigningRefused, start_signing
@@ -51,6 +45,7 @@ from portal.notify.service import HOURS_TO_APPROVE, notify_participant
 from portal.participants.models import Participant
 from portal.staff.service import visible_participants_query
 from portal.web.i18n import Formatter, gettext
+from portal.web.requests import database, today
 from portal.web.templating import pages
 
 # ---------------------------------------------------------------- participant pages

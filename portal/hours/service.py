@@ -32,9 +32,8 @@ from portal.hours.models import (
     HourResponse,
 )
 from portal.plan.models import Initiative, InitiativeVersion
-from portal.web.i18n import Formatter, current_language, gettext
+from portal.web.i18n import Formatter, current_language, gettext, upper_first
 from portal.web.i18n import lazy_gettext as _
-from portal.web.templating import upper_first
 
 MAX_HOURS_PER_DAY = Decimal(8)
 STEP = Decimal("0.25")

@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal.audit.service import WHAT_LABELS, access_log_of
-from portal.auth.guards import database, participant_only
+from portal.auth.guards import participant_only
 from portal.auth.pages import Page, ParticipantView, participant_page_routes, render
 from portal.booking.bookings import next_meeting_query, unseen_job_centre_change
 from portal.db import utcnow
@@ -19,6 +19,7 @@ from portal.participants.models import Participant
 from portal.participants.service import parse_notification_settings, save_notification_settings
 from portal.plan import reading as plan_reading
 from portal.web.i18n import lazy_gettext as _
+from portal.web.requests import database
 from portal.web.security import local_path
 from portal.web.templating import pages
 

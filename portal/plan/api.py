@@ -11,15 +11,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from portal.auth.guards import database, today
+from portal.auth.api_clients import api_endpoint
 from portal.auth.models import ApiClient
 from portal.participants.models import Participant
 from portal.participants.service import normalise_personal_number
 from portal.plan import service
 from portal.plan.models import Goal, Initiative
 from portal.plan.service import Author, InitiativeState, PlanError, PlanWriter
-from portal.web.api import api_endpoint, json_object, problem
+from portal.web.api import json_object, problem
 from portal.web.forms import Errors, Fields
+from portal.web.requests import database, today
 
 PREFIX = "/api/v1/participants/{personal_number}/plan"
 

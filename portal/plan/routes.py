@@ -12,7 +12,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from portal.auth.acting import StaffOnParticipant, acting_on_participant
-from portal.auth.guards import database, today
 from portal.auth.pages import ParticipantView, participant_page_routes, render
 from portal.db import utcnow
 from portal.jobgoal.service import goal_mismatch, goal_mismatch_query
@@ -23,6 +22,7 @@ from portal.web.fragments import FragmentCache
 from portal.web.i18n import current_language, gettext
 from portal.web.i18n import lazy_gettext as _
 from portal.web.pdf import pdf_response
+from portal.web.requests import database, today
 from portal.web.templating import pages
 
 # ---------------------------------------------------------------- participant pages

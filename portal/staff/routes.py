@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal.auth.guards import current_staff, database, login_redirect
+from portal.auth.guards import current_staff, login_redirect
 from portal.staff.service import (
     MATRIX,
     PARTICIPANT_TOOLS,
@@ -18,6 +18,7 @@ from portal.staff.service import (
     runs_meetings,
     visible_participants,
 )
+from portal.web.requests import database
 from portal.web.templating import pages
 
 

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-
-from portal.auth.api_clients import authenticated_client
-from portal.auth.models import ApiClient
-
-ApiHandler = Callable[[Request, ApiClient], Awaitable[Response]]
+from starlette.responses import JSONResponse
 
 
 def problem(status: int, title: str, errors: dict[str, str] | None = None) -> JSONResponse:
@@ -21,19 +15,6 @@ def problem(status: int, title: str, errors: dict[str, str] | None = None) -> JS
         body["errors"] = [{"field": name, "message": message} for name, message in errors.items()]
     headers = {"WWW-Authenticate": 'Bearer realm="portal"'} if status == 401 else None
     return JSONResponse(body, status_code=status, headers=headers)
-
-
-def api_endpoint(handler: ApiHandler) -> Callable[[Request], Awaitable[Response]]:
-    """Only for a known, unrevoked API client's bearer token."""
-
-    async def endpoint(request: Request) -> Response:
-        client = await authenticated_client(request, request.app.state.database)
-        if client is None:
-            return problem(401, "A valid bearer token is required.")
-        return await handler(request, client)
-
-    endpoint.__name__ = handler.__name__
-    return endpoint
 
 
 async def json_object(request: Request) -> dict[str, Any] | JSONResponse:

@@ -160,3 +160,10 @@ def _datetime_text(value: dt.datetime, zone: ZoneInfo, language: str) -> str:
     local = value.astimezone(zone)
     time = dates.format_time(local.time(), format="short", locale=_locale(language))
     return f"{_date_text(local.date(), 'long', language)} {time}"
+
+
+def upper_first(text: object) -> str:
+    """The text with its first letter in upper case (month and day names in sv and da are
+    written in lower case, but start a heading); unlike `capitalize`, the rest is kept."""
+    value = str(text)
+    return value[:1].upper() + value[1:]

@@ -2,8 +2,24 @@
 
 from __future__ import annotations
 
-from starlette.requests import cookie_parser
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from starlette.requests import Request, cookie_parser
 from starlette.types import Scope
+
+from portal.db import Database
+
+
+def database(request: Request) -> Database:
+    """The application's database (one per process, made at start-up)."""
+    db: Database = request.app.state.database
+    return db
+
+
+def today(request: Request) -> dt.date:
+    """Today's date where the deployment is (Stockholm or Copenhagen)."""
+    return dt.datetime.now(ZoneInfo(request.app.state.settings.timezone)).date()
 
 
 def cookies_of(scope: Scope) -> dict[str, str]:

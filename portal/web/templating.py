@@ -19,7 +19,14 @@ from starlette.responses import HTMLResponse, Response
 
 from portal.settings import PROJECT_ROOT, Settings
 from portal.web.fragments import EncodedHTML, FragmentCache, splice
-from portal.web.i18n import LANGUAGES, Formatter, current_language, lazy_gettext, translations
+from portal.web.i18n import (
+    LANGUAGES,
+    Formatter,
+    current_language,
+    lazy_gettext,
+    translations,
+    upper_first,
+)
 from portal.web.requests import page_path
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -137,13 +144,6 @@ class FragmentRenderer:
             content = Markup(template.render(values, language=self.env.language))  # noqa: S704 -- autoescaped output
             self.rendered.put(key, content)
         return content
-
-
-def upper_first(text: object) -> str:
-    """The text with its first letter in upper case (month and day names in sv and da are
-    written in lower case, but start a heading); unlike `capitalize`, the rest is kept."""
-    value = str(text)
-    return value[:1].upper() + value[1:]
 
 
 def register_components(env: Environment) -> None:

@@ -7,12 +7,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from portal.auth.guards import database
 from portal.auth.sessions import session_state
 from portal.occupations.listfile import ATTRIBUTION
 from portal.participants.models import Participant
 from portal.staff.models import StaffUser
 from portal.web.i18n import LANGUAGE_COOKIE, LANGUAGES
+from portal.web.requests import database
 from portal.web.security import local_path
 from portal.web.templating import pages
 
