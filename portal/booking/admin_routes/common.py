@@ -1,0 +1,211 @@
+"""What every booking-administration page shares: the guard, rendering, and saving a form once in
+one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from portal.auth.guards import StaffIdentity, staff_only
+from portal.booking import admin
+from portal.booking.bookings import (
+    Place,
+)
+from portal.booking.models import (
+    Team,
+)
+from portal.staff.service import WRITE, allows, runs_meetings
+from portal.web.forms import (
+    Errors,
+    claim_form_token,
+    form_token_claimed,
+)
+from portal.web.i18n import gettext
+from portal.web.requests import database
+from portal.web.templating import pages
+
+BASE = "/staff/booking"
+M = TypeVar("M")
+
+
+async def found(db: Any, model: type[M], request: Request, key: str) -> M:
+    """The row the path names (`key` is its path parameter), or 404."""
+    row: M | None = await db.get(model, request.path_params[key])
+    if row is None:
+        raise HTTPException(404)
+    return row
+
+
+async def team_tree(db: Any) -> list[tuple[Team, int]]:
+    return admin.tree(list(await db.scalars(select(Team))))
+
+
+def team_options(teams: list[tuple[Team, int]]) -> list[tuple[str, str]]:
+    """The teams as the options of a select or checkboxes, indented by their depth."""
+    return [(str(team.id), "— " * depth + team.name) for team, depth in teams]
+
+
+def place_of(request: Request) -> Place:
+    settings = request.app.state.settings
+    return Place(settings.country, settings.timezone)
+
+
+AdminHandler = Callable[[Request, StaffIdentity], Awaitable[Response]]
+
+
+def job_centre_staff(
+    permission: str, handler: AdminHandler
+) -> Callable[[Request], Awaitable[Response]]:
+    """Staff of the job centre whose roles may write under `permission`; others get 404."""
+
+    async def endpoint(request: Request, staff: StaffIdentity) -> Response:
+        if not runs_meetings(staff.user, staff.roles):
+            raise HTTPException(404)
+        return await handler(request, staff)
+
+    endpoint.__name__ = handler.__name__
+    return staff_only(permission, endpoint)
+
+
+def page(
+    request: Request,
+    staff: StaffIdentity,
+    name: str,
+    status_code: int = 200,
+    **context: Any,
+) -> Response:
+    return pages(request).render_staff(
+        request,
+        name,
+        {
+            "staff": staff,
+            "base": BASE,
+            "may_administer": allows(staff.roles, "booking_admin", WRITE),
+            **context,
+        },
+        status_code,
+    )
+
+
+class Repeat(Exception):
+    """The same new-object form was saved already (a second click, or one racing it)."""
+
+
+class Refused(Exception):
+    """The rules refuse what the form asks (the messages say why); nothing is written."""
+
+    def __init__(self, errors: Errors) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+S = TypeVar("S")
+
+
+class Conflict(Exception):
+    """The database refused the write for a reason other than a claimed form token (a name
+    taken between the check and the commit): the form is checked again."""
+
+
+@asynccontextmanager
+async def one_write(
+    request: Request, form: dict[str, Any], creating: bool, once_by: str = "form_token"
+) -> AsyncIterator[Any]:
+    """One transaction. A form that creates something is saved once per form token, so a
+    double click makes one team, room or offer; raise Refused inside to write nothing. An
+    integrity error is a repeat only when a racing twin claimed the token; otherwise Conflict."""
+    token = str(form.get(once_by, ""))
+    try:
+        async with database(request).transaction() as db:
+            if creating and not await claim_form_token(db, token):
+                raise Repeat()
+            yield db
+    except IntegrityError as error:
+        if creating:
+            async with database(request).sessions() as db:
+                if await form_token_claimed(db, token):
+                    raise Repeat() from error
+        raise Conflict() from error
+
+
+async def save_once(
+    request: Request,
+    form: dict[str, Any],
+    creating: bool,
+    save: Callable[[Any], Awaitable[S | Errors]],
+) -> S | Errors | None:
+    """`save` in one write (see `one_write`): what it saved, or the messages it refused with
+    (then nothing is written), or None when the same new-object form was saved already. On a
+    conflict `save` runs once more, so its checks see what the other writer committed (a name
+    just taken comes back as a message at the field, with what was typed)."""
+    for attempt in (1, 2):
+        try:
+            async with one_write(request, form, creating) as db:
+                saved = await save(db)
+                if isinstance(saved, dict):
+                    raise Refused(saved)
+                return saved
+        except Refused as refusal:
+            return refusal.errors
+        except Repeat:
+            return None
+        except Conflict:
+            if attempt == 2:
+                return {
+                    "form_token": gettext(
+                        "Someone changed this at the same moment. Check the form and save again."
+                    )
+                }
+    raise AssertionError("unreachable")
+
+
+async def add_once(request: Request, form: dict[str, Any], once_by: str, record: Any) -> None:
+    """Add one record in its own transaction, once per form token (`once_by`): the same
+    form sent twice adds it once."""
+    try:
+        async with one_write(request, form, True, once_by) as db:
+            db.add(record)
+    except (Repeat, Conflict):
+        pass  # the same closing day or busy time, saved by a racing request, is there
+
+
+async def form_page(
+    request: Request,
+    staff: StaffIdentity,
+    template: str,
+    values: dict[str, Any],
+    errors: Errors,
+    labels: dict[str, Any],
+    status_code: int = 200,
+    **context: Any,
+) -> Response:
+    """An administration form: what was typed, the messages, and the teams to choose from."""
+    async with database(request).sessions() as db:
+        teams = await team_tree(db)
+    return page(
+        request,
+        staff,
+        template,
+        status_code,
+        values=values,
+        errors=errors,
+        labels=field_labels(labels),
+        team_options=team_options(teams),
+        saved=request.query_params.get("saved"),
+        **context,
+    )
+
+
+def done(path: str, saved: str) -> Response:
+    return RedirectResponse(f"{path}?saved={saved}", status_code=303)
+
+
+def field_labels(labels: dict[str, Any]) -> dict[str, str]:
+    return {name: str(label) for name, label in labels.items()}

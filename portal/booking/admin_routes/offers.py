@@ -1,0 +1,306 @@
+"""Meeting offers with every rule of SPEC 4, their group times, variants of the meeting types, and
+templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from portal.auth.guards import StaffIdentity
+from portal.booking import admin
+from portal.booking.admin_routes.common import (
+    BASE,
+    done,
+    field_labels,
+    form_page,
+    found,
+    page,
+    place_of,
+    save_once,
+    team_options,
+)
+from portal.booking.bookings import (
+    MARKINGS,
+    MEETING_TYPES,
+    team_parents,
+)
+from portal.booking.models import (
+    Caseworker,
+    GroupSession,
+    MeetingOffer,
+    MeetingTypeVariant,
+    OfferCaseworker,
+    OfferTemplate,
+    Room,
+    RoomTeam,
+    TeamMember,
+)
+from portal.staff.service import WRITE, allows
+from portal.web.forms import (
+    Errors,
+    Fields,
+    new_form_token,
+    read_form,
+)
+from portal.web.i18n import gettext
+from portal.web.i18n import lazy_gettext as _
+from portal.web.requests import database, today
+
+OFFER_LABELS = {
+    "title": _("Title"),
+    "description": _("Description for the participant"),
+    "meeting_type": _("Meeting type"),
+    "variant_id": _("Variant of the meeting type"),
+    "template_name": _("Name of a new template"),
+    "team_id": _("Team"),
+    "room_id": _("Meeting room"),
+    "kind": _("Individual or group meeting"),
+    "caseworker_ids": _("Caseworkers"),
+    "duration_minutes": _("Length of the meeting (minutes)"),
+    "admin_minutes": _("Post-meeting admin time (minutes)"),
+    "rebook_days_before": _("Rebooking allowed until how many days before"),
+    "first_date": _("First meeting date"),
+    "fixed_end": _("Fixed end date"),
+    "rolling_weeks": _("Rolling end (whole weeks from today)"),
+    "visible_from": _("Visible to participants from"),
+    "seats": _("Number of seats (instead of the room's)"),
+    "group_times": _("Times of the group meeting"),
+    "eligible_marking": _("Only participants with the marking"),
+    "eligible_team_id": _("Only participants served by the team"),
+    "eligible_municipality": _("Only participants living in the municipality"),
+}
+
+VARIANT_LABELS = {
+    "name": _("Name of the variant"),
+    "meeting_types": _("For the meeting types"),
+    "team_ids": _("For the teams"),
+}
+
+
+# --- offers ----------------------------------------------------------------------------------
+
+
+async def offer_choices(db: Any) -> admin.OfferChoices:
+    teams = await admin.teams_by_id(db)
+    rooms = {room.id: room for room in await db.scalars(select(Room).where(Room.usable))}
+    caseworkers = {c.id: c for c in await db.scalars(select(Caseworker).order_by(Caseworker.name))}
+    team_of: dict[int, set[int]] = {}
+    for member in await db.scalars(select(TeamMember).where(TeamMember.takes_bookings)):
+        team_of.setdefault(member.caseworker_id, set()).add(member.team_id)
+    variants = await admin.variant_rules(db)
+    room_teams: dict[int, set[int]] = {}
+    for row in await db.scalars(select(RoomTeam)):
+        room_teams.setdefault(row.room_id, set()).add(row.team_id)
+    return admin.OfferChoices(
+        teams,
+        rooms,
+        caseworkers,
+        team_of,
+        MARKINGS,
+        variants,
+        room_teams,
+        await team_parents(db),
+    )
+
+
+async def offer_page(
+    request: Request,
+    staff: StaffIdentity,
+    offer: MeetingOffer | None,
+    values: dict[str, Any],
+    errors: Errors,
+    status_code: int = 200,
+    **context: Any,
+) -> Response:
+    async with database(request).sessions() as db:
+        choices = await offer_choices(db)
+        teams = admin.tree(list(choices.teams.values()))
+        variants = list(
+            await db.scalars(select(MeetingTypeVariant).order_by(MeetingTypeVariant.name))
+        )
+        templates = list(await db.scalars(select(OfferTemplate).order_by(OfferTemplate.name)))
+    names = {t.id: t.name for t, _depth in teams}
+    return page(
+        request,
+        staff,
+        "booking/admin/offer_form.html",
+        status_code=status_code,
+        offer=offer,
+        values=values,
+        errors=errors,
+        labels=field_labels(OFFER_LABELS),
+        team_options=team_options(teams),
+        room_options=[(str(r.id), r.name) for r in choices.rooms.values()],
+        caseworkers=[
+            (
+                str(c.id),
+                c.name,
+                ", ".join(
+                    names[t]
+                    for t in sorted(choices.team_of_caseworkers.get(c.id, ()))
+                    if t in names
+                ),
+            )
+            for c in choices.caseworkers.values()
+        ],
+        chosen_caseworkers=set(values.get("caseworker_ids") or []),
+        type_options=[(code, label) for code, label in MEETING_TYPES.items()],
+        variant_options=[(str(v.id), v.name) for v in variants],
+        templates=[(str(t.id), t.name) for t in templates],
+        marking_options=[(code, label) for code, label in MARKINGS.items()],
+        saved=request.query_params.get("saved"),
+        **context,
+    )
+
+
+async def group_times_text(db: Any, offer: MeetingOffer, request: Request) -> str:
+    zone = place_of(request).zone
+    starts = await db.scalars(
+        select(GroupSession.starts_at)
+        .where(GroupSession.offer_id == offer.id)
+        .order_by(GroupSession.starts_at)
+    )
+    return "\n".join(s.astimezone(zone).strftime("%Y-%m-%d %H:%M") for s in starts)
+
+
+NEW_OFFER = {
+    "kind": "individual",
+    "duration_minutes": "30",
+    "admin_minutes": "0",
+    "rebook_days_before": "1",
+    "rolling_weeks": "4",
+    "accept_cancellation": "yes",
+    "accept_rebooking": "yes",
+    "active": "yes",
+}
+
+
+async def offer_form(request: Request, staff: StaffIdentity) -> Response:
+    """New offer (from a template when one is chosen), or a change of one; "save as
+    template" keeps the form's answers, checked as an offer, under a name."""
+    offer_id = request.path_params.get("offer_id")
+    async with database(request).sessions() as db:
+        offer = await found(db, MeetingOffer, request, "offer_id") if offer_id else None
+        if request.method == "GET":
+            if offer is None:
+                values: dict[str, Any] = {**NEW_OFFER, "form_token": new_form_token()}
+                template_id = Fields(request.query_params).one_of(
+                    "template", {t: 1 for t in await db.scalars(select(OfferTemplate.id))}, False
+                )
+                if template_id is not None:
+                    template = await db.get_one(OfferTemplate, template_id)
+                    values = {**values, **template.values, "from_template": template.name}
+            else:
+                chosen = await db.scalars(
+                    select(OfferCaseworker.caseworker_id).where(
+                        OfferCaseworker.offer_id == offer.id
+                    )
+                )
+                values = admin.offer_values(
+                    offer, list(chosen), await group_times_text(db, offer, request)
+                )
+            return await offer_page(request, staff, offer, values, {})
+        choices = await offer_choices(db)
+    form = await read_form(request, "caseworker_ids")
+    values_in, errors = admin.parse_offer(
+        form, form["caseworker_ids"], choices, place_of(request).zone, today(request)
+    )
+    as_template = form.get("action") == "template"
+    template_name = Fields(form).text("template_name", 200) if as_template else ""
+    if as_template and not template_name:
+        errors["template_name"] = gettext("Give the template a name.")
+    if as_template and not allows(staff.roles, "booking_admin", WRITE):
+        raise HTTPException(404)
+    if values_in is None or errors:
+        return await offer_page(request, staff, offer, form, errors, 400)
+    if as_template:
+
+        async def keep(db: Any) -> OfferTemplate | Errors:
+            return await admin.save_template(db, template_name, form, staff.user.id)
+
+        kept_as = await save_once(request, form, False, keep)
+        if isinstance(kept_as, dict):
+            return await offer_page(request, staff, offer, form, kept_as, 400)
+        return await offer_page(request, staff, offer, form, {}, saved_template=template_name)
+
+    async def save(db: Any) -> tuple[MeetingOffer, list[dt.datetime]] | Errors:
+        current = await found(db, MeetingOffer, request, "offer_id") if offer_id else None
+        return await admin.save_offer(db, values_in, current, place_of(request).zone)
+
+    result = await save_once(request, form, offer is None, save)
+    if result is None:
+        return done(f"{BASE}/", "repeated")
+    if isinstance(result, dict):
+        return await offer_page(request, staff, offer, form, result, 400)
+    saved, kept = result
+    return RedirectResponse(
+        f"{BASE}/offers/{saved.id}?saved={'offer_kept' if kept else 'offer'}", status_code=303
+    )
+
+
+# --- meeting type variants and templates ----------------------------------------------------
+
+
+async def variant_page(
+    request: Request,
+    staff: StaffIdentity,
+    variant: MeetingTypeVariant | None,
+    values: dict[str, Any],
+    errors: Errors,
+    status_code: int = 200,
+) -> Response:
+    return await form_page(
+        request,
+        staff,
+        "booking/admin/variant_form.html",
+        values,
+        errors,
+        VARIANT_LABELS,
+        status_code,
+        variant=variant,
+        type_options=list(MEETING_TYPES.items()),
+    )
+
+
+async def variant_form(request: Request, staff: StaffIdentity) -> Response:
+    variant_id = request.path_params.get("variant_id")
+    async with database(request).sessions() as db:
+        variant = await found(db, MeetingTypeVariant, request, "variant_id") if variant_id else None
+        teams = await admin.teams_by_id(db)
+        if request.method == "GET":
+            values: dict[str, Any] = {"form_token": new_form_token()}
+            if variant is not None:
+                rules = (await admin.variant_rules(db))[variant.id]
+                values = {
+                    "name": variant.name,
+                    "meeting_types": sorted(rules[0]),
+                    "team_ids": [str(t) for t in sorted(rules[1])],
+                }
+            return await variant_page(request, staff, variant, values, {})
+    form = await read_form(request, "meeting_types", "team_ids")
+    checked, errors = admin.parse_variant(form, form["meeting_types"], form["team_ids"], teams)
+    if checked is None:
+        return await variant_page(request, staff, variant, form, errors, 400)
+
+    async def save(db: Any) -> MeetingTypeVariant | Errors:
+        current = await found(db, MeetingTypeVariant, request, "variant_id") if variant_id else None
+        return await admin.save_variant(db, checked, current)
+
+    saved = await save_once(request, form, variant is None, save)
+    if saved is None:
+        return done(f"{BASE}/", "repeated")
+    if isinstance(saved, dict):
+        return await variant_page(request, staff, variant, form, saved, 400)
+    return done(f"{BASE}/variants/{saved.id}", "variant")
+
+
+async def delete_template(request: Request, staff: StaffIdentity) -> Response:
+    async with database(request).transaction() as db:
+        template = await found(db, OfferTemplate, request, "template_id")
+        await db.delete(template)
+    return done(f"{BASE}/", "template_deleted")
