@@ -14,13 +14,13 @@ from portal.auth.guards import StaffIdentity
 from portal.booking import admin
 from portal.booking.admin_routes.common import (
     BASE,
+    EditForm,
     add_once,
     done,
     field_labels,
     found,
     page,
     place_of,
-    save_once,
     team_options,
     team_tree,
 )
@@ -149,54 +149,60 @@ async def caseworker_values(db: Any, caseworker: Caseworker) -> dict[str, Any]:
     }
 
 
-async def caseworker_form(request: Request, staff: StaffIdentity) -> Response:
-    """New caseworker, or their name, e-mail, hours and pauses (GET shows, POST saves, or
-    copies Monday to the working week, or reads in another caseworker's pauses)."""
-    caseworker_id = request.path_params.get("caseworker_id")
-    async with database(request).sessions() as db:
-        caseworker = (
-            await found(db, Caseworker, request, "caseworker_id") if caseworker_id else None
-        )
-        if request.method == "GET":
-            values = (
-                await caseworker_values(db, caseworker)
-                if caseworker
-                else {**admin.schedule_values([], []), "form_token": new_form_token()}
-            )
-            return await caseworker_page(request, staff, caseworker, values, {})
-        teams = await admin.teams_by_id(db)
-    form = await read_form(request, "team_ids")
+async def _caseworker_form_values(
+    db: Any, request: Request, caseworker: Caseworker | None
+) -> dict[str, Any]:
+    if caseworker is None:
+        return admin.schedule_values([], [])
+    return await caseworker_values(db, caseworker)
+
+
+async def _copy(
+    request: Request, staff: StaffIdentity, caseworker: Any, form: dict[str, Any]
+) -> Response | None:
+    """The form's other buttons: copy Monday to the working week, or read in another
+    caseworker's pauses (nothing is saved)."""
     action = form.get("action", "save")
     if action == "copy_monday":
         return await caseworker_page(
             request, staff, caseworker, admin.copy_monday(form), {}, copied="monday"
         )
-    if action == "copy_pauses":
-        source = Fields(form).one_of("pause_source", {c: 1 for c in await _caseworker_ids(request)})
-        if source is None:
-            return await caseworker_page(
-                request,
-                staff,
-                caseworker,
-                form,
-                {"pause_source": gettext("Choose whose pauses to copy.")},
-                400,
-            )
-        async with database(request).sessions() as db:
-            copied = admin.copy_pauses(form, await schedule_of(db, source))
-        return await caseworker_page(request, staff, caseworker, copied, {}, copied="pauses")
-    checked, errors = admin.parse_caseworker(form, form["team_ids"], teams, caseworker is None)
-    if checked is None:
-        return await caseworker_page(request, staff, caseworker, form, errors, 400)
+    if action != "copy_pauses":
+        return None
+    source = Fields(form).one_of("pause_source", {c: 1 for c in await _caseworker_ids(request)})
+    if source is None:
+        message = gettext("Choose whose pauses to copy.")
+        return await caseworker_page(
+            request, staff, caseworker, form, {"pause_source": message}, 400
+        )
+    async with database(request).sessions() as db:
+        copied = admin.copy_pauses(form, await schedule_of(db, source))
+    return await caseworker_page(request, staff, caseworker, copied, {}, copied="pauses")
 
-    async def save(db: Any) -> Caseworker:
-        current = await found(db, Caseworker, request, "caseworker_id") if caseworker_id else None
-        return await admin.save_caseworker(db, checked, current)
 
-    saved = await save_once(request, form, caseworker is None, save)
-    if saved is None or isinstance(saved, dict):
-        return done(f"{BASE}/", "repeated")
-    return done(f"{BASE}/caseworkers/{saved.id}", "caseworker")
+async def _check_caseworker(
+    db: Any, request: Request, form: dict[str, Any], caseworker: Caseworker | None
+) -> tuple[Any, Errors]:
+    teams = await admin.teams_by_id(db)
+    return admin.parse_caseworker(form, form["team_ids"], teams, caseworker is None)
+
+
+async def _save_caseworker(db: Any, request: Request, checked: Any, caseworker: Any) -> Any:
+    return await admin.save_caseworker(db, checked, caseworker), "caseworker"
+
+
+caseworker_form = EditForm(
+    Caseworker,
+    "caseworker_id",
+    "caseworkers",
+    caseworker_page,
+    _caseworker_form_values,
+    _check_caseworker,
+    _save_caseworker,
+    ("team_ids",),
+    _copy,
+)
+"""New caseworker, or their name, e-mail, teams, hours and pauses."""
 
 
 async def _caseworker_ids(request: Request) -> list[int]:

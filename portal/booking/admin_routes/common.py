@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -26,6 +27,8 @@ from portal.web.forms import (
     Errors,
     claim_form_token,
     form_token_claimed,
+    new_form_token,
+    read_form,
 )
 from portal.web.i18n import gettext
 from portal.web.requests import database
@@ -209,3 +212,62 @@ def done(path: str, saved: str) -> Response:
 
 def field_labels(labels: dict[str, Any]) -> dict[str, str]:
     return {name: str(label) for name, label in labels.items()}
+
+
+Show = Callable[[Request, StaffIdentity, Any, dict[str, Any], Errors, int], Awaitable[Response]]
+Values = Callable[[Any, Request, Any], Awaitable[dict[str, Any]]]
+Check = Callable[[Any, Request, dict[str, Any], Any], Awaitable[tuple[Any, Errors]]]
+Save = Callable[[Any, Request, Any, Any], Awaitable["tuple[Any, str] | Errors"]]
+Action = Callable[[Request, StaffIdentity, Any, dict[str, Any]], Awaitable[Response | None]]
+
+
+@dataclass(frozen=True)
+class EditForm:
+    """The create-and-change flow every administration form shares (teams, caseworkers, rooms,
+    offers, variants). GET shows the saved values, or a new form with its one-time token; POST
+    checks the form, saves it once in one transaction, and either goes to the saved thing's
+    page (`?saved=` says what happened) or comes back with the messages and what was typed."""
+
+    model: type[Any]
+    key: str  # the path parameter naming one ("team_id")
+    path: str  # where a saved one is shown ("teams")
+    show: Show
+    values: Values  # (db, request, the saved thing or None) -> the form's values
+    check: Check  # (db, request, form, the saved thing or None) -> (checked input, errors)
+    save: Save  # (db, request, checked input, current) -> (saved thing, word) or errors
+    lists: tuple[str, ...] = ()  # checkbox fields, read as lists
+    action: Action | None = None  # other buttons (copy Monday, save as template)
+
+    @property
+    def __name__(self) -> str:  # routes and guards name an endpoint by its handler
+        return f"{self.path}_form"
+
+    async def __call__(self, request: Request, staff: StaffIdentity) -> Response:
+        creating = self.key not in request.path_params
+        async with database(request).sessions() as db:
+            item = None if creating else await found(db, self.model, request, self.key)
+            if request.method == "GET":
+                values = await self.values(db, request, item)
+                if item is None:
+                    values = {**values, "form_token": new_form_token()}
+                return await self.show(request, staff, item, values, {}, 200)
+            form = await read_form(request, *self.lists)
+            if self.action is not None:
+                answered = await self.action(request, staff, item, form)
+                if answered is not None:
+                    return answered
+            checked, errors = await self.check(db, request, form, item)
+        if checked is None or errors:
+            return await self.show(request, staff, item, form, errors, 400)
+
+        async def save(db: Any) -> tuple[Any, str] | Errors:
+            current = None if creating else await found(db, self.model, request, self.key)
+            return await self.save(db, request, checked, current)
+
+        result = await save_once(request, form, creating, save)
+        if result is None:
+            return done(f"{BASE}/", "repeated")
+        if isinstance(result, dict):
+            return await self.show(request, staff, item, form, result, 400)
+        saved, word = result
+        return done(f"{BASE}/{self.path}/{saved.id}", word)

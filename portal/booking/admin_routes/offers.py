@@ -3,18 +3,18 @@ templates."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from portal.auth.guards import StaffIdentity
 from portal.booking import admin
 from portal.booking.admin_routes.common import (
     BASE,
+    EditForm,
     done,
     field_labels,
     form_page,
@@ -44,8 +44,6 @@ from portal.staff.service import WRITE, allows
 from portal.web.forms import (
     Errors,
     Fields,
-    new_form_token,
-    read_form,
 )
 from portal.web.i18n import gettext
 from portal.web.i18n import lazy_gettext as _
@@ -180,67 +178,72 @@ NEW_OFFER = {
 }
 
 
-async def offer_form(request: Request, staff: StaffIdentity) -> Response:
-    """New offer (from a template when one is chosen), or a change of one; "save as
-    template" keeps the form's answers, checked as an offer, under a name."""
-    offer_id = request.path_params.get("offer_id")
-    async with database(request).sessions() as db:
-        offer = await found(db, MeetingOffer, request, "offer_id") if offer_id else None
-        if request.method == "GET":
-            if offer is None:
-                values: dict[str, Any] = {**NEW_OFFER, "form_token": new_form_token()}
-                template_id = Fields(request.query_params).one_of(
-                    "template", {t: 1 for t in await db.scalars(select(OfferTemplate.id))}, False
-                )
-                if template_id is not None:
-                    template = await db.get_one(OfferTemplate, template_id)
-                    values = {**values, **template.values, "from_template": template.name}
-            else:
-                chosen = await db.scalars(
-                    select(OfferCaseworker.caseworker_id).where(
-                        OfferCaseworker.offer_id == offer.id
-                    )
-                )
-                values = admin.offer_values(
-                    offer, list(chosen), await group_times_text(db, offer, request)
-                )
-            return await offer_page(request, staff, offer, values, {})
-        choices = await offer_choices(db)
-    form = await read_form(request, "caseworker_ids")
-    values_in, errors = admin.parse_offer(
-        form, form["caseworker_ids"], choices, place_of(request).zone, today(request)
-    )
-    as_template = form.get("action") == "template"
-    template_name = Fields(form).text("template_name", 200) if as_template else ""
-    if as_template and not template_name:
-        errors["template_name"] = gettext("Give the template a name.")
-    if as_template and not allows(staff.roles, "booking_admin", WRITE):
-        raise HTTPException(404)
-    if values_in is None or errors:
-        return await offer_page(request, staff, offer, form, errors, 400)
-    if as_template:
+async def _offer_values(db: Any, request: Request, offer: MeetingOffer | None) -> dict[str, Any]:
+    """A saved offer's answers; a new one's defaults, or a chosen template's."""
+    if offer is not None:
+        chosen = await db.scalars(
+            select(OfferCaseworker.caseworker_id).where(OfferCaseworker.offer_id == offer.id)
+        )
+        return admin.offer_values(offer, list(chosen), await group_times_text(db, offer, request))
+    templates = {t: 1 for t in await db.scalars(select(OfferTemplate.id))}
+    template_id = Fields(request.query_params).one_of("template", templates, False)
+    if template_id is None:
+        return dict(NEW_OFFER)
+    template = await db.get_one(OfferTemplate, template_id)
+    return {**NEW_OFFER, **template.values, "from_template": template.name}
 
-        async def keep(db: Any) -> OfferTemplate | Errors:
-            return await admin.save_template(db, template_name, form, staff.user.id)
 
-        kept_as = await save_once(request, form, False, keep)
-        if isinstance(kept_as, dict):
-            return await offer_page(request, staff, offer, form, kept_as, 400)
-        return await offer_page(request, staff, offer, form, {}, saved_template=template_name)
+async def _check_offer(db: Any, request: Request, form: dict[str, Any], offer: Any) -> Any:
+    choices = await offer_choices(db)
+    zone = place_of(request).zone
+    return admin.parse_offer(form, form["caseworker_ids"], choices, zone, today(request))
 
-    async def save(db: Any) -> tuple[MeetingOffer, list[dt.datetime]] | Errors:
-        current = await found(db, MeetingOffer, request, "offer_id") if offer_id else None
-        return await admin.save_offer(db, values_in, current, place_of(request).zone)
 
-    result = await save_once(request, form, offer is None, save)
-    if result is None:
-        return done(f"{BASE}/", "repeated")
+async def _save_offer(db: Any, request: Request, checked: Any, offer: Any) -> Any:
+    result = await admin.save_offer(db, checked, offer, place_of(request).zone)
     if isinstance(result, dict):
-        return await offer_page(request, staff, offer, form, result, 400)
+        return result
     saved, kept = result
-    return RedirectResponse(
-        f"{BASE}/offers/{saved.id}?saved={'offer_kept' if kept else 'offer'}", status_code=303
-    )
+    return saved, "offer_kept" if kept else "offer"
+
+
+async def _save_as_template(
+    request: Request, staff: StaffIdentity, offer: Any, form: dict[str, Any]
+) -> Response | None:
+    """ "Save as template" keeps the form's answers, checked as an offer, under a name."""
+    if form.get("action") != "template":
+        return None
+    if not allows(staff.roles, "booking_admin", WRITE):
+        raise HTTPException(404)
+    async with database(request).sessions() as db:
+        _checked, errors = await _check_offer(db, request, form, offer)
+    name = Fields(form).text("template_name", 200)
+    if not name:
+        errors["template_name"] = gettext("Give the template a name.")
+    if errors:
+        return await offer_page(request, staff, offer, form, errors, 400)
+
+    async def keep(db: Any) -> OfferTemplate | Errors:
+        return await admin.save_template(db, name, form, staff.user.id)
+
+    kept_as = await save_once(request, form, False, keep)
+    if isinstance(kept_as, dict):
+        return await offer_page(request, staff, offer, form, kept_as, 400)
+    return await offer_page(request, staff, offer, form, {}, saved_template=name)
+
+
+offer_form = EditForm(
+    MeetingOffer,
+    "offer_id",
+    "offers",
+    offer_page,
+    _offer_values,
+    _check_offer,
+    _save_offer,
+    ("caseworker_ids",),
+    _save_as_template,
+)
+"""New offer (from a template when one is chosen), or a change of one."""
 
 
 # --- meeting type variants and templates ----------------------------------------------------
@@ -267,36 +270,39 @@ async def variant_page(
     )
 
 
-async def variant_form(request: Request, staff: StaffIdentity) -> Response:
-    variant_id = request.path_params.get("variant_id")
-    async with database(request).sessions() as db:
-        variant = await found(db, MeetingTypeVariant, request, "variant_id") if variant_id else None
-        teams = await admin.teams_by_id(db)
-        if request.method == "GET":
-            values: dict[str, Any] = {"form_token": new_form_token()}
-            if variant is not None:
-                rules = (await admin.variant_rules(db))[variant.id]
-                values = {
-                    "name": variant.name,
-                    "meeting_types": sorted(rules[0]),
-                    "team_ids": [str(t) for t in sorted(rules[1])],
-                }
-            return await variant_page(request, staff, variant, values, {})
-    form = await read_form(request, "meeting_types", "team_ids")
-    checked, errors = admin.parse_variant(form, form["meeting_types"], form["team_ids"], teams)
-    if checked is None:
-        return await variant_page(request, staff, variant, form, errors, 400)
+async def _variant_values(
+    db: Any, request: Request, variant: MeetingTypeVariant | None
+) -> dict[str, Any]:
+    if variant is None:
+        return {}
+    types, teams = (await admin.variant_rules(db))[variant.id]
+    return {
+        "name": variant.name,
+        "meeting_types": sorted(types),
+        "team_ids": [str(t) for t in sorted(teams)],
+    }
 
-    async def save(db: Any) -> MeetingTypeVariant | Errors:
-        current = await found(db, MeetingTypeVariant, request, "variant_id") if variant_id else None
-        return await admin.save_variant(db, checked, current)
 
-    saved = await save_once(request, form, variant is None, save)
-    if saved is None:
-        return done(f"{BASE}/", "repeated")
-    if isinstance(saved, dict):
-        return await variant_page(request, staff, variant, form, saved, 400)
-    return done(f"{BASE}/variants/{saved.id}", "variant")
+async def _check_variant(db: Any, request: Request, form: dict[str, Any], variant: Any) -> Any:
+    teams = await admin.teams_by_id(db)
+    return admin.parse_variant(form, form["meeting_types"], form["team_ids"], teams)
+
+
+async def _save_variant(db: Any, request: Request, checked: Any, variant: Any) -> Any:
+    saved = await admin.save_variant(db, checked, variant)
+    return saved if isinstance(saved, dict) else (saved, "variant")
+
+
+variant_form = EditForm(
+    MeetingTypeVariant,
+    "variant_id",
+    "variants",
+    variant_page,
+    _variant_values,
+    _check_variant,
+    _save_variant,
+    ("meeting_types", "team_ids"),
+)
 
 
 async def delete_template(request: Request, staff: StaffIdentity) -> Response:

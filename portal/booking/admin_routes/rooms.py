@@ -13,11 +13,11 @@ from portal.auth.guards import StaffIdentity
 from portal.booking import admin
 from portal.booking.admin_routes.common import (
     BASE,
+    EditForm,
     done,
     form_page,
     found,
     page,
-    save_once,
 )
 from portal.booking.models import (
     MeetingOffer,
@@ -27,8 +27,6 @@ from portal.booking.models import (
 from portal.db import utcnow
 from portal.web.forms import (
     Errors,
-    new_form_token,
-    read_form,
 )
 from portal.web.i18n import gettext
 from portal.web.i18n import lazy_gettext as _
@@ -66,45 +64,34 @@ async def room_page(
     )
 
 
-async def room_form(request: Request, staff: StaffIdentity) -> Response:
-    room_id = request.path_params.get("room_id")
-    async with database(request).sessions() as db:
-        room = await found(db, Room, request, "room_id") if room_id else None
-        teams = await admin.teams_by_id(db)
-        if request.method == "GET":
-            values: dict[str, Any] = {
-                "usable": "yes",
-                "overbooking": "0",
-                "form_token": new_form_token(),
-            }
-            if room:
-                allowed = await db.scalars(
-                    select(RoomTeam.team_id).where(RoomTeam.room_id == room.id)
-                )
-                values = {
-                    "name": room.name,
-                    "capacity": "" if room.capacity is None else str(room.capacity),
-                    "overbooking": str(room.overbooking),
-                    "address": room.address,
-                    "usable": "yes" if room.usable else "",
-                    "team_ids": [str(t) for t in allowed],
-                }
-            return await room_page(request, staff, room, values, {})
-    form = await read_form(request, "team_ids")
-    values_in, errors = admin.parse_room(form, form["team_ids"], teams)
-    if values_in is None:
-        return await room_page(request, staff, room, form, errors, 400)
+async def _room_values(db: Any, request: Request, room: Room | None) -> dict[str, Any]:
+    if room is None:
+        return {"usable": "yes", "overbooking": "0"}
+    allowed = await db.scalars(select(RoomTeam.team_id).where(RoomTeam.room_id == room.id))
+    return {
+        "name": room.name,
+        "capacity": "" if room.capacity is None else str(room.capacity),
+        "overbooking": str(room.overbooking),
+        "address": room.address,
+        "usable": "yes" if room.usable else "",
+        "team_ids": [str(t) for t in allowed],
+    }
 
-    async def save(db: Any) -> Room | Errors:
-        current = await found(db, Room, request, "room_id") if room_id else None
-        return await admin.save_room(db, values_in, current)
 
-    saved = await save_once(request, form, room is None, save)
-    if saved is None:
-        return done(f"{BASE}/", "repeated")
-    if isinstance(saved, dict):
-        return await room_page(request, staff, room, form, saved, 400)
-    return done(f"{BASE}/rooms/{saved.id}", "room")
+async def _check_room(
+    db: Any, request: Request, form: dict[str, Any], room: Room | None
+) -> tuple[Any, Errors]:
+    return admin.parse_room(form, form["team_ids"], await admin.teams_by_id(db))
+
+
+async def _save_room(db: Any, request: Request, values: Any, room: Room | None) -> Any:
+    saved = await admin.save_room(db, values, room)
+    return saved if isinstance(saved, dict) else (saved, "room")
+
+
+room_form = EditForm(
+    Room, "room_id", "rooms", room_page, _room_values, _check_room, _save_room, ("team_ids",)
+)
 
 
 async def delete_room(request: Request, staff: StaffIdentity) -> Response:

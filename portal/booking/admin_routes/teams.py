@@ -14,12 +14,12 @@ from portal.booking import admin
 from portal.booking import service as engine
 from portal.booking.admin_routes.common import (
     BASE,
+    EditForm,
     add_once,
     done,
     field_labels,
     found,
     page,
-    save_once,
     team_tree,
 )
 from portal.booking.bookings import (
@@ -126,30 +126,22 @@ def team_values(team: Team) -> dict[str, str]:
     }
 
 
-async def team_form(request: Request, staff: StaffIdentity) -> Response:
-    team_id = request.path_params.get("team_id")
-    async with database(request).sessions() as db:
-        team = await found(db, Team, request, "team_id") if team_id else None
-    if request.method == "GET":
-        shown = team_values(team) if team else {"form_token": new_form_token()}
-        return await team_page(request, staff, team, shown, {})
-    form = await read_form(request)
-    async with database(request).sessions() as db:
-        parents = await team_parents(db)
-    values, errors = admin.parse_team(form, parents, team.id if team else None)
-    if values is None:
-        return await team_page(request, staff, team, form, errors, 400)
+async def _team_values(db: Any, request: Request, team: Team | None) -> dict[str, Any]:
+    return team_values(team) if team else {}
 
-    async def save(db: Any) -> Team | Errors:
-        current = await found(db, Team, request, "team_id") if team_id else None
-        return await admin.save_team(db, values, current)
 
-    saved = await save_once(request, form, team is None, save)
-    if saved is None:
-        return done(f"{BASE}/", "repeated")
-    if isinstance(saved, dict):
-        return await team_page(request, staff, team, form, saved, 400)
-    return done(f"{BASE}/teams/{saved.id}", "team")
+async def _check_team(
+    db: Any, request: Request, form: dict[str, Any], team: Team | None
+) -> tuple[Any, Errors]:
+    return admin.parse_team(form, await team_parents(db), team.id if team else None)
+
+
+async def _save_team(db: Any, request: Request, values: Any, team: Team | None) -> Any:
+    saved = await admin.save_team(db, values, team)
+    return saved if isinstance(saved, dict) else (saved, "team")
+
+
+team_form = EditForm(Team, "team_id", "teams", team_page, _team_values, _check_team, _save_team)
 
 
 async def add_closing_day(request: Request, staff: StaffIdentity) -> Response:
