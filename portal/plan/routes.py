@@ -40,13 +40,15 @@ async def plan_page(request: Request, view: ParticipantView) -> Response:
         (reading.unseen_changes_query(), who), (goal_mismatch_query(), who)
     )
     state = reading.plan_state(row)
-    # The revisions order changes as they committed, so the key can never name a stale plan.
+    # Revisions follow the order of commits, so the key never names a stale plan; the moment
+    # of the revision tells apart two databases (or a restored one) at the same revision.
     key = (
         participant_id,
         current_language.get(),
         day,
         view.base,
         state.revision,
+        state.changed_at,
         state.seen_revision,
     )
     content = RENDERED_PLANS.get(key)
