@@ -34,6 +34,7 @@ async def seed(database_url: str) -> int:
 
     import portal.models  # noqa: F401  (every table, for the foreign keys)
     from portal.db import Database
+    from portal.notify.service import Links
     from portal.participants.models import Participant
     from portal.plan.service import (
         Author,
@@ -50,7 +51,7 @@ async def seed(database_url: str) -> int:
     async with database.transaction() as db:
         participant = await db.scalar(select(Participant).where(Participant.first_name == "Bo"))
         assert participant is not None
-        writer = PlanWriter(participant, author, today, "http://bench.invalid", "SE")
+        writer = PlanWriter(participant, author, today, Links("http://bench.invalid", "SE"))
         for number in range(INITIATIVES):
             initiative = None
             for version in range(VERSIONS_EACH):

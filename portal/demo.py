@@ -36,6 +36,7 @@ from portal.cv.service import SoughtInput, add_sought
 from portal.db import Database, utcnow
 from portal.holidays import working_days
 from portal.hours import service as hours
+from portal.notify.service import Links
 from portal.occupations.listfile import DEFAULT_LIST
 from portal.occupations.models import Occupation, OccupationLabel
 from portal.occupations.service import import_file
@@ -319,14 +320,13 @@ async def add_demo_plans(
 ) -> None:
     """Anna's plan with goals, agreements and five initiatives in every state; Bo's own. In
     the deployment's language."""
-    base_url, country = settings.base_url, settings.country
-    texts = DEMO_PLANS[country]
+    texts = DEMO_PLANS[settings.country]
     day = dt.timedelta(days=1)
     karin = Author(staff["karin"].full_name, staff_id=staff["karin"].id)
     lars = Author(staff["lars"].full_name, staff_id=staff["lars"].id)
     # The demo's participants ask for no reminders, so no message is queued.
-    anna = PlanWriter(participants["anna"], karin, today, base_url, country)
-    bo = PlanWriter(participants["bo"], lars, today, base_url, country)
+    anna = PlanWriter(participants["anna"], karin, today, Links.of(settings))
+    bo = PlanWriter(participants["bo"], lars, today, Links.of(settings))
 
     for goal in texts["anna_goals"]:
         await save_goal(db, anna, "job", GoalInput(goal, None))
@@ -780,4 +780,5 @@ async def add_demo_meetings(
         today,
         place,
         caseworker_id=caseworkers[0].id,
+        links=Links.of(settings),
     )

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.booking import service as engine
@@ -107,6 +108,76 @@ async def future_meetings(
             Booking.offer_id.in_(select(MeetingOffer.id).where(MeetingOffer.team_id == team_id))
         )
     return list((await db.scalars(query.order_by(Booking.starts_at))).all())
+
+
+@dataclass(frozen=True)
+class InUse:
+    """Why a caseworker or a room cannot be deleted (the meetings to come, when that is why)."""
+
+    message: str
+    meetings: list[Booking]
+
+
+async def _delete_unless_referenced(db: AsyncSession, row: Any) -> bool:
+    """Delete the row, unless something still refers to it (past meetings keep theirs)."""
+    try:
+        async with db.begin_nested():
+            await db.delete(row)
+            await db.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+async def delete_caseworker(
+    db: AsyncSession, caseworker: Caseworker, now: dt.datetime
+) -> InUse | None:
+    """Delete a caseworker who has no meetings to come and is named in no offer or past
+    meeting; otherwise say why not (take them out of their teams instead)."""
+    meetings = await future_meetings(db, now, caseworker_id=caseworker.id)
+    if meetings:
+        name = caseworker.name
+        return InUse(
+            gettext("%(name)s has meetings to come and cannot be deleted.", name=name), meetings
+        )
+    in_offers = await db.scalar(
+        select(OfferCaseworker.offer_id).where(OfferCaseworker.caseworker_id == caseworker.id)
+    )
+    if in_offers is None and await _delete_unless_referenced(db, caseworker):
+        return None
+    return InUse(
+        gettext(
+            "%(name)s is named in meeting offers or past meetings and cannot be deleted. "
+            "Take them out of their teams instead.",
+            name=caseworker.name,
+        ),
+        [],
+    )
+
+
+async def delete_room(db: AsyncSession, room: Room, now: dt.datetime) -> InUse | None:
+    """Delete a room that no meeting to come, offer or past meeting uses; otherwise say why
+    not (mark it as not usable instead)."""
+    meetings = await future_meetings(db, now, room_id=room.id)
+    if meetings:
+        name = room.name
+        return InUse(
+            gettext("%(name)s has meetings to come and cannot be deleted.", name=name), meetings
+        )
+    offers = list(
+        await db.scalars(select(MeetingOffer.title).where(MeetingOffer.room_id == room.id))
+    )
+    if not offers and await _delete_unless_referenced(db, room):
+        return None
+    return InUse(
+        gettext(
+            "%(name)s is used by meeting offers (%(offers)s) and cannot be deleted. "
+            "Mark it as not usable for meetings instead.",
+            name=room.name,
+            offers=", ".join(offers or [gettext("past meetings")]),
+        ),
+        [],
+    )
 
 
 # --- teams and closing days ------------------------------------------------------------------

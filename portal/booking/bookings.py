@@ -22,6 +22,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -45,7 +46,15 @@ from portal.booking.models import (
     WorkingHours,
 )
 from portal.db import utcnow
-from portal.notify.service import notify_team
+from portal.notify.service import (
+    MEETING_BOOKED,
+    MEETING_CHANGED,
+    Links,
+    notify_participant,
+    notify_team,
+)
+from portal.participants.models import Participant
+from portal.staff.models import StaffUser
 from portal.web.i18n import current_language, gettext
 from portal.web.i18n import lazy_gettext as _
 
@@ -527,8 +536,11 @@ async def book(
     replacing: Booking | None = None,
     format_day: Callable[[dt.date], str] = dt.date.isoformat,
     moved_by: int | None = None,
+    *,
+    links: Links,
 ) -> Booking:
-    """Hold the time for the participant, or raise SlotTaken / BookingRefused; when that was
+    """Hold the time for the participant, or raise SlotTaken / BookingRefused. The participant
+    is told (booked, or moved by the job centre) on the channels they chose, and when that was
     the offer's last free time, the team is told.
 
     A repeated request (same key) returns the booking the first one made. Call inside one
@@ -573,6 +585,9 @@ async def book(
         if offer.is_group:
             event(db, "participant_attached", booking)
     await db.flush()
+    participant = await db.get_one(Participant, participant_id)
+    told = MEETING_BOOKED if moved_by is None else MEETING_CHANGED
+    await notify_participant(db, participant, told, links)
     await tell_team_when_full(db, offer, today, place)
     return booking
 
@@ -778,6 +793,26 @@ async def release(db: AsyncSession, booking: Booking, status: str, now: dt.datet
     return True
 
 
+async def cancel_by_job_centre(
+    db: AsyncSession,
+    booking: Booking,
+    reason: str,
+    staff_user_id: int,
+    now: dt.datetime,
+    links: Links,
+) -> bool:
+    """The job centre calls a meeting off, with a reason, and the participant is told; False
+    when it is already cancelled, moved or over."""
+    if booking.starts_at <= now or not await release(db, booking, "cancelled", now):
+        return False
+    event(db, "cancelled_by_job_centre", booking, reason, staff_user_id=staff_user_id)
+    if booking.group_session_id is not None:
+        event(db, "participant_detached", booking, staff_user_id=staff_user_id)
+    participant = await db.get_one(Participant, booking.participant_id)
+    await notify_participant(db, participant, MEETING_CHANGED, links)
+    return True
+
+
 async def cancel_by_participant(db: AsyncSession, meeting: Meeting, now: dt.datetime) -> None:
     if not can_cancel(meeting, now):
         raise BookingRefused(cancel_refusal(meeting, now))
@@ -882,6 +917,55 @@ async def mark_seen(db: AsyncSession, participant_id: int, booking_ids: Sequence
         select(Booking).where(Booking.participant_id == participant_id, Booking.id.in_(booking_ids))
     ):
         event(db, "seen", booking)
+
+
+# --- the audit trail -----------------------------------------------------------------------
+
+AUDIT_PAGE = 200
+
+
+@dataclass(frozen=True)
+class AuditSearch:
+    """What staff search the audit trail by (each may be left out)."""
+
+    participant: str  # part of a name or personal number
+    caseworker_id: int | None
+    offer_id: int | None
+    event: str
+    first: dt.date | None
+    last: dt.date | None
+
+
+async def audit_events(
+    db: AsyncSession, search: AuditSearch, zone: ZoneInfo
+) -> list[Row[tuple[BookingEvent, Participant | None, StaffUser | None]]]:
+    """Booking events that match, newest first: one page and one more (there are more)."""
+    statement = (
+        select(BookingEvent, Participant, StaffUser)
+        .outerjoin(Participant, Participant.id == BookingEvent.participant_id)
+        .outerjoin(StaffUser, StaffUser.id == BookingEvent.staff_user_id)
+        .order_by(BookingEvent.at.desc(), BookingEvent.id.desc())
+        .limit(AUDIT_PAGE + 1)
+    )
+    if search.caseworker_id is not None:
+        statement = statement.where(BookingEvent.caseworker_id == search.caseworker_id)
+    if search.offer_id is not None:
+        statement = statement.where(BookingEvent.offer_id == search.offer_id)
+    if search.event:
+        statement = statement.where(BookingEvent.event == search.event)
+    if search.first:
+        start = dt.datetime.combine(search.first, dt.time(), tzinfo=zone)
+        statement = statement.where(BookingEvent.at >= start)
+    if search.last:
+        end = dt.datetime.combine(search.last + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+        statement = statement.where(BookingEvent.at < end)
+    if search.participant:
+        pattern = f"%{search.participant.replace('%', '').replace('_', '')}%"
+        statement = statement.where(
+            (Participant.personal_number.like(pattern))
+            | ((Participant.first_name + " " + Participant.last_name).ilike(pattern))
+        )
+    return list(await db.execute(statement))
 
 
 # --- telling the team when an offer is full --------------------------------------------------

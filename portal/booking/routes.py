@@ -28,7 +28,7 @@ from portal.booking.bookings import (
 )
 from portal.booking.models import Caseworker, MeetingOffer, Room
 from portal.db import utcnow
-from portal.notify.service import MEETING_BOOKED, notify_participant
+from portal.notify.service import Links
 from portal.participants.models import Participant
 from portal.web.forms import new_form_token
 from portal.web.requests import database, today
@@ -288,10 +288,7 @@ async def book(request: Request, participant: Participant) -> Response:
                 caseworker_id,
                 replacing,
                 pages(request).formatter.day,
-            )
-            settings = request.app.state.settings
-            await notify_participant(
-                db, participant, MEETING_BOOKED, settings.base_url, settings.country
+                links=Links.of(request.app.state.settings),
             )
     except (SlotTaken, IntegrityError):
         async with database(request).sessions() as db:

@@ -41,7 +41,7 @@ from portal.hours.models import (
     HourReportVersion,
 )
 from portal.hours.service import Activity, HoursError, Month
-from portal.notify.service import HOURS_TO_APPROVE, notify_participant
+from portal.notify.service import HOURS_TO_APPROVE, Links, notify_participant
 from portal.participants.models import Participant
 from portal.staff.service import visible_participants_query
 from portal.web.i18n import Formatter, gettext
@@ -532,9 +532,7 @@ async def month_grid_post(p: Provider) -> Response:
                     db, report, grid, context["activities"], p.staff.user.id, author, now()
                 )
                 settings = p.request.app.state.settings
-                await notify_participant(
-                    db, p.participant, HOURS_TO_APPROVE, settings.base_url, settings.country
-                )
+                await notify_participant(db, p.participant, HOURS_TO_APPROVE, Links.of(settings))
     except HoursError as refusal:
         async with database(p.request).sessions() as db:
             context = await grid_context(p, db, month)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portal.db import utcnow
 from portal.notify.models import OutboxMessage
 from portal.participants.models import Participant
+from portal.settings import Settings
 from portal.web.i18n import current_language, gettext
 
 PLAN_CHANGED = "plan_changed"
@@ -62,12 +64,25 @@ def message_text(kind: str, base_url: str) -> tuple[str, str]:
     raise ValueError(f"unknown notification {kind!r}")
 
 
+@dataclass(frozen=True)
+class Links:
+    """Where a message's link points (the portal's address), and the deployment's country,
+    whose language a participant who chose none reads."""
+
+    base_url: str
+    country: str
+
+    @classmethod
+    def of(cls, settings: Settings) -> Links:
+        return cls(settings.base_url, settings.country)
+
+
 def language_of(participant: Participant, country: str) -> str:
     return participant.language or ("sv" if country == "SE" else "da")
 
 
 async def notify_participant(
-    db: AsyncSession, participant: Participant, kind: str, base_url: str, country: str
+    db: AsyncSession, participant: Participant, kind: str, links: Links
 ) -> int:
     """Queue the message on every channel the participant subscribed to; a message of the
     same kind that is still waiting is not queued twice. Returns how many were queued."""
@@ -89,9 +104,9 @@ async def notify_participant(
             )
         ).all()
     )
-    token = current_language.set(language_of(participant, country))
+    token = current_language.set(language_of(participant, links.country))
     try:
-        subject, body = message_text(kind, base_url)
+        subject, body = message_text(kind, links.base_url)
     finally:
         current_language.reset(token)
     queued = 0

@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from portal.auth.api_clients import api_endpoint
 from portal.auth.models import ApiClient
+from portal.notify.service import Links
 from portal.participants.models import Participant
 from portal.participants.service import normalise_personal_number
 from portal.plan import service
@@ -27,7 +28,7 @@ PREFIX = "/api/v1/participants/{personal_number}/plan"
 
 def writer(request: Request, participant: Participant, author: Author) -> PlanWriter:
     settings = request.app.state.settings
-    return PlanWriter(participant, author, today(request), settings.base_url, settings.country)
+    return PlanWriter(participant, author, today(request), Links.of(settings))
 
 
 async def find_participant(request: Request, db: AsyncSession) -> Participant | None:

@@ -15,6 +15,7 @@ from portal.auth.acting import StaffOnParticipant, acting_on_participant
 from portal.auth.pages import ParticipantView, participant_page_routes, render
 from portal.db import utcnow
 from portal.jobgoal.service import goal_mismatch, goal_mismatch_query
+from portal.notify.service import Links
 from portal.plan import reading, service
 from portal.plan.service import Author, PlanError, PlanWriter
 from portal.web.forms import Errors, claim_form_token, new_form_token, read_form
@@ -163,7 +164,7 @@ def writer(e: StaffOnParticipant) -> PlanWriter:
     """The staff user writing the participant's plan today."""
     settings = e.request.app.state.settings
     author = Author(e.staff.user.full_name, staff_id=e.staff.user.id)
-    return PlanWriter(e.participant, author, e.today, settings.base_url, settings.country)
+    return PlanWriter(e.participant, author, e.today, Links.of(settings))
 
 
 def editor_page(

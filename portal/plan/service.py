@@ -18,7 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.db import utcnow
-from portal.notify.service import PLAN_CHANGED, notify_participant
+from portal.notify.service import PLAN_CHANGED, Links, notify_participant
 from portal.participants.models import Participant
 from portal.plan.models import (
     AgreementVersion,
@@ -112,14 +112,13 @@ class PlanWriter:
     participant: Participant
     author: Author
     today: dt.date
-    base_url: str
-    country: str
+    links: Links
 
     async def change(self, db: AsyncSession) -> dict[str, Any]:
         """This transaction changes the plan: take its next revision, queue the participant's
         reminder, and return the stamp of the version written."""
         revision = await next_revision(db, self.participant.id)
-        await notify_participant(db, self.participant, PLAN_CHANGED, self.base_url, self.country)
+        await notify_participant(db, self.participant, PLAN_CHANGED, self.links)
         return {
             "changed_by_name": self.author.name,
             "changed_by_staff_id": self.author.staff_id,

@@ -20,6 +20,7 @@ from starlette.testclient import TestClient
 from portal.booking import admin, bookings
 from portal.booking.models import MeetingOffer
 from portal.db import Database
+from portal.notify.service import Links
 from tests.conftest import log_in, portal_today
 from tests.integration.test_meetings import participant_id, sql
 
@@ -145,6 +146,7 @@ def book_first_free(url: str, offer: int, caseworker: int, participant: int) -> 
                     today,
                     place,
                     caseworker_id=caseworker,
+                    links=Links("http://testserver", "SE"),
                 )
                 return booking.id
         finally:

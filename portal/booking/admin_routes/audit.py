@@ -3,13 +3,14 @@ and date."""
 
 from __future__ import annotations
 
-import datetime as dt
+from typing import Any
 
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 
 from portal.auth.guards import StaffIdentity
+from portal.booking import bookings
 from portal.booking.admin_routes.common import (
     page,
     place_of,
@@ -18,12 +19,9 @@ from portal.booking.bookings import (
     EVENTS,
 )
 from portal.booking.models import (
-    BookingEvent,
     Caseworker,
     MeetingOffer,
 )
-from portal.participants.models import Participant
-from portal.staff.models import StaffUser
 from portal.web.forms import (
     Fields,
 )
@@ -55,46 +53,17 @@ async def audit_trail(request: Request, staff: StaffIdentity) -> Response:
         if first and last and last < first:
             fields.errors["to"] = gettext("The end cannot be before the start.")
         who = fields.text("participant", 100, required=False)
-        statement = (
-            select(BookingEvent, Participant, StaffUser)
-            .outerjoin(Participant, Participant.id == BookingEvent.participant_id)
-            .outerjoin(StaffUser, StaffUser.id == BookingEvent.staff_user_id)
-            .order_by(BookingEvent.at.desc(), BookingEvent.id.desc())
-            .limit(201)
-        )
+        found_rows: list[Any] = []
         if not fields.errors:
-            zone = place_of(request).zone
-            if caseworker_id is not None:
-                statement = statement.where(BookingEvent.caseworker_id == caseworker_id)
-            if offer_id is not None:
-                statement = statement.where(BookingEvent.offer_id == offer_id)
-            if kind:
-                statement = statement.where(BookingEvent.event == kind)
-            if first:
-                statement = statement.where(
-                    BookingEvent.at >= dt.datetime.combine(first, dt.time(), tzinfo=zone)
-                )
-            if last:
-                statement = statement.where(
-                    BookingEvent.at
-                    < dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=zone)
-                )
-            if who:
-                pattern = f"%{who.replace('%', '').replace('_', '')}%"
-                statement = statement.where(
-                    (Participant.personal_number.like(pattern))
-                    | ((Participant.first_name + " " + Participant.last_name).ilike(pattern))
-                )
-            rows = list(await db.execute(statement))
-        else:
-            rows = []
+            search = bookings.AuditSearch(who, caseworker_id, offer_id, kind, first, last)
+            found_rows = await bookings.audit_events(db, search, place_of(request).zone)
     return page(
         request,
         staff,
         "booking/admin/audit.html",
         status_code=400 if fields.errors else 200,
-        rows=rows[:200],
-        more=len(rows) > 200,
+        rows=found_rows[: bookings.AUDIT_PAGE],
+        more=len(found_rows) > bookings.AUDIT_PAGE,
         values=dict(query),
         errors=fields.errors,
         labels={

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -27,7 +26,6 @@ from portal.booking.admin_routes.common import (
 from portal.booking.models import (
     BusyTime,
     Caseworker,
-    OfferCaseworker,
     Pause,
     Team,
     TeamMember,
@@ -317,37 +315,19 @@ async def remove_busy_time(request: Request, staff: StaffIdentity) -> Response:
 
 
 async def delete_caseworker(request: Request, staff: StaffIdentity) -> Response:
-    """Refused while the caseworker has meetings to come (the page lists them)."""
+    """Refused while the caseworker has meetings to come or is named in offers (the page
+    says why)."""
     async with database(request).transaction() as db:
-        caseworker = await found(db, Caseworker, request, "caseworker_id")
-        meetings = await admin.future_meetings(db, utcnow(), caseworker_id=caseworker.id)
-        in_offers = await db.scalar(
-            select(OfferCaseworker.offer_id).where(OfferCaseworker.caseworker_id == caseworker.id)
-        )
-        if not meetings and in_offers is None:
-            try:
-                async with db.begin_nested():
-                    await db.delete(caseworker)
-                    await db.flush()
-            except IntegrityError:
-                in_offers = -1  # past meetings keep their caseworker
-    if meetings or in_offers is not None:
-        message = (
-            gettext("%(name)s has meetings to come and cannot be deleted.", name=caseworker.name)
-            if meetings
-            else gettext(
-                "%(name)s is named in meeting offers or past meetings and cannot be deleted. "
-                "Take them out of their teams instead.",
-                name=caseworker.name,
-            )
-        )
+        row = await found(db, Caseworker, request, "caseworker_id")
+        in_use = await admin.delete_caseworker(db, row, utcnow())
+    if in_use is not None:
         return page(
             request,
             staff,
             "booking/admin/refused.html",
             409,
-            message=message,
-            meetings=meetings,
-            back=f"{BASE}/caseworkers/{caseworker.id}",
+            message=in_use.message,
+            meetings=in_use.meetings,
+            back=f"{BASE}/caseworkers/{row.id}",
         )
     return done(f"{BASE}/", "caseworker_deleted")

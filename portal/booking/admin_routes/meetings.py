@@ -33,7 +33,7 @@ from portal.booking.models import (
     Room,
 )
 from portal.db import utcnow
-from portal.notify.service import MEETING_CHANGED, notify_participant
+from portal.notify.service import Links
 from portal.participants.models import Participant
 from portal.web.forms import (
     Errors,
@@ -111,24 +111,11 @@ async def cancel_booking(request: Request, staff: StaffIdentity) -> Response:
         booking = await found(db, Booking, request, "booking_id")
     if fields.errors:
         return await booking_page(request, staff, booking, form, fields.errors, 400)
-    settings = request.app.state.settings
     async with database(request).transaction() as db:
         booking = await found(db, Booking, request, "booking_id")
-        if booking.starts_at <= utcnow() or not await bookings.release(
-            db, booking, "cancelled", utcnow()
-        ):
-            cancelled = False
-        else:
-            cancelled = True
-            bookings.event(
-                db, "cancelled_by_job_centre", booking, reason, staff_user_id=staff.user.id
-            )
-            if booking.group_session_id is not None:
-                bookings.event(db, "participant_detached", booking, staff_user_id=staff.user.id)
-            participant = await db.get_one(Participant, booking.participant_id)
-            await notify_participant(
-                db, participant, MEETING_CHANGED, settings.base_url, settings.country
-            )
+        cancelled = await bookings.cancel_by_job_centre(
+            db, booking, reason, staff.user.id, utcnow(), Links.of(request.app.state.settings)
+        )
     if not cancelled:
         return page(
             request,
@@ -216,10 +203,7 @@ async def move_booking(request: Request, staff: StaffIdentity) -> Response:
                 current,
                 pages(request).formatter.day,
                 moved_by=staff.user.id,
-            )
-            participant = await db.get_one(Participant, current.participant_id)
-            await notify_participant(
-                db, participant, MEETING_CHANGED, settings.base_url, settings.country
+                links=Links.of(settings),
             )
     except (SlotTaken, IntegrityError):
         async with database(request).sessions() as db:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -20,7 +19,6 @@ from portal.booking.admin_routes.common import (
     page,
 )
 from portal.booking.models import (
-    MeetingOffer,
     Room,
     RoomTeam,
 )
@@ -28,7 +26,6 @@ from portal.db import utcnow
 from portal.web.forms import (
     Errors,
 )
-from portal.web.i18n import gettext
 from portal.web.i18n import lazy_gettext as _
 from portal.web.requests import database
 
@@ -95,38 +92,18 @@ room_form = EditForm(
 
 
 async def delete_room(request: Request, staff: StaffIdentity) -> Response:
-    """Refused while meetings are booked in the room (the page lists them)."""
+    """Refused while meetings are booked in the room or offers use it (the page says why)."""
     async with database(request).transaction() as db:
-        room = await found(db, Room, request, "room_id")
-        meetings = await admin.future_meetings(db, utcnow(), room_id=room.id)
-        offers = list(
-            await db.scalars(select(MeetingOffer.title).where(MeetingOffer.room_id == room.id))
-        )
-        if not meetings and not offers:
-            try:
-                async with db.begin_nested():
-                    await db.delete(room)
-                    await db.flush()
-            except IntegrityError:
-                offers = [gettext("past meetings")]
-    if meetings or offers:
-        message = (
-            gettext("%(name)s has meetings to come and cannot be deleted.", name=room.name)
-            if meetings
-            else gettext(
-                "%(name)s is used by meeting offers (%(offers)s) and cannot be deleted. "
-                "Mark it as not usable for meetings instead.",
-                name=room.name,
-                offers=", ".join(offers),
-            )
-        )
+        row = await found(db, Room, request, "room_id")
+        in_use = await admin.delete_room(db, row, utcnow())
+    if in_use is not None:
         return page(
             request,
             staff,
             "booking/admin/refused.html",
             409,
-            message=message,
-            meetings=meetings,
-            back=f"{BASE}/rooms/{room.id}",
+            message=in_use.message,
+            meetings=in_use.meetings,
+            back=f"{BASE}/rooms/{row.id}",
         )
     return done(f"{BASE}/", "room_deleted")
