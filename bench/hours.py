@@ -129,8 +129,8 @@ async def measure(url: str) -> dict[str, object]:
 
     import portal.models  # noqa: F401
     from portal.db import Database, utcnow
-    from portal.hours import service
-    from portal.hours.export import csv_chunks, export_batches
+    from portal.hours import exports
+    from portal.hours.exports import csv_chunks, export_batches
 
     baseline_mb = rss_mb()
     database = Database(url)
@@ -141,12 +141,12 @@ async def measure(url: str) -> dict[str, object]:
 
     started = time.perf_counter()
     async with database.transaction() as db:
-        export = await service.create_export(
+        export = await exports.create_export(
             db, dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31), "bench", utcnow(), client="bench"
         )
     create_seconds = time.perf_counter() - started
     async with database.sessions() as db:
-        exported = (await service.report_counts(db, [export.id]))[export.id]
+        exported = (await exports.report_counts(db, [export.id]))[export.id]
 
     started = time.perf_counter()
     size = lines = 0

@@ -21,6 +21,8 @@ from portal.booking import routes as booking_routes
 from portal.cv import routes as cv_routes
 from portal.db import Database
 from portal.hours import api as hours_api
+from portal.hours import export_routes as hours_export_routes
+from portal.hours import provider_routes as hours_provider_routes
 from portal.hours import routes as hours_routes
 from portal.participants import routes as participant_routes
 from portal.plan import api as plan_api
@@ -53,6 +55,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *plan_api.routes(),
         *signing.routes(),
         *hours_routes.routes(),
+        *hours_provider_routes.routes(),
+        *hours_export_routes.routes(),
         *hours_api.routes(),
         *cv_routes.routes(),
         *booking_routes.routes(),

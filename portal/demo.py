@@ -35,6 +35,7 @@ from portal.cv.presentation import TextsInput, save_texts
 from portal.cv.service import SoughtInput, add_sought
 from portal.db import Database, utcnow
 from portal.holidays import working_days
+from portal.hours import approval as hours_approval
 from portal.hours import service as hours
 from portal.notify.service import Links
 from portal.occupations.listfile import DEFAULT_LIST
@@ -454,26 +455,35 @@ async def add_demo_hours(
             )
             report = await hours.find_report(db, user.organisation_id, participant.id, month)
             assert report is not None
-            await hours.submit(db, report, grid, activities, user.id, user.full_name, submitted_at)
+            await hours.submit(
+                db,
+                report,
+                grid,
+                activities,
+                user.id,
+                user.full_name,
+                submitted_at,
+                Links.of(settings),
+            )
             if state == "approved" and persona_id == "anna":
                 version = report.versions[-1]
-                document = hours.canonical(
-                    hours.approval_document(report, version, participant.id, consent=False)
+                document = hours_approval.canonical(
+                    hours_approval.approval_document(report, version, participant.id, consent=False)
                 )
                 signature = Signature(
                     participant_id=participant.id,
-                    purpose="hours.approve",
+                    purpose="hours_approval.approve",
                     signed_at=submitted_at + dt.timedelta(days=1),
                     text=f"Demo: {month} version {version.version}, {version.total_hours} h.",
                     document=document,
-                    document_sha256=hours.digest(document),
+                    document_sha256=hours_approval.digest(document),
                     subject="demo",
                     acr=None,
-                    id_token_sha256=hours.digest("demo"),
+                    id_token_sha256=hours_approval.digest("demo"),
                 )
                 db.add(signature)
                 await db.flush()
-                await hours.approve(
+                await hours_approval.approve(
                     db,
                     participant.id,
                     report.id,

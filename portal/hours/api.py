@@ -12,9 +12,9 @@ from starlette.routing import Route
 
 from portal.auth.api_clients import api_endpoint
 from portal.auth.models import ApiClient
-from portal.hours import service
+from portal.hours import exports, service
+from portal.hours.export_routes import download
 from portal.hours.models import HourExport
-from portal.hours.routes import download
 from portal.hours.service import Month
 from portal.web.api import json_object, problem
 from portal.web.requests import database
@@ -51,7 +51,7 @@ async def create_export(request: Request, client: ApiClient) -> Response:
     if errors:
         return problem(422, "The period is not valid.", errors)
     async with database(request).transaction() as db:
-        export = await service.create_export(
+        export = await exports.create_export(
             db,
             months["period_start"].first,
             months["period_end"].last,
@@ -59,7 +59,7 @@ async def create_export(request: Request, client: ApiClient) -> Response:
             service.utc_now(),
             client=client.name,
         )
-        counts = await service.report_counts(db, [export.id])
+        counts = await exports.report_counts(db, [export.id])
     return JSONResponse(export_json(export, counts[export.id]), status_code=201)
 
 

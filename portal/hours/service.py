@@ -7,30 +7,24 @@ Functions that depend on the time take `now` (or `today`), so tests can move the
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from babel.support import LazyProxy
-from sqlalchemy import Integer, Select, and_, exists, func, literal, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
-from portal.auth.models import Signature
 from portal.db import utcnow
 from portal.holidays import holiday_name, is_working_day, month_days, working_days
 from portal.hours.models import (
-    ConsentEvent,
     HourEntry,
-    HourExport,
-    HourExportItem,
     HourReport,
     HourReportVersion,
-    HourResponse,
 )
+from portal.notify.service import HOURS_TO_APPROVE, Links, notify_participant
+from portal.participants.models import Participant
 from portal.plan.models import Initiative, InitiativeVersion
 from portal.web.i18n import Formatter, current_language, gettext, upper_first
 from portal.web.i18n import lazy_gettext as _
@@ -402,8 +396,10 @@ async def submit(
     staff_id: int | None,
     author_name: str,
     now: dt.datetime,
+    links: Links,
 ) -> HourReportVersion:
-    """Lock the draft as submitted with the checked entries. The caller has checked `grid`."""
+    """Lock the draft as submitted with the checked entries (the caller has checked `grid`),
+    and tell the participant there are hours to approve."""
     if grid.errors:
         raise ValueError("a grid with errors cannot be submitted")
     draft = report.versions[-1] if report.versions else None
@@ -421,6 +417,8 @@ async def submit(
     draft.updated_by_name = author_name
     draft.draft_data = "{}"
     await db.flush()
+    participant = await db.get_one(Participant, report.participant_id)
+    await notify_participant(db, participant, HOURS_TO_APPROVE, links)
     return draft
 
 
@@ -440,305 +438,6 @@ async def start_correction(
     report.versions.append(draft)
     await db.flush()
     return draft
-
-
-# ---------------------------------------------------------------- participant's side
-
-
-def participant_reports_query(participant_id: int) -> Select[HourReport]:
-    return (
-        select(HourReport)
-        .where(HourReport.participant_id == participant_id)
-        .order_by(HourReport.year.desc(), HourReport.month.desc(), HourReport.id.desc())
-    )
-
-
-def visible_to_participant(report: HourReport, now: dt.datetime) -> HourReportVersion | None:
-    """The version the participant sees, or None: nothing submitted yet, or expired."""
-    version = latest_submitted(report)
-    if version is None or is_expired(version, now):
-        return None
-    return version
-
-
-async def participant_report(
-    db: AsyncSession, participant_id: int, report_id: int, now: dt.datetime
-) -> tuple[HourReport, HourReportVersion] | None:
-    report = await db.scalar(
-        participant_reports_query(participant_id).where(HourReport.id == report_id)
-    )
-    if report is None:
-        return None
-    version = visible_to_participant(report, now)
-    return None if version is None else (report, version)
-
-
-async def consent_in_force(db: AsyncSession, participant_id: int) -> ConsentEvent | None:
-    """The consent event in force now: the latest event, when it gave consent."""
-    latest = await db.scalar(
-        select(ConsentEvent)
-        .where(ConsentEvent.participant_id == participant_id)
-        .order_by(ConsentEvent.id.desc())
-        .limit(1)
-    )
-    return latest if latest is not None and latest.kind == "given" else None
-
-
-async def consent_history(db: AsyncSession, participant_id: int) -> Sequence[ConsentEvent]:
-    return (
-        await db.scalars(
-            select(ConsentEvent)
-            .where(ConsentEvent.participant_id == participant_id)
-            .order_by(ConsentEvent.id.desc())
-        )
-    ).all()
-
-
-async def may_offer_consent(db: AsyncSession, participant_id: int) -> bool:
-    """Consent is asked with an approval whenever it is not in force. Since nothing else asks
-    for it, it is never asked before the first approval."""
-    return await consent_in_force(db, participant_id) is None
-
-
-def approval_document(
-    report: HourReport, version: HourReportVersion, participant_id: int, consent: bool
-) -> dict[str, Any]:
-    """What an approval signs, in a canonical form that does not depend on the language."""
-    return {
-        "purpose": "hour_history_approval",
-        "participant": participant_id,
-        "report": report.id,
-        "month": str(Month(report.year, report.month)),
-        "version": version.version,
-        "total_hours": f"{version.total_hours:.2f}",
-        "entries_sha256": entries_digest(version.entries),
-        "consent_esf_scb": consent,
-        "consent_notice": CONSENT_NOTICE_VERSION if consent else None,
-    }
-
-
-def withdrawal_document(participant_id: int) -> dict[str, Any]:
-    return {
-        "purpose": "consent_withdrawal",
-        "participant": participant_id,
-        "consent_notice": CONSENT_NOTICE_VERSION,
-    }
-
-
-def entries_digest(entries: Iterable[HourEntry]) -> str:
-    lines = "\n".join(f"{e.day.isoformat()};{e.activity};{e.hours:.2f}" for e in entries)
-    return hashlib.sha256(lines.encode()).hexdigest()
-
-
-def canonical(document: Mapping[str, Any]) -> str:
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-async def approve(
-    db: AsyncSession,
-    participant_id: int,
-    report_id: int,
-    version_number: int,
-    consent: bool,
-    signature: Signature,
-    now: dt.datetime,
-) -> HourResponse:
-    """Record a signed approval (and the consent given with it) of exactly the signed version."""
-    found = await participant_report(db, participant_id, report_id, now)
-    if found is None:
-        raise HoursError(gettext("This hour history can no longer be approved."))
-    _report, version = found
-    if version.version != version_number:
-        raise HoursError(
-            gettext("The provider has corrected this month since you started. Look it over again.")
-        )
-    if version.response is not None:
-        raise HoursError(gettext("You have already answered this hour history."))
-    if consent and not await may_offer_consent(db, participant_id):
-        consent = False  # already in force: nothing to give again
-    response = HourResponse(kind="approved", responded_at=now, signature_id=signature.id)
-    version.response = response
-    if consent:
-        db.add(
-            ConsentEvent(
-                participant_id=participant_id,
-                kind="given",
-                at=now,
-                notice_version=CONSENT_NOTICE_VERSION,
-                signature_id=signature.id,
-            )
-        )
-    await db.flush()
-    return response
-
-
-async def not_agreed(
-    db: AsyncSession, participant_id: int, report_id: int, comment: str, now: dt.datetime
-) -> HourResponse:
-    found = await participant_report(db, participant_id, report_id, now)
-    if found is None:
-        raise HoursError(gettext("This hour history can no longer be answered."))
-    _report, version = found
-    if version.response is not None:
-        raise HoursError(gettext("You have already answered this hour history."))
-    response = HourResponse(kind="not_agreed", comment=comment, responded_at=now)
-    version.response = response
-    await db.flush()
-    return response
-
-
-def parse_comment(raw: str) -> tuple[str, str | None]:
-    comment = raw.strip()
-    if not comment:
-        return comment, gettext("Tell your provider what is not right.")
-    if len(comment) > COMMENT_LIMIT:
-        return comment, gettext(
-            "At most %(limit)s characters; this has %(count)s.",
-            limit=COMMENT_LIMIT,
-            count=len(comment),
-        )
-    return comment, None
-
-
-async def withdraw_consent(
-    db: AsyncSession, participant_id: int, signature: Signature, now: dt.datetime
-) -> ConsentEvent:
-    if await consent_in_force(db, participant_id) is None:
-        raise HoursError(gettext("You have not given consent, so there is nothing to withdraw."))
-    event = ConsentEvent(
-        participant_id=participant_id,
-        kind="withdrawn",
-        at=now,
-        notice_version=CONSENT_NOTICE_VERSION,
-        signature_id=signature.id,
-    )
-    db.add(event)
-    await db.flush()
-    return event
-
-
-# ---------------------------------------------------------------- export
-
-
-def exportable_query(
-    period_start: dt.date, period_end: dt.date, participant_ids: Any | None = None
-) -> Any:
-    """(version id, consent event id) of what an export made now may contain: the approved,
-    latest submitted version of each report in the period, never exported before, of a
-    participant whose latest consent event gives consent."""
-    later = aliased(HourReportVersion)
-    event = aliased(ConsentEvent)
-    latest_event = (
-        select(func.max(event.id))
-        .where(event.participant_id == HourReport.participant_id)
-        .correlate(HourReport)
-        .scalar_subquery()
-    )
-    first_month = period_start.year * 12 + period_start.month
-    last_month = period_end.year * 12 + period_end.month
-    query = (
-        select(HourReportVersion.id, ConsentEvent.id)
-        .join(HourReport, HourReport.id == HourReportVersion.report_id)
-        .join(HourResponse, HourResponse.version_id == HourReportVersion.id)
-        .join(ConsentEvent, ConsentEvent.id == latest_event)
-        .where(
-            HourReportVersion.state == "submitted",
-            HourResponse.kind == "approved",
-            ConsentEvent.kind == "given",
-            HourReport.year * 12 + HourReport.month >= first_month,
-            HourReport.year * 12 + HourReport.month <= last_month,
-            ~exists().where(
-                later.report_id == HourReportVersion.report_id,
-                later.version > HourReportVersion.version,
-                later.state == "submitted",
-            ),
-            ~exists().where(HourExportItem.version_id == HourReportVersion.id),
-        )
-        .order_by(HourReportVersion.id)
-    )
-    if participant_ids is not None:
-        query = query.where(HourReport.participant_id.in_(participant_ids))
-    return query
-
-
-async def create_export(
-    db: AsyncSession,
-    period_start: dt.date,
-    period_end: dt.date,
-    created_by_name: str,
-    now: dt.datetime,
-    staff_id: int | None = None,
-    organisation_id: int | None = None,
-    client: str | None = None,
-    participant_ids: Any | None = None,
-) -> HourExport:
-    """Record an export and its manifest in one go (INSERT … SELECT, so it scales)."""
-    if period_end < period_start:
-        raise HoursError(gettext("The period must end on or after its start."))
-    export = HourExport(
-        period_start=period_start,
-        period_end=period_end,
-        created_at=now,
-        created_by_name=created_by_name,
-        created_by_staff_id=staff_id,
-        created_by_client=client,
-        organisation_id=organisation_id,
-    )
-    db.add(export)
-    await db.flush()
-    chosen = exportable_query(period_start, period_end, participant_ids).subquery()
-    await db.execute(
-        HourExportItem.__table__.insert().from_select(  # type: ignore[attr-defined]
-            ["export_id", "version_id", "consent_event_id"],
-            select(
-                literal(export.id, Integer),
-                chosen.c[0],
-                chosen.c[1],
-            ),
-        )
-    )
-    await db.flush()
-    return export
-
-
-async def report_counts(db: AsyncSession, export_ids: Sequence[int]) -> dict[int, int]:
-    """How many report versions each export holds (its manifest's length)."""
-    rows = await db.execute(
-        select(HourExportItem.export_id, func.count())
-        .where(HourExportItem.export_id.in_(list(export_ids)))
-        .group_by(HourExportItem.export_id)
-    )
-    counts = {export_id: 0 for export_id in export_ids}
-    counts.update({export_id: count for export_id, count in rows})
-    return counts
-
-
-EXPORT_COLUMNS = ("participant", "personal_number", "date", "activity", "activity_name", "hours")
-
-
-def export_rows_query(export_id: int) -> Any:
-    from portal.participants.models import Participant
-
-    return (
-        select(
-            Participant.id,
-            Participant.personal_number,
-            HourEntry.day,
-            HourEntry.activity,
-            HourEntry.activity_label,
-            HourEntry.hours,
-        )
-        .join(HourExportItem, HourExportItem.version_id == HourEntry.version_id)
-        .join(HourReportVersion, HourReportVersion.id == HourEntry.version_id)
-        .join(HourReport, HourReport.id == HourReportVersion.report_id)
-        .join(Participant, Participant.id == HourReport.participant_id)
-        .where(HourExportItem.export_id == export_id)
-        .order_by(Participant.id, HourEntry.day, HourEntry.activity)
-    )
 
 
 def utc_now() -> dt.datetime:

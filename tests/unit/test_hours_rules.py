@@ -19,9 +19,10 @@ import portal.models  # noqa: F401  (every table)
 from portal.auth.models import Signature
 from portal.db import Base, Database
 from portal.holidays import easter_sunday, is_working_day, working_days
-from portal.hours import service
+from portal.hours import approval, exports, service
 from portal.hours.models import HourExportItem, HourReport
 from portal.hours.service import Activity, HoursError, Month, field_name, parse_grid
+from portal.notify.service import Links
 from portal.participants.models import Participant
 from portal.staff.models import Organisation
 from portal.web.i18n import Formatter, current_language
@@ -31,6 +32,7 @@ UTC = dt.UTC
 OWN = service.OWN_WORK
 ACTIVITIES = [Activity("initiative:1", "Praktik"), Activity(OWN, "Eget arbete")]
 MARCH = Month(2026, 3)
+LINKS = Links("http://testserver", "SE")
 TODAY = dt.date(2026, 4, 10)
 FORMAT = Formatter("Europe/Stockholm")
 
@@ -198,7 +200,7 @@ async def submitted_report(
     report = await service.find_report(db, ids["org"], ids[participant], month)
     assert report is not None
     checked = parse_grid(values, "SE", month, ACTIVITIES, TODAY, FORMAT)
-    await service.submit(db, report, checked, ACTIVITIES, None, "Erik", NOW)
+    await service.submit(db, report, checked, ACTIVITIES, None, "Erik", NOW, LINKS)
     return report
 
 
@@ -222,7 +224,7 @@ async def approve(
 ) -> None:
     version = service.latest_submitted(report)
     assert version is not None
-    await service.approve(
+    await approval.approve(
         db, ids[who], report.id, version.version, consent, await signature(db, ids[who]), NOW
     )
 
@@ -237,7 +239,7 @@ def test_a_submitted_month_is_locked_and_a_correction_is_a_new_version() -> None
         with pytest.raises(HoursError):
             await service.start_correction(db, report, "Erik", NOW)
         # Until the correction is submitted, the participant still sees version 1.
-        visible = service.visible_to_participant(report, NOW)
+        visible = approval.visible_to_participant(report, NOW)
         assert visible is not None and visible.version == 1
 
     run(check)
@@ -248,23 +250,23 @@ def test_an_approval_is_for_the_version_that_was_shown() -> None:
         report = await submitted_report(db, ids)
         await service.start_correction(db, report, "Erik", NOW)
         checked = parse_grid({}, "SE", MARCH, ACTIVITIES, TODAY, FORMAT)
-        await service.submit(db, report, checked, ACTIVITIES, None, "Erik", NOW)
+        await service.submit(db, report, checked, ACTIVITIES, None, "Erik", NOW, LINKS)
         with pytest.raises(HoursError):
-            await service.approve(db, ids["p"], report.id, 1, False, await signature(db, 1), NOW)
+            await approval.approve(db, ids["p"], report.id, 1, False, await signature(db, 1), NOW)
 
     run(check)
 
 
 def test_consent_is_given_only_with_an_approval_and_offered_while_not_in_force() -> None:
     async def check(db: AsyncSession, ids: dict[str, Any]) -> None:
-        assert await service.consent_in_force(db, ids["p"]) is None
+        assert await approval.consent_in_force(db, ids["p"]) is None
         with pytest.raises(HoursError):  # nothing to withdraw before anything was given
-            await service.withdraw_consent(db, ids["p"], await signature(db, ids["p"]), NOW)
+            await approval.withdraw_consent(db, ids["p"], await signature(db, ids["p"]), NOW)
         await approve(db, ids, await submitted_report(db, ids), consent=True)
-        assert await service.consent_in_force(db, ids["p"]) is not None
-        assert not await service.may_offer_consent(db, ids["p"])
-        await service.withdraw_consent(db, ids["p"], await signature(db, ids["p"]), NOW)
-        assert await service.may_offer_consent(db, ids["p"])
+        assert await approval.consent_in_force(db, ids["p"]) is not None
+        assert not await approval.may_offer_consent(db, ids["p"])
+        await approval.withdraw_consent(db, ids["p"], await signature(db, ids["p"]), NOW)
+        assert await approval.may_offer_consent(db, ids["p"])
 
     run(check)
 
@@ -273,10 +275,10 @@ def test_a_report_not_approved_in_three_months_disappears_for_the_participant() 
     async def check(db: AsyncSession, ids: dict[str, Any]) -> None:
         report = await submitted_report(db, ids)
         late = service.add_months(NOW, 3)
-        assert service.visible_to_participant(report, late - dt.timedelta(seconds=1))
-        assert service.visible_to_participant(report, late) is None
+        assert approval.visible_to_participant(report, late - dt.timedelta(seconds=1))
+        assert approval.visible_to_participant(report, late) is None
         assert service.status_of(service.latest_submitted(report), late) == "expired"
-        assert await service.participant_report(db, ids["p"], report.id, late) is None
+        assert await approval.participant_report(db, ids["p"], report.id, late) is None
 
     run(check)
 
@@ -286,13 +288,13 @@ def test_an_approved_report_does_not_expire() -> None:
         report = await submitted_report(db, ids)
         await approve(db, ids, report, consent=False)
         later = service.add_months(NOW, 12)
-        assert service.visible_to_participant(report, later) is not None
+        assert approval.visible_to_participant(report, later) is not None
 
     run(check)
 
 
 async def export_now(db: AsyncSession) -> set[int]:
-    export = await service.create_export(
+    export = await exports.create_export(
         db, dt.date(2026, 1, 1), dt.date(2026, 12, 31), "Karin", NOW
     )
     rows = await db.scalars(
@@ -322,7 +324,7 @@ def test_a_withdrawal_stops_later_exports_but_keeps_earlier_ones() -> None:
         assert len(await export_now(db)) == 1
         february = await submitted_report(db, ids, month=Month(2026, 2))
         await approve(db, ids, february, consent=False)
-        await service.withdraw_consent(db, ids["p"], await signature(db, ids["p"]), NOW)
+        await approval.withdraw_consent(db, ids["p"], await signature(db, ids["p"]), NOW)
         assert await export_now(db) == set()
         items = await db.scalar(select(func.count()).select_from(HourExportItem))
         assert items == 1  # what was passed on stays passed on
@@ -336,7 +338,7 @@ def test_a_superseded_version_is_not_exported() -> None:
         await approve(db, ids, report, consent=True)
         await service.start_correction(db, report, "Erik", NOW)
         checked = parse_grid({}, "SE", MARCH, ACTIVITIES, TODAY, FORMAT)
-        await service.submit(db, report, checked, ACTIVITIES, None, "Erik", NOW)
+        await service.submit(db, report, checked, ACTIVITIES, None, "Erik", NOW, LINKS)
         assert await export_now(db) == set()  # the correction awaits approval
 
     run(check)
