@@ -18,6 +18,8 @@ from portal.auth.oidc import build_clients
 from portal.auth.sessions import ServerSessionMiddleware
 from portal.booking import admin_routes as booking_admin_routes
 from portal.booking import routes as booking_routes
+from portal.cv import jobs_routes as cv_jobs_routes
+from portal.cv import presentation_routes as cv_presentation_routes
 from portal.cv import routes as cv_routes
 from portal.db import Database
 from portal.hours import api as hours_api
@@ -59,6 +61,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *hours_export_routes.routes(),
         *hours_api.routes(),
         *cv_routes.routes(),
+        *cv_jobs_routes.routes(),
+        *cv_presentation_routes.routes(),
         *booking_routes.routes(),
         *booking_admin_routes.routes(),
         *staff_routes.routes(),

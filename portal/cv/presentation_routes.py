@@ -1,0 +1,277 @@
+"""The presentation CV over HTTP (also read-only for staff): its texts and experiences, its PDF,
+and sharing it with an employer through a link that expires, which the employer reads without
+an account (every view is logged)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from portal.auth.guards import participant_only
+from portal.auth.pages import ParticipantView, participant_page_routes, render
+from portal.cv import presentation, service
+from portal.cv.models import PresentationExperience
+from portal.cv.pages import presentation_labels
+from portal.db import utcnow
+from portal.participants.models import Participant
+from portal.web.forms import claim_form_token, new_form_token, read_form
+from portal.web.i18n import lazy_gettext as _
+from portal.web.pdf import pdf_response
+from portal.web.requests import database
+from portal.web.templating import pages
+
+# ---------------------------------------------------------------- presentation CV
+
+
+async def presentation_page(request: Request, view: ParticipantView) -> Response:
+    async with database(request).sessions() as db:
+        texts = await presentation.texts_of(db, view.participant.id)
+        items = await presentation.experiences(db, view.participant.id)
+        shares = await presentation.shares_with_views(db, view.participant.id)
+    return render(
+        request,
+        view,
+        "cv/presentation.html",
+        texts=texts,
+        items=items,
+        shares=shares,
+        now=utcnow(),
+        saved=request.query_params.get("saved"),
+        share_values={"days": str(presentation.DEFAULT_DAYS), "form_token": new_form_token()},
+        share_errors={},
+        new_link=None,
+        **presentation_labels(),
+    )
+
+
+TEXT_LABELS = {
+    "about_me": _("About me"),
+    "job_functions": _("Job functions I can do"),
+    "competences": _("Informal competences and resources"),
+}
+EXPERIENCE_LABELS = {
+    "kind": _("Kind of experience"),
+    "place": _("Where"),
+    "tasks": _("Tasks"),
+    "verdict": _("How was it?"),
+    "why": _("What made it so"),
+}
+
+
+async def presentation_texts(request: Request, participant: Participant) -> Response:
+    view = ParticipantView(participant)
+    labels = {k: str(v) for k, v in TEXT_LABELS.items()}
+    if request.method == "GET":
+        async with database(request).sessions() as db:
+            texts = await presentation.texts_of(db, participant.id)
+        values = {name: getattr(texts, name) if texts else "" for name in TEXT_LABELS}
+        return render(
+            request, view, "cv/presentation_texts.html", values=values, errors={}, labels=labels
+        )
+    form = await read_form(request)
+    data, errors = presentation.parse_texts(form)
+    if data is None:
+        return render(
+            request,
+            view,
+            "cv/presentation_texts.html",
+            400,
+            values=form,
+            errors=errors,
+            labels=labels,
+        )
+    async with database(request).transaction() as db:
+        await presentation.save_texts(db, participant.id, data)
+    return RedirectResponse("/cv/presentation?saved=texts", status_code=303)
+
+
+async def experience_form(request: Request, participant: Participant) -> Response:
+    view = ParticipantView(participant)
+    experience_id = request.path_params.get("experience_id")
+    labels = {k: str(v) for k, v in EXPERIENCE_LABELS.items()}
+    async with database(request).sessions() as db:
+        item = (
+            await presentation.find_experience(db, participant.id, experience_id)
+            if experience_id
+            else None
+        )
+    if experience_id and item is None:
+        raise HTTPException(404)
+    context = {"labels": labels, "item": item, **presentation_labels()}
+    if request.method == "GET":
+        values = {name: getattr(item, name) for name in EXPERIENCE_LABELS} if item else {}
+        return render(request, view, "cv/experience_form.html", values=values, errors={}, **context)
+    form = await read_form(request)
+    data, errors = presentation.parse_experience(form)
+    if data is None:
+        return render(
+            request, view, "cv/experience_form.html", 400, values=form, errors=errors, **context
+        )
+    async with database(request).transaction() as db:
+        if item is None:
+            item = PresentationExperience(participant_id=participant.id)
+            db.add(item)
+        else:
+            item = await presentation.find_experience(db, participant.id, item.id)
+            if item is None:
+                raise HTTPException(404)
+        service.apply(item, data)
+    return RedirectResponse("/cv/presentation?saved=experience#experiences", status_code=303)
+
+
+async def remove_experience(request: Request, participant: Participant) -> Response:
+    async with database(request).transaction() as db:
+        item = await presentation.find_experience(
+            db, participant.id, request.path_params["experience_id"]
+        )
+        if item is None:
+            raise HTTPException(404)
+        await db.delete(item)
+    return RedirectResponse("/cv/presentation?saved=removed#experiences", status_code=303)
+
+
+async def presentation_pdf(request: Request, view: ParticipantView) -> Response:
+    """The presentation CV as a tagged PDF, for the participant and their caseworker."""
+    return await presentation_pdf_of(request, view.participant)
+
+
+async def presentation_pdf_of(request: Request, participant: Participant) -> Response:
+    async with database(request).sessions() as db:
+        texts = await presentation.texts_of(db, participant.id)
+        items = await presentation.experiences(db, participant.id)
+    return await pdf_response(
+        request,
+        "cv/presentation_pdf.html",
+        {
+            "participant": participant,
+            "texts": texts,
+            "items": items,
+            "printed_at": utcnow(),
+            **presentation_labels(),
+        },
+        filename="presentation-cv.pdf",
+    )
+
+
+async def create_share(request: Request, participant: Participant) -> Response:
+    form = await read_form(request)
+    data, errors = presentation.parse_share(form)
+    created = None
+    if data is not None:
+        async with database(request).transaction() as db:
+            if await claim_form_token(db, form.get("form_token", "")):
+                _share, token = await presentation.create_share(
+                    db, participant.id, data, request.app.state.settings.secret_key, utcnow()
+                )
+                created = f"{request.app.state.settings.base_url}/shared/cv/{token}"
+        if created is None:  # a repeated submit: the first one made the link
+            return RedirectResponse("/cv/presentation#sharing", status_code=303)
+    async with database(request).sessions() as db:
+        texts = await presentation.texts_of(db, participant.id)
+        items = await presentation.experiences(db, participant.id)
+        shares = await presentation.shares_with_views(db, participant.id)
+    return render(
+        request,
+        ParticipantView(participant),
+        "cv/presentation.html",
+        400 if errors else 200,
+        texts=texts,
+        items=items,
+        shares=shares,
+        now=utcnow(),
+        saved=None,
+        share_values=form
+        if errors
+        else {"days": str(presentation.DEFAULT_DAYS), "form_token": new_form_token()},
+        share_errors=errors,
+        new_link=created,
+        **presentation_labels(),
+    )
+
+
+async def revoke_share(request: Request, participant: Participant) -> Response:
+    async with database(request).transaction() as db:
+        share = await presentation.revoke_share(
+            db, participant.id, request.path_params["share_id"], utcnow()
+        )
+    if share is None:
+        raise HTTPException(404)
+    return RedirectResponse("/cv/presentation?saved=revoked#sharing", status_code=303)
+
+
+async def shared_share(request: Request, what: str) -> tuple[Any, Participant] | Response:
+    """The share of the path's token when it is open (its view logged), else the 410 page."""
+    settings = request.app.state.settings
+    async with database(request).transaction() as db:
+        share = await presentation.share_by_token(
+            db, request.path_params["token"], settings.secret_key
+        )
+        if share is None:
+            raise HTTPException(404)
+        if presentation.share_state(share, utcnow()) != "active":
+            return pages(request).render(request, "cv/shared_gone.html", {}, 410)
+        await presentation.record_view(db, share, what, utcnow())
+        participant = await db.get(Participant, share.participant_id)
+    assert participant is not None
+    return share, participant
+
+
+async def shared_cv(request: Request) -> Response:
+    found = await shared_share(request, "page")
+    if isinstance(found, Response):
+        return found
+    share, participant = found
+    async with database(request).sessions() as db:
+        texts = await presentation.texts_of(db, participant.id)
+        items = await presentation.experiences(db, participant.id)
+    return pages(request).render(
+        request,
+        "cv/shared.html",
+        {
+            "name": participant.full_name,
+            "texts": texts,
+            "items": items,
+            "expires_at": share.expires_at,
+            "token": request.path_params["token"],
+            **presentation_labels(),
+        },
+    )
+
+
+async def shared_cv_pdf(request: Request) -> Response:
+    found = await shared_share(request, "pdf")
+    if isinstance(found, Response):
+        return found
+    return await presentation_pdf_of(request, found[1])
+
+
+def routes() -> list[Route]:
+    both = ["GET", "POST"]
+    return [
+        *participant_page_routes("/cv/presentation", presentation_page, "cv"),
+        *participant_page_routes("/cv/presentation.pdf", presentation_pdf, "cv"),
+        Route("/cv/presentation/texts", participant_only(presentation_texts), methods=both),
+        Route("/cv/presentation/experiences/new", participant_only(experience_form), methods=both),
+        Route(
+            "/cv/presentation/experiences/{experience_id:int}",
+            participant_only(experience_form),
+            methods=both,
+        ),
+        Route(
+            "/cv/presentation/experiences/{experience_id:int}/remove",
+            participant_only(remove_experience),
+            methods=["POST"],
+        ),
+        Route("/cv/presentation/shares", participant_only(create_share), methods=["POST"]),
+        Route(
+            "/cv/presentation/shares/{share_id:int}/revoke",
+            participant_only(revoke_share),
+            methods=["POST"],
+        ),
+        Route("/shared/cv/{token:str}.pdf", shared_cv_pdf),
+        Route("/shared/cv/{token:str}", shared_cv),
+    ]
