@@ -18,7 +18,7 @@ import statistics
 import time
 from zoneinfo import ZoneInfo
 
-from portal.booking.service import (
+from portal.booking.slot_engine import (
     Caseworker,
     Offer,
     WeekSchedule,

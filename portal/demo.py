@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portal.audit.models import AccessLogEntry
 from portal.auth.models import Signature
 from portal.auth.personas import PERSONAS_BY_ID
-from portal.booking import service as engine
+from portal.booking import slot_engine as engine
 from portal.booking.admin import LUNCH, add_caseworker
-from portal.booking.bookings import Place, book, free_slots
+from portal.booking.bookings import book
+from portal.booking.free_times import Place, free_slots
 from portal.booking.models import (
     ClosingDay,
     GroupSession,

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portal.booking import service as engine
-from portal.booking.bookings import Place, team_parents
+from portal.booking import slot_engine as engine
+from portal.booking.free_times import Place, team_parents
 from portal.booking.models import (
     Booking,
     BusyTime,

@@ -17,15 +17,10 @@ from starlette.routing import Route
 
 from portal.auth.guards import participant_only
 from portal.auth.pages import ParticipantView, participant_page_routes, render
-from portal.booking import bookings
-from portal.booking import service as engine
-from portal.booking.bookings import (
-    MEETING_TYPES,
-    BookingRefused,
-    Meeting,
-    Place,
-    SlotTaken,
-)
+from portal.booking import bookings, free_times, trail
+from portal.booking import slot_engine as engine
+from portal.booking.bookings import MEETING_TYPES, Meeting
+from portal.booking.free_times import BookingRefused, Place, SlotTaken
 from portal.booking.models import Caseworker, MeetingOffer, Room
 from portal.db import utcnow
 from portal.notify.service import Links
@@ -48,12 +43,12 @@ async def meetings_page(request: Request, view: ParticipantView) -> Response:
     participant_id = view.participant.id
     async with database(request).sessions() as db:
         meetings = await bookings.meetings_of(db, participant_id)
-        offers = await bookings.offers_for(db, participant_id, today(request))
-        changes = await bookings.job_centre_changes(db, participant_id)
+        offers = await free_times.offers_for(db, participant_id, today(request))
+        changes = await trail.job_centre_changes(db, participant_id)
     unseen = [booking_id for booking_id, seen in changes.items() if not seen]
     if unseen and not view.read_only:
         async with database(request).transaction() as db:
-            await bookings.mark_seen(db, participant_id, unseen)
+            await trail.mark_seen(db, participant_id, unseen)
     upcoming = [m for m in meetings if m.booking.status == "booked" and m.booking.ends_at > now]
     past = [m for m in meetings if m not in upcoming]
     return render(
@@ -143,13 +138,13 @@ def build_picker(
 
 
 def last_bookable(offer: MeetingOffer, today_: dt.date) -> dt.date | None:
-    days = engine.bookable_days(bookings.as_engine_offer(offer), today_)
+    days = engine.bookable_days(free_times.as_engine_offer(offer), today_)
     return days[-1] if days else None
 
 
 async def offer_or_404(request: Request, participant: Participant) -> MeetingOffer:
     async with database(request).sessions() as db:
-        offer = await bookings.offer_for(
+        offer = await free_times.offer_for(
             db, participant.id, request.path_params["offer_id"], today(request)
         )
     if offer is None:
@@ -176,7 +171,7 @@ async def picker_response(
 ) -> Response:
     today_ = today(request)
     async with database(request).sessions() as db:
-        slots = await bookings.free_slots(db, offer, today_, place_of(request))
+        slots = await free_times.free_slots(db, offer, today_, place_of(request))
     picker = build_picker(
         slots,
         today_,
@@ -229,7 +224,7 @@ async def confirm_page(request: Request, participant: Participant) -> Response:
         return await picker_response(request, participant, offer, rebooking, 400)
     day = start.astimezone(place_of(request).zone).date()
     async with database(request).sessions() as db:
-        slots = await bookings.free_slots(db, offer, today(request), place_of(request), day)
+        slots = await free_times.free_slots(db, offer, today(request), place_of(request), day)
         slot = next((s for s in slots.get(day, []) if s.start == start), None)
         if slot is None:
             return await picker_response(request, participant, offer, rebooking, 409, True, day)

@@ -13,7 +13,7 @@ from starlette.routing import Route
 from portal.audit.service import WHAT_LABELS, access_log_of
 from portal.auth.guards import participant_only
 from portal.auth.pages import Page, ParticipantView, participant_page_routes, render
-from portal.booking.bookings import next_meeting_query, unseen_job_centre_change
+from portal.booking.trail import next_meeting_query, unseen_job_centre_change
 from portal.db import utcnow
 from portal.participants.models import Participant
 from portal.participants.service import parse_notification_settings, save_notification_settings

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from starlette.testclient import TestClient
 
-from portal.booking import admin, bookings
+from portal.booking import admin, bookings, free_times
 from portal.booking.models import MeetingOffer
 from portal.db import Database
 from portal.notify.service import Links
@@ -129,11 +129,11 @@ def book_first_free(url: str, offer: int, caseworker: int, participant: int) -> 
     async def go() -> int:
         database = Database(url)
         today = dt.datetime.now(ZONE).date()
-        place = bookings.Place("SE", "Europe/Stockholm")
+        place = free_times.Place("SE", "Europe/Stockholm")
         try:
             async with database.transaction() as db:
                 row = await db.get_one(MeetingOffer, offer)
-                slots = await bookings.free_slots(
+                slots = await free_times.free_slots(
                     db, row, today, place, caseworker_ids=[caseworker]
                 )
                 first = next(s for found in slots.values() for s in found)
@@ -281,8 +281,11 @@ def test_a_closing_day_set_on_a_team_is_inherited_below_and_closes_its_offers(
         try:
             async with database.sessions() as db:
                 row = await db.get_one(MeetingOffer, offer)
-                slots = await bookings.free_slots(
-                    db, row, dt.datetime.now(ZONE).date(), bookings.Place("SE", "Europe/Stockholm")
+                slots = await free_times.free_slots(
+                    db,
+                    row,
+                    dt.datetime.now(ZONE).date(),
+                    free_times.Place("SE", "Europe/Stockholm"),
                 )
                 return set(slots)
         finally:
@@ -659,8 +662,11 @@ def test_two_offers_in_one_room_never_book_it_twice_at_once(
         try:
             async with database.sessions() as db:
                 row = await db.get_one(MeetingOffer, offer_b)
-                slots = await bookings.free_slots(
-                    db, row, dt.datetime.now(ZONE).date(), bookings.Place("SE", "Europe/Stockholm")
+                slots = await free_times.free_slots(
+                    db,
+                    row,
+                    dt.datetime.now(ZONE).date(),
+                    free_times.Place("SE", "Europe/Stockholm"),
                 )
                 return {
                     s.start.astimezone(dt.UTC).isoformat()[:16] for d in slots.values() for s in d

@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from portal.booking import service as engine
-from portal.booking.bookings import Eligibility, Meeting, can_cancel, can_rebook, is_eligible
+from portal.booking import slot_engine as engine
+from portal.booking.bookings import Meeting, can_cancel, can_rebook
+from portal.booking.free_times import Eligibility, is_eligible
 from portal.booking.models import Booking, MeetingOffer
 from portal.booking.routes import build_picker
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from portal.booking.service import (
+from portal.booking.slot_engine import (
     Caseworker,
     Offer,
     WeekSchedule,

@@ -10,14 +10,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from portal.auth.guards import StaffIdentity
-from portal.booking import bookings
+from portal.booking import trail
 from portal.booking.admin_routes.common import (
     page,
     place_of,
 )
-from portal.booking.bookings import (
-    EVENTS,
-)
+from portal.booking.bookings import EVENTS
 from portal.booking.models import (
     Caseworker,
     MeetingOffer,
@@ -55,15 +53,15 @@ async def audit_trail(request: Request, staff: StaffIdentity) -> Response:
         who = fields.text("participant", 100, required=False)
         found_rows: list[Any] = []
         if not fields.errors:
-            search = bookings.AuditSearch(who, caseworker_id, offer_id, kind, first, last)
-            found_rows = await bookings.audit_events(db, search, place_of(request).zone)
+            search = trail.AuditSearch(who, caseworker_id, offer_id, kind, first, last)
+            found_rows = await trail.audit_events(db, search, place_of(request).zone)
     return page(
         request,
         staff,
         "booking/admin/audit.html",
         status_code=400 if fields.errors else 200,
-        rows=found_rows[: bookings.AUDIT_PAGE],
-        more=len(found_rows) > bookings.AUDIT_PAGE,
+        rows=found_rows[: trail.AUDIT_PAGE],
+        more=len(found_rows) > trail.AUDIT_PAGE,
         values=dict(query),
         errors=fields.errors,
         labels={

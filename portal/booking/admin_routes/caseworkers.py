@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from portal.auth.guards import StaffIdentity
-from portal.booking import admin
+from portal.booking import admin, caseworkers
 from portal.booking.admin_routes.common import (
     BASE,
     EditForm,
@@ -136,7 +136,7 @@ async def schedule_of(db: Any, caseworker_id: int) -> dict[str, str]:
         await db.scalars(select(WorkingHours).where(WorkingHours.caseworker_id == caseworker_id))
     )
     pauses = list(await db.scalars(select(Pause).where(Pause.caseworker_id == caseworker_id)))
-    return admin.schedule_values(hours, pauses)
+    return caseworkers.schedule_values(hours, pauses)
 
 
 async def caseworker_values(db: Any, caseworker: Caseworker) -> dict[str, Any]:
@@ -151,7 +151,7 @@ async def _caseworker_form_values(
     db: Any, request: Request, caseworker: Caseworker | None
 ) -> dict[str, Any]:
     if caseworker is None:
-        return admin.schedule_values([], [])
+        return caseworkers.schedule_values([], [])
     return await caseworker_values(db, caseworker)
 
 
@@ -163,7 +163,7 @@ async def _copy(
     action = form.get("action", "save")
     if action == "copy_monday":
         return await caseworker_page(
-            request, staff, caseworker, admin.copy_monday(form), {}, copied="monday"
+            request, staff, caseworker, caseworkers.copy_monday(form), {}, copied="monday"
         )
     if action != "copy_pauses":
         return None
@@ -174,7 +174,7 @@ async def _copy(
             request, staff, caseworker, form, {"pause_source": message}, 400
         )
     async with database(request).sessions() as db:
-        copied = admin.copy_pauses(form, await schedule_of(db, source))
+        copied = caseworkers.copy_pauses(form, await schedule_of(db, source))
     return await caseworker_page(request, staff, caseworker, copied, {}, copied="pauses")
 
 
@@ -182,11 +182,11 @@ async def _check_caseworker(
     db: Any, request: Request, form: dict[str, Any], caseworker: Caseworker | None
 ) -> tuple[Any, Errors]:
     teams = await admin.teams_by_id(db)
-    return admin.parse_caseworker(form, form["team_ids"], teams, caseworker is None)
+    return caseworkers.parse_caseworker(form, form["team_ids"], teams, caseworker is None)
 
 
 async def _save_caseworker(db: Any, request: Request, checked: Any, caseworker: Any) -> Any:
-    return await admin.save_caseworker(db, checked, caseworker), "caseworker"
+    return await caseworkers.save_caseworker(db, checked, caseworker), "caseworker"
 
 
 caseworker_form = EditForm(
@@ -214,7 +214,7 @@ async def add_caseworker_to_team(request: Request, staff: StaffIdentity) -> Resp
         caseworker = await found(db, Caseworker, request, "caseworker_id")
         team_id = Fields(form).one_of("team_id", await admin.teams_by_id(db))
         if team_id is not None:
-            await admin.add_to_team(db, caseworker.id, team_id)
+            await caseworkers.add_to_team(db, caseworker.id, team_id)
     if team_id is None:
         async with database(request).sessions() as db:
             values = await caseworker_values(db, caseworker)
@@ -269,7 +269,7 @@ async def team_removal(request: Request, staff: StaffIdentity) -> Response:
         )
     async with database(request).transaction() as db:
         caseworker, team = await member_or_404(db, request)
-        result = await admin.remove_from_team(
+        result = await caseworkers.remove_from_team(
             db, caseworker.id, team.id, choice == "move", place_of(request), staff.user.id
         )
     outcome = "removed" if not result.kept else "kept" if not result.moved else "partly_moved"
@@ -282,7 +282,7 @@ async def team_removal(request: Request, staff: StaffIdentity) -> Response:
 
 async def add_busy_time(request: Request, staff: StaffIdentity) -> Response:
     form = await read_form(request)
-    values, errors = admin.parse_busy(form, place_of(request).zone)
+    values, errors = caseworkers.parse_busy(form, place_of(request).zone)
     async with database(request).sessions() as db:
         caseworker = await found(db, Caseworker, request, "caseworker_id")
     if values is None:

@@ -16,9 +16,7 @@ from starlette.responses import RedirectResponse, Response
 
 from portal.auth.guards import StaffIdentity, staff_only
 from portal.booking import admin
-from portal.booking.bookings import (
-    Place,
-)
+from portal.booking.free_times import Place
 from portal.booking.models import (
     Team,
 )

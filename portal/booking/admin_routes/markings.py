@@ -10,14 +10,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from portal.auth.guards import StaffIdentity, participant_in_scope
-from portal.booking import admin
+from portal.booking import admin, offers
 from portal.booking.admin_routes.common import (
     done,
     form_page,
 )
-from portal.booking.bookings import (
-    MARKINGS,
-)
+from portal.booking.bookings import MARKINGS
 from portal.booking.models import (
     ParticipantMarking,
     ParticipantTeam,
@@ -93,7 +91,7 @@ async def participant_eligibility(request: Request, staff: StaffIdentity) -> Res
     if fields.errors:
         return await eligibility_page(request, staff, participant, form, fields.errors, 400)
     async with database(request).transaction() as db:
-        await admin.save_eligibility(
+        await offers.save_eligibility(
             db, participant.id, chosen, team_id, municipality or None, staff.user.id
         )
     return done(f"/staff/participants/{participant.id}/meeting-markings", "markings")

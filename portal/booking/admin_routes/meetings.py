@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from portal.audit.service import record_access
 from portal.auth.guards import StaffIdentity
-from portal.booking import bookings
+from portal.booking import bookings, free_times
 from portal.booking.admin_routes.common import (
     BASE,
     done,
@@ -20,11 +20,8 @@ from portal.booking.admin_routes.common import (
     page,
     place_of,
 )
-from portal.booking.bookings import (
-    EVENTS,
-    BookingRefused,
-    SlotTaken,
-)
+from portal.booking.bookings import EVENTS
+from portal.booking.free_times import BookingRefused, SlotTaken
 from portal.booking.models import (
     Booking,
     BookingEvent,
@@ -140,7 +137,7 @@ async def move_page(
     place = place_of(request)
     async with database(request).sessions() as db:
         offer = await db.get_one(MeetingOffer, booking.offer_id)
-        free = await bookings.free_slots(db, offer, today(request), place)
+        free = await free_times.free_slots(db, offer, today(request), place)
         names = {c.id: c.name for c in await db.scalars(select(Caseworker))}
     return page(
         request,

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from portal.auth.guards import StaffIdentity
-from portal.booking import admin
+from portal.booking import admin, offers
 from portal.booking.admin_routes.common import (
     BASE,
     EditForm,
@@ -24,11 +24,8 @@ from portal.booking.admin_routes.common import (
     save_once,
     team_options,
 )
-from portal.booking.bookings import (
-    MARKINGS,
-    MEETING_TYPES,
-    team_parents,
-)
+from portal.booking.bookings import MARKINGS, MEETING_TYPES
+from portal.booking.free_times import team_parents
 from portal.booking.models import (
     Caseworker,
     GroupSession,
@@ -83,7 +80,7 @@ VARIANT_LABELS = {
 # --- offers ----------------------------------------------------------------------------------
 
 
-async def offer_choices(db: Any) -> admin.OfferChoices:
+async def offer_choices(db: Any) -> offers.OfferChoices:
     teams = await admin.teams_by_id(db)
     rooms = {room.id: room for room in await db.scalars(select(Room).where(Room.usable))}
     caseworkers = {c.id: c for c in await db.scalars(select(Caseworker).order_by(Caseworker.name))}
@@ -94,7 +91,7 @@ async def offer_choices(db: Any) -> admin.OfferChoices:
     room_teams: dict[int, set[int]] = {}
     for row in await db.scalars(select(RoomTeam)):
         room_teams.setdefault(row.room_id, set()).add(row.team_id)
-    return admin.OfferChoices(
+    return offers.OfferChoices(
         teams,
         rooms,
         caseworkers,
@@ -184,7 +181,7 @@ async def _offer_values(db: Any, request: Request, offer: MeetingOffer | None) -
         chosen = await db.scalars(
             select(OfferCaseworker.caseworker_id).where(OfferCaseworker.offer_id == offer.id)
         )
-        return admin.offer_values(offer, list(chosen), await group_times_text(db, offer, request))
+        return offers.offer_values(offer, list(chosen), await group_times_text(db, offer, request))
     templates = {t: 1 for t in await db.scalars(select(OfferTemplate.id))}
     template_id = Fields(request.query_params).one_of("template", templates, False)
     if template_id is None:
@@ -196,11 +193,11 @@ async def _offer_values(db: Any, request: Request, offer: MeetingOffer | None) -
 async def _check_offer(db: Any, request: Request, form: dict[str, Any], offer: Any) -> Any:
     choices = await offer_choices(db)
     zone = place_of(request).zone
-    return admin.parse_offer(form, form["caseworker_ids"], choices, zone, today(request))
+    return offers.parse_offer(form, form["caseworker_ids"], choices, zone, today(request))
 
 
 async def _save_offer(db: Any, request: Request, checked: Any, offer: Any) -> Any:
-    result = await admin.save_offer(db, checked, offer, place_of(request).zone)
+    result = await offers.save_offer(db, checked, offer, place_of(request).zone)
     if isinstance(result, dict):
         return result
     saved, kept = result

@@ -11,9 +11,7 @@ from portal.booking import admin
 from portal.booking.admin_routes.common import (
     page,
 )
-from portal.booking.bookings import (
-    MEETING_TYPES,
-)
+from portal.booking.bookings import MEETING_TYPES
 from portal.booking.models import (
     Caseworker,
     MeetingOffer,

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from portal.auth.guards import StaffIdentity
 from portal.booking import admin
-from portal.booking import service as engine
+from portal.booking import slot_engine as engine
 from portal.booking.admin_routes.common import (
     BASE,
     EditForm,
@@ -22,9 +22,7 @@ from portal.booking.admin_routes.common import (
     page,
     team_tree,
 )
-from portal.booking.bookings import (
-    team_parents,
-)
+from portal.booking.free_times import team_parents
 from portal.booking.models import (
     ClosingDay,
     Team,
