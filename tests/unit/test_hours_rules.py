@@ -345,7 +345,7 @@ def test_a_superseded_version_is_not_exported() -> None:
 
 
 def test_the_demo_providers_hours_are_never_sent_after_now() -> None:
-    from portal.demo import sent_at
+    from portal.demo.hours import sent_at
 
     zone = ZoneInfo("Europe/Stockholm")
     early = dt.datetime(2026, 12, 2, 9, 0, tzinfo=zone)
