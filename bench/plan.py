@@ -36,14 +36,8 @@ async def seed(database_url: str) -> int:
     from portal.db import Database
     from portal.notify.service import Links
     from portal.participants.models import Participant
-    from portal.plan.service import (
-        Author,
-        InitiativeInput,
-        PlanWriter,
-        StatusInput,
-        add_status_entry,
-        save_initiative,
-    )
+    from portal.plan.inputs import InitiativeInput, StatusInput
+    from portal.plan.service import Author, PlanWriter, add_status_entry, save_initiative
 
     database = Database(database_url)
     today = dt.date.today()
@@ -85,7 +79,8 @@ import portal.models
 from portal.db import Database
 from portal.participants.models import Participant
 from portal.plan.reading import load_plan
-from portal.plan.service import INITIATIVE_TYPES, STATES
+from portal.plan.service import STATES
+from portal.plan.inputs import INITIATIVE_TYPES
 from portal.settings import Settings
 from portal.web.i18n import current_language
 from portal.web.pdf import html_to_pdf

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from babel.support import LazyProxy
@@ -29,7 +28,14 @@ from portal.booking.free_times import (
     closed_days,
     free_slots,
     lock_room,
-    team_parents,
+)
+from portal.booking.meetings import (
+    Meeting,
+    can_cancel,
+    can_rebook,
+    meeting_of,
+    nearest_team_value,
+    rebook_deadline,
 )
 from portal.booking.models import (
     Booking,
@@ -37,9 +43,6 @@ from portal.booking.models import (
     Caseworker,
     GroupSession,
     MeetingOffer,
-    OfferCaseworker,
-    Room,
-    Team,
 )
 from portal.db import utcnow
 from portal.notify.service import (
@@ -88,92 +91,6 @@ EVENTS: dict[str, LazyProxy] = {
 }
 
 OFFER_FULL = "offer_full"
-
-
-# --- the participant's meetings --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Meeting:
-    booking: Booking
-    offer: MeetingOffer
-    address: str
-    caseworker_names: tuple[str, ...]
-
-
-async def nearest_team_value(db: AsyncSession, team_id: int, column: str) -> str | None:
-    """The team's address or e-mail, else that of the nearest team above it that has one."""
-    for owner in engine.teams_above(team_id, await team_parents(db)):
-        team = await db.get(Team, owner)
-        value = getattr(team, column) if team is not None else None
-        if value:
-            return str(value)
-    return None
-
-
-async def address_of(db: AsyncSession, offer: MeetingOffer, room: Room | None) -> str:
-    """The room's address, else the nearest team's (the offer's team or one above it)."""
-    if room is not None and room.address:
-        return room.address
-    return await nearest_team_value(db, offer.team_id, "address") or ""
-
-
-async def meeting_of(db: AsyncSession, booking: Booking) -> Meeting:
-    offer = await db.get_one(MeetingOffer, booking.offer_id)
-    room = await db.get(Room, booking.room_id) if booking.room_id else None
-    caseworker = await db.get(Caseworker, booking.caseworker_id) if booking.caseworker_id else None
-    if caseworker is not None:
-        names: tuple[str, ...] = (caseworker.name,)
-    else:
-        names = tuple(
-            (
-                await db.scalars(
-                    select(Caseworker.name)
-                    .join(OfferCaseworker, OfferCaseworker.caseworker_id == Caseworker.id)
-                    .where(OfferCaseworker.offer_id == offer.id)
-                    .order_by(Caseworker.name)
-                )
-            ).all()
-        )
-    return Meeting(booking, offer, await address_of(db, offer, room), names)
-
-
-async def meetings_of(db: AsyncSession, participant_id: int) -> list[Meeting]:
-    bookings = await db.scalars(
-        select(Booking)
-        .where(Booking.participant_id == participant_id, Booking.status != "moved")
-        .order_by(Booking.starts_at)
-    )
-    return [await meeting_of(db, booking) for booking in bookings]
-
-
-async def booking_of(db: AsyncSession, participant_id: int, booking_id: int) -> Booking | None:
-    return await db.scalar(
-        select(Booking).where(Booking.id == booking_id, Booking.participant_id == participant_id)
-    )
-
-
-def can_cancel(meeting: Meeting, now: dt.datetime) -> bool:
-    return (
-        meeting.booking.status == "booked"
-        and meeting.offer.accept_cancellation
-        and meeting.booking.starts_at > now
-    )
-
-
-def rebook_deadline(meeting: Meeting, zone: ZoneInfo) -> dt.date:
-    """The last day a rebooking is accepted: N days before the meeting's day."""
-    day = meeting.booking.starts_at.astimezone(zone).date()
-    return day - dt.timedelta(days=meeting.offer.rebook_days_before)
-
-
-def can_rebook(meeting: Meeting, today: dt.date, zone: ZoneInfo) -> bool:
-    return (
-        meeting.booking.status == "booked"
-        and meeting.offer.accept_rebooking
-        and today <= rebook_deadline(meeting, zone)
-        and meeting.booking.starts_at.astimezone(zone).date() > today
-    )
 
 
 def event(

@@ -17,10 +17,11 @@ from starlette.routing import Route
 
 from portal.auth.guards import participant_only
 from portal.auth.pages import ParticipantView, participant_page_routes, render
-from portal.booking import bookings, free_times, trail
+from portal.booking import bookings, free_times, meetings, trail
 from portal.booking import slot_engine as engine
-from portal.booking.bookings import MEETING_TYPES, Meeting
+from portal.booking.bookings import MEETING_TYPES
 from portal.booking.free_times import BookingRefused, Place, SlotTaken
+from portal.booking.meetings import Meeting
 from portal.booking.models import Caseworker, MeetingOffer, Room
 from portal.db import utcnow
 from portal.notify.service import Links
@@ -42,15 +43,15 @@ async def meetings_page(request: Request, view: ParticipantView) -> Response:
     now = utcnow()
     participant_id = view.participant.id
     async with database(request).sessions() as db:
-        meetings = await bookings.meetings_of(db, participant_id)
+        held = await meetings.meetings_of(db, participant_id)
         offers = await free_times.offers_for(db, participant_id, today(request))
         changes = await trail.job_centre_changes(db, participant_id)
     unseen = [booking_id for booking_id, seen in changes.items() if not seen]
     if unseen and not view.read_only:
         async with database(request).transaction() as db:
             await trail.mark_seen(db, participant_id, unseen)
-    upcoming = [m for m in meetings if m.booking.status == "booked" and m.booking.ends_at > now]
-    past = [m for m in meetings if m not in upcoming]
+    upcoming = [m for m in held if m.booking.status == "booked" and m.booking.ends_at > now]
+    past = [m for m in held if m not in upcoming]
     return render(
         request,
         view,
@@ -154,10 +155,10 @@ async def offer_or_404(request: Request, participant: Participant) -> MeetingOff
 
 async def meeting_or_404(request: Request, participant: Participant) -> Meeting:
     async with database(request).sessions() as db:
-        booking = await bookings.booking_of(db, participant.id, request.path_params["booking_id"])
+        booking = await meetings.booking_of(db, participant.id, request.path_params["booking_id"])
         if booking is None:
             raise HTTPException(404)
-        return await bookings.meeting_of(db, booking)
+        return await meetings.meeting_of(db, booking)
 
 
 async def picker_response(
@@ -198,7 +199,7 @@ async def offer_page(request: Request, participant: Participant) -> Response:
 
 async def rebook_page(request: Request, participant: Participant) -> Response:
     meeting = await meeting_or_404(request, participant)
-    if not bookings.can_rebook(meeting, today(request), place_of(request).zone):
+    if not meetings.can_rebook(meeting, today(request), place_of(request).zone):
         return await refused(request, participant, meeting, "rebook")
     return await picker_response(request, participant, meeting.offer, rebooking=meeting)
 
@@ -218,8 +219,8 @@ async def confirm_page(request: Request, participant: Participant) -> Response:
     raw_rebook = request.query_params.get("rebook", "")
     if raw_rebook.isdigit():
         async with database(request).sessions() as db:
-            booking = await bookings.booking_of(db, participant.id, int(raw_rebook))
-            rebooking = await bookings.meeting_of(db, booking) if booking else None
+            booking = await meetings.booking_of(db, participant.id, int(raw_rebook))
+            rebooking = await meetings.meeting_of(db, booking) if booking else None
     if start is None:
         return await picker_response(request, participant, offer, rebooking, 400)
     day = start.astimezone(place_of(request).zone).date()
@@ -235,7 +236,7 @@ async def confirm_page(request: Request, participant: Participant) -> Response:
             )
             names = {caseworker_id: name for caseworker_id, name in rows}
         room = await db.get(Room, offer.room_id) if offer.room_id else None
-        address = await bookings.address_of(db, offer, room)
+        address = await meetings.address_of(db, offer, room)
     return render(
         request,
         ParticipantView(participant),
@@ -266,10 +267,10 @@ async def book(request: Request, participant: Participant) -> Response:
         async with database(request).transaction() as db:
             replacing = None
             if form.get("rebook", "").isdigit():
-                replacing = await bookings.booking_of(db, participant.id, int(form["rebook"]))
+                replacing = await meetings.booking_of(db, participant.id, int(form["rebook"]))
                 if replacing is None or replacing.offer_id != offer.id:
                     raise HTTPException(404)
-                rebooking = await bookings.meeting_of(db, replacing)
+                rebooking = await meetings.meeting_of(db, replacing)
                 if replacing.replaced_by_id is not None:
                     return redirect_to(replacing.replaced_by_id)  # a repeated click
             booking = await bookings.book(
@@ -321,9 +322,9 @@ async def booking_page(request: Request, participant: Participant) -> Response:
         "booking/booking.html",
         meeting=meeting,
         booked=request.query_params.get("booked") == "1",
-        can_cancel=bookings.can_cancel(meeting, utcnow()),
-        can_rebook=bookings.can_rebook(meeting, today(request), place.zone),
-        rebook_deadline=bookings.rebook_deadline(meeting, place.zone),
+        can_cancel=meetings.can_cancel(meeting, utcnow()),
+        can_rebook=meetings.can_rebook(meeting, today(request), place.zone),
+        rebook_deadline=meetings.rebook_deadline(meeting, place.zone),
         meeting_types=MEETING_TYPES,
     )
 
@@ -350,7 +351,7 @@ async def refused(
 
 async def cancel_page(request: Request, participant: Participant) -> Response:
     meeting = await meeting_or_404(request, participant)
-    if not bookings.can_cancel(meeting, utcnow()):
+    if not meetings.can_cancel(meeting, utcnow()):
         return await refused(request, participant, meeting, "cancel")
     return render(
         request,
@@ -367,7 +368,7 @@ async def cancel(request: Request, participant: Participant) -> Response:
         return RedirectResponse("/meetings?cancelled=1", status_code=303)  # a second click
     try:
         async with database(request).transaction() as db:
-            booking = await bookings.booking_of(db, participant.id, meeting.booking.id)
+            booking = await meetings.booking_of(db, participant.id, meeting.booking.id)
             if booking is None:
                 raise HTTPException(404)
             await bookings.cancel_by_participant(db, replace(meeting, booking=booking), utcnow())

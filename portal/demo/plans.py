@@ -11,13 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portal.demo.texts import texts as texts_of
 from portal.notify.service import Links
 from portal.participants.models import Participant
+from portal.plan.inputs import AgreementInput, GoalInput, InitiativeInput, StatusInput
 from portal.plan.service import (
-    AgreementInput,
     Author,
-    GoalInput,
-    InitiativeInput,
     PlanWriter,
-    StatusInput,
     add_status_entry,
     cancel_initiative,
     end_initiative,

@@ -16,7 +16,7 @@ from portal.auth.models import ApiClient
 from portal.notify.service import Links
 from portal.participants.models import Participant
 from portal.participants.service import normalise_personal_number
-from portal.plan import service
+from portal.plan import inputs, service
 from portal.plan.models import Goal, Initiative
 from portal.plan.service import Author, InitiativeState, PlanError, PlanWriter
 from portal.web.api import json_object, problem
@@ -65,7 +65,7 @@ def author_of(body: dict[str, Any], client: ApiClient, errors: Errors) -> Author
 
 def external_id_errors(request: Request) -> Errors:
     external_id = request.path_params["external_id"]
-    if len(external_id) > service.LIMITS["external_id"]:
+    if len(external_id) > inputs.LIMITS["external_id"]:
         return {"external_id": "At most 100 characters."}
     return {}
 
@@ -82,7 +82,7 @@ def parse_extras(body: dict[str, Any], today_: Any) -> tuple[InitiativeState, Er
         if not isinstance(entry, dict):
             errors[f"status_entries[{index}]"] = "Must be an object with date and text."
             continue
-        data, entry_errors = service.parse_status(
+        data, entry_errors = inputs.parse_status(
             {"text": entry.get("text"), "entry_date": entry.get("date")}, today_
         )
         for name, message in entry_errors.items():
@@ -95,7 +95,7 @@ def parse_extras(body: dict[str, Any], today_: Any) -> tuple[InitiativeState, Er
     final_status = body.get("final_status")
     if final_status is not None:
         f = Fields({"final_status": final_status})
-        final_status = f.text("final_status", service.LIMITS["final_status"])
+        final_status = f.text("final_status", inputs.LIMITS["final_status"])
         errors.update(f.errors)
     state = InitiativeState(statuses, cancelled is True, final_status or None)
     return state, errors
@@ -106,7 +106,7 @@ async def put_initiative(request: Request, client: ApiClient) -> Response:
     if isinstance(body, JSONResponse):
         return body
     day = today(request)
-    data, errors = service.parse_initiative(body)
+    data, errors = inputs.parse_initiative(body)
     extras, extra_errors = parse_extras(body, day)
     errors.update(extra_errors)
     errors.update(external_id_errors(request))
@@ -149,7 +149,7 @@ async def put_goal(request: Request, client: ApiClient) -> Response:
     body = await json_object(request)
     if isinstance(body, JSONResponse):
         return body
-    data, errors = service.parse_goal(body)
+    data, errors = inputs.parse_goal(body)
     kind = body.get("kind")
     if kind not in ("job", "progression"):
         errors["kind"] = "Must be job or progression."
@@ -191,7 +191,7 @@ async def put_agreement(request: Request, client: ApiClient) -> Response:
     body = await json_object(request)
     if isinstance(body, JSONResponse):
         return body
-    data, errors = service.parse_agreement(body, today(request))
+    data, errors = inputs.parse_agreement(body, today(request))
     author = author_of(body, client, errors)
     if errors or data is None:
         return problem(422, "The agreement is not valid.", errors)
@@ -225,7 +225,7 @@ _DATE = {"type": "string", "format": "date"}
 
 
 def _limited(name: str) -> dict[str, Any]:
-    return {"type": "string", "maxLength": service.LIMITS[name]}
+    return {"type": "string", "maxLength": inputs.LIMITS[name]}
 
 
 SCHEMAS: dict[str, Any] = {
@@ -233,7 +233,7 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["type", "title", "content", "agreed_by", "start_date", "purpose"],
         "properties": {
-            "type": {"type": "string", "enum": list(service.INITIATIVE_TYPES)},
+            "type": {"type": "string", "enum": list(inputs.INITIATIVE_TYPES)},
             "title": _limited("title"),
             "content": _limited("content"),
             "hours_per_week": {"type": ["number", "null"], "minimum": 0, "maximum": 40},

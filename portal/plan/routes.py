@@ -16,7 +16,7 @@ from portal.auth.pages import ParticipantView, participant_page_routes, render
 from portal.db import utcnow
 from portal.jobgoal.service import goal_mismatch, goal_mismatch_query
 from portal.notify.service import Links
-from portal.plan import reading, service
+from portal.plan import inputs, reading, service
 from portal.plan.service import Author, PlanError, PlanWriter
 from portal.web.forms import Errors, claim_form_token, new_form_token, read_form
 from portal.web.fragments import FragmentCache
@@ -121,7 +121,7 @@ async def goals_history_page(request: Request, view: ParticipantView) -> Respons
 
 def labels() -> dict[str, Any]:
     return {
-        "initiative_types": service.INITIATIVE_TYPES,
+        "initiative_types": inputs.INITIATIVE_TYPES,
         "states": service.STATES,
     }
 
@@ -170,7 +170,7 @@ def writer(e: StaffOnParticipant) -> PlanWriter:
 def editor_page(
     e: StaffOnParticipant, name: str, status_code: int = 200, **context: Any
 ) -> Response:
-    return e.render(name, status_code, limits=service.LIMITS, **labels(), **context)
+    return e.render(name, status_code, limits=inputs.LIMITS, **labels(), **context)
 
 
 def done(e: StaffOnParticipant, saved: str) -> Response:
@@ -246,7 +246,7 @@ async def initiative_form(e: StaffOnParticipant) -> Response:
             e, "plan/initiative_form.html", values, {}, INITIATIVE_LABELS, initiative=initiative
         )
     form = await read_form(e.request)
-    data, errors = service.parse_initiative(form)
+    data, errors = inputs.parse_initiative(form)
     if data is None:
         return _form_page(
             e, "plan/initiative_form.html", form, errors, INITIATIVE_LABELS, initiative=initiative
@@ -295,7 +295,7 @@ async def status_form(e: StaffOnParticipant) -> Response:
             e, "plan/status_form.html", values, {}, STATUS_LABELS, initiative=initiative
         )
     form = await read_form(e.request)
-    data, errors = service.parse_status(form, e.today)
+    data, errors = inputs.parse_status(form, e.today)
     if data is None:
         return _form_page(
             e, "plan/status_form.html", form, errors, STATUS_LABELS, initiative=initiative
@@ -320,7 +320,7 @@ async def end_form(e: StaffOnParticipant) -> Response:
     if e.request.method == "GET":
         return _form_page(e, "plan/end_form.html", {}, {}, END_LABELS, initiative=initiative)
     form = await read_form(e.request)
-    final_status, errors = service.parse_final_status(form)
+    final_status, errors = inputs.parse_final_status(form)
     if final_status is None:
         return _form_page(e, "plan/end_form.html", form, errors, END_LABELS, initiative=initiative)
     try:
@@ -362,7 +362,7 @@ async def goal_form(e: StaffOnParticipant) -> Response:
         )
         return _form_page(e, "plan/goal_form.html", values, {}, GOAL_LABELS, **context)
     form = await read_form(e.request)
-    data, errors = service.parse_goal({"text": form.get("text", "")})
+    data, errors = inputs.parse_goal({"text": form.get("text", "")})
     if data is None:
         return _form_page(e, "plan/goal_form.html", form, errors, GOAL_LABELS, **context)
     try:
@@ -398,7 +398,7 @@ async def agreement_form(e: StaffOnParticipant) -> Response:
         }
         return _form_page(e, "plan/agreement_form.html", values, {}, AGREEMENT_LABELS)
     form = await read_form(e.request)
-    data, errors = service.parse_agreement(form, e.today)
+    data, errors = inputs.parse_agreement(form, e.today)
     if data is None:
         return _form_page(e, "plan/agreement_form.html", form, errors, AGREEMENT_LABELS)
     async with database(e.request).transaction() as db:

@@ -7,8 +7,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from portal.booking import slot_engine as engine
-from portal.booking.bookings import Meeting, can_cancel, can_rebook
 from portal.booking.free_times import Eligibility, is_eligible
+from portal.booking.meetings import Meeting, can_cancel, can_rebook
 from portal.booking.models import Booking, MeetingOffer
 from portal.booking.routes import build_picker
 

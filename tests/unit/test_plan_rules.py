@@ -7,18 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from portal.plan.inputs import LIMITS, parse_agreement, parse_goal, parse_initiative, parse_status
 from portal.plan.models import InitiativeVersion
-from portal.plan.service import (
-    LIMITS,
-    initiative_state,
-    is_locked,
-    may_end,
-    moved_from,
-    parse_agreement,
-    parse_goal,
-    parse_initiative,
-    parse_status,
-)
+from portal.plan.service import initiative_state, is_locked, may_end, moved_from
 
 TODAY = dt.date(2026, 11, 22)
 

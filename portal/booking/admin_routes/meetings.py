@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from portal.audit.service import record_access
 from portal.auth.guards import StaffIdentity
-from portal.booking import bookings, free_times
+from portal.booking import bookings, free_times, meetings
 from portal.booking.admin_routes.common import (
     BASE,
     done,
@@ -61,7 +61,7 @@ async def booking_page(
             await db.get(Caseworker, booking.caseworker_id) if booking.caseworker_id else None
         )
         room = await db.get(Room, booking.room_id) if booking.room_id else None
-        address = await bookings.address_of(db, offer, room)
+        address = await meetings.address_of(db, offer, room)
         events = list(
             await db.scalars(
                 select(BookingEvent)
