@@ -126,6 +126,18 @@ class FastRow(tuple[Any, ...]):
         return dict(zip(self._fields, self, strict=True))
 
 
+T = TypeVar("T", bound=tuple[Any, ...])
+
+
+def typed_row(row_type: type[T], row: Any) -> T:
+    """A row of a fast read (or SQLAlchemy's) as the named tuple a caller declares: read by
+    field name elsewhere, and refused at once if the query's column names ever differ."""
+    fields: tuple[str, ...] = getattr(row_type, "_fields")  # noqa: B009
+    if tuple(row._fields) != fields:
+        raise TypeError(f"columns {tuple(row._fields)} are not {row_type.__name__}{fields}")
+    return row_type(*row)
+
+
 def utc_from_sqlite(value: str | None) -> dt.datetime | None:
     """A UTCDateTime as SQLite keeps it ("2026-12-02 09:30:00.000000", UTC) read back: what
     SQLAlchemy's two processors (text to datetime, then UTC) give, in one step. Parsing it

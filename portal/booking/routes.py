@@ -16,7 +16,6 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal.auth.guards import participant_only
-from portal.auth.pages import ParticipantView, participant_page_routes, render
 from portal.booking import bookings, free_times, meetings, trail
 from portal.booking import slot_engine as engine
 from portal.booking.bookings import MEETING_TYPES
@@ -26,6 +25,7 @@ from portal.booking.models import Caseworker, MeetingOffer, Room
 from portal.db import utcnow
 from portal.notify.service import Links
 from portal.participants.models import Participant
+from portal.participants.pages import ParticipantView, participant_page_routes, render
 from portal.web.forms import new_form_token
 from portal.web.requests import database, today
 from portal.web.templating import pages

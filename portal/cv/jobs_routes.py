@@ -10,13 +10,13 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal.auth.guards import participant_only
-from portal.auth.pages import ParticipantView, participant_page_routes, render
 from portal.cv import service
 from portal.cv.pages import LABELS, choices, search
 from portal.cv.service import CvError
 from portal.occupations.search import MAX_RESULTS
 from portal.occupations.service import labels_of
 from portal.participants.models import Participant
+from portal.participants.pages import ParticipantView, participant_page_routes, render
 from portal.web.forms import Errors
 from portal.web.i18n import current_language
 from portal.web.requests import database, today

@@ -12,12 +12,12 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal.auth.guards import participant_only
-from portal.auth.pages import ParticipantView, participant_page_routes, render
 from portal.cv import presentation, service
 from portal.cv.models import PresentationExperience
 from portal.cv.pages import presentation_labels
 from portal.db import utcnow
 from portal.participants.models import Participant
+from portal.participants.pages import ParticipantView, participant_page_routes, render
 from portal.web.forms import claim_form_token, new_form_token, read_form
 from portal.web.i18n import lazy_gettext as _
 from portal.web.pdf import pdf_response

@@ -13,13 +13,13 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from portal.auth.guards import participant_only
-from portal.auth.pages import ParticipantView, participant_page_routes, render
 from portal.cv import export, mycv, service
 from portal.cv.pages import choices, cv_labels, presentation_labels, search
 from portal.db import utcnow
 from portal.occupations.search import Hit
 from portal.occupations.service import labels_of
 from portal.participants.models import Participant
+from portal.participants.pages import ParticipantView, participant_page_routes, render
 from portal.web.forms import Errors, read_form
 from portal.web.i18n import current_language, gettext, upper_first
 from portal.web.i18n import lazy_gettext as _

@@ -20,7 +20,6 @@ from starlette.routing import Route
 
 from portal.auth.guards import participant_only
 from portal.auth.models import Signature
-from portal.auth.pages import ParticipantView, participant_page_routes, render
 from portal.auth.signing import SigningRefused, start_signing
 from portal.hours import approval, service
 from portal.hours.models import (
@@ -28,6 +27,7 @@ from portal.hours.models import (
 )
 from portal.hours.service import Activity, HoursError, Month
 from portal.participants.models import Participant
+from portal.participants.pages import ParticipantView, participant_page_routes, render
 from portal.web.i18n import Formatter, gettext
 from portal.web.requests import database
 from portal.web.templating import pages

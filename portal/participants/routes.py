@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, select
 from starlette.requests import Request
@@ -12,10 +13,10 @@ from starlette.routing import Route
 
 from portal.audit.service import WHAT_LABELS, access_log_of
 from portal.auth.guards import participant_only
-from portal.auth.pages import Page, ParticipantView, participant_page_routes, render
 from portal.booking.trail import next_meeting_query, unseen_job_centre_change
-from portal.db import utcnow
+from portal.db import typed_row, utcnow
 from portal.participants.models import Participant
+from portal.participants.pages import Page, ParticipantView, participant_page_routes, render
 from portal.participants.service import parse_notification_settings, save_notification_settings
 from portal.plan import reading as plan_reading
 from portal.web.i18n import lazy_gettext as _
@@ -24,26 +25,46 @@ from portal.web.security import local_path
 from portal.web.templating import pages
 
 
+class StartPage(NamedTuple):
+    """What the start page's notices need: the plan's revision and the participant's latest
+    look at it, whether the job centre changed a meeting since they looked, and when the next
+    meeting starts (None: none)."""
+
+    revision: int | None
+    changed_at: dt.datetime | None
+    seen_revision: int | None
+    seen_at: dt.datetime | None
+    meeting_changed: bool
+    next_meeting: dt.datetime | None
+
+    @property
+    def plan(self) -> plan_reading.PlanState:
+        return plan_reading.PlanState(*self[:4])
+
+
 @cache
 def start_page_query() -> Select[Any]:
-    """What the start page's notices need, in one row ({"participant_id", "now"}): the plan's
-    latest changes and look, whether the job centre changed a meeting since the participant
-    looked, and when the next meeting starts (NULL: none)."""
+    """The start page's `StartPage`, in one row; run with {"participant_id", "now"}."""
     plan = plan_reading.unseen_changes_query().selected_columns
-    return select(*plan, unseen_job_centre_change(), next_meeting_query().scalar_subquery())
+    return select(
+        *plan,
+        unseen_job_centre_change().label("meeting_changed"),
+        next_meeting_query().scalar_subquery().label("next_meeting"),
+    )
 
 
 async def start_page(request: Request, view: ParticipantView) -> Response:
-    *plan, meeting_changed, next_meeting = await database(request).read_one(
+    row = await database(request).read_one(
         start_page_query(), {"participant_id": view.participant.id, "now": utcnow()}
     )
+    start = typed_row(StartPage, row)
     return render(
         request,
         view,
         "participant/start.html",
-        plan_changed=plan_reading.has_unseen_changes(plan_reading.plan_state(plan)),
-        next_meeting=next_meeting,
-        meeting_changed=bool(meeting_changed),
+        plan_changed=plan_reading.has_unseen_changes(start.plan),
+        next_meeting=start.next_meeting,
+        meeting_changed=bool(start.meeting_changed),
     )
 
 

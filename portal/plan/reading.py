@@ -14,7 +14,7 @@ from sqlalchemy import BindParameter, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from portal.db import utcnow
+from portal.db import typed_row, utcnow
 from portal.plan.models import (
     AgreementVersion,
     Goal,
@@ -238,15 +238,18 @@ def unseen_changes_query() -> Any:
     current = select(PlanRevision).where(PlanRevision.participant_id == participant_id)
     looks = select(PlanView).where(PlanView.participant_id == participant_id)
     return select(
-        current.with_only_columns(PlanRevision.revision).scalar_subquery(),
-        current.with_only_columns(PlanRevision.changed_at).scalar_subquery(),
-        looks.with_only_columns(func.max(PlanView.revision)).scalar_subquery(),
-        looks.with_only_columns(func.max(PlanView.seen_at)).scalar_subquery(),
+        current.with_only_columns(PlanRevision.revision).scalar_subquery().label("revision"),
+        current.with_only_columns(PlanRevision.changed_at).scalar_subquery().label("changed_at"),
+        looks.with_only_columns(func.max(PlanView.revision))
+        .scalar_subquery()
+        .label("seen_revision"),
+        looks.with_only_columns(func.max(PlanView.seen_at)).scalar_subquery().label("seen_at"),
     )
 
 
-def plan_state(row: Sequence[Any]) -> PlanState:
-    return PlanState(*row)
+def plan_state(row: Any) -> PlanState:
+    """The row of `unseen_changes_query`, by name."""
+    return typed_row(PlanState, row)
 
 
 def has_unseen_changes(state: PlanState) -> bool:

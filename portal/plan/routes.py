@@ -12,10 +12,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from portal.auth.acting import StaffOnParticipant, acting_on_participant
-from portal.auth.pages import ParticipantView, participant_page_routes, render
 from portal.db import utcnow
 from portal.jobgoal.service import goal_mismatch, goal_mismatch_query
 from portal.notify.service import Links
+from portal.participants.pages import ParticipantView, participant_page_routes, render
 from portal.plan import inputs, reading, service
 from portal.plan.service import Author, PlanError, PlanWriter
 from portal.web.forms import Errors, claim_form_token, new_form_token, read_form

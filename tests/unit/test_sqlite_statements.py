@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, select
 from sqlalchemy.dialects import sqlite
 
@@ -54,3 +55,20 @@ def test_a_fixed_limit_and_offset_are_written_in_too() -> None:
     statement = SQLiteStatement(query, sqlite.dialect())
     assert "?" not in statement.sql
     assert statement.run(people(), None) == [(2,)]
+
+
+def test_a_typed_row_reads_by_name_and_refuses_other_columns() -> None:
+    from collections import namedtuple
+    from typing import NamedTuple
+
+    from portal.db import typed_row
+
+    class Pair(NamedTuple):
+        first: int
+        second: str
+
+    row = namedtuple("row", ["first", "second"])(1, "two")
+    assert typed_row(Pair, row).second == "two"
+    other = namedtuple("row", ["second", "first"])("two", 1)
+    with pytest.raises(TypeError, match="are not Pair"):
+        typed_row(Pair, other)
