@@ -59,7 +59,7 @@ async def plan_page(request: Request, view: ParticipantView) -> Response:
             seen = reading.Seen(state.seen_revision, state.seen_at)
         plan = await database(request).read(reading.load_plan, participant_id, day, seen)
         content = pages(request).encoded_fragment(
-            "plan/_content.html", {"plan": plan, "view": view, **labels()}
+            "plan/_content.html", {"plan": plan, "view": view, "for_print": False, **labels()}
         )
         RENDERED_PLANS.put(key, content)
     if not view.read_only and reading.has_unseen_changes(state):

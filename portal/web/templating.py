@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Hashable, MutableMapping
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, nodes, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, nodes, select_autoescape
 from jinja2.visitor import NodeTransformer
 from jinja2_fragments import render_block
 from markupsafe import Markup
@@ -62,6 +62,8 @@ class FoldTranslations(NodeTransformer):
 
 class TranslatedEnvironment(Environment):
     """An environment whose templates are compiled for one language."""
+
+    strict: TranslatedEnvironment  # the same, with StrictUndefined (see build_environment)
 
     def __init__(self, language: str, **options: Any) -> None:
         super().__init__(**options)
@@ -118,8 +120,11 @@ def build_environment(
         agency_short="SCB" if settings.country == "SE" else "DST",
     )
     env.filters["upper_first"] = upper_first
-    env.globals["cached_fragment"] = FragmentRenderer(env)
     register_components(env)
+    # Cached fragments render with only the values they are given: a name they use but were
+    # not given is an error, never an empty string kept in the cache.
+    env.strict = env.overlay(undefined=StrictUndefined, cache_size=400)
+    env.globals["cached_fragment"] = FragmentRenderer(env.strict)
     return env
 
 
@@ -205,7 +210,7 @@ class Pages:
     def render_fragment(self, name: str, context: dict[str, Any]) -> Markup:
         """A partial template rendered to safe HTML, in the request's language."""
         language = current_language.get()
-        template = self.environments[language].get_template(name)
+        template = self.environments[language].strict.get_template(name)
         return Markup(template.render({"language": language, **context}))  # noqa: S704
 
     def encoded_fragment(self, name: str, context: dict[str, Any]) -> EncodedHTML:

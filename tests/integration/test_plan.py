@@ -312,3 +312,12 @@ def test_a_change_whose_clock_reads_earlier_than_the_last_look_is_still_new(
     item = plan.split(title, 1)[1].split("</article>", 1)[0] if title in plan else ""
     assert title in plan and "New" in item
     assert "Your plan has changed" not in client.get("/").text
+
+
+def test_no_fragment_marker_survives_in_a_page(client: TestClient) -> None:
+    """The cached plan is spliced into the encoded page at a marker; none may be left."""
+    log_in(client, "anna")
+    for path in ("/", "/plan", "/plan", "/meetings", "/cv"):
+        page = client.get(path)
+        assert page.status_code == 200
+        assert "<!--fragment-" not in page.text

@@ -70,3 +70,11 @@ def test_an_encoded_fragment_is_spliced_into_the_page_where_the_template_shows_i
     page = f"<main>{escape(guess)}{fragment.__html__()}</main>".encode()
     spliced = splice(page, [fragment]).decode()
     assert spliced == f"<main>{escape(guess)}<p>Ändrad plan: måndag</p></main>"
+
+
+def test_a_fragment_that_uses_a_value_it_was_not_given_fails_instead_of_caching_a_gap() -> None:
+    import pytest
+    from jinja2 import UndefinedError
+
+    with pytest.raises(UndefinedError):
+        fragment("sv", "participant/_nav.html", base="")  # `path` missing
