@@ -12,6 +12,7 @@ from functools import cache
 from operator import itemgetter
 from typing import Any, TypeVar, cast
 
+import anyio.to_thread
 from sqlalchemy import DateTime, MetaData, Select, bindparam, event, literal_column, select
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import inspect as sa_inspect
@@ -355,13 +356,19 @@ class Database:
         )
 
     async def read(self, function: Callable[..., R], *args: Any) -> R:
-        """Run a read-only function of a (sync) Session: inline on SQLite, as above; through
-        the async engine's `run_sync` elsewhere. For pages that read many rows."""
+        """Run a read-only function of a (sync) Session, for reads of many rows (a plan with
+        its versions, the occupation index): on SQLite in a worker thread, so that a long read
+        never holds up the event loop (one-statement lookups use `read_one` and `read_all`,
+        inline); through the async engine's `run_sync` elsewhere."""
         if self.sqlite_reader is not None:
-            with Session(self.sqlite_reader, expire_on_commit=False) as session:
-                return function(session, *args)
+            return await anyio.to_thread.run_sync(self._read_in_session, function, *args)
         async with self.sessions() as session:
             return await session.run_sync(function, *args)
+
+    def _read_in_session(self, function: Callable[..., R], *args: Any) -> R:
+        assert self.sqlite_reader is not None
+        with Session(self.sqlite_reader, expire_on_commit=False) as session:
+            return function(session, *args)
 
     async def get(self, model: type[M], key: Any) -> M | None:
         """One object by primary key, with its relationships, read-only."""

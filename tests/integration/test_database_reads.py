@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, delete, select, text
+from sqlalchemy import bindparam, delete, func, select, text
 
 from portal.auth.models import WebSession
 from portal.auth.sessions import session_and_participant, session_query
@@ -198,3 +199,21 @@ def test_a_moment_written_with_an_offset_is_read_back_in_utc() -> None:
     assert utc_from_sqlite("2026-12-02 10:37:46+01:00") == dt.datetime(
         2026, 12, 2, 9, 37, 46, tzinfo=dt.UTC
     )
+
+
+def test_a_read_of_many_rows_on_sqlite_runs_off_the_event_loop(database_url: str) -> None:
+    """A long read (a large plan, the occupation index) must not hold up other requests."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL reads through the async driver anyway")
+
+    async def check(database: Database) -> None:
+        loop_thread = threading.get_ident()
+        count, reader = await database.read(
+            lambda session: (
+                session.scalar(select(func.count()).select_from(Participant)),
+                threading.get_ident(),
+            )
+        )
+        assert count and reader != loop_thread
+
+    on_database(database_url, check)
