@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import shutil
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -37,11 +39,15 @@ BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 
 def reset_postgres(url: str) -> None:
-    engine = create_engine("postgresql+psycopg://" + url.split("://", 1)[1])
+    engine = create_engine(psycopg_url(url))
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+def psycopg_url(url: str) -> str:
+    return "postgresql+psycopg://" + url.split("://", 1)[1]
 
 
 @pytest.fixture(scope="session")
@@ -50,16 +56,40 @@ def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, var_dir: Path) -> str:
-    """A migrated database with the demo data, shared by the session's tests of a backend."""
+def migrated_url(request: pytest.FixtureRequest, var_dir: Path) -> str:
+    """A database migrated once per session with the demo data: the template each test
+    module copies (see `database_url`)."""
     if request.param == "postgresql":
         assert POSTGRES_URL is not None
         reset_postgres(POSTGRES_URL)
         url = POSTGRES_URL
     else:
-        url = f"sqlite:///{var_dir / 'test.db'}"
+        url = f"sqlite:///{var_dir / 'template.db'}"
     migrate_with_demo_data(make_settings(url, var_dir))
     return url
+
+
+@pytest.fixture(scope="module")
+def database_url(migrated_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A copy of the migrated demo database for each test module, so that no module depends
+    on what another one wrote (SQLite: a copy of the file; PostgreSQL: a database made from
+    the migrated one as its template)."""
+    if migrated_url.startswith("sqlite"):
+        copy = tmp_path_factory.mktemp("db") / "test.db"
+        shutil.copyfile(migrated_url.removeprefix("sqlite:///"), copy)
+        yield f"sqlite:///{copy}"
+        return
+    base, _, template = migrated_url.rpartition("/")
+    name = f"{template}_{uuid.uuid4().hex[:10]}"
+    server = create_engine(psycopg_url(f"{base}/postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
 
 
 def migrate_with_demo_data(settings: Settings) -> None:
