@@ -47,7 +47,7 @@ chromium:
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy portal bench
+	$(BIN)/mypy portal bench tests
 	$(BIN)/lint-imports
 
 test: setup chromium lint

@@ -40,7 +40,7 @@ async def seed(database_url: str) -> int:
     from portal.plan.service import Author, PlanWriter, add_status_entry, save_initiative
 
     database = Database(database_url)
-    today = dt.date.today()
+    today = dt.datetime.now(dt.UTC).date()
     author = Author("Bench Caseworker")
     async with database.transaction() as db:
         participant = await db.scalar(select(Participant).where(Participant.first_name == "Bo"))

@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import httpx
 import httpx2
 import pytest
 from sqlalchemy import create_engine, text
@@ -140,7 +139,7 @@ def client_of(settings: Settings) -> Iterator[TestClient]:
         yield test_client
 
 
-def log_in(client: TestClient, persona: str, staff: bool = False) -> httpx.Response:
+def log_in(client: TestClient, persona: str, staff: bool = False) -> httpx2.Response:
     """A full OIDC round trip through the development IdP, for the persona named."""
     path = "/staff/login" if staff else "/auth/login"
     return client.get(f"{path}?login_hint={persona}")

@@ -128,19 +128,8 @@ def parse_offer(
     variant_id = fields.one_of("variant_id", choices.variants, required=False)
     team_id = fields.one_of("team_id", choices.teams)
     room_id = fields.one_of("room_id", choices.rooms, required=False)
-    allowed = choices.room_teams.get(room_id or 0)
-    chain = set(engine.teams_above(team_id, choices.parents)) if team_id is not None else set()
-    if allowed and team_id is not None and not allowed & chain:
-        fields.errors["room_id"] = gettext(
-            "The chosen team may not use this room (a room is for the teams it names and the "
-            "teams under them)."
-        )
-    if variant_id is not None and meeting_type and team_id is not None:
-        types, teams = choices.variants[variant_id]
-        if meeting_type not in types or (teams and team_id not in teams):
-            fields.errors["variant_id"] = gettext(
-                "This variant is not for the chosen meeting type and team."
-            )
+    if team_id is not None:
+        _check_room_and_variant(fields, choices, team_id, room_id, variant_id, meeting_type)
     is_group = fields.choice("kind", {"individual": 1, "group": 1}) == "group"
     duration = fields.integer("duration_minutes", 5, 480)
     admin = fields.integer("admin_minutes", 0, 240, required=False) or 0
@@ -150,27 +139,8 @@ def parse_offer(
     rolling = fields.integer("rolling_weeks", 1, 52, required=False)
     visible_from = fields.date("visible_from", required=False)
     seats = fields.integer("seats", 1, 10000, required=False)
-    if (
-        fixed_end is None
-        and rolling is None
-        and not {"fixed_end", "rolling_weeks"} & set(fields.errors)
-    ):
-        fields.errors["fixed_end"] = gettext(
-            "Give a fixed end date, a rolling end in weeks, or both."
-        )
-    if first_date and fixed_end and fixed_end < first_date:
-        fields.errors["fixed_end"] = gettext("The end cannot be before the first meeting date.")
-    elif fixed_end and fixed_end <= today:
-        fields.errors["fixed_end"] = gettext("The end date must lie after today.")
-    chosen = ids_from(caseworker_ids, choices.caseworkers)
-    if not chosen:
-        fields.errors["caseworker_ids"] = gettext("Choose at least one caseworker.")
-    elif team_id is not None and any(
-        team_id not in choices.team_of_caseworkers.get(c, set()) for c in chosen
-    ):
-        fields.errors["caseworker_ids"] = gettext(
-            "Choose caseworkers of the offer's team who take bookings."
-        )
+    _check_period(fields, first_date, fixed_end, rolling, today)
+    chosen = _chosen_caseworkers(fields, caseworker_ids, choices, team_id)
     marking = str(form.get("eligible_marking") or "") or None
     if marking is not None and marking not in choices.markings:
         fields.errors["eligible_marking"] = gettext("Choose one of the options.")
@@ -178,13 +148,7 @@ def parse_offer(
     municipality = fields.text("eligible_municipality", 100, required=False) or None
     group_times: list[dt.datetime] = []
     if is_group:
-        group_times, problem = parse_group_times(str(form.get("group_times") or ""), zone)
-        if problem:
-            fields.errors["group_times"] = problem
-        elif not group_times:
-            fields.errors["group_times"] = gettext("Give at least one time for the group meeting.")
-        if seats is None and room_id is None and "seats" not in fields.errors:
-            fields.errors["seats"] = gettext("Give the number of seats, or choose a room.")
+        group_times = _group_times(fields, form, zone, seats is None and room_id is None)
     if fields.errors or team_id is None or duration is None:
         return None, fields.errors
     return (
@@ -216,6 +180,82 @@ def parse_offer(
         ),
         {},
     )
+
+
+def _check_room_and_variant(
+    fields: Fields,
+    choices: OfferChoices,
+    team_id: int,
+    room_id: int | None,
+    variant_id: int | None,
+    meeting_type: str,
+) -> None:
+    """A room is for the teams it names and the teams under them; a variant is for its
+    meeting types and teams."""
+    allowed = choices.room_teams.get(room_id or 0)
+    if allowed and not allowed & set(engine.teams_above(team_id, choices.parents)):
+        fields.errors["room_id"] = gettext(
+            "The chosen team may not use this room (a room is for the teams it names and the "
+            "teams under them)."
+        )
+    if variant_id is not None and meeting_type:
+        types, teams = choices.variants[variant_id]
+        if meeting_type not in types or (teams and team_id not in teams):
+            fields.errors["variant_id"] = gettext(
+                "This variant is not for the chosen meeting type and team."
+            )
+
+
+def _check_period(
+    fields: Fields,
+    first_date: dt.date | None,
+    fixed_end: dt.date | None,
+    rolling: int | None,
+    today: dt.date,
+) -> None:
+    """An offer ends on a fixed date, a rolling number of weeks from today, or both."""
+    if (
+        fixed_end is None
+        and rolling is None
+        and not {"fixed_end", "rolling_weeks"} & set(fields.errors)
+    ):
+        fields.errors["fixed_end"] = gettext(
+            "Give a fixed end date, a rolling end in weeks, or both."
+        )
+    if first_date and fixed_end and fixed_end < first_date:
+        fields.errors["fixed_end"] = gettext("The end cannot be before the first meeting date.")
+    elif fixed_end and fixed_end <= today:
+        fields.errors["fixed_end"] = gettext("The end date must lie after today.")
+
+
+def _chosen_caseworkers(
+    fields: Fields, caseworker_ids: Sequence[str], choices: OfferChoices, team_id: int | None
+) -> list[int]:
+    """At least one caseworker, each of the offer's team and taking bookings."""
+    chosen = ids_from(caseworker_ids, choices.caseworkers)
+    if not chosen:
+        fields.errors["caseworker_ids"] = gettext("Choose at least one caseworker.")
+    elif team_id is not None and any(
+        team_id not in choices.team_of_caseworkers.get(c, set()) for c in chosen
+    ):
+        fields.errors["caseworker_ids"] = gettext(
+            "Choose caseworkers of the offer's team who take bookings."
+        )
+    return chosen
+
+
+def _group_times(
+    fields: Fields, form: Mapping[str, Any], zone: ZoneInfo, needs_seats: bool
+) -> list[dt.datetime]:
+    """A group meeting's set times (at least one), and its seats when no room gives them."""
+    times, problem = parse_group_times(str(form.get("group_times") or ""), zone)
+    if problem:
+        fields.errors["group_times"] = problem
+    elif not times:
+        fields.errors["group_times"] = gettext("Give at least one time for the group meeting.")
+    if needs_seats and "seats" not in fields.errors:
+        fields.errors["seats"] = gettext("Give the number of seats, or choose a room.")
+    return times
 
 
 def offer_values(offer: MeetingOffer, caseworker_ids: Sequence[int], times: str) -> dict[str, Any]:

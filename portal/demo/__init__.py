@@ -138,6 +138,6 @@ async def load_demo_data(database: Database, settings: Settings, only_if_empty: 
             )
         await add_demo_plans(db, participants, staff, today, settings)
         await add_demo_hours(db, participants, staff, settings)
-        await add_demo_cvs(db, participants, country)
+        await add_demo_cvs(db, participants, country, today)
         await add_demo_meetings(db, participants, staff, settings, today)
     return True

@@ -18,14 +18,13 @@ from portal.participants.models import Participant
 
 
 async def add_demo_cvs(
-    db: AsyncSession, participants: dict[str, Participant], country: str
+    db: AsyncSession, participants: dict[str, Participant], country: str, today: dt.date
 ) -> None:
     """Anna's partly filled My CV (a job, no education yet), Bo's complete one, and one
     occupation each in "I am looking for a job as" (when the list has it); in the
     deployment's language."""
     language = "sv" if country == "SE" else "da"
     texts = texts_of(country)["cvs"]
-    today = dt.date.today()
     year = dt.timedelta(days=365)
     anna, bo = participants["anna"].id, participants["bo"].id
     await save_profile(db, anna, ProfileInput(texts["anna_profile"], "B", "", "", False))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import LiveServer, assert_accessible, log_in
 
@@ -79,8 +79,8 @@ def test_language_switch_translates_the_page_in_swedish_and_danish(
 
 
 def test_caseworker_opens_the_read_only_view_and_the_participant_sees_it_in_the_log(
-    page: Page, live_server: LiveServer, browser
-) -> None:  # type: ignore[no-untyped-def]
+    page: Page, live_server: LiveServer, browser: Browser
+) -> None:
     log_in(page, live_server, "karin", staff=True)
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Karin")
     assert_accessible(page)
@@ -166,8 +166,8 @@ def test_an_idle_warning_appears_before_the_timeout_and_keeps_the_session(
 
 
 def test_login_language_switch_and_logout_work_without_javascript(
-    browser, live_server: LiveServer
-) -> None:  # type: ignore[no-untyped-def]
+    browser: Browser, live_server: LiveServer
+) -> None:
     context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 800})
     page = context.new_page()
     page.goto(live_server.url + "/")

@@ -55,7 +55,9 @@ def centre_id(url: str) -> int:
     return int(sql(url, "SELECT id FROM teams WHERE parent_id IS NULL ORDER BY id")[0][0])
 
 
-def week(monday: tuple[str, str] = ("08:00", "16:00"), pause: tuple[str, str] = ("", "")) -> dict:
+def week(
+    monday: tuple[str, str] = ("08:00", "16:00"), pause: tuple[str, str] = ("", "")
+) -> dict[str, str]:
     """Form fields of a week with the same hours and pause Monday–Friday."""
     fields: dict[str, str] = {}
     for weekday in range(7):

@@ -76,6 +76,7 @@ def test_session_cookie_is_httponly_and_samesite_lax(client: TestClient) -> None
 def test_logout_revokes_the_session_even_if_the_cookie_is_replayed(client: TestClient) -> None:
     log_in(client, "anna")
     token = client.cookies.get("portal_session")
+    assert token
     response = client.post("/auth/logout")
     assert "You are logged out" in response.text
     client.cookies.set("portal_session", token)

@@ -356,11 +356,12 @@ def test_the_team_is_emailed_when_a_move_by_the_job_centre_takes_the_last_free_t
         (start,) = starts_on(client.get(f"/meetings/offers/{group}").text)
         key = confirm(client, f"/meetings/offers/{group}/confirm", start)
         client.post(f"/meetings/offers/{group}/book", data={"start": start, "request_key": key})
-        (booking,) = sql(
+        (booked,) = sql(
             database_url,
             "SELECT id FROM bookings WHERE participant_id = :p AND status = 'booked'",
             p=bo,
         )[0]
+        booking = int(booked)
         # Bo's meeting is today now, so its seat is no free time for anyone once he leaves it;
         # the first group time gets the offer's one free seat, which the move takes.
         soon = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
@@ -371,12 +372,12 @@ def test_the_team_is_emailed_when_a_move_by_the_job_centre_takes_the_last_free_t
         log_in(client, "karin", staff=True)
         move = client.get(f"/staff/booking/bookings/{booking}/move")
         assert move.status_code == 200, move.text
-        key = re.search(r'name="request_key" value="([^"]+)"', move.text)
+        move_key = re.search(r'name="request_key" value="([^"]+)"', move.text)
         target = re.search(r'<option value="([^"]+)"', move.text)
-        assert key and target
+        assert move_key and target
         moved = client.post(
             f"/staff/booking/bookings/{booking}/move",
-            data={"slot": target.group(1), "request_key": key.group(1)},
+            data={"slot": target.group(1), "request_key": move_key.group(1)},
             follow_redirects=False,
         )
         assert moved.status_code == 303

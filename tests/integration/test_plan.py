@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import re
 import uuid
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -263,7 +264,7 @@ def test_the_plan_pdf_is_a_tagged_pdf_for_participant_and_caseworker(client: Tes
     pdf = client.get("/plan.pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     document = PdfReader(io.BytesIO(pdf.content))
-    catalog = document.trailer["/Root"]
+    catalog: Any = document.trailer["/Root"]
     assert "/StructTreeRoot" in catalog and catalog["/MarkInfo"]["/Marked"]
     assert catalog["/Lang"] in ("en", "sv", "da")
     assert "Bagare / konditor" in "".join(page.extract_text() for page in document.pages)

@@ -58,7 +58,6 @@ def test_a_fixed_limit_and_offset_are_written_in_too() -> None:
 
 
 def test_a_typed_row_reads_by_name_and_refuses_other_columns() -> None:
-    from collections import namedtuple
     from typing import NamedTuple
 
     from portal.db import typed_row
@@ -67,8 +66,15 @@ def test_a_typed_row_reads_by_name_and_refuses_other_columns() -> None:
         first: int
         second: str
 
-    row = namedtuple("row", ["first", "second"])(1, "two")
-    assert typed_row(Pair, row).second == "two"
-    other = namedtuple("row", ["second", "first"])("two", 1)
+    class Row(NamedTuple):  # a row as a query returns it
+        first: int
+        second: str
+
+    class Swapped(NamedTuple):
+        second: str
+        first: int
+
+    assert typed_row(Pair, Row(1, "two")).second == "two"
+    other = Swapped("two", 1)
     with pytest.raises(TypeError, match="are not Pair"):
         typed_row(Pair, other)
