@@ -26,7 +26,7 @@ from portal.db import utcnow
 from portal.notify.service import Links
 from portal.participants.models import Participant
 from portal.participants.pages import ParticipantView, participant_page_routes, render
-from portal.web.forms import new_form_token
+from portal.web.forms import new_form_token, read_form
 from portal.web.requests import database, today
 from portal.web.templating import pages
 
@@ -253,8 +253,7 @@ async def confirm_page(request: Request, participant: Participant) -> Response:
 
 async def book(request: Request, participant: Participant) -> Response:
     offer = await offer_or_404(request, participant)
-    async with request.form() as raw:
-        form = {key: str(value) for key, value in raw.items()}
+    form = await read_form(request)
     start = chosen_start(form.get("start"))
     key = form.get("request_key", "")
     if start is None:

@@ -17,7 +17,7 @@ from portal.occupations.search import MAX_RESULTS
 from portal.occupations.service import labels_of
 from portal.participants.models import Participant
 from portal.participants.pages import ParticipantView, participant_page_routes, render
-from portal.web.forms import Errors
+from portal.web.forms import Errors, read_form
 from portal.web.i18n import current_language
 from portal.web.requests import database, today
 from portal.web.templating import pages
@@ -55,8 +55,7 @@ async def new_job(request: Request, participant: Participant) -> Response:
     """Find an occupation (q), then give the details of the one chosen (uri), then save."""
     view = ParticipantView(participant)
     if request.method == "POST":
-        async with request.form() as raw:
-            form = {k: str(v) for k, v in raw.items()}
+        form = await read_form(request)
         uri = form.get("uri", "")
     else:
         form = {}
@@ -134,8 +133,7 @@ async def edit_job(request: Request, participant: Participant) -> Response:
             "conditions": item.conditions,
         }
         return details_page(request, view, label, item.occupation_uri, values, {}, item_id=item.id)
-    async with request.form() as raw:
-        form = {k: str(v) for k, v in raw.items()}
+    form = await read_form(request)
     data, errors = service.parse_sought(form, today(request))
     if data is None:
         return details_page(

@@ -228,9 +228,8 @@ async def profile_form(request: Request, participant: Participant) -> Response:
             licences=licences,
             **cv_labels(),
         )
-    async with request.form() as raw:
-        form = {k: str(v) for k, v in raw.items() if k != "driving_licences"}
-        licences = [str(v) for v in raw.getlist("driving_licences")]
+    form = await read_form(request, "driving_licences")
+    licences = form.pop("driving_licences")
     data, errors = mycv.parse_profile(form, licences)
     if data is None:
         return render(

@@ -23,6 +23,7 @@ from portal.hours.routes import now
 from portal.hours.service import Month
 from portal.participants.models import Participant
 from portal.staff.service import visible_participants_query
+from portal.web.forms import read_form
 from portal.web.i18n import gettext
 from portal.web.requests import database, today
 from portal.web.templating import pages
@@ -70,8 +71,8 @@ async def exports_page(request: Request, staff: StaffIdentity) -> Response:
     values = {"from": str(Month(last.year, 1)), "to": str(last)}
     if request.method == "GET":
         return render_exports(request, staff, made, counts, values, {})
-    async with request.form() as raw:
-        values = {k: str(raw.get(k, "")).strip() for k in ("from", "to")}
+    form = await read_form(request)
+    values = {k: form.get(k, "").strip() for k in ("from", "to")}
     errors = {}
     start, end = Month.parse(values["from"]), Month.parse(values["to"])
     if start is None:

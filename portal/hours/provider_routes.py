@@ -24,6 +24,7 @@ from portal.hours.models import (
 from portal.hours.routes import activities_of, fmt, now, report_table
 from portal.hours.service import HoursError, Month
 from portal.notify.service import Links
+from portal.web.forms import read_form
 from portal.web.i18n import gettext
 from portal.web.requests import database, today
 
@@ -179,9 +180,8 @@ async def month_grid(p: Provider) -> Response:
 
 async def month_grid_post(p: Provider) -> Response:
     month = month_or_404(p)
-    async with p.request.form() as raw:
-        form = {k: str(v) for k, v in raw.multi_items() if k != "copy_to"}
-        copy_to = [str(v) for v in raw.getlist("copy_to")]
+    form = await read_form(p.request, "copy_to")
+    copy_to: list[str] = form.pop("copy_to")
     action = form.get("action", "save")
     author = p.staff.user.full_name
     async with database(p.request).sessions() as db:
@@ -253,8 +253,7 @@ def parse_day(text: str, month: Month) -> dt.date | None:
 async def autosave(p: Provider) -> Response:
     """The htmx autosave: keep what is typed in the draft, answer with a short status."""
     month = month_or_404(p)
-    async with p.request.form() as raw:
-        form = {k: str(v) for k, v in raw.items()}
+    form = await read_form(p.request)
     try:
         async with database(p.request).transaction() as db:
             draft = await service.save_draft(
@@ -290,8 +289,7 @@ async def correct(p: Provider, month: Month) -> Response:
 
 
 async def open_month(p: Provider) -> Response:
-    async with p.request.form() as raw:
-        month = Month.parse(str(raw.get("month", "")))
+    month = Month.parse((await read_form(p.request)).get("month", ""))
     if month is None or month > Month.of(today(p.request)):
         return RedirectResponse(p.base, status_code=303)
     return RedirectResponse(f"{p.base}/{month}", status_code=303)

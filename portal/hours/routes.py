@@ -28,6 +28,7 @@ from portal.hours.models import (
 from portal.hours.service import Activity, HoursError, Month
 from portal.participants.models import Participant
 from portal.participants.pages import ParticipantView, participant_page_routes, render
+from portal.web.forms import read_form
 from portal.web.i18n import Formatter, gettext
 from portal.web.requests import database
 from portal.web.templating import pages
@@ -144,13 +145,8 @@ def report_response(
     )
 
 
-async def form_of(request: Request) -> dict[str, str]:
-    async with request.form() as form:
-        return {k: str(v) for k, v in form.items()}
-
-
 async def approve(request: Request, participant: Participant) -> Response:
-    form = await form_of(request)
+    form = await read_form(request)
     report_id = request.path_params["report_id"]
     async with database(request).sessions() as db:
         shown = await approval.participant_report(db, participant.id, report_id, now())
@@ -199,7 +195,7 @@ async def complete_approval(
 
 
 async def not_agreed(request: Request, participant: Participant) -> Response:
-    form = await form_of(request)
+    form = await read_form(request)
     report_id = request.path_params["report_id"]
     comment, error = approval.parse_comment(form.get("comment", ""))
     try:

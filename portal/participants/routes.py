@@ -19,6 +19,7 @@ from portal.participants.models import Participant
 from portal.participants.pages import Page, ParticipantView, participant_page_routes, render
 from portal.participants.service import parse_notification_settings, save_notification_settings
 from portal.plan import reading as plan_reading
+from portal.web.forms import read_form
 from portal.web.i18n import lazy_gettext as _
 from portal.web.requests import database
 from portal.web.security import local_path
@@ -103,8 +104,7 @@ NOTIFICATION_LABELS = {
 
 async def save_notifications(request: Request, participant: Participant) -> Response:
     """The participant's own reminder-service choices (never from the read-only view)."""
-    async with request.form() as raw:
-        form = {key: str(value) for key, value in raw.items()}
+    form = await read_form(request)
     choice, errors = parse_notification_settings(form)
     if choice is None:
         values = {
