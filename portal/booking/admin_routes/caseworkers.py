@@ -15,6 +15,7 @@ from portal.booking.admin_routes.common import (
     BASE,
     EditForm,
     add_once,
+    delete_unless_used,
     done,
     field_labels,
     found,
@@ -314,20 +315,8 @@ async def remove_busy_time(request: Request, staff: StaffIdentity) -> Response:
     return done(f"{BASE}/caseworkers/{caseworker.id}", "busy_removed")
 
 
-async def delete_caseworker(request: Request, staff: StaffIdentity) -> Response:
-    """Refused while the caseworker has meetings to come or is named in offers (the page
-    says why)."""
-    async with database(request).transaction() as db:
-        row = await found(db, Caseworker, request, "caseworker_id")
-        in_use = await admin.delete_caseworker(db, row, utcnow())
-    if in_use is not None:
-        return page(
-            request,
-            staff,
-            "booking/admin/refused.html",
-            409,
-            message=in_use.message,
-            meetings=in_use.meetings,
-            back=f"{BASE}/caseworkers/{row.id}",
-        )
-    return done(f"{BASE}/", "caseworker_deleted")
+delete_caseworker = delete_unless_used(
+    Caseworker, "caseworker_id", "caseworkers", admin.delete_caseworker, "caseworker_deleted"
+)
+"""Refused while the caseworker has meetings to come or is named in offers (the page says
+why); they can be taken out of their teams instead."""

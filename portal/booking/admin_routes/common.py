@@ -3,7 +3,8 @@ one transaction."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import datetime as dt
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -20,6 +21,7 @@ from portal.booking.free_times import Place
 from portal.booking.models import (
     Team,
 )
+from portal.db import utcnow
 from portal.staff.service import WRITE, allows, runs_meetings
 from portal.web.forms import (
     Errors,
@@ -202,6 +204,47 @@ async def form_page(
         saved=request.query_params.get("saved"),
         **context,
     )
+
+
+def refused(
+    request: Request,
+    staff: StaffIdentity,
+    message: str,
+    back: str,
+    meetings: Sequence[Any] = (),
+) -> Response:
+    """The page that says why something was refused (and which meetings stand in the way)."""
+    return page(
+        request,
+        staff,
+        "booking/admin/refused.html",
+        409,
+        message=message,
+        meetings=list(meetings),
+        back=back,
+    )
+
+
+def delete_unless_used(
+    model: type[Any],
+    key: str,
+    path: str,
+    rule: Callable[[Any, Any, dt.datetime], Awaitable[Any]],
+    word: str,
+) -> AdminHandler:
+    """A delete handler: `rule` deletes the row the path names, or says why it is in use."""
+
+    async def delete(request: Request, staff: StaffIdentity) -> Response:
+        async with database(request).transaction() as db:
+            row = await found(db, model, request, key)
+            in_use = await rule(db, row, utcnow())
+        if in_use is not None:
+            back = f"{BASE}/{path}/{row.id}"
+            return refused(request, staff, in_use.message, back, in_use.meetings)
+        return done(f"{BASE}/", word)
+
+    delete.__name__ = f"delete_{path}"
+    return delete
 
 
 def done(path: str, saved: str) -> Response:

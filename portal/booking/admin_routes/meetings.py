@@ -19,6 +19,7 @@ from portal.booking.admin_routes.common import (
     found,
     page,
     place_of,
+    refused,
 )
 from portal.booking.bookings import EVENTS
 from portal.booking.free_times import BookingRefused, SlotTaken
@@ -114,15 +115,8 @@ async def cancel_booking(request: Request, staff: StaffIdentity) -> Response:
             db, booking, reason, staff.user.id, utcnow(), Links.of(request.app.state.settings)
         )
     if not cancelled:
-        return page(
-            request,
-            staff,
-            "booking/admin/refused.html",
-            409,
-            message=gettext("This meeting is already cancelled, moved or over."),
-            meetings=[],
-            back=f"{BASE}/bookings/{booking.id}",
-        )
+        message = gettext("This meeting is already cancelled, moved or over.")
+        return refused(request, staff, message, f"{BASE}/bookings/{booking.id}")
     return done(f"{BASE}/bookings/{booking.id}", "cancelled")
 
 
@@ -159,15 +153,8 @@ async def move_booking(request: Request, staff: StaffIdentity) -> Response:
     async with database(request).sessions() as db:
         booking = await found(db, Booking, request, "booking_id")
     if booking.status != "booked" or booking.starts_at <= utcnow():
-        return page(
-            request,
-            staff,
-            "booking/admin/refused.html",
-            409,
-            message=gettext("This meeting is already cancelled, moved or over."),
-            meetings=[],
-            back=f"{BASE}/bookings/{booking.id}",
-        )
+        message = gettext("This meeting is already cancelled, moved or over.")
+        return refused(request, staff, message, f"{BASE}/bookings/{booking.id}")
     if request.method == "GET":
         return await move_page(request, staff, booking)
     form = await read_form(request)

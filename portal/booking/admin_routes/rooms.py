@@ -11,23 +11,18 @@ from starlette.responses import Response
 from portal.auth.guards import StaffIdentity
 from portal.booking import admin
 from portal.booking.admin_routes.common import (
-    BASE,
     EditForm,
-    done,
+    delete_unless_used,
     form_page,
-    found,
-    page,
 )
 from portal.booking.models import (
     Room,
     RoomTeam,
 )
-from portal.db import utcnow
 from portal.web.forms import (
     Errors,
 )
 from portal.web.i18n import lazy_gettext as _
-from portal.web.requests import database
 
 ROOM_LABELS = {
     "name": _("Name of the room"),
@@ -91,19 +86,5 @@ room_form = EditForm(
 )
 
 
-async def delete_room(request: Request, staff: StaffIdentity) -> Response:
-    """Refused while meetings are booked in the room or offers use it (the page says why)."""
-    async with database(request).transaction() as db:
-        row = await found(db, Room, request, "room_id")
-        in_use = await admin.delete_room(db, row, utcnow())
-    if in_use is not None:
-        return page(
-            request,
-            staff,
-            "booking/admin/refused.html",
-            409,
-            message=in_use.message,
-            meetings=in_use.meetings,
-            back=f"{BASE}/rooms/{row.id}",
-        )
-    return done(f"{BASE}/", "room_deleted")
+delete_room = delete_unless_used(Room, "room_id", "rooms", admin.delete_room, "room_deleted")
+"""Refused while meetings are booked in the room or offers use it (the page says why)."""
