@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from babel.support import LazyProxy
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.db import utcnow
@@ -25,7 +25,7 @@ from portal.hours.models import (
 )
 from portal.notify.service import HOURS_TO_APPROVE, Links, notify_participant
 from portal.participants.models import Participant
-from portal.plan.models import Initiative, InitiativeVersion
+from portal.plan.service import initiative_periods
 from portal.web.i18n import Formatter, current_language, gettext, upper_first
 from portal.web.i18n import lazy_gettext as _
 
@@ -325,31 +325,9 @@ async def find_report(
 async def participant_initiatives(
     db: AsyncSession, participant_id: int
 ) -> list[tuple[int, str, dt.date, dt.date | None]]:
-    """(id, title, start, end) of each initiative's latest version."""
-    latest = (
-        select(InitiativeVersion.initiative_id, func.max(InitiativeVersion.version).label("v"))
-        .join(Initiative, Initiative.id == InitiativeVersion.initiative_id)
-        .where(Initiative.participant_id == participant_id)
-        .group_by(InitiativeVersion.initiative_id)
-        .subquery()
-    )
-    rows = await db.execute(
-        select(
-            InitiativeVersion.initiative_id,
-            InitiativeVersion.title,
-            InitiativeVersion.start_date,
-            InitiativeVersion.end_date,
-        )
-        .join(
-            latest,
-            and_(
-                latest.c.initiative_id == InitiativeVersion.initiative_id,
-                latest.c.v == InitiativeVersion.version,
-            ),
-        )
-        .order_by(InitiativeVersion.start_date, InitiativeVersion.initiative_id)
-    )
-    return [(r[0], r[1], r[2], r[3]) for r in rows]
+    """(id, title, start, end) of each of the participant's initiatives, from My Plan."""
+    periods = await initiative_periods(db, participant_id)
+    return [(p.initiative_id, p.title, p.start_date, p.end_date) for p in periods]
 
 
 async def save_draft(

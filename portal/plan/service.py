@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from babel.support import LazyProxy
 from sqlalchemy import Select, Table, func, literal, select
@@ -429,3 +429,39 @@ def job_goal_rows_query(participant_id: Any) -> Any:
         latest,
         (latest.c.goal_id == GoalVersion.goal_id) & (latest.c.v == GoalVersion.version),
     )
+
+
+class InitiativePeriod(NamedTuple):
+    """An initiative's title and period as it stands (what other domains read of it)."""
+
+    initiative_id: int
+    title: str
+    start_date: dt.date
+    end_date: dt.date | None
+
+
+async def initiative_periods(db: AsyncSession, participant_id: int) -> list[InitiativePeriod]:
+    """Each of the participant's initiatives with its latest version's title and period, in
+    order of start (the activities an hour history is registered against)."""
+    latest = (
+        select(InitiativeVersion.initiative_id, func.max(InitiativeVersion.version).label("v"))
+        .join(Initiative, Initiative.id == InitiativeVersion.initiative_id)
+        .where(Initiative.participant_id == participant_id)
+        .group_by(InitiativeVersion.initiative_id)
+        .subquery()
+    )
+    rows = await db.execute(
+        select(
+            InitiativeVersion.initiative_id,
+            InitiativeVersion.title,
+            InitiativeVersion.start_date,
+            InitiativeVersion.end_date,
+        )
+        .join(
+            latest,
+            (latest.c.initiative_id == InitiativeVersion.initiative_id)
+            & (latest.c.v == InitiativeVersion.version),
+        )
+        .order_by(InitiativeVersion.start_date, InitiativeVersion.initiative_id)
+    )
+    return [InitiativePeriod(*row) for row in rows]
