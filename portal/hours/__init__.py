@@ -1,1 +1,3 @@
-"""Hour histories (samarbetshistorik): registration, approval, consent and export."""
+"""Hour histories (samarbetshistorik): the provider's month grid and submission (`service`),
+the participant's approval and consent (`approval`), exports to ESF and statistics
+(`exports`), and their handlers (participant, provider, export, API)."""

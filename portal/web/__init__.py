@@ -1,1 +1,2 @@
-"""Cross-cutting HTTP: templating, languages, security headers, cross-site refusal, errors."""
+"""Cross-cutting HTTP, importing no domain: templating and cached fragments, languages,
+security headers, cross-site refusal, errors, form reading and tokens, request helpers."""
