@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -15,6 +16,7 @@ from sqlalchemy import (
     bindparam,
     exists,
     func,
+    literal,
     select,
 )
 from sqlalchemy.engine import Row
@@ -22,10 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from portal.booking.bookings import event
-from portal.booking.models import (
-    Booking,
-    BookingEvent,
-)
+from portal.booking.models import Booking, BookingEvent, ParticipantMarking
 from portal.participants.models import Participant
 from portal.staff.models import StaffUser
 
@@ -145,3 +144,31 @@ async def audit_events(
             | ((Participant.first_name + " " + Participant.last_name).ilike(pattern))
         )
     return list(await db.execute(statement))
+
+
+def latest_booking_rows() -> Any:
+    """(participant_id, "meeting", moment) of each participant's latest booking event of their
+    own or the job centre's (booked, moved, cancelled): what the staff's case overview reads."""
+    return (
+        select(
+            BookingEvent.participant_id.label("participant_id"),
+            literal("meeting").label("kind"),
+            func.max(BookingEvent.at).label("at"),
+        )
+        .where(BookingEvent.event.in_(MEETING_EVENTS), BookingEvent.participant_id.is_not(None))
+        .group_by(BookingEvent.participant_id)
+    )
+
+
+MEETING_EVENTS = (
+    "created",
+    "moved_by_participant",
+    "moved_by_job_centre",
+    "cancelled_by_participant",
+    "cancelled_by_job_centre",
+)
+
+
+def marked_participants(marking: str) -> Any:
+    """The ids of participants with this person-group marking."""
+    return select(ParticipantMarking.participant_id).where(ParticipantMarking.marking == marking)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from portal.audit.models import AccessLogEntry
 from portal.auth.personas import PERSONAS_BY_ID
 from portal.db import Database, utcnow
+from portal.demo.caseload import add_caseload
 from portal.demo.cvs import add_demo_cvs
 from portal.demo.hours import add_demo_hours
 from portal.demo.meetings import add_demo_meetings
@@ -137,6 +138,8 @@ async def load_demo_data(database: Database, settings: Settings, only_if_empty: 
                 )
             )
         await add_demo_plans(db, participants, staff, today, settings)
+        taken = {participant.personal_number for participant in participants.values()}
+        await add_caseload(db, organisations["job_centre"], staff["karin"], taken, settings, today)
         await add_demo_hours(db, participants, staff, settings)
         await add_demo_cvs(db, participants, country, today)
         await add_demo_meetings(db, participants, staff, settings, today)

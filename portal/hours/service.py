@@ -11,9 +11,10 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from babel.support import LazyProxy
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.db import utcnow
@@ -421,3 +422,18 @@ async def start_correction(
 def utc_now() -> dt.datetime:
     """The service's clock; tests replace it to move time."""
     return utcnow()
+
+
+def latest_submission_rows() -> Any:
+    """(participant_id, "hours_sent", moment) of each participant's latest submitted hour
+    history: what the staff's case overview reads of the hours."""
+    return (
+        select(
+            HourReport.participant_id.label("participant_id"),
+            literal("hours_sent").label("kind"),
+            func.max(HourReportVersion.submitted_at).label("at"),
+        )
+        .join(HourReportVersion, HourReportVersion.report_id == HourReport.id)
+        .where(HourReportVersion.submitted_at.is_not(None))
+        .group_by(HourReport.participant_id)
+    )

@@ -19,7 +19,7 @@ _SE = re.compile(r"^(\d{8})-?(\d{4})$")
 _DK = re.compile(r"^(\d{6})-?(\d{4})$")
 
 
-def _luhn_check_digit(digits: str) -> int:
+def luhn_check_digit(digits: str) -> int:
     total = 0
     for index, char in enumerate(digits):
         value = int(char) * (2 if index % 2 == 0 else 1)
@@ -39,7 +39,7 @@ def normalise_personal_number(country: str, text: str) -> str | None:
             dt.date(int(date_part[:4]), int(date_part[4:6]), int(date_part[6:8]))
         except ValueError:
             return None
-        if _luhn_check_digit(date_part[2:] + serial[:3]) != int(serial[3]):
+        if luhn_check_digit(date_part[2:] + serial[:3]) != int(serial[3]):
             return None
         return f"{date_part}-{serial}"
     match = _DK.match(text)

@@ -465,3 +465,13 @@ async def initiative_periods(db: AsyncSession, participant_id: int) -> list[Init
         .order_by(InitiativeVersion.start_date, InitiativeVersion.initiative_id)
     )
     return [InitiativePeriod(*row) for row in rows]
+
+
+def latest_change_rows() -> Any:
+    """(participant_id, "plan_changed", moment) of each plan's latest change: what the staff's
+    case overview reads of My Plan."""
+    return select(
+        PlanRevision.participant_id.label("participant_id"),
+        literal("plan_changed").label("kind"),
+        PlanRevision.changed_at.label("at"),
+    )

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal.auth.guards import current_staff, login_redirect
+from portal.booking.bookings import MARKINGS
+from portal.db import utcnow
+from portal.participants.service import normalise_personal_number
+from portal.staff import overview
 from portal.staff.service import (
     MATRIX,
     PARTICIPANT_TOOLS,
@@ -16,7 +21,7 @@ from portal.staff.service import (
     allows,
     participant_tools,
     runs_meetings,
-    visible_participants,
+    visible_participant_by_number,
 )
 from portal.web.requests import database
 from portal.web.templating import pages
@@ -26,14 +31,20 @@ async def staff_start(request: Request) -> Response:
     staff = await current_staff(request)
     if staff is None:
         return login_redirect(request, "/staff/login")
+    query = overview.OverviewQuery.parse(request.query_params)
     async with database(request).sessions() as db:
-        participants = await visible_participants(db, staff.user, staff.roles)
+        found = await overview.case_overview(db, staff.user, staff.roles, query)
     return pages(request).render_staff(
         request,
         "staff/start.html",
         {
             "staff": staff,
-            "participants": participants,
+            "overview": found,
+            "event_labels": overview.EVENT_LABELS,
+            "scopes": overview.SCOPES,
+            "sorts": overview.SORTS,
+            "markings": MARKINGS,
+            "recent_since": utcnow() - overview.RECENT,
             "may_view": allows(staff.roles, "view_participant"),
             "tools": participant_tools(staff.user, staff.roles),
             "participant_tools": PARTICIPANT_TOOLS,
@@ -60,5 +71,26 @@ async def permission_matrix(request: Request) -> Response:
     )
 
 
+async def participant_by_number(request: Request) -> Response:
+    """A deep link a case system can open: the participant's read-only view, by personal
+    number, when this staff user may see them (otherwise 404, as for any participant)."""
+    staff = await current_staff(request)
+    if staff is None:
+        return login_redirect(request, "/staff/login")
+    country = request.app.state.settings.country
+    number = normalise_personal_number(country, request.path_params["personal_number"])
+    if number is None:
+        raise HTTPException(404)
+    async with database(request).sessions() as db:
+        participant = await visible_participant_by_number(db, staff.user, staff.roles, number)
+    if participant is None:
+        raise HTTPException(404)
+    return RedirectResponse(f"/staff/participants/{participant.id}", status_code=303)
+
+
 def routes() -> list[Route]:
-    return [Route("/staff/", staff_start), Route("/staff/permissions", permission_matrix)]
+    return [
+        Route("/staff/", staff_start),
+        Route("/staff/permissions", permission_matrix),
+        Route("/staff/participants/by-number/{personal_number}", participant_by_number),
+    ]

@@ -145,5 +145,15 @@ async def visible_participant(
     return await db.scalar(query)
 
 
+async def visible_participant_by_number(
+    db: AsyncSession, user: StaffUser, roles: set[str], personal_number: str
+) -> Participant | None:
+    """The participant with this (normalised) personal number if this user may see them."""
+    query = visible_participants_query(user, roles).where(
+        Participant.personal_number == personal_number
+    )
+    return await db.scalar(query)
+
+
 async def staff_user_for_login(db: AsyncSession, personal_number: str) -> StaffUser | None:
     return await db.scalar(select(StaffUser).where(StaffUser.personal_number == personal_number))

@@ -84,6 +84,11 @@ def test_caseworker_opens_the_read_only_view_and_the_participant_sees_it_in_the_
     log_in(page, live_server, "karin", staff=True)
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Karin")
     assert_accessible(page)
+    # A caseworker finds the participant by searching the case overview, by keyboard.
+    page.get_by_label("Name or personal number").fill("Anna Andersson")
+    page.get_by_label("Name or personal number").press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("1 of 1")
+    assert_accessible(page)
     page.get_by_role("link", name="Anna Andersson", exact=True).click()
     expect(
         page.get_by_role("heading", level=2, name="Read-only view of Anna Andersson's pages")

@@ -67,7 +67,8 @@ def with_params(url: str, **changes: str) -> str:
 
 
 def participant_id(client: TestClient, name: str) -> int:
-    match = re.search(rf'href="/staff/participants/(\d+)">{name}<', client.get("/staff/").text)
+    listed = client.get("/staff/", params={"q": name}).text
+    match = re.search(rf'href="/staff/participants/(\d+)">{name}<', listed)
     assert match
     return int(match.group(1))
 

@@ -16,7 +16,7 @@ from tests.conftest import log_in, portal_today
 
 
 def anna_id(client: TestClient) -> int:
-    page = client.get("/staff/").text
+    page = client.get("/staff/", params={"q": "Anna Andersson"}).text
     match = re.search(r'href="/staff/participants/(\d+)">Anna Andersson<', page)
     assert match
     return int(match.group(1))

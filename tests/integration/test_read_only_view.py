@@ -12,7 +12,7 @@ from tests.conftest import log_in
 
 
 def participant_id(client: TestClient, name: str) -> int:
-    page = client.get("/staff/").text
+    page = client.get("/staff/", params={"q": name}).text
     match = re.search(rf'href="/staff/participants/(\d+)">{name}<', page)
     assert match, f"{name} is not listed"
     return int(match.group(1))

@@ -1,0 +1,108 @@
+"""The staff's case overview: search, filters, sorting and paging in the database, each
+participant's latest event, and the deep link by personal number."""
+
+from __future__ import annotations
+
+import re
+
+from starlette.testclient import TestClient
+
+from tests.conftest import log_in
+
+ROW = re.compile(
+    r'<h3 class="ds-heading" data-size="xs">'
+    r'<a class="ds-link" href="/staff/participants/(\d+)">([^<]+)</a>'
+)
+
+
+def rows(page: str) -> list[tuple[int, str]]:
+    return [(int(i), name) for i, name in ROW.findall(page)]
+
+
+def shown(page: str) -> tuple[int, int, int]:
+    match = re.search(r"Showing (\d+)–(\d+) of (\d+)\.", page)
+    assert match, page
+    first, last, total = (int(n) for n in match.groups())
+    return first, last, total
+
+
+def test_the_overview_pages_fifty_at_a_time_and_clamps_a_page_beyond_the_last(
+    client: TestClient,
+) -> None:
+    log_in(client, "karin", staff=True)
+    first = client.get("/staff/").text
+    assert len(rows(first)) == 50
+    _start, end, total = shown(first)
+    assert end == 50 and total > 250  # anna and the demo caseload of the job centre
+    second = client.get("/staff/", params={"page": "2"}).text
+    assert shown(second)[0] == 51 and not set(rows(first)) & set(rows(second))
+    assert 'rel="next"' in first and 'rel="prev"' in second
+    beyond = client.get("/staff/", params={"page": "9999"}).text
+    assert shown(beyond)[1] == total and 'rel="next"' not in beyond
+    for bad in ("²", "-1", "x", "9" * 50):
+        assert client.get("/staff/", params={"page": bad}).status_code == 200
+
+
+def test_a_search_by_name_or_personal_number_finds_the_participant(client: TestClient) -> None:
+    log_in(client, "karin", staff=True)
+    by_name = rows(client.get("/staff/", params={"q": "anna andersson"}).text)
+    assert [name for _id, name in by_name] == ["Anna Andersson"]
+    for number in ("19900101-1239", "199001011239", "900101"):
+        found = rows(client.get("/staff/", params={"q": number}).text)
+        assert by_name[0] in found, number
+    none = client.get("/staff/", params={"q": "Nobody Atall"}).text
+    assert rows(none) == [] and "No participants match" in none
+    assert 'value="Nobody Atall"' in none  # what was typed is kept
+
+
+def test_assigned_to_me_and_a_marking_narrow_the_list(client: TestClient) -> None:
+    log_in(client, "karin", staff=True)
+    everyone = shown(client.get("/staff/").text)[2]
+    mine = client.get("/staff/", params={"scope": "mine"}).text
+    assert 0 < shown(mine)[2] < everyone
+    assert "Anna Andersson" in [name for _id, name in rows(mine)]
+    marked = client.get("/staff/", params={"marking": "youth"}).text
+    assert 0 < shown(marked)[2] < everyone
+    assert "Anna Andersson" not in marked
+
+
+def test_sorting_by_name_orders_by_last_name_and_events_show_their_kind(
+    client: TestClient,
+) -> None:
+    log_in(client, "karin", staff=True)
+    names = [name for _id, name in rows(client.get("/staff/", params={"sort": "name"}).text)]
+    last_names = [name.split(" ", 1)[1] for name in names]
+    # Sorted (in whatever collation the database uses): each last name's rows stand together.
+    runs = [
+        name for index, name in enumerate(last_names) if index == 0 or name != last_names[index - 1]
+    ]
+    assert len(runs) == len(set(runs)) > 1
+    latest = client.get("/staff/", params={"q": "Anna Andersson"}).text
+    card = latest.split("Anna Andersson", 1)[1].split("</li>", 1)[0]
+    assert "My Plan changed" in card or "Meeting booked or changed" in card
+
+
+def test_a_role_without_participant_access_sees_no_list(client: TestClient) -> None:
+    log_in(client, "palle", staff=True)
+    page = client.get("/staff/").text
+    assert rows(page) == [] and "does not include looking at participants" in page
+
+
+def test_the_deep_link_by_personal_number_opens_the_view_in_scope_only(
+    client: TestClient,
+) -> None:
+    log_in(client, "karin", staff=True)
+    (anna, _name), *_ = rows(client.get("/staff/", params={"q": "Anna Andersson"}).text)
+    for number in ("19900101-1239", "199001011239"):
+        response = client.get(f"/staff/participants/by-number/{number}", follow_redirects=False)
+        assert response.status_code == 303
+        assert response.headers["location"] == f"/staff/participants/{anna}"
+    assert client.get("/staff/participants/by-number/19850615-4569").status_code == 404  # bo
+    assert client.get("/staff/participants/by-number/19900101-1238").status_code == 404  # check
+    assert client.get("/staff/participants/by-number/nonsense").status_code == 404
+    client.cookies.clear()
+    log_in(client, "palle", staff=True)
+    assert client.get("/staff/participants/by-number/19900101-1239").status_code == 404
+    client.cookies.clear()
+    answer = client.get("/staff/participants/by-number/19900101-1239", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/staff/login")
