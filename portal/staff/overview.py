@@ -31,7 +31,7 @@ EVENT_LABELS: dict[str, LazyProxy] = {
     "meeting": _("Meeting booked or changed"),
 }
 SCOPES: dict[str, LazyProxy] = {
-    "organisation": _("Mine and my organisation's"),
+    "organisation": _("All I may see"),
     "mine": _("Assigned to me"),
 }
 SORTS: dict[str, LazyProxy] = {
