@@ -1,0 +1,159 @@
+"""The staff's case overview at 1 000 and at 100 000 participants of one organisation; prints
+one JSON line per size and page: requests/s and latency of the first page, the last page by
+name, a search and a marking filter, against the bare endpoint's in the same run.
+
+Run: .venv/bin/python -m bench.overview [SECONDS_PER_PAGE] [SIZES...]
+With PORTAL_BENCH_POSTGRES_URL set (a database whose public schema may be dropped), the same
+runs on PostgreSQL too. Target (issue 17): p99 < 100 ms, and no page time growing with the
+number of participants.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import sys
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, text
+
+from bench.harness import bare_server, load, portal_server
+
+SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 3.0
+SIZES = [int(size) for size in sys.argv[2:]] or [1_000, 100_000]
+CONNECTIONS = 8
+FIRST = ["Anna", "Erik", "Sara", "Omar", "Maja", "Nils", "Fatima", "Lars", "Ida", "Yusuf"]
+LAST = ["Andersson", "Berg", "Dahl", "Ek", "Holm", "Lind", "Nilsson", "Öberg", "Sund", "Wall"]
+
+
+def sync_url(url: str) -> str:
+    if url.startswith("postgresql"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def reset_postgres(url: str) -> None:
+    engine = create_engine(sync_url(url))
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def add_caseload(url: str, size: int) -> None:
+    """`size` participants of the demo job centre: a third with a plan change, a tenth marked."""
+    engine = create_engine(sync_url(url))
+    chance = random.Random(size)
+    now = dt.datetime.now(dt.UTC)
+    with engine.begin() as connection:
+        centre = connection.execute(
+            text("SELECT organisation_id FROM staff_users WHERE first_name = 'Karin'")
+        ).scalar_one()
+        start = connection.execute(text("SELECT COALESCE(MAX(id), 0) FROM participants"))
+        first_id = int(start.scalar_one()) + 1
+        people = [
+            {
+                "id": first_id + n,
+                "pnr": f"B{n:012d}",
+                "first": chance.choice(FIRST),
+                "last": chance.choice(LAST),
+                "now": now,
+            }
+            for n in range(size)
+        ]
+        connection.execute(
+            text(
+                "INSERT INTO participants (id, personal_number, first_name, last_name, "
+                "created_at, notify_by_email, notify_by_sms) "
+                "VALUES (:id, :pnr, :first, :last, :now, false, false)"
+            ),
+            people,
+        )
+        connection.execute(
+            text(
+                "INSERT INTO participant_assignments (participant_id, organisation_id) "
+                "VALUES (:id, :organisation)"
+            ),
+            [{"id": p["id"], "organisation": centre} for p in people],
+        )
+        connection.execute(
+            text(
+                "INSERT INTO plan_revisions (participant_id, revision, changed_at) "
+                "VALUES (:id, 1, :at)"
+            ),
+            [
+                {"id": p["id"], "at": now - dt.timedelta(minutes=chance.randint(0, 90 * 1440))}
+                for p in people[::3]
+            ],
+        )
+        connection.execute(
+            text(
+                "INSERT INTO participant_markings (participant_id, marking, set_at) "
+                "VALUES (:id, 'youth', :now)"
+            ),
+            [{"id": p["id"], "now": now} for p in people[::10]],
+        )
+        if url.startswith("postgresql"):
+            connection.execute(text("ANALYZE"))
+            connection.execute(
+                text(
+                    "SELECT setval(pg_get_serial_sequence('participants', 'id'), "
+                    "(SELECT MAX(id) FROM participants))"
+                )
+            )
+    engine.dispose()
+
+
+def session_cookie(url: str) -> str:
+    with httpx.Client(base_url=url, follow_redirects=True) as client:
+        response = client.get("/staff/login?login_hint=karin")
+        assert response.status_code == 200 and "Karin" in response.text, "login failed"
+        return f"portal_session={client.cookies['portal_session']}"
+
+
+def measure(database: str, url_of_database: str | None, bare: dict[str, Any]) -> None:
+    for size in SIZES:
+        if url_of_database and url_of_database.startswith("postgresql"):
+            reset_postgres(url_of_database)
+        with portal_server(url_of_database) as (url, env):
+            add_caseload(env["PORTAL_DATABASE_URL"], size)
+            cookie = session_cookie(url)
+            last = -(-(size + 1) // 50)
+            pages = {
+                "first_page": "/staff/",
+                "last_page_by_name": f"/staff/?sort=name&page={last}",
+                "search": "/staff/?q=Holm",
+                "marking": "/staff/?marking=youth",
+            }
+            for name, path in pages.items():
+                figures = load(url, path, cookie, CONNECTIONS, SECONDS)
+                print(
+                    json.dumps(
+                        {
+                            "bench": "case_overview",
+                            "database": database,
+                            "participants": size,
+                            "page": name,
+                            **figures,
+                            "bare_requests_per_second": bare["requests_per_second"],
+                            "target_p99_ms": 100,
+                        }
+                    ),
+                    flush=True,
+                )
+
+
+def main() -> None:
+    with bare_server() as bare_url:
+        bare = load(bare_url, "/", "", CONNECTIONS, SECONDS)
+    measure("sqlite", None, bare)
+    postgres = os.environ.get("PORTAL_BENCH_POSTGRES_URL")
+    if postgres:
+        measure("postgresql", postgres, bare)
+
+
+if __name__ == "__main__":
+    main()
