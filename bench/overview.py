@@ -79,15 +79,23 @@ def add_caseload(url: str, size: int) -> None:
             ),
             [{"id": p["id"], "organisation": centre} for p in people],
         )
+        changes = [
+            {"id": p["id"], "at": now - dt.timedelta(minutes=chance.randint(0, 90 * 1440))}
+            for p in people[::3]
+        ]
         connection.execute(
             text(
                 "INSERT INTO plan_revisions (participant_id, revision, changed_at) "
                 "VALUES (:id, 1, :at)"
             ),
-            [
-                {"id": p["id"], "at": now - dt.timedelta(minutes=chance.randint(0, 90 * 1440))}
-                for p in people[::3]
-            ],
+            changes,
+        )
+        connection.execute(
+            text(
+                "INSERT INTO participant_latest_events (participant_id, kind, at) "
+                "VALUES (:id, 'plan_changed', :at)"
+            ),
+            changes,
         )
         connection.execute(
             text(

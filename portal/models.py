@@ -45,7 +45,7 @@ from portal.hours.models import (
 )
 from portal.notify.models import OutboxMessage
 from portal.occupations.models import Occupation, OccupationImport, OccupationLabel
-from portal.participants.models import Participant
+from portal.participants.models import LatestEvent, Participant
 from portal.plan.models import (
     AgreementVersion,
     Goal,
@@ -87,6 +87,7 @@ __all__ = [
     "HourResponse",
     "Initiative",
     "InitiativeVersion",
+    "LatestEvent",
     "MeetingOffer",
     "MeetingTypeVariant",
     "Occupation",

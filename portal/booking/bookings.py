@@ -53,6 +53,7 @@ from portal.notify.service import (
     notify_team,
 )
 from portal.participants.models import Participant
+from portal.participants.service import record_event
 from portal.web.i18n import current_language, gettext
 from portal.web.i18n import lazy_gettext as _
 
@@ -196,6 +197,7 @@ async def book(
     participant = await db.get_one(Participant, participant_id)
     told = MEETING_BOOKED if moved_by is None else MEETING_CHANGED
     await notify_participant(db, participant, told, links)
+    await record_event(db, participant_id, "meeting", utcnow())
     await tell_team_when_full(db, offer, today, place)
     return booking
 
@@ -418,6 +420,7 @@ async def cancel_by_job_centre(
         event(db, "participant_detached", booking, staff_user_id=staff_user_id)
     participant = await db.get_one(Participant, booking.participant_id)
     await notify_participant(db, participant, MEETING_CHANGED, links)
+    await record_event(db, participant.id, "meeting", now)
     return True
 
 
@@ -429,6 +432,7 @@ async def cancel_by_participant(db: AsyncSession, meeting: Meeting, now: dt.date
     event(db, "cancelled_by_participant", meeting.booking)
     if meeting.booking.group_session_id is not None:
         event(db, "participant_detached", meeting.booking)
+    await record_event(db, meeting.booking.participant_id, "meeting", now)
 
 
 def cancel_refusal(meeting: Meeting, now: dt.datetime) -> str:

@@ -16,7 +16,6 @@ from sqlalchemy import (
     bindparam,
     exists,
     func,
-    literal,
     select,
 )
 from sqlalchemy.engine import Row
@@ -144,29 +143,6 @@ async def audit_events(
             | ((Participant.first_name + " " + Participant.last_name).ilike(pattern))
         )
     return list(await db.execute(statement))
-
-
-def latest_booking_rows() -> Any:
-    """(participant_id, "meeting", moment) of each participant's latest booking event of their
-    own or the job centre's (booked, moved, cancelled): what the staff's case overview reads."""
-    return (
-        select(
-            BookingEvent.participant_id.label("participant_id"),
-            literal("meeting").label("kind"),
-            func.max(BookingEvent.at).label("at"),
-        )
-        .where(BookingEvent.event.in_(MEETING_EVENTS), BookingEvent.participant_id.is_not(None))
-        .group_by(BookingEvent.participant_id)
-    )
-
-
-MEETING_EVENTS = (
-    "created",
-    "moved_by_participant",
-    "moved_by_job_centre",
-    "cancelled_by_participant",
-    "cancelled_by_job_centre",
-)
 
 
 def marked_participants(marking: str) -> Any:

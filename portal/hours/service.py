@@ -11,10 +11,9 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from babel.support import LazyProxy
-from sqlalchemy import Select, func, literal, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.db import utcnow
@@ -26,6 +25,7 @@ from portal.hours.models import (
 )
 from portal.notify.service import HOURS_TO_APPROVE, Links, notify_participant
 from portal.participants.models import Participant
+from portal.participants.service import record_event
 from portal.plan.service import initiative_periods
 from portal.web.i18n import Formatter, current_language, gettext, upper_first
 from portal.web.i18n import lazy_gettext as _
@@ -398,6 +398,7 @@ async def submit(
     await db.flush()
     participant = await db.get_one(Participant, report.participant_id)
     await notify_participant(db, participant, HOURS_TO_APPROVE, links)
+    await record_event(db, participant.id, "hours_sent", now)
     return draft
 
 
@@ -422,18 +423,3 @@ async def start_correction(
 def utc_now() -> dt.datetime:
     """The service's clock; tests replace it to move time."""
     return utcnow()
-
-
-def latest_submission_rows() -> Any:
-    """(participant_id, "hours_sent", moment) of each participant's latest submitted hour
-    history: what the staff's case overview reads of the hours."""
-    return (
-        select(
-            HourReport.participant_id.label("participant_id"),
-            literal("hours_sent").label("kind"),
-            func.max(HourReportVersion.submitted_at).label("at"),
-        )
-        .join(HourReportVersion, HourReportVersion.report_id == HourReport.id)
-        .where(HourReportVersion.submitted_at.is_not(None))
-        .group_by(HourReport.participant_id)
-    )

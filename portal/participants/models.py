@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, String, false
+from sqlalchemy import Boolean, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, UTCDateTime, utcnow
@@ -30,3 +30,17 @@ class Participant(Base):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+class LatestEvent(Base):
+    """A participant's latest event that staff follow (My Plan changed, hours sent, a meeting
+    booked or changed), kept by the services that make those events: the case overview sorts
+    and shows it without working it out from every domain for every participant."""
+
+    __tablename__ = "participant_latest_events"
+
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)

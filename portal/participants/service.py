@@ -6,12 +6,15 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.db import utcnow
-from portal.participants.models import Participant
+from portal.participants.models import LatestEvent, Participant
 from portal.web.forms import Errors, Fields
 from portal.web.i18n import gettext
 
@@ -107,3 +110,23 @@ async def save_notification_settings(
     participant.notify_phone = choice.phone or None
     participant.notify_by_email = choice.by_email
     participant.notify_by_sms = choice.by_sms
+
+
+# What staff see as a participant's latest event (the case overview's words for them).
+EVENT_KINDS = ("plan_changed", "hours_sent", "meeting")
+
+
+async def record_event(db: AsyncSession, participant_id: int, kind: str, at: dt.datetime) -> None:
+    """Note the participant's latest event, in the transaction that makes it; an older moment
+    than the one noted changes nothing."""
+    if kind not in EVENT_KINDS:
+        raise ValueError(f"unknown event {kind!r}")
+    table = cast(Table, LatestEvent.__table__)
+    insert = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(table).values(participant_id=participant_id, kind=kind, at=at)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.participant_id],
+        set_={"kind": statement.excluded.kind, "at": statement.excluded.at},
+        where=table.c.at <= statement.excluded.at,
+    )
+    await db.execute(statement)

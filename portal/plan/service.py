@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portal.db import utcnow
 from portal.notify.service import PLAN_CHANGED, Links, notify_participant
 from portal.participants.models import Participant
+from portal.participants.service import record_event
 from portal.plan.inputs import AgreementInput, GoalInput, InitiativeInput, StatusInput
 from portal.plan.models import (
     AgreementVersion,
@@ -89,11 +90,13 @@ class PlanWriter:
         reminder, and return the stamp of the version written."""
         revision = await next_revision(db, self.participant.id)
         await notify_participant(db, self.participant, PLAN_CHANGED, self.links)
+        now = utcnow()
+        await record_event(db, self.participant.id, "plan_changed", now)
         return {
             "changed_by_name": self.author.name,
             "changed_by_staff_id": self.author.staff_id,
             "changed_by_client": self.author.client,
-            "changed_at": utcnow(),
+            "changed_at": now,
             "revision": revision,
         }
 
@@ -465,13 +468,3 @@ async def initiative_periods(db: AsyncSession, participant_id: int) -> list[Init
         .order_by(InitiativeVersion.start_date, InitiativeVersion.initiative_id)
     )
     return [InitiativePeriod(*row) for row in rows]
-
-
-def latest_change_rows() -> Any:
-    """(participant_id, "plan_changed", moment) of each plan's latest change: what the staff's
-    case overview reads of My Plan."""
-    return select(
-        PlanRevision.participant_id.label("participant_id"),
-        literal("plan_changed").label("kind"),
-        PlanRevision.changed_at.label("at"),
-    )

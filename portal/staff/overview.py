@@ -1,6 +1,6 @@
 """The staff's case overview: the participants a staff user may see, searched, filtered,
 sorted and paged in the database, each with their latest event (My Plan changed, hours sent,
-a meeting booked or changed), read from the other domains through their services."""
+a meeting booked or changed), which the services that make events keep per participant."""
 
 from __future__ import annotations
 
@@ -10,14 +10,12 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from babel.support import LazyProxy
-from sqlalchemy import func, or_, select, union_all
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.booking.bookings import MARKINGS
-from portal.booking.trail import latest_booking_rows, marked_participants
-from portal.hours.service import latest_submission_rows
-from portal.participants.models import Participant
-from portal.plan.service import latest_change_rows
+from portal.booking.trail import marked_participants
+from portal.participants.models import LatestEvent, Participant
 from portal.staff.models import ParticipantAssignment, StaffUser
 from portal.staff.service import allows
 from portal.web.i18n import lazy_gettext as _
@@ -108,26 +106,6 @@ class OverviewPage:
         return self.first + len(self.rows) - 1 if self.rows else 0
 
 
-def latest_events() -> Any:
-    """Each participant's latest event of all the kinds, as (participant_id, kind, at)."""
-    events = union_all(
-        latest_change_rows(), latest_submission_rows(), latest_booking_rows()
-    ).subquery()
-    ranked = select(
-        events.c.participant_id,
-        events.c.kind,
-        events.c.at,
-        func.row_number()
-        .over(partition_by=events.c.participant_id, order_by=events.c.at.desc())
-        .label("n"),
-    ).subquery()
-    return (
-        select(ranked.c.participant_id, ranked.c.kind, ranked.c.at)
-        .where(ranked.c.n == 1)
-        .subquery()
-    )
-
-
 def in_scope(user: StaffUser, scope: str) -> Any:
     """The ids of the participants assigned to the user (and, unless `scope` is "mine", to
     their organisation)."""
@@ -146,7 +124,6 @@ async def case_overview(
     """One page of the overview, and how many participants match in all."""
     if not allows(roles, "view_participant"):
         return OverviewPage([], 0, query)
-    latest = latest_events()
     conditions: list[Any] = [Participant.id.in_(in_scope(user, query.scope))]
     if query.marking:
         conditions.append(Participant.id.in_(marked_participants(query.marking)))
@@ -157,11 +134,12 @@ async def case_overview(
         digits = pattern.replace("-", "").replace(" ", "")
         conditions.append(or_(name.ilike(pattern), number.like(digits)))
     total = await db.scalar(select(func.count()).select_from(Participant).where(*conditions))
-    order = {
-        "latest": [latest.c.at.desc().nulls_last(), Participant.last_name, Participant.id],
+    orders: dict[str, list[Any]] = {
+        "latest": [LatestEvent.at.desc().nulls_last(), Participant.last_name, Participant.id],
         "name": [Participant.last_name, Participant.first_name, Participant.id],
         "number": [Participant.personal_number, Participant.id],
-    }[query.sort]
+    }
+    order = orders[query.sort]
     pages = max(1, -(-(total or 0) // PAGE_SIZE))
     query = OverviewQuery(
         query.search, query.scope, query.marking, query.sort, min(query.page, pages)
@@ -172,10 +150,10 @@ async def case_overview(
             Participant.first_name,
             Participant.last_name,
             Participant.personal_number,
-            latest.c.kind,
-            latest.c.at,
+            LatestEvent.kind,
+            LatestEvent.at,
         )
-        .outerjoin(latest, latest.c.participant_id == Participant.id)
+        .outerjoin(LatestEvent, LatestEvent.participant_id == Participant.id)
         .where(*conditions)
         .order_by(*order)
         .limit(PAGE_SIZE)

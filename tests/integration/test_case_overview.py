@@ -3,16 +3,23 @@ participant's latest event, and the deep link by personal number."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from starlette.testclient import TestClient
 
+from portal.db import Database
+from portal.participants.service import record_event
 from tests.conftest import log_in
+from tests.integration.test_plan_api import run_async
 
 ROW = re.compile(
     r'<h3 class="ds-heading" data-size="xs">'
     r'<a class="ds-link" href="/staff/participants/(\d+)">([^<]+)</a>'
 )
+
+
+LATEST = "SELECT kind FROM participant_latest_events WHERE participant_id = :p"
 
 
 def rows(page: str) -> list[tuple[int, str]]:
@@ -106,3 +113,30 @@ def test_the_deep_link_by_personal_number_opens_the_view_in_scope_only(
     client.cookies.clear()
     answer = client.get("/staff/participants/by-number/19900101-1239", follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"].startswith("/staff/login")
+
+
+def test_the_latest_event_is_kept_by_the_services_that_make_events(
+    client: TestClient, database_url: str
+) -> None:
+    from tests.integration.test_meetings import participant_id, sql
+    from tests.integration.test_notifications import add_goal_for_bo
+
+    bo = participant_id(database_url, "Bo")
+    add_goal_for_bo(client)  # lars writes Bo's plan
+    assert sql(database_url, LATEST, p=bo) == [("plan_changed",)]
+    log_in(client, "lars", staff=True)
+    card = client.get("/staff/", params={"q": "Bo Berg"}).text.split("Bo Berg", 1)[1]
+    assert "My Plan changed" in card.split("</li>", 1)[0]
+
+    async def note(kind: str, moment: dt.datetime) -> None:
+        database = Database(database_url)
+        try:
+            async with database.transaction() as db:
+                await record_event(db, bo, kind, moment)
+        finally:
+            await database.dispose()
+
+    run_async(note("meeting", dt.datetime(2020, 1, 1, tzinfo=dt.UTC)))  # older: no change
+    assert sql(database_url, LATEST, p=bo) == [("plan_changed",)]
+    run_async(note("meeting", dt.datetime.now(dt.UTC)))
+    assert sql(database_url, LATEST, p=bo) == [("meeting",)]
