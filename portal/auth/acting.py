@@ -4,6 +4,7 @@ each opening to the participant's access log, and renders the staff pages about 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +32,7 @@ class StaffOnParticipant:
     base: str
 
     @property
-    def today(self) -> Any:
+    def today(self) -> dt.date:
         return today(self.request)
 
     def render(self, name: str, status_code: int = 200, **context: Any) -> Response:
@@ -46,6 +47,22 @@ class StaffOnParticipant:
         return RedirectResponse(self.base + suffix, status_code=303)
 
 
+async def participant_opened(
+    request: Request, staff: StaffIdentity, what: str | None
+) -> Participant:
+    """The path's participant when this staff user may see them (404 otherwise), with the
+    opening written to the participant's access log as `what` (None: not an opening)."""
+    async with database(request).transaction() as db:
+        participant = await visible_participant(
+            db, staff.user, staff.roles, request.path_params["participant_id"]
+        )
+        if participant is None:
+            raise HTTPException(404)
+        if what is not None:
+            await record_access(db, participant, staff.user, what)
+    return participant
+
+
 ActingHandler = Callable[[StaffOnParticipant], Awaitable[Response]]
 
 
@@ -58,14 +75,8 @@ def acting_on_participant(
 
     def decorate(handler: ActingHandler) -> Callable[[Request], Awaitable[Response]]:
         async def with_staff(request: Request, staff: StaffIdentity) -> Response:
-            async with database(request).transaction() as db:
-                participant = await visible_participant(
-                    db, staff.user, staff.roles, request.path_params["participant_id"]
-                )
-                if participant is None:
-                    raise HTTPException(404)
-                if request.method == "GET":
-                    await record_access(db, participant, staff.user, what)
+            logged = what if request.method == "GET" else None
+            participant = await participant_opened(request, staff, logged)
             base = f"/staff/participants/{participant.id}/{tool}"
             return await handler(StaffOnParticipant(request, staff, participant, base))
 

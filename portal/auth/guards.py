@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from portal.auth.sessions import session_state
 from portal.participants.models import Participant
 from portal.staff.models import StaffUser
-from portal.staff.service import WRITE, active_roles, allows, visible_participant
+from portal.staff.service import WRITE, active_roles, allows
 from portal.web.requests import database, today
 
 
@@ -71,17 +71,6 @@ def staff_only(permission: str, handler: StaffHandler) -> Callable[[Request], Aw
 
     endpoint.__name__ = handler.__name__
     return endpoint
-
-
-async def participant_in_scope(request: Request, staff: StaffIdentity) -> Participant:
-    """The path's participant when this staff user may see them; 404 otherwise."""
-    async with database(request).sessions() as db:
-        participant = await visible_participant(
-            db, staff.user, staff.roles, request.path_params["participant_id"]
-        )
-    if participant is None:
-        raise HTTPException(404)
-    return participant
 
 
 ParticipantHandler = Callable[[Request, Participant], Awaitable[Response]]

@@ -11,17 +11,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal.audit.service import record_access
+from portal.auth.acting import participant_opened
 from portal.auth.guards import current_participant, current_staff, login_redirect
 from portal.participants.models import Participant
 from portal.staff.models import StaffUser
-from portal.staff.service import PARTICIPANT_TOOLS, participant_tools, visible_participant
-from portal.web.requests import database
+from portal.staff.service import PARTICIPANT_TOOLS, participant_tools
 from portal.web.templating import pages
 
 STAFF_VIEW_PREFIX = "/staff/participants/{participant_id:int}"
@@ -94,13 +92,7 @@ def as_staff_viewer(page: Page, what: str) -> Endpoint:
         staff = await current_staff(request)
         if staff is None:
             return login_redirect(request, "/staff/login")
-        async with database(request).transaction() as db:
-            participant = await visible_participant(
-                db, staff.user, staff.roles, request.path_params["participant_id"]
-            )
-            if participant is None:
-                raise HTTPException(404)
-            await record_access(db, participant, staff.user, what)
+        participant = await participant_opened(request, staff, what)
         tools = tuple(participant_tools(staff.user, staff.roles))
         return await page(request, ParticipantView(participant, staff.user, tools))
 

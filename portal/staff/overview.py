@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portal.booking.bookings import MARKINGS
 from portal.booking.trail import marked_participants
 from portal.participants.models import LatestEvent, Participant
-from portal.staff.models import ParticipantAssignment, StaffUser
-from portal.staff.service import allows
+from portal.staff.models import StaffUser
+from portal.staff.service import allows, assigned_to
 from portal.web.i18n import lazy_gettext as _
 
 PAGE_SIZE = 50
@@ -106,25 +106,13 @@ class OverviewPage:
         return self.first + len(self.rows) - 1 if self.rows else 0
 
 
-def in_scope(user: StaffUser, scope: str) -> Any:
-    """The ids of the participants assigned to the user (and, unless `scope` is "mine", to
-    their organisation)."""
-    mine = ParticipantAssignment.staff_user_id == user.id
-    condition = (
-        mine
-        if scope == "mine"
-        else or_(mine, ParticipantAssignment.organisation_id == user.organisation_id)
-    )
-    return select(ParticipantAssignment.participant_id).where(condition)
-
-
 async def case_overview(
     db: AsyncSession, user: StaffUser, roles: set[str], query: OverviewQuery
 ) -> OverviewPage:
     """One page of the overview, and how many participants match in all."""
     if not allows(roles, "view_participant"):
         return OverviewPage([], 0, query)
-    conditions: list[Any] = [Participant.id.in_(in_scope(user, query.scope))]
+    conditions: list[Any] = [Participant.id.in_(assigned_to(user, only_mine=query.scope == "mine"))]
     if query.marking:
         conditions.append(Participant.id.in_(marked_participants(query.marking)))
     if query.search:

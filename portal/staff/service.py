@@ -117,24 +117,24 @@ def participant_tools(user: StaffUser, roles: set[str]) -> list[str]:
     return [tool for tool in PARTICIPANT_TOOLS if allowed[tool]]
 
 
+def assigned_to(user: StaffUser, only_mine: bool = False) -> Select[int]:
+    """The ids of the participants assigned to this user and (unless `only_mine`) to their
+    organisation: the one rule of whom a staff user may see."""
+    mine = ParticipantAssignment.staff_user_id == user.id
+    condition = (
+        mine
+        if only_mine
+        else or_(mine, ParticipantAssignment.organisation_id == user.organisation_id)
+    )
+    return select(ParticipantAssignment.participant_id).where(condition)
+
+
 def visible_participants_query(user: StaffUser, roles: set[str]) -> Select[Participant]:
     """Participants assigned to this user or to their organisation; none without the right."""
     query = select(Participant).order_by(Participant.last_name, Participant.first_name)
     if not allows(roles, "view_participant"):
         return query.where(Participant.id.is_(None))
-    assigned = select(ParticipantAssignment.participant_id).where(
-        or_(
-            ParticipantAssignment.staff_user_id == user.id,
-            ParticipantAssignment.organisation_id == user.organisation_id,
-        )
-    )
-    return query.where(Participant.id.in_(assigned))
-
-
-async def visible_participants(
-    db: AsyncSession, user: StaffUser, roles: set[str]
-) -> Sequence[Participant]:
-    return (await db.scalars(visible_participants_query(user, roles))).all()
+    return query.where(Participant.id.in_(assigned_to(user)))
 
 
 async def visible_participant(

@@ -81,6 +81,11 @@ def test_opening_the_plan_editor_and_the_hour_registration_is_in_the_access_log(
     row = latest_access_row(client)
     assert "Karin Karlsson" in row and "in the caseworker" in row
     client.cookies.clear()
+    log_in(client, "karin", staff=True)
+    assert client.get(f"/staff/participants/{anna}/meeting-markings").status_code == 200
+    row = latest_access_row(client)
+    assert "Karin Karlsson" in row and "Meetings" in row
+    client.cookies.clear()
     log_in(client, "erik", staff=True)
     assert client.get(f"/staff/participants/{anna}/hour-reports").status_code == 200
     row = latest_access_row(client)

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 
-from portal.auth.guards import StaffIdentity, participant_in_scope
+from portal.auth.acting import participant_opened
+from portal.auth.guards import StaffIdentity
 from portal.booking import admin, offers
 from portal.booking.admin_routes.common import (
     done,
@@ -64,7 +65,8 @@ async def eligibility_page(
 
 async def participant_eligibility(request: Request, staff: StaffIdentity) -> Response:
     """The markings, team and municipality by which offers choose who may book them."""
-    participant = await participant_in_scope(request, staff)
+    opening = "meetings" if request.method == "GET" else None  # logged for the participant
+    participant = await participant_opened(request, staff, opening)
     if request.method == "GET":
         async with database(request).sessions() as db:
             markings = await db.scalars(
