@@ -31,7 +31,9 @@ from portal.plan import api as plan_api
 from portal.plan import routes as plan_routes
 from portal.settings import PROJECT_ROOT, Settings
 from portal.site import routes as site_routes
+from portal.staff import organisation_routes as staff_organisation_routes
 from portal.staff import routes as staff_routes
+from portal.staff import users_routes as staff_users_routes
 from portal.web.api import openapi_document
 from portal.web.errors import EXCEPTION_HANDLERS, error_page
 from portal.web.i18n import LocaleMiddleware
@@ -66,6 +68,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *booking_routes.routes(),
         *booking_admin_routes.routes(),
         *staff_routes.routes(),
+        *staff_users_routes.routes(),
+        *staff_organisation_routes.routes(),
         Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
     ]
     if settings.dev_idp:
@@ -86,6 +90,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.pages = Pages(settings)
     app.state.oidc = build_clients(settings)
     app.state.signing_handlers = {**hours_routes.SIGNING_HANDLERS}
+    app.state.staff_signing_handlers = {**staff_users_routes.SIGNING_HANDLERS}
     app.state.openapi = openapi_document(
         {**plan_api.PATHS, **hours_api.PATHS}, {**plan_api.SCHEMAS, **hours_api.SCHEMAS}
     )

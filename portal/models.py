@@ -56,7 +56,14 @@ from portal.plan.models import (
     PlanView,
     StatusEntry,
 )
-from portal.staff.models import Organisation, ParticipantAssignment, StaffAuthorization, StaffUser
+from portal.staff.models import (
+    Organisation,
+    ParticipantAssignment,
+    PendingStaffChange,
+    StaffAuditEntry,
+    StaffAuthorization,
+    StaffUser,
+)
 from portal.web.models import FormSubmission
 
 __all__ = [
@@ -102,6 +109,7 @@ __all__ = [
     "ParticipantMarking",
     "ParticipantTeam",
     "Pause",
+    "PendingStaffChange",
     "PlanRevision",
     "PlanView",
     "PresentationCv",
@@ -110,6 +118,7 @@ __all__ = [
     "RoomTeam",
     "Signature",
     "SoughtOccupation",
+    "StaffAuditEntry",
     "StaffAuthorization",
     "StaffUser",
     "StatusEntry",

@@ -198,6 +198,13 @@ class Settings:
     staff_oidc_acr_values: str = setting(
         "PORTAL_STAFF_OIDC_ACR_VALUES", "", _text, "acr_values to ask the staff IdP for."
     )
+    staff_signing_parameter: str = setting(
+        "PORTAL_STAFF_SIGNING_PARAMETER",
+        "sign_text",
+        _text,
+        "How a staff signing request (an administrator's signed changes) carries its text to the "
+        "staff IdP, as PORTAL_CITIZEN_SIGNING_PARAMETER does for the eID broker.",
+    )
 
     smtp_url: str = setting(
         "PORTAL_SMTP_URL",

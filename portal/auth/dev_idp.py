@@ -32,9 +32,10 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from portal.auth.models import DevIdpCode
-from portal.auth.personas import PERSONAS, PERSONAS_BY_ID, Persona
+from portal.auth.personas import PERSONAS, Persona, persona_of
 from portal.auth.sessions import token_hash
 from portal.db import Database, utcnow
+from portal.participants.service import normalise_personal_number
 from portal.settings import Settings
 from portal.web.templating import pages
 
@@ -85,16 +86,19 @@ class DevIdp:
         self.issuer = settings.dev_idp_issuer
         self.key = load_or_create_key(Path(settings.var_dir) / "dev-idp-key.json")
         # Clients of this IdP: the portal's own two, whichever of them point here.
-        self.clients: dict[str, tuple[str, str]] = {}
+        # By client id: its secret, the claim of the personal number, and whose client it is.
+        self.clients: dict[str, tuple[str, str, str]] = {}
         if settings.citizen_issuer == self.issuer:
             self.clients[settings.citizen_oidc_client_id] = (
                 settings.citizen_oidc_client_secret,
                 settings.citizen_oidc_personal_number_claim,
+                "participant",
             )
         if settings.staff_issuer == self.issuer:
             self.clients[settings.staff_oidc_client_id] = (
                 settings.staff_oidc_client_secret,
                 settings.staff_oidc_personal_number_claim,
+                "staff",
             )
 
     def routes(self) -> list[Route]:
@@ -135,7 +139,7 @@ class DevIdp:
                     "email",
                     "acr",
                     "auth_time",
-                    *sorted({claim for _secret, claim in self.clients.values()}),
+                    *sorted({claim for _secret, claim, _kind in self.clients.values()}),
                 ],
                 "acr_values_supported": [DEFAULT_ACR],
                 "claims_parameter_supported": False,
@@ -179,7 +183,7 @@ class DevIdp:
                 return error("invalid_request")
             if params.get("cancel"):
                 return error("access_denied")
-        persona = PERSONAS_BY_ID.get(params.get("login_hint", ""))
+        persona = self.persona(params.get("login_hint", ""))
         if persona is None and sign_text is not None:
             return pages(request).render(
                 request,
@@ -188,7 +192,7 @@ class DevIdp:
                     "params": {k: v for k, v in params.items() if k != "login_hint"},
                     "text": sign_text,
                     "signer": self._persona_of_token(params.get("id_token_hint", "")),
-                    "personas": [p for p in PERSONAS if p.kind == "participant"],
+                    "personas": [p for p in PERSONAS if p.kind == self.clients[client_id][2]],
                 },
             )
         if persona is None:
@@ -222,18 +226,23 @@ class DevIdp:
         query = {"code": code, "state": params.get("state", ""), "iss": self.issuer}
         return RedirectResponse(f"{redirect_uri}?{urlencode(query)}", status_code=303)
 
+    def persona(self, hint: str) -> Persona | None:
+        """A persona by id, or anyone by a valid personal number of the deployment's country."""
+        hint = hint.removeprefix("pnr:")
+        number = (
+            normalise_personal_number(self.settings.country, hint) if hint[:1].isdigit() else None
+        )
+        return persona_of(hint, self.settings.country, number)
+
     def _persona_of_token(self, token: str) -> Persona | None:
         """Who an ID token this IdP issued names (the signer of a signing request)."""
         if not token:
             return None
         try:
-            subject = jwt.decode(token, self.key).claims.get("sub")
+            claims = jwt.decode(token, self.key).claims
         except (JoseError, ValueError):
             return None
-        for persona in PERSONAS:
-            if self._identity_claims(persona, "personal_number")["sub"] == subject:
-                return persona
-        return None
+        return self.persona(str(claims.get("dev_persona", "")))
 
     def _client_credentials(self, request: Request, form: dict[str, str]) -> tuple[str, str]:
         header = request.headers.get("authorization", "")
@@ -258,7 +267,7 @@ class DevIdp:
         client_id, secret = self._client_credentials(request, form)
         if client_id not in self.clients:
             return refuse("invalid_client", 401)
-        expected_secret, claim = self.clients[client_id]
+        expected_secret, claim, _kind = self.clients[client_id]
         if expected_secret and not hmac.compare_digest(secret, expected_secret):
             return refuse("invalid_client", 401)
         now = utcnow()
@@ -286,7 +295,9 @@ class DevIdp:
             )
             if getattr(used, "rowcount", 0) != 1:
                 return refuse("invalid_grant")
-        persona = PERSONAS_BY_ID[record.persona]
+        persona = self.persona(record.persona)
+        if persona is None:
+            return refuse("invalid_grant")
         issued = int(time.time())
         claims = self._identity_claims(persona, claim)
         id_token = self._sign(
@@ -300,6 +311,7 @@ class DevIdp:
                 "nonce": record.nonce,
                 "acr": record.acr,
                 "amr": ["pwd"],
+                "dev_persona": persona.id,
                 **(
                     {"sign_text_sha256": record.sign_text_sha256} if record.sign_text_sha256 else {}
                 ),
@@ -311,6 +323,7 @@ class DevIdp:
                 "sub": claims["sub"],
                 "aud": f"{self.issuer}/userinfo",
                 "client_id": client_id,
+                "dev_persona": persona.id,
                 "iat": issued,
                 "exp": issued + TOKEN_LIFETIME_SECONDS,
             }
@@ -357,11 +370,13 @@ class DevIdp:
         if claims.get("aud") != f"{self.issuer}/userinfo" or claims.get("exp", 0) < time.time():
             return unauthorized
         client = self.clients.get(claims.get("client_id", ""))
-        for persona in PERSONAS:
-            identity = self._identity_claims(persona, client[1] if client else "personal_number")
-            if identity["sub"] == claims.get("sub"):
-                return JSONResponse(identity)
-        return unauthorized
+        persona = self.persona(str(claims.get("dev_persona", "")))
+        if persona is None:
+            return unauthorized
+        identity = self._identity_claims(persona, client[1] if client else "personal_number")
+        if identity["sub"] != claims.get("sub"):
+            return unauthorized
+        return JSONResponse(identity)
 
     async def end_session(self, request: Request) -> Response:
         target = request.query_params.get("post_logout_redirect_uri", "")

@@ -38,10 +38,11 @@ async def current_staff(request: Request) -> StaffIdentity | None:
     if state.user_kind != "staff" or state.user_id is None:
         return None
     user = await database(request).get(StaffUser, state.user_id)
-    if user is None:
-        return None
-    roles = active_roles(user, today(request))
-    if not roles:
+    roles = active_roles(user, today(request)) if user is not None else set()
+    if user is None or not roles:
+        # The authorization ended (or the user is gone): the session ends with this request.
+        state.log_out()
+        state.ended_reason = "authorization"
         return None
     return StaffIdentity(user, roles)
 

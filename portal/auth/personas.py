@@ -103,3 +103,21 @@ PERSONAS: tuple[Persona, ...] = (
 )
 
 PERSONAS_BY_ID = {persona.id: persona for persona in PERSONAS}
+
+
+def persona_of(hint: str, country: str, valid_number: str | None) -> Persona | None:
+    """The demo person a `login_hint` names: a persona's id, or (`valid_number`, the hint as a
+    checked personal number) anyone with that number, called "Test Person"."""
+    if hint in PERSONAS_BY_ID:
+        return PERSONAS_BY_ID[hint]
+    if valid_number is None:
+        return None
+    return Persona(
+        f"pnr:{valid_number}",
+        "Test",
+        "Person",
+        "any",
+        _("Anyone by personal number"),
+        {country: valid_number},
+        "",
+    )

@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal.auth.guards import participant_only
+from portal.auth.guards import StaffIdentity, current_staff, login_redirect, participant_only
 from portal.auth.models import Signature
 from portal.auth.oidc import LOGIN_ERRORS, client_of, settings_of
 from portal.auth.sessions import session_state
@@ -40,6 +40,8 @@ log = logging.getLogger("portal.signing")
 MAX_AGE = dt.timedelta(minutes=5)
 CLOCK_SKEW = dt.timedelta(seconds=60)
 CALLBACK = "/auth/sign/callback"
+STAFF_CALLBACK = "/staff/sign/callback"
+CALLBACKS = {"citizen": CALLBACK, "staff": STAFF_CALLBACK}
 PENDING = "signing:"
 
 
@@ -55,6 +57,10 @@ class SigningRefused(Exception):
 # A purpose's handler: given the open transaction, the participant, the payload kept at the
 # start and the new signature, it does the signed action and returns where to go next.
 Handler = Callable[[AsyncSession, Participant, Mapping[str, Any], Signature], Awaitable[str]]
+# A staff purpose's handler: the same, for the signing staff user (and the request, for today).
+StaffHandler = Callable[
+    [Request, AsyncSession, StaffIdentity, Mapping[str, Any], Signature], Awaitable[str]
+]
 
 
 def signing_parameter(setting: str, text: str) -> dict[str, str]:
@@ -92,15 +98,20 @@ async def start_signing(
     document: str,
     payload: Mapping[str, Any],
     back: str,
+    kind: str = "citizen",
 ) -> Response:
-    """Send the participant to sign `text`; `document` is the canonical form that is stored."""
+    """Send the participant (or, with kind "staff", the staff user) to sign `text` at their
+    identity provider; `document` is the canonical form that is stored."""
     settings = settings_of(request)
-    config, client = client_of(request, "citizen")
+    config, client = client_of(request, kind)
     state = session_state(request)
+    parameter = (
+        settings.staff_signing_parameter if kind == "staff" else settings.citizen_signing_parameter
+    )
     extra = {
         "prompt": "login",
         "ui_locales": current_language.get(),
-        **signing_parameter(settings.citizen_signing_parameter, text),
+        **signing_parameter(parameter, text),
     }
     if config.acr_values:
         extra["acr_values"] = config.acr_values
@@ -110,7 +121,7 @@ async def start_signing(
         extra["login_hint"] = request.query_params["login_hint"]
     try:
         response: Response = await client.authorize_redirect(
-            request, settings.base_url + CALLBACK, **extra
+            request, settings.base_url + CALLBACKS[kind], **extra
         )
     except LOGIN_ERRORS as exc:
         log.warning("signing could not reach the eID broker: %s", exc)
@@ -136,15 +147,21 @@ def refused(request: Request, message: str, back: str, status_code: int = 400) -
     )
 
 
-async def callback(request: Request, participant: Participant) -> Response:
+Checked = tuple[dict[str, Any], Mapping[str, Any], str]
+
+
+async def _checked(request: Request, kind: str, who: str) -> Checked | Response:
+    """The pending signing this answer belongs to, the ID token's claims and the token itself,
+    when the answer counts as a signature; otherwise the refusal page (nothing is signed)."""
     state = session_state(request)
     pending = state.data.pop(PENDING + request.query_params.get("state", ""), None)
+    home = "/staff/" if kind == "staff" else "/"
     if not isinstance(pending, dict):
-        return refused(request, gettext("There is no signing in progress."), "/")
-    back = str(pending.get("back", "/"))
+        return refused(request, gettext("There is no signing in progress."), home)
+    back = str(pending.get("back", home))
     if request.query_params.get("error"):
         return refused(request, gettext("The signing was cancelled. Nothing was signed."), back)
-    _config, client = client_of(request, "citizen")
+    _config, client = client_of(request, kind)
     try:
         token = await client.authorize_access_token(request)
     except LOGIN_ERRORS as exc:
@@ -154,12 +171,11 @@ async def callback(request: Request, participant: Participant) -> Response:
         )
     claims = token.get("userinfo") or {}
     text = str(pending["text"])
-    document = str(pending["document"])
     problem = signature_problem(
         claims, state.data.get("sub"), utcnow(), hashlib.sha256(text.encode()).hexdigest()
     )
     if problem is not None:
-        log.warning("signing refused for participant %s: %s", participant.id, problem)
+        log.warning("signing refused for %s: %s", who, problem)
         return refused(
             request,
             gettext(
@@ -168,23 +184,57 @@ async def callback(request: Request, participant: Participant) -> Response:
             ),
             back,
         )
+    return pending, claims, str(token["id_token"])
+
+
+def _signature(pending: Mapping[str, Any], claims: Mapping[str, Any], id_token: str) -> Signature:
+    document = str(pending["document"])
+    return Signature(
+        purpose=str(pending["purpose"]),
+        signed_at=utcnow(),
+        text=str(pending["text"]),
+        document=document,
+        document_sha256=hashlib.sha256(document.encode()).hexdigest(),
+        subject=str(claims["sub"]),
+        acr=claims.get("acr"),
+        id_token_sha256=hashlib.sha256(id_token.encode()).hexdigest(),
+    )
+
+
+async def callback(request: Request, participant: Participant) -> Response:
+    checked = await _checked(request, "citizen", f"participant {participant.id}")
+    if not isinstance(checked, tuple):
+        return checked
+    pending, claims, id_token = checked
     handler: Handler = request.app.state.signing_handlers[pending["purpose"]]
     try:
         async with database(request).transaction() as db:
-            signature = Signature(
-                participant_id=participant.id,
-                purpose=str(pending["purpose"]),
-                signed_at=utcnow(),
-                text=text,
-                document=document,
-                document_sha256=hashlib.sha256(document.encode()).hexdigest(),
-                subject=str(claims["sub"]),
-                acr=claims.get("acr"),
-                id_token_sha256=hashlib.sha256(str(token["id_token"]).encode()).hexdigest(),
-            )
+            signature = _signature(pending, claims, id_token)
+            signature.participant_id = participant.id
             db.add(signature)
             await db.flush()
             target = await handler(db, participant, pending.get("payload") or {}, signature)
+    except SigningRefused as refusal:
+        return refused(request, refusal.message, refusal.back, 409)
+    return RedirectResponse(target, status_code=303)
+
+
+async def staff_callback(request: Request) -> Response:
+    staff = await current_staff(request)
+    if staff is None:
+        return login_redirect(request, "/staff/login")
+    checked = await _checked(request, "staff", f"staff user {staff.user.id}")
+    if not isinstance(checked, tuple):
+        return checked
+    pending, claims, id_token = checked
+    handler: StaffHandler = request.app.state.staff_signing_handlers[pending["purpose"]]
+    try:
+        async with database(request).transaction() as db:
+            signature = _signature(pending, claims, id_token)
+            signature.staff_user_id = staff.user.id
+            db.add(signature)
+            await db.flush()
+            target = await handler(request, db, staff, pending.get("payload") or {}, signature)
     except SigningRefused as refusal:
         return refused(request, refusal.message, refusal.back, 409)
     return RedirectResponse(target, status_code=303)
@@ -199,4 +249,7 @@ def reason_text(problem: str) -> str:
 
 
 def routes() -> list[Route]:
-    return [Route(CALLBACK, participant_only(callback))]
+    return [
+        Route(CALLBACK, participant_only(callback)),
+        Route(STAFF_CALLBACK, staff_callback),
+    ]

@@ -17,6 +17,7 @@ from portal.demo.cvs import add_demo_cvs
 from portal.demo.hours import add_demo_hours
 from portal.demo.meetings import add_demo_meetings
 from portal.demo.plans import add_demo_plans
+from portal.demo.staff import add_staff_directory
 from portal.demo.texts import texts as texts_of
 from portal.occupations.listfile import DEFAULT_LIST
 from portal.occupations.service import import_file
@@ -98,6 +99,8 @@ async def load_demo_data(database: Database, settings: Settings, only_if_empty: 
         )
         db.add_all(staff.values())
         await db.flush()
+        staff_numbers = {user.personal_number for user in staff.values()}
+        await add_staff_directory(db, organisations["job_centre"], staff_numbers, country, today)
 
         db.add_all(
             [

@@ -25,6 +25,7 @@ from portal.booking.models import (
     Team,
 )
 from portal.demo.texts import texts as texts_of
+from portal.holidays import is_working_day
 from portal.notify.service import Links
 from portal.participants.models import Participant
 from portal.settings import Settings
@@ -120,7 +121,7 @@ async def add_demo_meetings(
     zone = ZoneInfo(settings.timezone)
     day = today + engine.DAY
     while day <= today + dt.timedelta(weeks=4):
-        if day.weekday() in (1, 3):
+        if day.weekday() in (1, 3) and is_working_day(settings.country, day):  # not New Year's Eve
             start = dt.datetime.combine(day, dt.time(9, 0), tzinfo=zone)
             db.add(GroupSession(offer_id=group.id, starts_at=start, seats=14))
         day += engine.DAY

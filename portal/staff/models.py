@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, UTCDateTime, utcnow
@@ -17,6 +18,13 @@ class Organisation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
+    # The organisation's own details, kept by its authorization administrators.
+    organisation_number: Mapped[str | None] = mapped_column(String(20))
+    street_address: Mapped[str | None] = mapped_column(String(200))
+    postal_address: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    email: Mapped[str | None] = mapped_column(String(254))
+    contact_persons: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
 
 
 class StaffUser(Base):
@@ -75,3 +83,36 @@ class ParticipantAssignment(Base):
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True
     )
+
+
+class PendingStaffChange(Base):
+    """A change to staff users that waits in an administrator's "users to sign" list: nothing
+    of it takes effect until the administrator signs the whole list."""
+
+    __tablename__ = "pending_staff_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    author_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(10))  # create, change, end, batch
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StaffAuditEntry(Base):
+    """One signed change to one staff user: before and after, who signed and when. Append-only."""
+
+    __tablename__ = "staff_audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    signature_id: Mapped[int] = mapped_column(ForeignKey("signatures.id"), index=True)
+    signed_by_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40))  # kinds of change, joined by "+"
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any]] = mapped_column(JSON)
+    signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

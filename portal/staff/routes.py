@@ -49,6 +49,7 @@ async def staff_start(request: Request) -> Response:
             "tools": participant_tools(staff.user, staff.roles),
             "participant_tools": PARTICIPANT_TOOLS,
             "may_export": allows(staff.roles, "export_consented", WRITE),
+            "may_manage_staff": allows(staff.roles, "manage_staff", WRITE),
             "may_run_offers": runs_meetings(staff.user, staff.roles),
             "roles": [role for role in ROLES if role.code in staff.roles],
         },
