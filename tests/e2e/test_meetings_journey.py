@@ -38,6 +38,9 @@ def test_anna_rebooks_books_and_cancels_by_keyboard_at_360_px(
     assert_accessible(page)
     days = page.locator("a.day-choice")
     expect(days.first).to_have_attribute("aria-current", "date")
+    if days.count() < 2:  # late in the week: the only day left is the one chosen
+        press(page, page.get_by_role("link", name="Nästa vecka"))
+        expect(days.first).to_have_attribute("aria-current", "date")
     second_day = days.nth(1)
     chosen = second_day.locator(".day-name").inner_text()
     press(page, second_day)
