@@ -21,6 +21,7 @@ import httpx
 from sqlalchemy import create_engine, text
 
 from bench.harness import bare_server, load, portal_server
+from portal.participants.search import terms_of
 
 SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 3.0
 SIZES = [int(size) for size in sys.argv[2:]] or [1_000, 100_000]
@@ -71,6 +72,14 @@ def add_caseload(url: str, size: int) -> None:
                 "VALUES (:id, :pnr, :first, :last, :now, false, false)"
             ),
             people,
+        )
+        connection.execute(
+            text("INSERT INTO participant_search_terms (term, participant_id) VALUES (:t, :id)"),
+            [
+                {"t": term, "id": p["id"]}
+                for p in people
+                for term in terms_of(str(p["first"]), str(p["last"]), str(p["pnr"]))
+            ],
         )
         connection.execute(
             text(

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 from urllib.parse import urlencode
 
+from sqlalchemy import Select, bindparam, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from portal.auth.sessions import session_state
+from portal.db import detached
 from portal.participants.models import Participant
-from portal.staff.models import StaffUser
+from portal.staff.models import Organisation, StaffAuthorization, StaffUser
 from portal.staff.service import WRITE, active_roles, allows
 from portal.web.requests import database, today
 
@@ -32,12 +36,54 @@ async def current_participant(request: Request) -> Participant | None:
     return await database(request).get_row(Participant, state.user_id)
 
 
+@cache
+def staff_queries() -> tuple[Select[Any], Select[Any], list[str]]:
+    """A staff user with their organisation (one row), and their authorizations."""
+    users, organisations = StaffUser.__table__, Organisation.__table__
+    user = (
+        select(users, *(column.label(f"org__{column.key}") for column in organisations.c))
+        .join_from(users, organisations, organisations.c.id == users.c.organisation_id)
+        .where(users.c.id == bindparam("key"))
+    )
+    authorizations = (
+        select(StaffAuthorization.__table__)
+        .where(StaffAuthorization.staff_user_id == bindparam("key"))
+        .order_by(StaffAuthorization.start_date)
+    )
+    return user, authorizations, list(users.c.keys())
+
+
+async def staff_user(request: Request, user_id: int) -> StaffUser | None:
+    """The staff user with their organisation and authorizations, read in one go as detached
+    objects: every staff page needs them, and the ORM's loading cost more than the page."""
+    user_query, authorizations_query, user_keys = staff_queries()
+    found, authorizations = await database(request).read_all(
+        (user_query, {"key": user_id}), (authorizations_query, {"key": user_id})
+    )
+    if not found:
+        return None
+    values = dict(found[0]._mapping)
+    organisation = {
+        key.removeprefix("org__"): values.pop(key) for key in list(values) if key not in user_keys
+    }
+    return detached(
+        StaffUser,
+        {
+            **values,
+            "organisation": detached(Organisation, organisation),
+            "authorizations": [
+                detached(StaffAuthorization, row._mapping) for row in authorizations
+            ],
+        },
+    )
+
+
 async def current_staff(request: Request) -> StaffIdentity | None:
     """The staff user, with the roles active today; None when not (or no longer) authorized."""
     state = session_state(request)
     if state.user_kind != "staff" or state.user_id is None:
         return None
-    user = await database(request).get(StaffUser, state.user_id)
+    user = await staff_user(request, state.user_id)
     roles = active_roles(user, today(request)) if user is not None else set()
     if user is None or not roles:
         # The authorization ended (or the user is gone): the session ends with this request.

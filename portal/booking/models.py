@@ -272,6 +272,8 @@ class ParticipantMarking(Base):
     """A person-group marking a caseworker set on a participant (used by offers' eligibility)."""
 
     __tablename__ = "participant_markings"
+    # Who has a marking, read by marking (the case overview's filter, offers' eligibility).
+    __table_args__ = (Index("ix_participant_markings_marking", "marking", "participant_id"),)
 
     participant_id: Mapped[int] = mapped_column(
         ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True

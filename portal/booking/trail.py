@@ -148,3 +148,19 @@ async def audit_events(
 def marked_participants(marking: str) -> Any:
     """The ids of participants with this person-group marking."""
     return select(ParticipantMarking.participant_id).where(ParticipantMarking.marking == marking)
+
+
+def marked_ids(marking: Any) -> tuple[Any, Any]:
+    """The ids of the participants with the marking, as a query to read from (by the marking's
+    index) and its id column."""
+    return (
+        select(ParticipantMarking.participant_id).where(ParticipantMarking.marking == marking),
+        ParticipantMarking.participant_id,
+    )
+
+
+def is_marked(marking: Any, participant_id: Any) -> Any:
+    """A condition on one participant (`participant_id`, a column): they have the marking."""
+    return exists().where(
+        ParticipantMarking.participant_id == participant_id, ParticipantMarking.marking == marking
+    )

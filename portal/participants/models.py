@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, String, false
+from sqlalchemy import Boolean, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, UTCDateTime, utcnow
@@ -12,6 +12,8 @@ from portal.db import Base, UTCDateTime, utcnow
 
 class Participant(Base):
     __tablename__ = "participants"
+    # The case overview pages through participants by name in this order.
+    __table_args__ = (Index("ix_participants_name", "last_name", "first_name", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     personal_number: Mapped[str] = mapped_column(String(13), unique=True)
@@ -44,3 +46,22 @@ class LatestEvent(Base):
     )
     kind: Mapped[str] = mapped_column(String(20))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+
+
+# Compared by byte on PostgreSQL too, so that a prefix is a range of the index (see search.py).
+TERM = String(100).with_variant(String(100, collation="C"), "postgresql")
+
+
+class SearchTerm(Base):
+    """A word a participant is found by (a name word, casefolded; the personal number's digits,
+    with and without the century): staff search by the start of each word through this index
+    instead of reading every participant's name."""
+
+    __tablename__ = "participant_search_terms"
+    # "Has participant P a term beginning with W?" in one step of this index.
+    __table_args__ = (Index("ix_participant_search_terms_participant", "participant_id", "term"),)
+
+    term: Mapped[str] = mapped_column(TERM, primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
+    )

@@ -6,21 +6,31 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from dataclasses import dataclass, replace
+from functools import cache
+from typing import Any, NamedTuple, cast
 
 from babel.support import LazyProxy
-from sqlalchemy import func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Integer, bindparam, exists, func, or_, select
 
 from portal.booking.bookings import MARKINGS
-from portal.booking.trail import marked_participants
-from portal.participants.models import LatestEvent, Participant
-from portal.staff.models import StaffUser
-from portal.staff.service import allows, assigned_to
+from portal.booking.trail import is_marked, marked_ids, marked_participants
+from portal.db import Database
+from portal.participants.models import LatestEvent, Participant, SearchTerm
+from portal.participants.search import (
+    END,
+    ids_with_a_term_beginning,
+    matches_every_word,
+    search_words,
+)
+from portal.staff.models import ParticipantAssignment, StaffUser
+from portal.staff.service import allows
 from portal.web.i18n import lazy_gettext as _
 
 PAGE_SIZE = 50
+# Matches are counted up to this many: beyond it the page says "more than" and offers the
+# first MAX_COUNTED, which is more than anyone pages through (they search instead).
+MAX_COUNTED = 1_000
 RECENT = dt.timedelta(days=7)  # events this recent are shown in bold
 
 EVENT_LABELS: dict[str, LazyProxy] = {
@@ -95,7 +105,11 @@ class OverviewPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
+        return max(1, -(-min(self.total, MAX_COUNTED) // PAGE_SIZE))
+
+    @property
+    def more_than_counted(self) -> bool:
+        return self.total > MAX_COUNTED
 
     @property
     def first(self) -> int:
@@ -106,45 +120,155 @@ class OverviewPage:
         return self.first + len(self.rows) - 1 if self.rows else 0
 
 
+def in_scope(only_mine: bool, participant_id: Any = Participant.id) -> Any:
+    """The scope rule of `assigned_to` as a condition on one participant's row (for the staff
+    user `:user` of organisation `:organisation`): checked row by row through the assignments'
+    index, so a page costs the same at any size of caseload."""
+    mine = ParticipantAssignment.staff_user_id == bindparam("user")
+    return exists().where(
+        ParticipantAssignment.participant_id == participant_id,
+        mine
+        if only_mine
+        else or_(mine, ParticipantAssignment.organisation_id == bindparam("organisation")),
+    )
+
+
+COLUMNS = (
+    Participant.id,
+    Participant.first_name,
+    Participant.last_name,
+    Participant.personal_number,
+    LatestEvent.kind,
+    LatestEvent.at,
+)
+BY_NAME = (Participant.last_name, Participant.first_name, Participant.id)
+ORDERS: dict[str, tuple[Any, ...]] = {
+    "latest": (LatestEvent.at.desc(), LatestEvent.participant_id.desc()),
+    "name": BY_NAME,
+    "number": (Participant.personal_number,),
+}
+
+
+def bounded(query: Any) -> Any:
+    """How many rows the query has, counting at most MAX_COUNTED + 1."""
+    return select(func.count()).select_from(query.limit(MAX_COUNTED + 1).subquery())
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The overview's statements for one combination of filters, built once: the filters'
+    values are parameters (`:user`, `:organisation`, `:marking`, `:w0`…, `:offset`, `:limit`)."""
+
+    count: Any
+    page: Any  # by the sort; for "latest", those with an event
+    events: Any  # "latest": how many have an event
+    without_event: Any  # "latest": those without one, by name
+
+
+def filters(only_mine: bool, marking: bool, words: int, driving: bool) -> list[Any]:
+    """The conditions of a filtered overview. `driving`: read the matches from the narrowest
+    filter's index (the search's first word, else the marking) and check the rest; for a
+    count, and for a page of few matches. Otherwise a page is read down its sort order's
+    index, each filter checked row by row: for many matches, the first ones come at once."""
+    conditions: list[Any] = []  # the most selective first; the scope (everyone's) last
+    marked = cast(str, bindparam("marking"))
+    if marking and (not driving or words):
+        conditions.append(is_marked(marked, Participant.id))
+    elif marking:
+        conditions.append(Participant.id.in_(marked_participants(marked)))
+    word_values = [cast(str, bindparam(f"w{n}")) for n in range(words)]
+    if words and driving:
+        first = select(SearchTerm.participant_id).where(
+            SearchTerm.term >= word_values[0], SearchTerm.term < bindparam("w0_end")
+        )
+        conditions.append(Participant.id.in_(first))
+        word_values = word_values[1:]
+    conditions.extend(matches_every_word(word_values))
+    return [*conditions, in_scope(only_mine)]
+
+
+def driven_count(only_mine: bool, marking: bool, words: int) -> Any:
+    """How many match (up to the bound), read from the narrowest filter's index: the search's
+    first word, else the marking, else everyone; the other filters checked per id."""
+    word_values = [cast(str, bindparam(f"w{n}")) for n in range(words)]
+    marked = cast(str, bindparam("marking"))
+    if words:
+        ids, id_column = ids_with_a_term_beginning(word_values.pop(0))
+    elif marking:
+        ids, id_column = marked_ids(marked)
+    else:
+        ids, id_column = select(Participant.id), Participant.id
+    conditions = matches_every_word(word_values, id_column)
+    if marking and words:
+        conditions.append(is_marked(marked, id_column))
+    conditions.append(in_scope(only_mine, id_column))
+    return bounded(ids.where(*conditions).distinct())
+
+
+@cache
+def shape(only_mine: bool, marking: bool, words: int, sort: str, narrow: bool) -> Shape:
+    """The statements for these filters; `narrow`: the matches are few (at most MAX_COUNTED)."""
+    conditions = filters(only_mine, marking, words, driving=narrow)
+    window = (bindparam("limit", type_=Integer), bindparam("offset", type_=Integer))
+    everyone = select(*COLUMNS).outerjoin(LatestEvent, LatestEvent.participant_id == Participant.id)
+    with_event = (
+        select(*COLUMNS)
+        .select_from(LatestEvent)
+        .join(Participant, Participant.id == LatestEvent.participant_id)
+        .where(*conditions)
+    )
+    page = with_event if sort == "latest" else everyone.where(*conditions)
+    counted = filters(only_mine, marking, words, driving=True)
+    return Shape(
+        count=driven_count(only_mine, marking, words),
+        page=page.order_by(*ORDERS[sort]).limit(window[0]).offset(window[1]),
+        events=bounded(
+            select(LatestEvent.participant_id)
+            .join(Participant, Participant.id == LatestEvent.participant_id)
+            .where(*counted)
+        ),
+        without_event=everyone.where(*conditions, LatestEvent.participant_id.is_(None))
+        .order_by(*BY_NAME)
+        .limit(window[0])
+        .offset(window[1]),
+    )
+
+
 async def case_overview(
-    db: AsyncSession, user: StaffUser, roles: set[str], query: OverviewQuery
+    database: Database, user: StaffUser, roles: set[str], query: OverviewQuery
 ) -> OverviewPage:
-    """One page of the overview, and how many participants match in all."""
+    """One page of the overview (a page beyond the last shows the last), and how many
+    participants match (up to MAX_COUNTED + 1)."""
     if not allows(roles, "view_participant"):
         return OverviewPage([], 0, query)
-    conditions: list[Any] = [Participant.id.in_(assigned_to(user, only_mine=query.scope == "mine"))]
-    if query.marking:
-        conditions.append(Participant.id.in_(marked_participants(query.marking)))
-    if query.search:
-        pattern = "%" + query.search.replace("%", "").replace("_", "") + "%"
-        name = Participant.first_name + " " + Participant.last_name
-        number = func.replace(Participant.personal_number, "-", "")
-        digits = pattern.replace("-", "").replace(" ", "")
-        conditions.append(or_(name.ilike(pattern), number.like(digits)))
-    total = await db.scalar(select(func.count()).select_from(Participant).where(*conditions))
-    orders: dict[str, list[Any]] = {
-        "latest": [LatestEvent.at.desc().nulls_last(), Participant.last_name, Participant.id],
-        "name": [Participant.last_name, Participant.first_name, Participant.id],
-        "number": [Participant.personal_number, Participant.id],
+    words = search_words(query.search)
+    filtered = (query.scope == "mine", bool(query.marking), len(words), query.sort)
+    values: dict[str, Any] = {
+        "user": user.id,
+        "organisation": user.organisation_id,
+        "marking": query.marking,
+        **{f"w{n}": word for n, word in enumerate(words)},
+        **{f"w{n}_end": word + END for n, word in enumerate(words)},
     }
-    order = orders[query.sort]
-    pages = max(1, -(-(total or 0) // PAGE_SIZE))
-    query = OverviewQuery(
-        query.search, query.scope, query.marking, query.sort, min(query.page, pages)
+    (counted,) = await database.read_all((shape(*filtered, narrow=True).count, values))
+    total = int(counted[0][0])
+    query = replace(query, page=min(query.page, max(1, -(-min(total, MAX_COUNTED) // PAGE_SIZE))))
+    offset = (query.page - 1) * PAGE_SIZE
+    statements = shape(*filtered, narrow=total <= MAX_COUNTED)
+    (found,) = await database.read_all(
+        (statements.page, {**values, "limit": PAGE_SIZE, "offset": offset})
     )
-    rows = await db.execute(
-        select(
-            Participant.id,
-            Participant.first_name,
-            Participant.last_name,
-            Participant.personal_number,
-            LatestEvent.kind,
-            LatestEvent.at,
+    rows = [OverviewRow(*row) for row in found]
+    if query.sort == "latest" and len(rows) < PAGE_SIZE:
+        events = offset + len(rows)
+        if not rows:
+            (counted_events,) = await database.read_all((statements.events, values))
+            events = int(counted_events[0][0])
+        (without,) = await database.read_all(
+            (
+                statements.without_event,
+                {**values, "limit": PAGE_SIZE - len(rows), "offset": max(0, offset - events)},
+            )
         )
-        .outerjoin(LatestEvent, LatestEvent.participant_id == Participant.id)
-        .where(*conditions)
-        .order_by(*order)
-        .limit(PAGE_SIZE)
-        .offset((query.page - 1) * PAGE_SIZE)
-    )
-    return OverviewPage([OverviewRow(*row) for row in rows], total or 0, query)
+        rows += [OverviewRow(*row) for row in without]
+    return OverviewPage(rows, total, query)

@@ -32,8 +32,8 @@ async def staff_start(request: Request) -> Response:
     if staff is None:
         return login_redirect(request, "/staff/login")
     query = overview.OverviewQuery.parse(request.query_params)
-    async with database(request).sessions() as db:
-        found = await overview.case_overview(db, staff.user, staff.roles, query)
+    tools = participant_tools(staff.user, staff.roles)
+    found = await overview.case_overview(database(request), staff.user, staff.roles, query)
     return pages(request).render_staff(
         request,
         "staff/start.html",
@@ -42,11 +42,19 @@ async def staff_start(request: Request) -> Response:
             "overview": found,
             "event_labels": overview.EVENT_LABELS,
             "scopes": overview.SCOPES,
+            # Plain strings, so that the filters can be a cached fragment.
+            "filter_options": tuple(
+                tuple((key, str(label)) for key, label in choices.items())
+                for choices in (overview.SCOPES, MARKINGS, overview.SORTS)
+            ),
             "sorts": overview.SORTS,
             "markings": MARKINGS,
             "recent_since": utcnow() - overview.RECENT,
+            "max_counted": overview.MAX_COUNTED,
             "may_view": allows(staff.roles, "view_participant"),
-            "tools": participant_tools(staff.user, staff.roles),
+            "tools": tools,
+            # Plain strings, so that each row can be a cached fragment.
+            "tool_links": tuple((tool, str(PARTICIPANT_TOOLS[tool])) for tool in tools),
             "participant_tools": PARTICIPANT_TOOLS,
             "may_export": allows(staff.roles, "export_consented", WRITE),
             "may_manage_staff": allows(staff.roles, "manage_staff", WRITE),

@@ -6,10 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from starlette.testclient import TestClient
 
 from portal.db import Database
+from portal.participants.models import Participant
 from portal.participants.service import record_event
+from portal.staff import overview
 from tests.conftest import log_in
 from tests.integration.test_plan_api import run_async
 
@@ -140,3 +143,50 @@ def test_the_latest_event_is_kept_by_the_services_that_make_events(
     assert sql(database_url, LATEST, p=bo) == [("plan_changed",)]
     run_async(note("meeting", dt.datetime.now(dt.UTC)))
     assert sql(database_url, LATEST, p=bo) == [("meeting",)]
+
+
+def test_a_renamed_participant_is_found_by_the_new_name_only(
+    client: TestClient, database_url: str
+) -> None:
+    log_in(client, "karin", staff=True)
+    (anna,) = rows(client.get("/staff/", params={"q": "anna andersson"}).text)
+
+    async def rename(last_name: str) -> None:
+        database = Database(database_url)
+        try:
+            async with database.transaction() as db:
+                participant = await db.get(Participant, anna[0])
+                assert participant is not None
+                participant.last_name = last_name
+        finally:
+            await database.dispose()
+
+    run_async(rename("Andersdotter"))
+    try:
+        assert rows(client.get("/staff/", params={"q": "anna andersd"}).text) == [
+            (anna[0], "Anna Andersdotter")
+        ]
+        assert not rows(client.get("/staff/", params={"q": "anna anderss"}).text)
+    finally:
+        run_async(rename("Andersson"))
+
+
+def test_beyond_the_counted_bound_the_overview_says_more_than_and_keeps_paging(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(overview, "MAX_COUNTED", 100)
+    overview.shape.cache_clear()
+    try:
+        log_in(client, "karin", staff=True)
+        first = client.get("/staff/").text
+        assert "Showing 1–50 of more than 100." in first
+        last = client.get("/staff/", params={"page": "9"}).text
+        assert "Showing 51–100 of more than 100." in last and 'rel="next"' not in last
+        assert not set(rows(first)) & set(rows(last))
+        # A filter with few matches is counted exactly, however the rest is read.
+        marked = client.get("/staff/", params={"marking": "youth"}).text
+        assert "more than" not in marked and len(rows(marked)) > 0
+        by_name = client.get("/staff/", params={"sort": "name", "page": "2"}).text
+        assert len(rows(by_name)) == 50
+    finally:
+        overview.shape.cache_clear()
