@@ -346,6 +346,14 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = create_engine(url)
+        # Reads outside a unit of work run without a transaction: no BEGIN and no ROLLBACK
+        # round trip around each of them (at READ COMMITTED every statement had its own
+        # snapshot anyway).
+        self.reads = (
+            self.engine
+            if url.startswith("sqlite")
+            else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.sqlite_reader = create_sqlite_reader(url) if url.startswith("sqlite") else None
         path = make_url(url).database if url.startswith("sqlite") else None
@@ -390,16 +398,17 @@ class Database:
         if self.fast_reads is not None:
             rows = self.fast_reads.rows(query, parameters)
             return rows[0] if rows else None
-        async with self.engine.connect() as connection:
+        async with self.reads.connect() as connection:
             return (await connection.execute(query, parameters)).first()
 
     async def read_all(self, *queries: tuple[Any, Mapping[str, Any]]) -> list[list[Any]]:
         """The rows of several read-only Core queries (each with its parameters), inline on
         SQLite: what a page reads before it renders, in one go (on SQLite, from one snapshot
-        of the committed data)."""
+        of the committed data; on PostgreSQL each statement sees what was committed when it
+        began, as at READ COMMITTED)."""
         if self.fast_reads is not None:
             return self.fast_reads.rows_of_all(queries)
-        async with self.engine.connect() as connection:
+        async with self.reads.connect() as connection:
             return [list(await connection.execute(q, p)) for q, p in queries]
 
     @asynccontextmanager

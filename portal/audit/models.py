@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, UTCDateTime, utcnow
@@ -12,6 +12,10 @@ from portal.db import Base, UTCDateTime, utcnow
 
 class AccessLogEntry(Base):
     __tablename__ = "access_log"
+    # "When did this staff user last open this participant?" (the case overview's news).
+    __table_args__ = (
+        Index("ix_access_log_participant_staff", "participant_id", "staff_user_id", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)

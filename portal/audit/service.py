@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from babel.support import LazyProxy
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.audit.models import AccessLogEntry
@@ -57,3 +58,13 @@ async def access_log_of(
         .limit(limit)
     )
     return (await db.scalars(query)).all()
+
+
+def looked_at_since(participant_id: Any, staff_user_id: Any, moment: Any) -> Any:
+    """A condition: the staff user opened the participant's pages at or after `moment` (each
+    a column or a bound parameter)."""
+    return exists().where(
+        AccessLogEntry.participant_id == participant_id,
+        AccessLogEntry.staff_user_id == staff_user_id,
+        AccessLogEntry.at >= moment,
+    )

@@ -201,43 +201,56 @@ def _signature(pending: Mapping[str, Any], claims: Mapping[str, Any], id_token: 
     )
 
 
-async def callback(request: Request, participant: Participant) -> Response:
-    checked = await _checked(request, "citizen", f"participant {participant.id}")
+SignedAction = Callable[[AsyncSession, Mapping[str, Any], Signature], Awaitable[str]]
+
+
+async def _signed(
+    request: Request,
+    kind: str,
+    who: str,
+    signer: dict[str, int],
+    act: Callable[[str], SignedAction],
+) -> Response:
+    """Check the answer; then, in one transaction, store the signature (with `signer`: whose
+    it is) and do what the purpose's handler (`act(purpose)`) does with it."""
+    checked = await _checked(request, kind, who)
     if not isinstance(checked, tuple):
         return checked
     pending, claims, id_token = checked
-    handler: Handler = request.app.state.signing_handlers[pending["purpose"]]
+    action = act(str(pending["purpose"]))
     try:
         async with database(request).transaction() as db:
             signature = _signature(pending, claims, id_token)
-            signature.participant_id = participant.id
+            for column, value in signer.items():
+                setattr(signature, column, value)
             db.add(signature)
             await db.flush()
-            target = await handler(db, participant, pending.get("payload") or {}, signature)
+            target = await action(db, pending.get("payload") or {}, signature)
     except SigningRefused as refusal:
         return refused(request, refusal.message, refusal.back, 409)
     return RedirectResponse(target, status_code=303)
+
+
+async def callback(request: Request, participant: Participant) -> Response:
+    def act(purpose: str) -> SignedAction:
+        handler: Handler = request.app.state.signing_handlers[purpose]
+        return lambda db, payload, signature: handler(db, participant, payload, signature)
+
+    who = f"participant {participant.id}"
+    return await _signed(request, "citizen", who, {"participant_id": participant.id}, act)
 
 
 async def staff_callback(request: Request) -> Response:
     staff = await current_staff(request)
     if staff is None:
         return login_redirect(request, "/staff/login")
-    checked = await _checked(request, "staff", f"staff user {staff.user.id}")
-    if not isinstance(checked, tuple):
-        return checked
-    pending, claims, id_token = checked
-    handler: StaffHandler = request.app.state.staff_signing_handlers[pending["purpose"]]
-    try:
-        async with database(request).transaction() as db:
-            signature = _signature(pending, claims, id_token)
-            signature.staff_user_id = staff.user.id
-            db.add(signature)
-            await db.flush()
-            target = await handler(request, db, staff, pending.get("payload") or {}, signature)
-    except SigningRefused as refusal:
-        return refused(request, refusal.message, refusal.back, 409)
-    return RedirectResponse(target, status_code=303)
+
+    def act(purpose: str) -> SignedAction:
+        handler: StaffHandler = request.app.state.staff_signing_handlers[purpose]
+        return lambda db, payload, signature: handler(request, db, staff, payload, signature)
+
+    who = f"staff user {staff.user.id}"
+    return await _signed(request, "staff", who, {"staff_user_id": staff.user.id}, act)
 
 
 def reason_text(problem: str) -> str:

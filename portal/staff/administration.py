@@ -56,6 +56,11 @@ class OrgUsers:
         return {key: _user_fields(user) for key, user in self.users.items()}
 
 
+def current_authorizations(user: StaffUser, today: dt.date) -> list[StaffAuthorization]:
+    """The user's authorizations that have not ended: those a change may still change."""
+    return [a for a in user.authorizations if a.end_date is None or a.end_date >= today]
+
+
 def period_of(authorization: StaffAuthorization) -> Period:
     return Period(
         authorization.id, authorization.role, authorization.start_date, authorization.end_date

@@ -18,6 +18,7 @@ from portal.auth.models import Signature
 from portal.staff.models import StaffAuditEntry, StaffAuthorization, StaffUser
 from portal.staff.service import ROLES
 from portal.web.i18n import lazy_gettext as _
+from portal.web.listing import chosen, page_number, query_string, search_text
 
 PAGE_SIZE = 25
 STATUSES: dict[str, LazyProxy] = {
@@ -73,27 +74,17 @@ class UserQuery:
 
     @classmethod
     def parse(cls, params: Mapping[str, str]) -> UserQuery:
-        """Unknown choices fall back to the defaults: a filter form cannot be "wrong"."""
-        page = params.get("page", "1")
-        roles = {role.code for role in ROLES}
         return cls(
-            search=" ".join(params.get("q", "").split())[:100],
-            role=params.get("role", "") if params.get("role") in roles else "",
-            status=params.get("status", "") if params.get("status") in STATUSES else "",
-            sort=params.get("sort", "") if params.get("sort") in SORTS else "last_name",
-            page=int(page) if page.isascii() and page.isdigit() and len(page) < 7 else 1,
+            search=search_text(params),
+            role=chosen(params, "role", {role.code for role in ROLES}, ""),
+            status=chosen(params, "status", STATUSES, ""),
+            sort=chosen(params, "sort", SORTS, "last_name"),
+            page=page_number(params),
         )
 
     def link(self, **changes: Any) -> dict[str, str]:
-        values = {
-            "q": self.search,
-            "role": self.role,
-            "status": self.status,
-            "sort": self.sort,
-            "page": str(self.page),
-        }
-        values.update({key: str(value) for key, value in changes.items()})
-        return {key: value for key, value in values.items() if value}
+        values = {"q": self.search, "role": self.role, "status": self.status}
+        return query_string({**values, "sort": self.sort, "page": self.page}, **changes)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,9 @@ from typing import Any, NamedTuple, cast
 
 from babel.support import LazyProxy
 from sqlalchemy import Integer, bindparam, exists, func, or_, select
+from sqlalchemy.orm import aliased
 
+from portal.audit.service import looked_at_since
 from portal.booking.bookings import MARKINGS
 from portal.booking.trail import is_marked, marked_ids, marked_participants
 from portal.db import Database
@@ -26,6 +28,7 @@ from portal.participants.search import (
 from portal.staff.models import ParticipantAssignment, StaffUser
 from portal.staff.service import allows
 from portal.web.i18n import lazy_gettext as _
+from portal.web.listing import chosen, page_number, query_string, search_text
 
 PAGE_SIZE = 50
 # Matches are counted up to this many: beyond it the page says "more than" and offers the
@@ -58,30 +61,24 @@ class OverviewQuery:
     marking: str = ""
     sort: str = "latest"
     page: int = 1
+    news: bool = False  # only those whose latest event came after the user last opened them
 
     @classmethod
     def parse(cls, params: Mapping[str, str]) -> OverviewQuery:
-        """Unknown choices fall back to the defaults: a filter form cannot be "wrong"."""
-        page = params.get("page", "1")
         return cls(
-            search=" ".join(params.get("q", "").split())[:100],
-            scope=params.get("scope", "") if params.get("scope") in SCOPES else "organisation",
-            marking=params.get("marking", "") if params.get("marking") in MARKINGS else "",
-            sort=params.get("sort", "") if params.get("sort") in SORTS else "latest",
-            page=int(page) if page.isascii() and page.isdigit() and len(page) < 7 else 1,
+            search=search_text(params),
+            scope=chosen(params, "scope", SCOPES, "organisation"),
+            marking=chosen(params, "marking", MARKINGS, ""),
+            sort=chosen(params, "sort", SORTS, "latest"),
+            page=page_number(params),
+            news=params.get("new") == "1",
         )
 
     def link(self, **changes: Any) -> dict[str, str]:
         """The query string of this overview with some values changed (for paging links)."""
-        values = {
-            "q": self.search,
-            "scope": self.scope,
-            "marking": self.marking,
-            "sort": self.sort,
-            "page": str(self.page),
-        }
-        values.update({key: str(value) for key, value in changes.items()})
-        return {key: value for key, value in values.items() if value}
+        values = {"q": self.search, "scope": self.scope, "marking": self.marking}
+        values["new"] = "1" if self.news else ""
+        return query_string({**values, "sort": self.sort, "page": self.page}, **changes)
 
 
 class OverviewRow(NamedTuple):
@@ -165,7 +162,19 @@ class Shape:
     without_event: Any  # "latest": those without one, by name
 
 
-def filters(only_mine: bool, marking: bool, words: int, driving: bool) -> list[Any]:
+def has_news() -> Any:
+    """A condition: the participant's latest event came after the user (`:user`) last opened
+    their pages (or they never did): something new to look at."""
+    event = aliased(LatestEvent)
+    return exists().where(
+        event.participant_id == Participant.id,
+        ~looked_at_since(Participant.id, bindparam("user"), event.at),
+    )
+
+
+def filters(
+    only_mine: bool, marking: bool, words: int, driving: bool, news: bool = False
+) -> list[Any]:
     """The conditions of a filtered overview. `driving`: read the matches from the narrowest
     filter's index (the search's first word, else the marking) and check the rest; for a
     count, and for a page of few matches. Otherwise a page is read down its sort order's
@@ -184,10 +193,12 @@ def filters(only_mine: bool, marking: bool, words: int, driving: bool) -> list[A
         conditions.append(Participant.id.in_(first))
         word_values = word_values[1:]
     conditions.extend(matches_every_word(word_values))
+    if news:
+        conditions.append(has_news())
     return [*conditions, in_scope(only_mine)]
 
 
-def driven_count(only_mine: bool, marking: bool, words: int) -> Any:
+def driven_count(only_mine: bool, marking: bool, words: int, news: bool) -> Any:
     """How many match (up to the bound), read from the narrowest filter's index: the search's
     first word, else the marking, else everyone; the other filters checked per id."""
     word_values = [cast(str, bindparam(f"w{n}")) for n in range(words)]
@@ -202,13 +213,20 @@ def driven_count(only_mine: bool, marking: bool, words: int) -> Any:
     if marking and words:
         conditions.append(is_marked(marked, id_column))
     conditions.append(in_scope(only_mine, id_column))
+    if news:
+        conditions.append(
+            exists().where(
+                LatestEvent.participant_id == id_column,
+                ~looked_at_since(id_column, bindparam("user"), LatestEvent.at),
+            )
+        )
     return bounded(ids.where(*conditions).distinct())
 
 
 @cache
-def shape(only_mine: bool, marking: bool, words: int, sort: str, narrow: bool) -> Shape:
+def shape(only_mine: bool, marking: bool, words: int, news: bool, sort: str, narrow: bool) -> Shape:
     """The statements for these filters; `narrow`: the matches are few (at most MAX_COUNTED)."""
-    conditions = filters(only_mine, marking, words, driving=narrow)
+    conditions = filters(only_mine, marking, words, driving=narrow, news=news)
     window = (bindparam("limit", type_=Integer), bindparam("offset", type_=Integer))
     everyone = select(*COLUMNS).outerjoin(LatestEvent, LatestEvent.participant_id == Participant.id)
     with_event = (
@@ -218,9 +236,9 @@ def shape(only_mine: bool, marking: bool, words: int, sort: str, narrow: bool) -
         .where(*conditions)
     )
     page = with_event if sort == "latest" else everyone.where(*conditions)
-    counted = filters(only_mine, marking, words, driving=True)
+    counted = filters(only_mine, marking, words, driving=True, news=news)
     return Shape(
-        count=driven_count(only_mine, marking, words),
+        count=driven_count(only_mine, marking, words, news),
         page=page.order_by(*ORDERS[sort]).limit(window[0]).offset(window[1]),
         events=bounded(
             select(LatestEvent.participant_id)
@@ -242,7 +260,7 @@ async def case_overview(
     if not allows(roles, "view_participant"):
         return OverviewPage([], 0, query)
     words = search_words(query.search)
-    filtered = (query.scope == "mine", bool(query.marking), len(words), query.sort)
+    filtered = (query.scope == "mine", bool(query.marking), len(words), query.news, query.sort)
     values: dict[str, Any] = {
         "user": user.id,
         "organisation": user.organisation_id,

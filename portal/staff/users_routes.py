@@ -39,6 +39,7 @@ from portal.web.forms import (
     read_form,
 )
 from portal.web.i18n import gettext
+from portal.web.listing import page_number, search_text
 from portal.web.requests import database, today
 from portal.web.templating import pages
 
@@ -223,9 +224,7 @@ def user_form(
     status_code: int = 200,
 ) -> Response:
     day = today(request)
-    current = (
-        [a for a in user.authorizations if a.end_date is None or a.end_date >= day] if user else []
-    )
+    current = admin.current_authorizations(user, day) if user else []
     labels = field_labels()
     for a in current:
         role = admin.ROLE_LABELS.get(a.role, a.role)
@@ -264,15 +263,24 @@ async def found_user(db: AsyncSession, staff: StaffIdentity, request: Request) -
     return user
 
 
+async def already_waiting(
+    request: Request, staff: StaffIdentity, db: AsyncSession, user: StaffUser
+) -> Response | None:
+    """One waiting change per user: the page that says so (and links to it), if there is one."""
+    waiting = (await admin.waiting_user_ids(db, staff.user)).get(user.id)
+    if waiting is None:
+        return None
+    return page(request, staff, "staff/user_waiting.html", user=user, change_id=waiting)
+
+
 async def user_page(request: Request, staff: StaffIdentity) -> Response:
     day = today(request)
     async with database(request).transaction() as db:
         user = await found_user(db, staff, request)
-        waiting = (await admin.waiting_user_ids(db, staff.user)).get(user.id)
-        if waiting is not None:
-            return page(request, staff, "staff/user_waiting.html", user=user, change_id=waiting)
+        if waiting := await already_waiting(request, staff, db, user):
+            return waiting
         if request.method == "GET":
-            current = [a for a in user.authorizations if a.end_date is None or a.end_date >= day]
+            current = admin.current_authorizations(user, day)
             values = form_of_payload(
                 "change",
                 {
@@ -303,7 +311,7 @@ async def save_user_change(
     if form.get("action") == "more_rows":
         return user_form(request, staff, user, change, more_rows(form))
     day = today(request)
-    current = [a for a in user.authorizations if a.end_date is None or a.end_date >= day]
+    current = admin.current_authorizations(user, day)
     payload, errors = parse_user_change(form, user.id, current, day)
     if not errors:
         try:
@@ -320,9 +328,8 @@ async def end_user(request: Request, staff: StaffIdentity) -> Response:
     day = today(request)
     async with database(request).transaction() as db:
         user = await found_user(db, staff, request)
-        waiting = (await admin.waiting_user_ids(db, staff.user)).get(user.id)
-        if waiting is not None:
-            return page(request, staff, "staff/user_waiting.html", user=user, change_id=waiting)
+        if waiting := await already_waiting(request, staff, db, user):
+            return waiting
         error = None
         if request.method == "POST":
             try:
@@ -425,9 +432,8 @@ async def receipt(request: Request, staff: StaffIdentity) -> Response:
 
 
 async def audit(request: Request, staff: StaffIdentity) -> Response:
-    search = " ".join(request.query_params.get("q", "").split())[:100]
-    raw_page = request.query_params.get("page", "1")
-    number = int(raw_page) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) < 7 else 1
+    search = search_text(request.query_params)
+    number = page_number(request.query_params)
     async with database(request).sessions() as db:
         found = await directory.audit_page(db, staff.user.organisation_id, search, number)
     return page(

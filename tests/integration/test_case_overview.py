@@ -190,3 +190,30 @@ def test_beyond_the_counted_bound_the_overview_says_more_than_and_keeps_paging(
         assert len(rows(by_name)) == 50
     finally:
         overview.shape.cache_clear()
+
+
+def test_something_new_lists_those_with_an_event_since_the_user_last_looked(
+    client: TestClient, database_url: str
+) -> None:
+    log_in(client, "karin", staff=True)
+    (anna,) = rows(client.get("/staff/", params={"q": "anna andersson"}).text)
+    news = {"new": "1", "q": "anna andersson"}
+    # A fresh event: anna has something new for karin, until karin opens her pages.
+    run_async(event_now(database_url, anna[0]))
+    assert rows(client.get("/staff/", params=news).text) == [anna]
+    assert client.get(f"/staff/participants/{anna[0]}").status_code == 200
+    assert rows(client.get("/staff/", params=news).text) == []
+    assert "No participants match" in client.get("/staff/", params=news).text
+    # An event after that opening is news again; the box stays ticked on the result page.
+    run_async(event_now(database_url, anna[0]))
+    again = client.get("/staff/", params=news).text
+    assert rows(again) == [anna] and 'name="new" value="1" checked' in again
+
+
+async def event_now(database_url: str, participant_id: int) -> None:
+    database = Database(database_url)
+    try:
+        async with database.transaction() as db:
+            await record_event(db, participant_id, "meeting", dt.datetime.now(dt.UTC))
+    finally:
+        await database.dispose()
