@@ -8,10 +8,12 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from portal.auth.models import Signature
 from portal.hours.models import (
@@ -24,8 +26,10 @@ from portal.hours.models import (
 from portal.hours.service import (
     COMMENT_LIMIT,
     CONSENT_NOTICE_VERSION,
+    EXPIRY_MONTHS,
     HoursError,
     Month,
+    add_months,
     is_expired,
     latest_submitted,
     statistics_agency,
@@ -33,6 +37,52 @@ from portal.hours.service import (
 from portal.web.i18n import Formatter, gettext
 
 # ---------------------------------------------------------------- participant's side
+
+
+class Waiting(NamedTuple):
+    """An hour history that waits for the participant's answer, and the moment it disappears."""
+
+    report_id: int
+    year: int
+    month: int
+    submitted_at: dt.datetime
+
+    @property
+    def month_start(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+    @property
+    def disappears_at(self) -> dt.datetime:
+        return add_months(self.submitted_at, EXPIRY_MONTHS)
+
+
+@cache
+def waiting_for_answer_query() -> Select[int, int, int, dt.datetime | None]:
+    """The participant's hour histories whose latest sent version has no answer yet (run with
+    {"participant_id"}; `waiting_for_answer` leaves out the expired ones), oldest first."""
+    sent = aliased(HourReportVersion)
+    latest = (
+        select(func.max(sent.version))
+        .where(sent.report_id == HourReport.id, sent.state == "submitted")
+        .scalar_subquery()
+    )
+    return (
+        select(HourReport.id, HourReport.year, HourReport.month, HourReportVersion.submitted_at)
+        .join(HourReportVersion, HourReportVersion.report_id == HourReport.id)
+        .where(
+            HourReport.participant_id == bindparam("participant_id"),
+            HourReportVersion.state == "submitted",
+            HourReportVersion.version == latest,
+            ~exists().where(HourResponse.version_id == HourReportVersion.id),
+        )
+        .order_by(HourReport.year, HourReport.month)
+    )
+
+
+def waiting_for_answer(rows: Iterable[Any], now: dt.datetime) -> list[Waiting]:
+    """The rows of `waiting_for_answer_query` that have not expired."""
+    waiting = [Waiting(*row) for row in rows]
+    return [w for w in waiting if w.submitted_at is not None and now < w.disappears_at]
 
 
 def participant_reports_query(participant_id: int) -> Select[HourReport]:

@@ -15,6 +15,7 @@ from portal.audit.service import WHAT_LABELS, access_log_of
 from portal.auth.guards import participant_only
 from portal.booking.trail import next_meeting_query, unseen_job_centre_change
 from portal.db import typed_row, utcnow
+from portal.hours import approval
 from portal.participants.models import Participant
 from portal.participants.pages import Page, ParticipantView, participant_page_routes, render
 from portal.participants.service import parse_notification_settings, save_notification_settings
@@ -55,8 +56,10 @@ def start_page_query() -> Select[Any]:
 
 
 async def start_page(request: Request, view: ParticipantView) -> Response:
-    row = await database(request).read_one(
-        start_page_query(), {"participant_id": view.participant.id, "now": utcnow()}
+    now = utcnow()
+    values = {"participant_id": view.participant.id, "now": now}
+    (row,), hours = await database(request).read_all(
+        (start_page_query(), values), (approval.waiting_for_answer_query(), values)
     )
     start = typed_row(StartPage, row)
     return render(
@@ -66,6 +69,11 @@ async def start_page(request: Request, view: ParticipantView) -> Response:
         plan_changed=plan_reading.has_unseen_changes(start.plan),
         next_meeting=start.next_meeting,
         meeting_changed=bool(start.meeting_changed),
+        # What the participant is asked to do: hour histories to approve, before they go.
+        to_do=tuple(
+            (w.report_id, w.month_start, w.disappears_at)
+            for w in approval.waiting_for_answer(hours, now)
+        ),
     )
 
 

@@ -367,3 +367,18 @@ def test_exports_are_only_for_staff_with_the_right(client: TestClient) -> None:
     assert (
         client.post("/staff/exports", data={"from": "2026-01", "to": "2026-02"}).status_code == 404
     )
+
+
+def test_the_start_page_asks_for_the_hours_that_wait_until_they_are_answered(
+    client: TestClient,
+) -> None:
+    log_in(client, "anna")
+    link = waiting_report(client)
+    start = client.get("/").text
+    to_do = start.split('id="to-do-title"', 1)[1].split("</section>", 1)[0]
+    assert "Approve your hours for" in to_do and f'href="{link}"' in to_do
+    assert "after that it disappears" in to_do
+    assert start.index("to-do-title") < start.index("notices-title")  # what to do comes first
+    answered = client.post(link + "/not-agreed", data={"comment": "The 3rd is wrong."})
+    assert answered.status_code in (200, 303)
+    assert f'href="{link}"' not in client.get("/").text.split("notices-title", 1)[0]
