@@ -252,6 +252,18 @@ def shape(only_mine: bool, marking: bool, words: int, news: bool, sort: str, nar
     )
 
 
+async def news_count(database: Database, user: StaffUser, roles: set[str]) -> int:
+    """How many of the user's participants have something new since they last looked (up to
+    MAX_COUNTED + 1): what the start page says waits for them."""
+    if not allows(roles, "view_participant"):
+        return 0
+    statement = shape(False, False, 0, True, "latest", narrow=True).count
+    (counted,) = await database.read_all(
+        (statement, {"user": user.id, "organisation": user.organisation_id, "marking": ""})
+    )
+    return int(counted[0][0])
+
+
 async def case_overview(
     database: Database, user: StaffUser, roles: set[str], query: OverviewQuery
 ) -> OverviewPage:

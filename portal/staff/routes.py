@@ -34,6 +34,7 @@ async def staff_start(request: Request) -> Response:
     query = overview.OverviewQuery.parse(request.query_params)
     tools = participant_tools(staff.user, staff.roles)
     found = await overview.case_overview(database(request), staff.user, staff.roles, query)
+    news = await overview.news_count(database(request), staff.user, staff.roles)
     return pages(request).render_staff(
         request,
         "staff/start.html",
@@ -51,6 +52,7 @@ async def staff_start(request: Request) -> Response:
             "markings": MARKINGS,
             "recent_since": utcnow() - overview.RECENT,
             "max_counted": overview.MAX_COUNTED,
+            "news": news,
             "may_view": allows(staff.roles, "view_participant"),
             "tools": tools,
             # Plain strings, so that each row can be a cached fragment.

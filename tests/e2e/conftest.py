@@ -103,14 +103,17 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 
 
 def assert_accessible(page: Page) -> None:
-    """axe-core finds no violation on the page as it is now, and the page reflows to the
-    window's width (WCAG 1.4.10: no sideways scrolling; long words wrap)."""
+    """axe-core finds no violation on the page as it is now, the page reflows to the window's
+    width (WCAG 1.4.10: no sideways scrolling; long words wrap), and no element's content
+    spills out of its own box (a figure cut off inside a cell is as unreadable)."""
     results = AXE.run(page)
     assert results.violations_count == 0, results.generate_report()
     wide, window = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     if wide > window:
         too_wide = page.evaluate(WIDER_THAN_THE_WINDOW)
         raise AssertionError(f"{page.url} is {wide} px wide in a {window} px window: {too_wide}")
+    spilling = page.evaluate(SPILLING_OUT_OF_THEIR_BOX)
+    assert not spilling, f"{page.url}: content wider than its box: {spilling}"
 
 
 # The innermost elements that reach past the window's right edge, as tag.class "text".
@@ -121,6 +124,32 @@ WIDER_THAN_THE_WINDOW = """
   .slice(0, 5)
   .map(e => `${e.tagName.toLowerCase()}.${e.className} "${e.textContent.trim().slice(0, 40)}"`)
 )(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+"""
+
+
+# The innermost elements whose content is wider than their own box, where nothing scrolls or
+# clips it on purpose (a scrolling region, or the visually hidden header of a stacked table).
+SPILLING_OUT_OF_THEIR_BOX = """
+(() => {
+  const clipped = (e) => {
+    for (let a = e.parentElement; a; a = a.parentElement) {
+      const overflow = getComputedStyle(a).overflowX;
+      if ((overflow === "hidden" || overflow === "clip") && a.clientWidth <= 1) return true;
+    }
+    return false;
+  };
+  const spills = (e) => {
+    const style = getComputedStyle(e);
+    if (style.display === "inline" || style.display === "contents") return false;
+    if (["auto", "scroll", "hidden", "clip"].includes(style.overflowX)) return false;
+    return e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1 && !clipped(e);
+  };
+  const all = [...document.body.querySelectorAll("*")].filter(spills);
+  const text = (e) => `"${e.textContent.trim().slice(0, 40)}"`;
+  return all.filter(e => !all.some(o => o !== e && e.contains(o))).slice(0, 5).map(
+    e => `${e.tagName.toLowerCase()}.${e.className} ${e.scrollWidth}>${e.clientWidth} ${text(e)}`
+  );
+})()
 """
 
 

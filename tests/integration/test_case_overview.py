@@ -201,6 +201,9 @@ def test_something_new_lists_those_with_an_event_since_the_user_last_looked(
     # A fresh event: anna has something new for karin, until karin opens her pages.
     run_async(event_now(database_url, anna[0]))
     assert rows(client.get("/staff/", params=news).text) == [anna]
+    start = client.get("/staff/").text  # the start page says what waits, and links to it
+    waiting = start.split("Waiting for you", 1)[1].split("</div>", 1)[0]
+    assert "something new since you last looked" in waiting and 'href="/staff/?new=1"' in waiting
     assert client.get(f"/staff/participants/{anna[0]}").status_code == 200
     assert rows(client.get("/staff/", params=news).text) == []
     assert "No participants match" in client.get("/staff/", params=news).text
