@@ -12,6 +12,7 @@ from portal.booking.bookings import MARKINGS
 from portal.db import utcnow
 from portal.participants.service import normalise_personal_number
 from portal.staff import overview
+from portal.staff.administration import pending_changes
 from portal.staff.service import (
     MATRIX,
     PARTICIPANT_TOOLS,
@@ -35,6 +36,11 @@ async def staff_start(request: Request) -> Response:
     tools = participant_tools(staff.user, staff.roles)
     found = await overview.case_overview(database(request), staff.user, staff.roles, query)
     news = await overview.news_count(database(request), staff.user, staff.roles)
+    may_manage_staff = allows(staff.roles, "manage_staff", WRITE)
+    to_sign = 0
+    if may_manage_staff:
+        async with database(request).sessions() as db:
+            to_sign = len(await pending_changes(db, staff.user))
     return pages(request).render_staff(
         request,
         "staff/start.html",
@@ -59,7 +65,8 @@ async def staff_start(request: Request) -> Response:
             "tool_links": tuple((tool, str(PARTICIPANT_TOOLS[tool])) for tool in tools),
             "participant_tools": PARTICIPANT_TOOLS,
             "may_export": allows(staff.roles, "export_consented", WRITE),
-            "may_manage_staff": allows(staff.roles, "manage_staff", WRITE),
+            "may_manage_staff": may_manage_staff,
+            "to_sign": to_sign,
             "may_run_offers": runs_meetings(staff.user, staff.roles),
             "roles": [role for role in ROLES if role.code in staff.roles],
         },

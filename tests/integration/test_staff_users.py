@@ -155,6 +155,8 @@ def test_a_new_user_waits_unsigned_then_signing_makes_them_and_ends_another(
             and "Lars Lind: every authorization ends today" in listed
         )
         assert listed.count("Discard change") == 2
+        home = admin.get("/staff/").text  # the start page says what waits for the admin
+        assert "2 changes to staff users wait for your signature" in home
         # Nothing has taken effect: no new user, and lars still works.
         assert not sql(url, "SELECT id FROM staff_users WHERE personal_number = :n", n=number)
         assert lars_client.get("/staff/").status_code == 200
@@ -173,6 +175,7 @@ def test_a_new_user_waits_unsigned_then_signing_makes_them_and_ends_another(
         )
         assert sorted(row[0] for row in audit) == ["create", "end"]
         assert "No changes wait to be signed." in waiting(admin)
+        assert "Changes to sign" not in admin.get("/staff/").text
 
         # The ended caseworker's open session ends at the next request; a new login is refused.
         assert lars_client.get("/staff/", follow_redirects=False).status_code == 303
