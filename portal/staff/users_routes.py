@@ -47,14 +47,6 @@ BASE = "/staff/users"
 PURPOSE = "staff.changes"
 
 
-def path_id(request: Request, key: str) -> int:
-    """An id from the path; one no row can have is 404 (not a database error)."""
-    value: int = request.path_params[key]
-    if value > 2**31 - 1:
-        raise HTTPException(404)
-    return value
-
-
 def settings_country(request: Request) -> str:
     country: str = request.app.state.settings.country
     return country
@@ -257,7 +249,7 @@ def user_form(
 
 
 async def found_user(db: AsyncSession, staff: StaffIdentity, request: Request) -> StaffUser:
-    user = await admin.org_user(db, staff.user.organisation_id, path_id(request, "user_id"))
+    user = await admin.org_user(db, staff.user.organisation_id, request.path_params["user_id"])
     if user is None:
         raise HTTPException(404)
     return user
@@ -353,7 +345,7 @@ async def end_user(request: Request, staff: StaffIdentity) -> Response:
 
 async def waiting_change(request: Request, staff: StaffIdentity) -> Response:
     """A change in the list, to change again (a new user, or a change to one)."""
-    raw = path_id(request, "change_id")
+    raw = request.path_params["change_id"]
     async with database(request).transaction() as db:
         change = await admin.pending_change(db, staff.user, raw)
         if change is None or change.kind not in ("create", "change"):
@@ -374,7 +366,7 @@ async def waiting_change(request: Request, staff: StaffIdentity) -> Response:
 
 
 async def discard(request: Request, staff: StaffIdentity) -> Response:
-    raw = path_id(request, "change_id")
+    raw = request.path_params["change_id"]
     async with database(request).transaction() as db:
         change = await admin.pending_change(db, staff.user, raw)
         if change is not None:
@@ -415,7 +407,7 @@ SIGNING_HANDLERS = {PURPOSE: complete_signing}
 
 
 async def receipt(request: Request, staff: StaffIdentity) -> Response:
-    raw = path_id(request, "signature_id")
+    raw = request.path_params["signature_id"]
     async with database(request).sessions() as db:
         found = await directory.receipt(db, staff.user.organisation_id, raw)
     if found is None:

@@ -146,3 +146,23 @@ def test_readiness_fails_and_pages_say_so_when_the_database_is_unreachable(setti
         )
     assert response.status_code == 503
     assert "Tjänsten är inte tillgänglig just nu" in response.text
+
+
+IDS_NO_ROW_CAN_HAVE = ["2147483648", "9" * 30, "9" * 5000, "²", "١٢"]
+
+
+@pytest.mark.parametrize("raw", IDS_NO_ROW_CAN_HAVE)
+def test_an_id_no_row_can_have_answers_404_everywhere(client: TestClient, raw: str) -> None:
+    log_in(client, "anna")
+    for path in ("/hours/{}", "/meetings/offers/{}", "/meetings/bookings/{}/cancel"):
+        assert client.get(path.format(raw)).status_code == 404, path
+    log_in(client, "admin", staff=True)
+    for path in (
+        "/staff/participants/{}",
+        "/staff/participants/{}/edit-plan",
+        "/staff/users/{}",
+        "/staff/users/receipts/{}",
+        "/staff/booking/offers/{}",
+    ):
+        assert client.get(path.format(raw)).status_code == 404, path
+    assert client.post(f"/staff/users/to-sign/{raw}/discard").status_code == 404
