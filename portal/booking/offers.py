@@ -206,6 +206,10 @@ def _check_room_and_variant(
             )
 
 
+# How far ahead an offer may be planned: its times are worked out day by day.
+OFFER_HORIZON = dt.timedelta(days=2 * 366)
+
+
 def _check_period(
     fields: Fields,
     first_date: dt.date | None,
@@ -222,6 +226,15 @@ def _check_period(
         fields.errors["fixed_end"] = gettext(
             "Give a fixed end date, a rolling end in weeks, or both."
         )
+    latest = today + OFFER_HORIZON
+    for name, day in (("first_date", first_date), ("fixed_end", fixed_end)):
+        if day is not None and day > latest:
+            fields.errors[name] = gettext(
+                "An offer is planned at most two years ahead: give a date up to %(day)s.",
+                day=latest,
+            )
+    if "fixed_end" in fields.errors:
+        return
     if first_date and fixed_end and fixed_end < first_date:
         fields.errors["fixed_end"] = gettext("The end cannot be before the first meeting date.")
     elif fixed_end and fixed_end <= today:

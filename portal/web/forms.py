@@ -20,6 +20,8 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9 ()-]{6,30}$")
 
 Errors = dict[str, str]
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2199, 12, 31)
 
 
 class Fields:
@@ -52,10 +54,18 @@ class Fields:
                 self.errors[name] = gettext("Give a date.")
             return None
         try:
-            return dt.date.fromisoformat(str(raw).strip())
+            value = dt.date.fromisoformat(str(raw).strip())
         except ValueError:
             self.errors[name] = gettext("Give a real date, like 2026-03-31.")
             return None
+        if not EARLIEST_DATE <= value <= LATEST_DATE:
+            # No date the portal keeps lies outside these (birth dates, agreements, meetings):
+            # a typing slip like 0202 or 9999 is answered here, before any rule loops over it.
+            self.errors[name] = gettext(
+                "Give a date from %(first)s to %(last)s.", first=EARLIEST_DATE, last=LATEST_DATE
+            )
+            return None
+        return value
 
     def time(self, name: str, required: bool = True) -> dt.time | None:
         """A time of day, like 08:30 (a dot or no separator is fine too: 8.30, 0830)."""

@@ -524,6 +524,16 @@ def test_an_offer_states_what_is_missing_and_a_group_offer_gets_its_times(
         data=offer_form(team, [caseworker], kind="group", seats="10", group_times="tisdag nio"),
     )
     assert "is not a date and time like 2026-12-01 09:00" in bad_time.text
+    # An end years away is refused at the field before any rule works out its days.
+    for far, message in (
+        ("2099-12-31", "An offer is planned at most two years ahead"),
+        ("9999-12-31", "Give a date from 1900-01-01 to 2199-12-31."),
+    ):
+        answer = create(client, "offers", data=offer_form(team, [caseworker], fixed_end=far))
+        assert answer.status_code == 400 and message in answer.text, re.findall(
+            r"validation-message[^>]*>([^<]*)<", answer.text
+        )
+        assert f'value="{far}"' in answer.text
     first = portal_today() + dt.timedelta(days=7)
     times = f"{first.isoformat()} 09:00\n{(first + dt.timedelta(days=1)).isoformat()} 13:30"
     created = create(

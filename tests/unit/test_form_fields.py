@@ -1,0 +1,23 @@
+"""Reading form fields: every date the portal takes lies between 1900 and 2199."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from portal.web.forms import Fields
+
+
+@pytest.mark.parametrize("raw", ["0001-01-01", "1899-12-31", "2200-01-01", "9999-12-31"])
+def test_a_date_outside_the_years_the_portal_keeps_is_refused_at_the_field(raw: str) -> None:
+    fields = Fields({"day": raw})
+    assert fields.date("day") is None
+    assert fields.errors["day"] == "Give a date from 1900-01-01 to 2199-12-31."
+
+
+def test_a_date_within_them_is_read() -> None:
+    fields = Fields({"day": " 2026-12-03 ", "first": "1900-01-01", "last": "2199-12-31"})
+    assert fields.date("day") == dt.date(2026, 12, 3)
+    assert fields.date("first") and fields.date("last") and not fields.errors
+    assert Fields({"day": "2026-02-30"}).date("day") is None
