@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -24,6 +25,16 @@ EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2199, 12, 31)
 
 
+# Control characters but tab and newline (a carriage return is dropped: \r\n becomes \n).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(value: str) -> str:
+    """Text as the portal keeps it: NFC (an "å" typed two ways is one "å"), and no control
+    characters (a NUL or an escape is never stored, shown, or sent on in a PDF or e-mail)."""
+    return _CONTROL.sub("", unicodedata.normalize("NFC", value))
+
+
 class Fields:
     """Reads text fields from a form or a JSON object, collecting one message per field."""
 
@@ -38,7 +49,7 @@ class Fields:
         if not isinstance(raw, str):
             self.errors[name] = gettext("Must be text.")
             return ""
-        value = raw.strip()
+        value = clean_text(raw).strip()
         if required and not value:
             self.errors[name] = gettext("Fill this in.")
         elif len(value) > limit:
@@ -182,7 +193,7 @@ async def claim_form_token(db: AsyncSession, token: str) -> bool:
 async def read_form(request: Request, *lists: str) -> dict[str, Any]:
     """The posted form as text; the fields named in `lists` (checkboxes) as lists of it."""
     async with request.form() as raw:
-        form: dict[str, Any] = {key: str(value) for key, value in raw.items()}
+        form: dict[str, Any] = {key: clean_text(str(value)) for key, value in raw.items()}
         for name in lists:
-            form[name] = [str(value) for value in raw.getlist(name)]
+            form[name] = [clean_text(str(value)) for value in raw.getlist(name)]
     return form

@@ -21,3 +21,10 @@ def test_a_date_within_them_is_read() -> None:
     assert fields.date("day") == dt.date(2026, 12, 3)
     assert fields.date("first") and fields.date("last") and not fields.errors
     assert Fields({"day": "2026-02-30"}).date("day") is None
+
+
+def test_text_is_kept_in_one_normal_form_without_control_characters() -> None:
+    decomposed = "A\u030angstr\u00f6m"  # "Å" as A + ring above
+    fields = Fields({"name": f" {decomposed}\x00\x1b[31m ", "note": "one\r\ntwo\tthree"})
+    assert fields.text("name", 100) == "Ångström[31m"
+    assert fields.text("note", 100) == "one\ntwo\tthree"
