@@ -218,6 +218,7 @@ def user_form(
     day = today(request)
     current = admin.current_authorizations(user, day) if user else []
     labels = field_labels()
+    labels["current-roles"] = gettext("Current and coming roles")
     for a in current:
         role = admin.ROLE_LABELS.get(a.role, a.role)
         labels[f"start-a{a.id}"] = gettext("%(role)s, start date", role=role)
@@ -308,8 +309,8 @@ async def save_user_change(
     if not errors:
         try:
             await admin.save_change(db, staff.user, "change", payload, day, change)
-        except admin.ChangeRefused as refusal:
-            errors["email"] = " ".join(refusal.messages)
+        except admin.ChangeRefused as refusal:  # the organisation's rules: about the roles
+            errors["current-roles" if current else "role-0"] = " ".join(refusal.messages)
     if errors:
         return user_form(request, staff, user, change, form, errors, 400)  # nothing was written
     return RedirectResponse(f"{BASE}?saved=change#to-sign", status_code=303)

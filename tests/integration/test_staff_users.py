@@ -235,6 +235,7 @@ def test_an_administrator_keeps_their_own_and_the_organisations_last_administrat
         },
     )
     assert change.status_code == 400 and "own last authorization" in change.text
+    assert 'id="current-roles-error"' in change.text and 'href="#current-roles"' in change.text
 
 
 def test_a_batch_sets_a_new_end_date_for_the_chosen_users_once_signed(
