@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from portal.web.i18n import gettext
@@ -190,8 +191,16 @@ async def claim_form_token(db: AsyncSession, token: str) -> bool:
     return True
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 async def read_form(request: Request, *lists: str) -> dict[str, Any]:
-    """The posted form as text; the fields named in `lists` (checkboxes) as lists of it."""
+    """The posted form as text; the fields named in `lists` (checkboxes) as lists of it. A body
+    of another kind (JSON, plain text) is refused with 415: read as a form it would be empty,
+    and an empty form can mean "untick everything"."""
+    kind = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if kind and kind not in FORM_TYPES:
+        raise HTTPException(415, "not_a_form")
     async with request.form() as raw:
         form: dict[str, Any] = {key: clean_text(str(value)) for key, value in raw.items()}
         for name in lists:

@@ -166,3 +166,17 @@ def test_an_id_no_row_can_have_answers_404_everywhere(client: TestClient, raw: s
     ):
         assert client.get(path.format(raw)).status_code == 404, path
     assert client.post(f"/staff/users/to-sign/{raw}/discard").status_code == 404
+
+
+def test_a_body_that_is_not_a_form_is_refused_and_changes_nothing(client: TestClient) -> None:
+    log_in(client, "anna")
+    form = {"notify_email": "anna@example.org", "notify_by_email": "on"}
+    assert (
+        client.post("/settings/notifications", data=form, follow_redirects=False).status_code == 303
+    )
+    for body, kind in (('{"notify_by_email": false}', "application/json"), ("x", "text/plain")):
+        answer = client.post(
+            "/settings/notifications", content=body, headers={"content-type": kind}
+        )
+        assert answer.status_code == 415 and "nothing was saved" in answer.text
+    assert 'id="notify_by_email" name="notify_by_email" checked' in client.get("/settings").text
