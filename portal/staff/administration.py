@@ -51,10 +51,6 @@ class OrgUsers:
     users: dict[UserKey, StaffUser]
     state: State
 
-    @property
-    def before(self) -> dict[UserKey, dict[str, str]]:
-        return {key: _user_fields(user) for key, user in self.users.items()}
-
 
 def current_authorizations(user: StaffUser, today: dt.date) -> list[StaffAuthorization]:
     """The user's authorizations that have not ended: those a change may still change."""
@@ -327,10 +323,15 @@ async def sign_changes(
         for c in changes
         if c.kind == "change" and c.payload.get("email")
     }
+    # What each user was, taken before anything is written (the writes change the objects).
+    before = {
+        key: snapshot(_user_fields(organisation.users[key]), organisation.state.get(key, []))
+        for key in touched
+        if key in organisation.users
+    }
     entries = []
     for key, actions in touched.items():
         user = await _write_user(db, author, organisation, key, fields, emails, after)
-        before = organisation.state.get(key)
         entries.append(
             StaffAuditEntry(
                 organisation_id=author.organisation_id,
@@ -338,7 +339,7 @@ async def sign_changes(
                 signed_by_id=author.id,
                 staff_user_id=user.id,
                 action="+".join(dict.fromkeys(actions)),
-                before=None if key in fields else snapshot(organisation.before[key], before or []),
+                before=before.get(key),
                 after=snapshot(_user_fields(user), after.get(key, [])),
                 signed_at=signature.signed_at,
             )

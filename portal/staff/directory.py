@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased
 
 from portal.auth.models import Signature
 from portal.staff.models import StaffAuditEntry, StaffAuthorization, StaffUser
-from portal.staff.service import ROLES
+from portal.staff.service import ROLES, is_authorized
 from portal.web.i18n import lazy_gettext as _
 from portal.web.listing import chosen, page_number, query_string, search_text
 
@@ -161,7 +161,7 @@ async def user_page(
 
 def status_of(user: StaffUser, today: dt.date) -> str:
     periods = user.authorizations
-    if any(a.start_date <= today and (a.end_date is None or a.end_date >= today) for a in periods):
+    if is_authorized(periods, today):
         return "active"
     if any(a.start_date > today for a in periods):
         return "coming"

@@ -276,3 +276,30 @@ def test_the_organisation_details_are_kept_by_the_administrator(client: TestClie
     }
     assert "Saved: the organisation details." in client.post("/staff/organisation", data=good).text
     assert "Nygatan 1" in client.get("/staff/organisation").text
+
+
+def test_the_audit_keeps_what_a_user_was_before_a_signed_change(
+    client: TestClient, settings: Settings
+) -> None:
+    url = settings.database_url
+    vera = user_id(url, "19880214-5675")
+    log_in(client, "admin", staff=True)
+    form = {"email": "vera.vik@jobcentre.example.org", "rows": "1", "action": "save"}
+    for authorization_id, start, end in sql(
+        url,
+        "SELECT id, start_date, end_date FROM staff_authorizations WHERE staff_user_id = :u",
+        u=vera,
+    ):
+        form[f"start-a{authorization_id}"] = str(start)
+        form[f"end-a{authorization_id}"] = str(end or "")
+    saved = client.post(f"/staff/users/{vera}", data=form, follow_redirects=False)
+    assert saved.status_code == 303
+    sign_list(client)
+    (before, after) = sql(
+        url,
+        "SELECT before, after FROM staff_audit_entries WHERE staff_user_id = :u "
+        "ORDER BY id DESC LIMIT 1",
+        u=vera,
+    )[0]
+    assert "vera@jobcentre.example.org" in str(before)
+    assert "vera.vik@jobcentre.example.org" in str(after)
