@@ -29,6 +29,8 @@ from portal.hours import routes as hours_routes
 from portal.participants import routes as participant_routes
 from portal.plan import api as plan_api
 from portal.plan import routes as plan_routes
+from portal.reports import provider_routes as reports_provider_routes
+from portal.reports import review_routes as reports_review_routes
 from portal.settings import PROJECT_ROOT, Settings
 from portal.site import routes as site_routes
 from portal.staff import organisation_routes as staff_organisation_routes
@@ -62,6 +64,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *hours_provider_routes.routes(),
         *hours_export_routes.routes(),
         *hours_api.routes(),
+        *reports_provider_routes.routes(),
+        *reports_review_routes.routes(),
         *cv_routes.routes(),
         *cv_jobs_routes.routes(),
         *cv_presentation_routes.routes(),

@@ -56,6 +56,14 @@ from portal.plan.models import (
     PlanView,
     StatusEntry,
 )
+from portal.reports.models import (
+    Intervention,
+    ReminderSubscription,
+    Report,
+    ReportDecision,
+    ReportVersion,
+    Track,
+)
 from portal.staff.models import (
     Organisation,
     ParticipantAssignment,
@@ -94,6 +102,7 @@ __all__ = [
     "HourResponse",
     "Initiative",
     "InitiativeVersion",
+    "Intervention",
     "LatestEvent",
     "MeetingOffer",
     "MeetingTypeVariant",
@@ -114,6 +123,10 @@ __all__ = [
     "PlanView",
     "PresentationCv",
     "PresentationExperience",
+    "ReminderSubscription",
+    "Report",
+    "ReportDecision",
+    "ReportVersion",
     "Room",
     "RoomTeam",
     "Signature",
@@ -124,6 +137,7 @@ __all__ = [
     "StatusEntry",
     "Team",
     "TeamMember",
+    "Track",
     "VariantTeam",
     "VariantType",
     "WebSession",

@@ -22,6 +22,7 @@ WHAT_LABELS: dict[str, LazyProxy] = {
     "plan-editor": _("My Plan, in the caseworker's editor"),
     "hours": _("Hour histories"),
     "hour-registration": _("Hour histories, where the provider registers them"),
+    "reports": _("Reports from your provider"),
     "meetings": _("Meetings"),
     "cv": _("CV"),
     "access-log": _("Who has looked at my data"),

@@ -67,7 +67,7 @@ ActingHandler = Callable[[StaffOnParticipant], Awaitable[Response]]
 
 
 def acting_on_participant(
-    permission: str, tool: str, what: str
+    permission: str, tool: str, what: str, refused: int = 404
 ) -> Callable[[ActingHandler], Callable[[Request], Awaitable[Response]]]:
     """Only staff whose roles write under `permission`, and only for a participant they may
     see (others: 404). `tool` is the path under the participant's; every opening of a page
@@ -81,6 +81,6 @@ def acting_on_participant(
             return await handler(StaffOnParticipant(request, staff, participant, base))
 
         with_staff.__name__ = handler.__name__
-        return staff_only(permission, with_staff)
+        return staff_only(permission, with_staff, refused)
 
     return decorate

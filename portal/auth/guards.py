@@ -105,15 +105,18 @@ def login_redirect(request: Request, login_page: str) -> Response:
 StaffHandler = Callable[[Request, StaffIdentity], Awaitable[Response]]
 
 
-def staff_only(permission: str, handler: StaffHandler) -> Callable[[Request], Awaitable[Response]]:
-    """Only for staff whose roles may write under `permission`; others get 404."""
+def staff_only(
+    permission: str, handler: StaffHandler, refused: int = 404
+) -> Callable[[Request], Awaitable[Response]]:
+    """Only for staff whose roles may write under `permission`; others get `refused` (404
+    where the page's existence is itself private, 403 where a role lacks the permission)."""
 
     async def endpoint(request: Request) -> Response:
         staff = await current_staff(request)
         if staff is None:
             return login_redirect(request, "/staff/login")
         if not allows(staff.roles, permission, WRITE):
-            raise HTTPException(404)
+            raise HTTPException(refused)
         return await handler(request, staff)
 
     endpoint.__name__ = handler.__name__

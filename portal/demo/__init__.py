@@ -17,6 +17,7 @@ from portal.demo.cvs import add_demo_cvs
 from portal.demo.hours import add_demo_hours
 from portal.demo.meetings import add_demo_meetings
 from portal.demo.plans import add_demo_plans
+from portal.demo.reports import add_demo_reports
 from portal.demo.staff import add_staff_directory
 from portal.demo.texts import texts as texts_of
 from portal.occupations.listfile import DEFAULT_LIST
@@ -143,6 +144,17 @@ async def load_demo_data(database: Database, settings: Settings, only_if_empty: 
         await add_demo_plans(db, participants, staff, today, settings)
         taken = {participant.personal_number for participant in participants.values()}
         await add_caseload(db, organisations["job_centre"], staff["karin"], taken, settings, today)
+        await add_demo_reports(
+            db,
+            participants["anna"],
+            organisations["provider"],
+            organisations["job_centre"],
+            staff["erik"],
+            staff["vera"],
+            taken,
+            country,
+            today,
+        )
         await add_demo_hours(db, participants, staff, settings)
         await add_demo_cvs(db, participants, country, today)
         await add_demo_meetings(db, participants, staff, settings, today)

@@ -16,6 +16,7 @@ import aiosmtplib
 from portal.db import Database, utcnow
 from portal.notify.models import OutboxMessage
 from portal.notify.service import claim_message, due_messages, record_attempt
+from portal.reports.reminders import send_daily_digests
 from portal.settings import Settings
 
 log = logging.getLogger("portal.worker")
@@ -112,6 +113,9 @@ async def run_worker(settings: Settings, once: bool = False, interval: float = 5
     by_channel = senders(settings)
     try:
         while True:
+            digests = await send_daily_digests(database, settings)
+            if digests:
+                log.info("report reminders: %s daily e-mails queued", digests)
             sent, failed = await deliver_due(database, by_channel)
             if sent or failed:
                 log.info("outbox: %s sent, %s failed (to retry)", sent, failed)

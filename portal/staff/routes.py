@@ -11,6 +11,9 @@ from portal.auth.guards import current_staff, login_redirect
 from portal.booking.bookings import MARKINGS
 from portal.db import utcnow
 from portal.participants.service import normalise_personal_number
+from portal.reports.reminders import provider_reminders, subscribed
+from portal.reports.rules import CELL_STATUSES, KINDS
+from portal.reports.service import waiting_for_review
 from portal.staff import overview
 from portal.staff.administration import pending_changes
 from portal.staff.service import (
@@ -24,7 +27,7 @@ from portal.staff.service import (
     runs_meetings,
     visible_participant_by_number,
 )
-from portal.web.requests import database
+from portal.web.requests import database, today
 from portal.web.templating import pages
 
 
@@ -37,6 +40,19 @@ async def staff_start(request: Request) -> Response:
     found = await overview.case_overview(database(request), staff.user, staff.roles, query)
     news = await overview.news_count(database(request), staff.user, staff.roles)
     may_manage_staff = allows(staff.roles, "manage_staff", WRITE)
+    may_register = allows(staff.roles, "register_reports", WRITE)
+    may_review = allows(staff.roles, "review_reports", WRITE)
+    organisation_id = staff.user.organisation_id
+    reminders = (
+        await provider_reminders(database(request), organisation_id, today(request))
+        if may_register
+        else None
+    )
+    to_review = await waiting_for_review(database(request), organisation_id) if may_review else 0
+    digest = False
+    if may_register:
+        async with database(request).sessions() as db:
+            digest = await subscribed(db, staff.user.id)
     to_sign = 0
     if may_manage_staff:
         async with database(request).sessions() as db:
@@ -67,6 +83,13 @@ async def staff_start(request: Request) -> Response:
             "may_export": allows(staff.roles, "export_consented", WRITE),
             "may_manage_staff": may_manage_staff,
             "to_sign": to_sign,
+            "may_register": may_register,
+            "may_review": may_review,
+            "reminders": reminders,
+            "to_review": to_review,
+            "digest": digest,
+            "kinds": KINDS,
+            "cell_statuses": CELL_STATUSES,
             "may_run_offers": runs_meetings(staff.user, staff.roles),
             "roles": [role for role in ROLES if role.code in staff.roles],
         },

@@ -1,0 +1,226 @@
+"""The reviewer's side of provider reports (`/staff/reports/...`): the work queue, a report
+beside its previous approved version with the decision form, and the status board that
+providers and reviewers share."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from portal.audit.service import record_access
+from portal.auth.guards import StaffIdentity, current_staff, login_redirect, staff_only
+from portal.db import utcnow
+from portal.participants.models import Participant
+from portal.reports import board, rules, service
+from portal.reports.models import Report
+from portal.reports.reminders import set_subscription
+from portal.reports.service import ReportsError
+from portal.staff.service import WRITE, allows
+from portal.web.forms import Fields, read_form
+from portal.web.i18n import gettext
+from portal.web.listing import chosen
+from portal.web.requests import database, today
+from portal.web.templating import pages
+
+OUTCOMES = {"approved": "approve", "returned": "return"}
+
+
+def render(
+    request: Request, staff: StaffIdentity, name: str, status: int = 200, **context: Any
+) -> Response:
+    return pages(request).render_staff(
+        request,
+        name,
+        {
+            "staff": staff,
+            "kinds": rules.KINDS,
+            "cell_statuses": rules.CELL_STATUSES,
+            **context,
+        },
+        status,
+    )
+
+
+async def queue(request: Request, staff: StaffIdentity) -> Response:
+    params = request.query_params
+    organisation_id = staff.user.organisation_id
+    async with database(request).sessions() as db:
+        providers = await service.reviewed_providers(db, organisation_id)
+        known = {str(p.id) for p in providers}
+        provider = chosen(params, "provider", known, "")
+        kind = chosen(params, "kind", rules.KINDS, "")
+        found = (
+            await db.execute(
+                service.queue_query(
+                    organisation_id, int(provider) if provider else None, kind or None
+                ).limit(200)
+            )
+        ).all()
+    return render(
+        request,
+        staff,
+        "reports/queue.html",
+        rows=found,
+        provider_options=[(str(p.id), p.name) for p in providers],
+        provider=provider,
+        kind=kind,
+    )
+
+
+async def reviewed_report(
+    request: Request, staff: StaffIdentity, log: bool
+) -> tuple[Report, Participant]:
+    """The path's report when this reviewer's organisation reviews it (404 otherwise); its
+    opening is written to the participant's access log."""
+    async with database(request).transaction() as db:
+        report = await service.report_for_reviewer(
+            db, staff.user.organisation_id, request.path_params["report_id"]
+        )
+        if report is None:
+            raise HTTPException(404)
+        participant = await db.get(Participant, report.intervention.participant_id)
+        assert participant is not None
+        if log:
+            await record_access(db, participant, staff.user, "reports")
+    return report, participant
+
+
+def report_context(report: Report) -> dict[str, Any]:
+    submitted = service.latest_submitted(report)
+    approved = service.latest_with(report, "approved")
+    previous = approved if approved is not None and approved is not submitted else None
+    return {
+        "report": report,
+        "submitted": submitted,
+        "previous": previous,
+        "activity_statuses": rules.ACTIVITY_STATUSES,
+        "end_reasons": rules.END_REASONS,
+        "yes_no": rules.YES_NO,
+    }
+
+
+async def review_page(request: Request, staff: StaffIdentity) -> Response:
+    report, participant = await reviewed_report(request, staff, log=True)
+    return render(
+        request,
+        staff,
+        "reports/review.html",
+        participant=participant,
+        values={},
+        errors={},
+        decided=request.query_params.get("decided"),
+        **report_context(report),
+    )
+
+
+async def decide(request: Request, staff: StaffIdentity) -> Response:
+    report, participant = await reviewed_report(request, staff, log=False)
+    form = await read_form(request)
+    fields = Fields(form)
+    outcome = fields.choice("outcome", OUTCOMES)
+    comment = fields.text("comment", rules.TEXT_LIMIT, required=outcome == "returned")
+    if "comment" in fields.errors and not comment:
+        fields.errors["comment"] = gettext("Say what the provider should correct.")
+    version = str(form.get("version", ""))
+    refusal = None
+    if not fields.errors:
+        try:
+            async with database(request).transaction() as db:
+                fresh = await service.report_for_reviewer(db, staff.user.organisation_id, report.id)
+                assert fresh is not None
+                number = int(version) if version.isdigit() and len(version) < 6 else 0
+                await service.decide(db, fresh, number, outcome, comment, staff.user, utcnow())
+        except ReportsError as refused:
+            refusal = refused.message
+        else:
+            return RedirectResponse(
+                f"/staff/reports/{report.id}?decided={outcome}", status_code=303
+            )
+    async with database(request).sessions() as db:
+        report = (
+            await service.report_for_reviewer(db, staff.user.organisation_id, report.id) or report
+        )
+    return render(
+        request,
+        staff,
+        "reports/review.html",
+        409 if refusal else 400,
+        participant=participant,
+        values=form,
+        errors=fields.errors,
+        refusal=refusal,
+        decided=None,
+        **report_context(report),
+    )
+
+
+def board_scope(staff: StaffIdentity) -> board.Scope:
+    return board.Scope(
+        staff.user.organisation_id,
+        provider=allows(staff.roles, "register_reports", WRITE),
+        reviewer=allows(staff.roles, "review_reports", WRITE),
+    )
+
+
+async def board_page(request: Request) -> Response:
+    staff = await current_staff(request)
+    if staff is None:
+        return login_redirect(request, "/staff/login")
+    scope = board_scope(staff)
+    if not (scope.provider or scope.reviewer):
+        raise HTTPException(403)
+    query = board.BoardQuery.parse(request.query_params)
+    db = database(request)
+    found = await board.board_page(db, scope, query, today(request))
+    providers = await board.providers_of(db, scope)
+    tracks = await board.tracks_of(db, scope)
+    return render(
+        request,
+        staff,
+        "reports/board.html",
+        board=found,
+        query=found.query,
+        scope=scope,
+        providers=providers,
+        providers_options=[(str(key), name) for key, name in providers],
+        tracks=tracks,
+        track_options=[(str(key), name) for key, name in tracks],
+        kind_options=[(column, rules.KINDS[column]) for column in board.COLUMNS],
+        sorts=board.SORTS,
+        columns=board.COLUMNS,
+        abbreviations=rules.KIND_ABBREVIATIONS,
+        recent_since=utcnow() - board.RECENT,
+    )
+
+
+def reviewer(
+    handler: Callable[[Request, StaffIdentity], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    return staff_only("review_reports", handler, 403)
+
+
+async def reminder_subscription(request: Request, staff: StaffIdentity) -> Response:
+    """The provider's daily e-mail of their reminders: on or off."""
+    daily = (await read_form(request)).get("daily") == "yes"
+    async with database(request).transaction() as db:
+        await set_subscription(db, staff.user, daily)
+    return RedirectResponse("/staff/#reminders-title", status_code=303)
+
+
+def routes() -> list[Route]:
+    return [
+        Route(
+            "/staff/reports/reminders",
+            staff_only("register_reports", reminder_subscription, 403),
+            methods=["POST"],
+        ),
+        Route("/staff/reports/board", board_page),
+        Route("/staff/reports/queue", reviewer(queue)),
+        Route("/staff/reports/{report_id:int}", reviewer(review_page)),
+        Route("/staff/reports/{report_id:int}/decision", reviewer(decide), methods=["POST"]),
+    ]

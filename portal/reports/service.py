@@ -1,0 +1,288 @@
+"""Writing provider reports and deciding them: drafts, submission, corrections as new
+versions, the reviewer's one decision per version, and the queries scoped to a provider's or
+a reviewer's organisation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portal.db import Database
+from portal.hours.service import Month
+from portal.participants.models import Participant
+from portal.reports.models import Intervention, Report, ReportDecision, ReportVersion
+from portal.reports.rules import Period
+from portal.staff.models import Organisation, StaffUser
+from portal.web.i18n import gettext
+
+
+class ReportsError(Exception):
+    """A write the rules refuse; `message` is translated, for the page."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def period_of(intervention: Intervention) -> Period:
+    return Period(intervention.start_date, intervention.end_date)
+
+
+def provider_interventions(organisation_id: int) -> Select[Intervention]:
+    """The interventions a provider organisation runs: the one scope of its registrars."""
+    return select(Intervention).where(Intervention.provider_id == organisation_id)
+
+
+def reviewed_interventions(organisation_id: int) -> Select[Intervention]:
+    """The interventions an organisation reviews: the one scope of its reviewers."""
+    return select(Intervention).where(Intervention.reviewer_organisation_id == organisation_id)
+
+
+async def participant_interventions(
+    db: AsyncSession, organisation_id: int, participant_id: int
+) -> Sequence[Intervention]:
+    query = (
+        provider_interventions(organisation_id)
+        .where(Intervention.participant_id == participant_id)
+        .order_by(Intervention.start_date.desc())
+    )
+    return (await db.scalars(query)).all()
+
+
+async def reports_of(db: AsyncSession, intervention_ids: Sequence[int]) -> Sequence[Report]:
+    query = (
+        select(Report)
+        .where(Report.intervention_id.in_(intervention_ids))
+        .order_by(Report.kind, Report.period.desc())
+    )
+    return (await db.scalars(query)).all()
+
+
+async def find_report(
+    db: AsyncSession, intervention_id: int, kind: str, period: str = ""
+) -> Report | None:
+    query = select(Report).where(
+        Report.intervention_id == intervention_id, Report.kind == kind, Report.period == period
+    )
+    return await db.scalar(query.execution_options(populate_existing=True))
+
+
+def latest_with(report: Report | None, outcome: str) -> ReportVersion | None:
+    """The newest version of the report decided with `outcome` ("approved", "returned")."""
+    if report is None:
+        return None
+    for version in reversed(report.versions):
+        if version.decision is not None and version.decision.outcome == outcome:
+            return version
+    return None
+
+
+def latest_submitted(report: Report | None) -> ReportVersion | None:
+    if report is None:
+        return None
+    submitted = [v for v in report.versions if v.state == "submitted"]
+    return submitted[-1] if submitted else None
+
+
+async def approved_plan(db: AsyncSession, intervention_id: int) -> list[dict[str, str]] | None:
+    """The sub-activities of the intervention's approved implementation plan (its newest
+    approved version), or None while no plan is approved."""
+    version = latest_with(await find_report(db, intervention_id, "plan"), "approved")
+    if version is None:
+        return None
+    activities: list[dict[str, str]] = version.content.get("activities", [])
+    return activities
+
+
+def editable(report: Report | None) -> bool:
+    """A report can be written while it has no version or its newest is a draft."""
+    return report is None or not report.versions or report.versions[-1].state == "draft"
+
+
+async def save_draft(
+    db: AsyncSession,
+    intervention: Intervention,
+    kind: str,
+    period: str,
+    content: dict[str, Any],
+    author: StaffUser,
+    now: dt.datetime,
+) -> tuple[Report, ReportVersion]:
+    """Keep `content` as the report's draft: the newest version when it is a draft, else a
+    new one. A submitted version waiting for its review cannot be changed."""
+    report = await find_report(db, intervention.id, kind, period)
+    if report is None:
+        report = Report(intervention_id=intervention.id, kind=kind, period=period, state="draft")
+        report.versions = []
+        db.add(report)
+        await db.flush()
+    latest = report.versions[-1] if report.versions else None
+    if latest is not None and latest.state != "draft":
+        raise ReportsError(
+            gettext("This report is submitted and cannot be changed; start a correction.")
+        )
+    if latest is None:
+        latest = ReportVersion(
+            report_id=report.id, version=1, updated_by_name=author.full_name, decision=None
+        )
+        report.versions.append(latest)
+    latest.content = content
+    latest.updated_at = now
+    latest.updated_by_name = author.full_name
+    await db.flush()
+    return report, latest
+
+
+async def submit(
+    db: AsyncSession, report: Report, content: dict[str, Any], author: StaffUser, now: dt.datetime
+) -> ReportVersion:
+    """Lock the draft as submitted; the report waits for its review."""
+    latest = report.versions[-1] if report.versions else None
+    if latest is None or latest.state != "draft":
+        raise ReportsError(gettext("This report was submitted already."))
+    latest.content = content
+    latest.state = "submitted"
+    latest.submitted_at = now
+    latest.submitted_by_staff_id = author.id
+    latest.submitted_by_name = author.full_name
+    latest.updated_at = now
+    report.state = "submitted"
+    report.state_at = now
+    report.submitted_at = now
+    await db.flush()
+    return latest
+
+
+async def start_correction(
+    db: AsyncSession, report: Report, author: StaffUser, now: dt.datetime
+) -> ReportVersion:
+    """A new draft version from the newest submitted one: a returned report is corrected, an
+    approved one changed. A version waiting for its review is not."""
+    latest = report.versions[-1]
+    if latest.state == "draft":
+        return latest
+    if latest.decision is None:
+        raise ReportsError(gettext("The report waits for its review; it cannot be changed now."))
+    draft = ReportVersion(
+        report_id=report.id,
+        version=latest.version + 1,
+        content=dict(latest.content),
+        updated_at=now,
+        updated_by_name=author.full_name,
+        decision=None,
+    )
+    report.versions.append(draft)
+    await db.flush()
+    return draft
+
+
+async def decide(
+    db: AsyncSession,
+    report: Report,
+    version_number: int,
+    outcome: str,
+    comment: str,
+    reviewer: StaffUser,
+    now: dt.datetime,
+) -> ReportDecision:
+    """The reviewer's approval or return of the submitted version `version_number`. A version
+    is decided once: a second decision (another reviewer at the same moment, or a double
+    click) is refused, by the rule here and by the database's unique version id."""
+    submitted = latest_submitted(report)
+    if submitted is None or submitted.version != version_number:
+        raise ReportsError(gettext("This version is no longer the one to review; reload."))
+    if submitted.decision is not None:
+        raise ReportsError(already_decided(submitted.decision))
+    decision = ReportDecision(
+        version_id=submitted.id,
+        outcome=outcome,
+        comment=comment,
+        reviewer_staff_id=reviewer.id,
+        reviewer_name=reviewer.full_name,
+        decided_at=now,
+    )
+    submitted.decision = decision
+    try:
+        await db.flush()
+    except IntegrityError:
+        raise ReportsError(gettext("Another reviewer decided this version just now.")) from None
+    if report.versions[-1].id == submitted.id:
+        report.state = outcome
+    report.state_at = now
+    return decision
+
+
+def already_decided(decision: ReportDecision) -> str:
+    if decision.outcome == "approved":
+        return gettext("%(name)s approved this version already.", name=decision.reviewer_name)
+    return gettext("%(name)s returned this version already.", name=decision.reviewer_name)
+
+
+def queue_query(
+    organisation_id: int,
+    provider_id: int | None = None,
+    kind: str | None = None,
+    participant_id: int | None = None,
+) -> Select[Report, Participant, str]:
+    """The submitted reports this organisation reviews, oldest first."""
+    query = (
+        select(Report, Participant, Organisation.name)
+        .join(Intervention, Intervention.id == Report.intervention_id)
+        .join(Participant, Participant.id == Intervention.participant_id)
+        .join(Organisation, Organisation.id == Intervention.provider_id)
+        .where(Intervention.reviewer_organisation_id == organisation_id)
+        .where(Report.state == "submitted")
+        .order_by(Report.submitted_at, Report.id)
+    )
+    if provider_id is not None:
+        query = query.where(Intervention.provider_id == provider_id)
+    if kind is not None:
+        query = query.where(Report.kind == kind)
+    if participant_id is not None:
+        query = query.where(Intervention.participant_id == participant_id)
+    return query
+
+
+async def report_for_reviewer(
+    db: AsyncSession, organisation_id: int, report_id: int
+) -> Report | None:
+    """A report of an intervention this organisation reviews (others: None, answered 404)."""
+    query = (
+        select(Report)
+        .join(Intervention, Intervention.id == Report.intervention_id)
+        .where(Report.id == report_id, Intervention.reviewer_organisation_id == organisation_id)
+    )
+    return await db.scalar(query.execution_options(populate_existing=True))
+
+
+async def reviewed_providers(db: AsyncSession, organisation_id: int) -> Sequence[Organisation]:
+    query = (
+        select(Organisation)
+        .where(
+            Organisation.id.in_(
+                select(Intervention.provider_id).where(
+                    Intervention.reviewer_organisation_id == organisation_id
+                )
+            )
+        )
+        .order_by(Organisation.name)
+    )
+    return (await db.scalars(query)).all()
+
+
+def due_months(period: Period, today: dt.date) -> list[Month]:
+    """The months of the intervention that have ended, newest first: those a monthly report
+    can be written for."""
+    return [m for m in reversed(period.months()) if m.last < today]
+
+
+async def waiting_for_review(database: Database, organisation_id: int) -> int:
+    """How many submitted reports wait for this organisation's review."""
+    query = queue_query(organisation_id).order_by(None).with_only_columns(func.count())
+    (rows,) = await database.read_all((query, {}))
+    return int(rows[0][0])

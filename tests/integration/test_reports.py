@@ -1,0 +1,380 @@
+"""Provider reports through HTTP: the provider writes and submits, the reviewer returns or
+approves, the board shows it; scope (404) and permissions (403).
+
+The demo database: erik's provider runs interventions for anna and eleven more participants,
+reviewed by vera's job centre; anna's monthly report for last month waits for review.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from starlette.testclient import TestClient
+
+from portal.db import Database
+from portal.hours.service import Month
+from portal.reports.reminders import send_daily_digests
+from portal.settings import Settings
+from tests.conftest import ZONE, client_of, log_in, portal_today
+from tests.integration.test_booking_admin import run
+from tests.integration.test_meetings import sql
+
+TODAY = portal_today()
+LAST_MONTH = Month.of(TODAY).previous()
+
+
+def intervention_where(url: str, condition: str) -> tuple[int, int]:
+    """(intervention id, participant id) of the newest demo intervention meeting `condition`."""
+    # The conditions are this module's constants, never input.
+    statement = f"SELECT i.id, i.participant_id FROM interventions i WHERE {condition}"  # noqa: S608
+    rows = sql(
+        url,
+        statement + " ORDER BY i.id DESC",
+        today=TODAY,
+        last=str(LAST_MONTH),
+    )
+    assert rows, condition
+    return int(rows[0][0]), int(rows[0][1])
+
+
+PLAN_APPROVED = (
+    "EXISTS (SELECT 1 FROM reports r WHERE r.intervention_id = i.id AND r.kind = 'plan'"
+    " AND r.state = 'approved')"
+)
+NO_REPORT_LAST_MONTH = (
+    "NOT EXISTS (SELECT 1 FROM reports r WHERE r.intervention_id = i.id AND r.kind = 'monthly'"
+    " AND r.period = :last)"
+)
+# The demo has one such report in progress (and the test before may leave another).
+DRAFT_LAST_MONTH = (
+    "EXISTS (SELECT 1 FROM reports r WHERE r.intervention_id = i.id AND r.kind = 'monthly'"
+    " AND r.period = :last AND r.state = 'draft')"
+)
+NO_PLAN = "NOT EXISTS (SELECT 1 FROM reports r WHERE r.intervention_id = i.id)"
+
+
+def anna(url: str) -> tuple[int, int]:
+    return intervention_where(
+        url, "i.participant_id = (SELECT id FROM participants WHERE first_name = 'Anna')"
+    )
+
+
+def activity_keys(page: str) -> list[str]:
+    return re.findall(r'name="comment-(a\d+)"', page)
+
+
+def complete_report(page: str, **changes: str) -> dict[str, Any]:
+    form: dict[str, Any] = {
+        "action": "submit",
+        "version": re.search(r'name="version" value="(\d+)"', page).group(1),  # type: ignore[union-attr]
+        "summary": "Came to every meeting.",
+        "focus": "Applications.",
+        "goals": "Met.",
+        "dialogue": "yes",
+        "consent": "yes",
+    }
+    for key in activity_keys(page):
+        form[f"status-{key}"] = "on_track"
+        form[f"comment-{key}"] = "As planned."
+    form.update(changes)
+    return form
+
+
+def test_reports_need_the_permission_and_a_participant_of_ones_own(
+    client: TestClient, settings: Settings
+) -> None:
+    url = settings.database_url
+    intervention, participant = anna(url)
+    bo = int(sql(url, "SELECT id FROM participants WHERE first_name = 'Bo'")[0][0])
+    log_in(client, "karin", staff=True)  # a caseworker: no report permission
+    assert client.get(f"/staff/participants/{participant}/reports").status_code == 403
+    assert client.get("/staff/reports/board").status_code == 403
+    assert client.get("/staff/reports/queue").status_code == 403
+    with client_of(settings) as erik:
+        log_in(erik, "erik", staff=True)
+        assert erik.get(f"/staff/participants/{participant}/reports").status_code == 200
+        assert erik.get(f"/staff/participants/{bo}/reports").status_code == 404
+        assert erik.get("/staff/reports/queue").status_code == 403
+        other = f"/staff/participants/{participant}/reports/{intervention + 1000}/plan"
+        assert erik.get(other).status_code == 404
+    with client_of(settings) as vera:
+        log_in(vera, "vera", staff=True)
+        assert vera.get("/staff/reports/999999").status_code == 404
+        # A report of an intervention another organisation reviews answers 404 too.
+        sql(
+            url,
+            "INSERT INTO organisations (name, kind) VALUES ('Other municipality', 'job_centre')",
+        )
+        other_org = sql(url, "SELECT id FROM organisations WHERE name = 'Other municipality'")[0][0]
+        provider = sql(url, "SELECT provider_id FROM interventions WHERE id = :i", i=intervention)
+        sql(
+            url,
+            "INSERT INTO interventions (participant_id, provider_id, reviewer_organisation_id,"
+            " start_date, end_date, created_at) VALUES (:p, :prov, :o, :s, :e, :now)",
+            p=bo,
+            prov=provider[0][0],
+            o=other_org,
+            s=TODAY,
+            e=TODAY,
+            now=f"{TODAY} 00:00:00+00:00",
+        )
+        foreign = sql(
+            url, "SELECT id FROM interventions WHERE reviewer_organisation_id = :o", o=other_org
+        )
+        sql(
+            url,
+            "INSERT INTO reports (intervention_id, kind, period, state, state_at, created_at,"
+            " submitted_at) VALUES (:i, 'plan', '', 'submitted', :now, :now, :now)",
+            i=foreign[0][0],
+            now=f"{TODAY} 00:00:00+00:00",
+        )
+        report = sql(url, "SELECT id FROM reports WHERE intervention_id = :i", i=foreign[0][0])
+        assert vera.get(f"/staff/reports/{report[0][0]}").status_code == 404
+        assert (
+            vera.post(
+                f"/staff/reports/{report[0][0]}/decision",
+                data={"outcome": "approved", "version": "1"},
+            ).status_code
+            == 404
+        )
+
+
+def test_a_month_not_yet_ended_is_refused_at_the_month_field(
+    client: TestClient, settings: Settings
+) -> None:
+    intervention, participant = anna(settings.database_url)
+    log_in(client, "erik", staff=True)
+    base = f"/staff/participants/{participant}/reports/{intervention}"
+    response = client.post(base + "/monthly", data={"month": str(Month.of(TODAY))})
+    assert response.status_code == 400
+    assert "once it has ended" in response.text
+    page = client.get(f"{base}/monthly/{Month.of(TODAY)}")
+    assert "once it has ended" in page.text and 'name="summary"' not in page.text
+    assert client.get(f"{base}/monthly/2026-13").status_code == 404
+
+
+def test_a_monthly_report_names_what_is_missing_and_keeps_what_was_typed(
+    client: TestClient, settings: Settings
+) -> None:
+    intervention, participant = intervention_where(
+        settings.database_url,
+        f"{PLAN_APPROVED} AND {NO_REPORT_LAST_MONTH} AND i.end_date >= :today",
+    )
+    log_in(client, "erik", staff=True)
+    path = f"/staff/participants/{participant}/reports/{intervention}/monthly/{LAST_MONTH}"
+    page = client.get(path).text
+    keys = activity_keys(page)
+    assert len(keys) == 4
+    form = complete_report(page, **{f"comment-{keys[1]}": "", "summary": "Typed by erik"})
+    response = client.post(path, data=form)
+    assert response.status_code == 400
+    assert "Truck" in response.text or "Truckkort" in response.text  # the sub-activity named
+    assert "write a comment" in response.text
+    assert "Typed by erik" in response.text
+    # What was typed is kept as the draft.
+    assert "Typed by erik" in client.get(path).text
+
+
+def test_submit_return_correct_resubmit_approve_and_the_board_turns_green(
+    client: TestClient, settings: Settings
+) -> None:
+    url = settings.database_url
+    intervention, participant = intervention_where(
+        url,
+        f"{PLAN_APPROVED} AND {DRAFT_LAST_MONTH}",
+    )
+    log_in(client, "erik", staff=True)
+    path = f"/staff/participants/{participant}/reports/{intervention}/monthly/{LAST_MONTH}"
+    form = complete_report(client.get(path).text)
+    response = client.post(path, data=form, follow_redirects=False)
+    assert response.status_code == 303 and "saved=submitted" in response.headers["location"]
+    # A double click sends the same form again: still one submitted version.
+    repeat = client.post(path, data=form, follow_redirects=False)
+    assert repeat.status_code == 303
+    report_id = int(
+        sql(
+            url,
+            "SELECT id FROM reports WHERE intervention_id = :i AND period = :p",
+            i=intervention,
+            p=str(LAST_MONTH),
+        )[0][0]
+    )
+    assert (
+        sql(url, "SELECT count(*) FROM report_versions WHERE report_id = :r", r=report_id)[0][0]
+        == 1
+    )
+
+    with client_of(settings) as vera:
+        log_in(vera, "vera", staff=True)
+        assert f'href="/staff/reports/{report_id}"' in vera.get("/staff/reports/queue").text
+        refused = vera.post(
+            f"/staff/reports/{report_id}/decision", data={"outcome": "returned", "version": "1"}
+        )
+        assert refused.status_code == 400 and "what the provider should correct" in refused.text
+        returned = vera.post(
+            f"/staff/reports/{report_id}/decision",
+            data={"outcome": "returned", "version": "1", "comment": "Describe the practice."},
+            follow_redirects=False,
+        )
+        assert returned.status_code == 303
+        again = vera.post(
+            f"/staff/reports/{report_id}/decision", data={"outcome": "approved", "version": "1"}
+        )
+        assert again.status_code == 409 and "already" in again.text
+
+    page = client.get(path).text
+    assert "Describe the practice." in page and "Returned for revision" in page
+    corrected = client.post(path, data={"action": "correct"}, follow_redirects=False)
+    assert corrected.status_code == 303
+    page = client.get(path).text
+    assert 'name="version" value="2"' in page
+    assert "Describe the practice." in page  # the comment stays in sight while correcting
+    response = client.post(
+        path, data=complete_report(page, summary="Corrected."), follow_redirects=False
+    )
+    assert response.status_code == 303
+
+    with client_of(settings) as vera:
+        log_in(vera, "vera", staff=True)
+        review = vera.get(f"/staff/reports/{report_id}").text
+        assert "Corrected." in review
+        approved = vera.post(
+            f"/staff/reports/{report_id}/decision",
+            data={"outcome": "approved", "version": "2"},
+            follow_redirects=False,
+        )
+        assert approved.status_code == 303
+    states = sql(url, "SELECT state FROM reports WHERE id = :r", r=report_id)
+    assert states[0][0] == "approved"
+    board = client.get("/staff/reports/board", params={"status": "approved", "kind": "monthly"})
+    assert f"/reports/{intervention}/monthly/{LAST_MONTH}" in board.text
+
+
+def test_a_plan_starts_from_the_track_and_is_checked_when_submitted(
+    client: TestClient, settings: Settings
+) -> None:
+    intervention, participant = intervention_where(settings.database_url, NO_PLAN)
+    log_in(client, "erik", staff=True)
+    path = f"/staff/participants/{participant}/reports/{intervention}/plan"
+    page = client.get(path).text
+    names = re.findall(r'name="activity-\d+-name"[^>]*value="([^"]*)"', page) or re.findall(
+        r'id="activity-\d+-name" name="activity-\d+-name" type="text" value="([^"]*)"', page
+    )
+    assert len(names) == 4 and all(names)
+    form = {
+        key: value
+        for key, value in re.findall(r'name="(activity-\d+-[a-z]+)"[^>]*value="([^"]*)"', page)
+    }
+    form.update(
+        {
+            key: text
+            for key, text in re.findall(
+                r'name="(activity-\d+-description)"[^>]*>([^<]*)</textarea>', page
+            )
+        }
+    )
+    added = client.post(path, data={**form, "action": "add"})
+    assert added.status_code == 200 and 'name="activity-4-name"' in added.text
+    broken = {**form, "activity-0-end": "1999-01-01", "action": "submit", "version": "0"}
+    response = client.post(path, data=broken)
+    assert response.status_code == 400 and 'id="activity-0-end-error"' in response.text
+    response = client.post(
+        path, data={**form, "action": "submit", "version": "0"}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert "waiting for the reviewer" in client.get(path).text
+
+
+def test_the_board_filters_searches_and_sorts_in_the_database(client: TestClient) -> None:
+    log_in(client, "vera", staff=True)
+    board = client.get("/staff/reports/board").text
+    assert "of 12." in board and "Anna Andersson" in board
+    returned = client.get("/staff/reports/board", params={"status": "returned", "kind": "monthly"})
+    assert "Showing 1–1 of 1." in returned.text
+    searched = client.get("/staff/reports/board", params={"q": "anna"}).text
+    assert "Anna Andersson" in searched and "Showing 1–1 of 1." in searched
+    by_monthly = client.get("/staff/reports/board", params={"sort": "monthly"}).text
+    first_cell = re.search(
+        r'data-label="Monthly report">.*?data-status="([a-z_]+)"', by_monthly, re.S
+    )
+    assert first_cell and first_cell.group(1) == "missing"
+    past_the_end = client.get("/staff/reports/board", params={"page": "40"})
+    assert past_the_end.status_code == 200 and "Showing 1–12 of 12." in past_the_end.text
+    assert (
+        client.get(
+            "/staff/reports/board", params={"status": "x", "sort": "y", "provider": "z"}
+        ).status_code
+        == 200
+    )
+
+
+def test_opening_a_report_is_written_to_the_participants_access_log(
+    client: TestClient, settings: Settings
+) -> None:
+    url = settings.database_url
+    _intervention, participant = anna(url)
+    report_id = sql(
+        url,
+        "SELECT r.id FROM reports r JOIN interventions i ON i.id = r.intervention_id"
+        " WHERE i.participant_id = :p AND r.kind = 'plan'",
+        p=participant,
+    )[0][0]
+    before = sql(
+        url,
+        "SELECT count(*) FROM access_log WHERE participant_id = :p AND what = 'reports'",
+        p=participant,
+    )[0][0]
+    log_in(client, "vera", staff=True)
+    assert client.get(f"/staff/reports/{report_id}").status_code == 200
+    after = sql(
+        url,
+        "SELECT count(*) FROM access_log WHERE participant_id = :p AND what = 'reports'",
+        p=participant,
+    )[0][0]
+    assert after == before + 1
+
+
+def test_the_provider_start_page_lists_returned_and_missing_reports(client: TestClient) -> None:
+    log_in(client, "erik", staff=True)
+    page = client.get("/staff/").text
+    assert "Reports to do" in page
+    assert "Kommentaren om praktiken" in page  # the reviewer's comment of the demo's return
+    assert "participants have a report to send" in page
+    assert 'href="/staff/reports/board"' in page
+
+
+def test_the_reviewer_start_page_counts_the_work_queue(client: TestClient) -> None:
+    log_in(client, "vera", staff=True)
+    page = client.get("/staff/").text
+    assert "wait for your review" in page and 'href="/staff/reports/queue"' in page
+    assert "Reports to do" not in page  # no reminders without the register permission
+
+
+def test_the_daily_email_goes_once_a_day_to_those_who_subscribed(
+    client: TestClient, settings: Settings
+) -> None:
+    url = settings.database_url
+    log_in(client, "erik", staff=True)
+    response = client.post("/staff/reports/reminders", data={"daily": "yes"})
+    assert response.status_code == 200 and "every morning when there is" in response.text
+    assert "Stop the daily e-mail" in response.text
+
+    async def send(moment: dt.datetime) -> int:
+        database = Database(settings.database_url)
+        try:
+            return await send_daily_digests(database, settings, moment)
+        finally:
+            await database.dispose()
+
+    morning = dt.datetime.combine(TODAY, dt.time(7), tzinfo=ZONE)
+    night = dt.datetime.combine(TODAY, dt.time(5), tzinfo=ZONE)
+    assert run(send(night)) == 0  # not before six
+    assert run(send(morning)) == 1
+    assert run(send(morning + dt.timedelta(hours=3))) == 0  # once a day
+    messages = sql(url, "SELECT recipient, body FROM outbox WHERE kind = 'report_reminders'")
+    assert len(messages) == 1 and messages[0][0] == "erik@provider.example.org"
+    assert "/staff/" in messages[0][1] and "Anna" not in messages[0][1]  # no names by e-mail
+    client.post("/staff/reports/reminders", data={"daily": "no"})
+    assert sql(url, "SELECT count(*) FROM report_reminder_subscriptions")[0][0] == 0
