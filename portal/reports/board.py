@@ -112,12 +112,13 @@ def cells(today: dt.date) -> tuple[dict[str, ColumnElement[str]], dict[str, Any]
     """Each column's cell status, and the report joined for it."""
     plan, monthly, final = (aliased(Report, name=kind) for kind in COLUMNS)
     last_month = rules.report_month(today)
+    plan_approved = plan.approved_version.is_not(None)
     statuses = {
         "plan": rules.plan_cell(plan.state),
         "monthly": rules.monthly_cell(
-            monthly.state, Intervention.start_date, Intervention.end_date, last_month
+            monthly.state, plan_approved, Intervention.start_date, Intervention.end_date, last_month
         ),
-        "final": rules.final_cell(final.state, Intervention.end_date, today),
+        "final": rules.final_cell(final.state, plan_approved, Intervention.end_date, today),
     }
     return statuses, {"plan": plan, "monthly": monthly, "final": final}
 

@@ -82,6 +82,8 @@ class Report(Base):
     state: Mapped[str] = mapped_column(String(10), default="draft")
     state_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The newest approved version: a plan stays approved while a change of it is reviewed.
+    approved_version: Mapped[int | None] = mapped_column()
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     intervention: Mapped[Intervention] = relationship(lazy="joined")

@@ -18,6 +18,7 @@ from portal.auth.acting import ActingHandler, StaffOnParticipant, acting_on_part
 from portal.db import utcnow
 from portal.hours.service import Month
 from portal.reports import rules, service
+from portal.reports.documents import pick_version, report_document
 from portal.reports.models import Intervention, Report
 from portal.reports.service import ReportsError
 from portal.web.forms import read_form
@@ -120,6 +121,8 @@ class Writing:
             content = {k: v for k, v in form.items() if k not in ("action", "version")}
             errors = {}
         content["activities"] = self.activities or []
+        if self.kind == "monthly":
+            content["month"] = self.period
         return content, errors
 
     def form_values(self, content: dict[str, Any]) -> dict[str, Any]:
@@ -177,12 +180,8 @@ def render(
     report = w.report
     latest = report.versions[-1] if report and report.versions else None
     shown = latest
-    number = w.p.request.query_params.get("version", "")
-    if report is not None and number.isdigit() and len(number) < 6:
-        matching = [v for v in report.versions if v.version == int(number)]
-        if not matching:
-            raise HTTPException(404)
-        shown = matching[0]
+    if report is not None and report.versions:
+        shown = pick_version(report, w.p.request.query_params.get("version", ""))
     preview = w.p.request.query_params.get("preview") == "1" and shown is not None
     editing = (shown is None or shown.state == "draft") and not preview and shown is latest
     if values is None:
@@ -216,6 +215,16 @@ def plan_rows(values: dict[str, Any]) -> list[int]:
     """The plan form's row numbers: those typed, at least one."""
     rows = sorted({int(key.split("-")[1]) for key in values if key.startswith("activity-")}) or [0]
     return list(range(len(rows)))
+
+
+async def report_pdf(p: Provider, kind: str) -> Response:
+    """A version (the newest unless ?version=N) as a PDF in the deployment's language: to
+    print a draft for review, or a submitted report."""
+    w = await writing(p, kind)
+    if w.report is None or not w.report.versions:
+        raise HTTPException(404)
+    version = pick_version(w.report, p.request.query_params.get("version", ""))
+    return await report_document(p.request, w.report, version, p.participant)
 
 
 async def report_page(p: Provider, kind: str) -> Response:
@@ -330,6 +339,7 @@ def kind_routes(path: str, kind: str) -> list[Route]:
         Route(path, bound(report_page, "report_page")),
         Route(path, bound(report_post, "report_post"), methods=["POST"]),
         Route(path + "/autosave", bound(autosave, "autosave"), methods=["POST"]),
+        Route(path + "/pdf", bound(report_pdf, "report_pdf")),
     ]
 
 

@@ -17,6 +17,7 @@ from portal.auth.guards import StaffIdentity, current_staff, login_redirect, sta
 from portal.db import utcnow
 from portal.participants.models import Participant
 from portal.reports import board, rules, service
+from portal.reports.documents import pick_version, report_document
 from portal.reports.models import Report
 from portal.reports.reminders import set_subscription
 from portal.reports.service import ReportsError
@@ -118,6 +119,18 @@ async def review_page(request: Request, staff: StaffIdentity) -> Response:
     )
 
 
+async def review_pdf(request: Request, staff: StaffIdentity) -> Response:
+    report, participant = await reviewed_report(request, staff, log=True)
+    submitted = [v for v in report.versions if v.state == "submitted"]
+    if not submitted:
+        raise HTTPException(404)
+    number = request.query_params.get("version", "")
+    version = pick_version(report, number) if number else submitted[-1]
+    if version.state != "submitted":
+        raise HTTPException(404)  # a provider's draft is theirs until submitted
+    return await report_document(request, report, version, participant)
+
+
 async def decide(request: Request, staff: StaffIdentity) -> Response:
     report, participant = await reviewed_report(request, staff, log=False)
     form = await read_form(request)
@@ -192,6 +205,7 @@ async def board_page(request: Request) -> Response:
         track_options=[(str(key), name) for key, name in tracks],
         kind_options=[(column, rules.KINDS[column]) for column in board.COLUMNS],
         sorts=board.SORTS,
+        sort_options=[(key, label) for key, label in board.SORTS.items() if key != "name"],
         columns=board.COLUMNS,
         abbreviations=rules.KIND_ABBREVIATIONS,
         recent_since=utcnow() - board.RECENT,
@@ -223,4 +237,5 @@ def routes() -> list[Route]:
         Route("/staff/reports/queue", reviewer(queue)),
         Route("/staff/reports/{report_id:int}", reviewer(review_page)),
         Route("/staff/reports/{report_id:int}/decision", reviewer(decide), methods=["POST"]),
+        Route("/staff/reports/{report_id:int}/pdf", reviewer(review_pdf)),
     ]

@@ -213,6 +213,8 @@ async def decide(
         raise ReportsError(gettext("Another reviewer decided this version just now.")) from None
     if report.versions[-1].id == submitted.id:
         report.state = outcome
+    if outcome == "approved":
+        report.approved_version = submitted.version
     report.state_at = now
     return decision
 

@@ -143,6 +143,15 @@ class Formatter:
         """Weekday, day and month: "måndag 30 november"."""
         return dates.format_date(value, format="EEEE d MMMM", locale=self.locale)
 
+    def month(self, period: str) -> str:
+        """A month kept as "2026-11" as words: "november 2026" (the text itself when it is
+        not such a month)."""
+        try:
+            first = dt.date.fromisoformat(f"{period}-01")
+        except ValueError:
+            return period
+        return _date_text(first, "LLLL yyyy", current_language.get())
+
     def decimal(self, value: float | Decimal, format: str | None = None) -> str:
         return numbers.format_decimal(value, format=format, locale=self.locale)
 

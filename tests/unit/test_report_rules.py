@@ -206,9 +206,15 @@ def test_a_plan_cell_is_the_plans_state_and_missing_until_sent(
     assert evaluate(rules.plan_cell(state(report_state))) == expected
 
 
-def monthly(report_state: str | None, today: dt.date, period: Period = PERIOD) -> str:
+def monthly(
+    report_state: str | None, today: dt.date, period: Period = PERIOD, plan: bool = True
+) -> str:
     cell = rules.monthly_cell(
-        state(report_state), literal(period.start), literal(period.end), rules.report_month(today)
+        state(report_state),
+        literal(plan),
+        literal(period.start),
+        literal(period.end),
+        rules.report_month(today),
     )
     return evaluate(cell)
 
@@ -227,8 +233,15 @@ def test_no_monthly_report_is_due_before_the_intervention_ran_or_after_it() -> N
     assert monthly(None, dt.date(2026, 9, 2)) == "missing"  # August: its last month
 
 
-def final(report_state: str | None, today: dt.date) -> str:
-    return evaluate(rules.final_cell(state(report_state), literal(PERIOD.end), today))
+def final(report_state: str | None, today: dt.date, plan: bool = True) -> str:
+    return evaluate(
+        rules.final_cell(state(report_state), literal(plan), literal(PERIOD.end), today)
+    )
+
+
+def test_follow_ups_are_not_due_before_the_plan_is_approved() -> None:
+    assert monthly(None, dt.date(2026, 6, 1), plan=False) == "not_applicable"
+    assert final(None, dt.date(2026, 9, 1), plan=False) == "not_applicable"
 
 
 def test_the_final_report_is_white_until_the_intervention_ends_then_red() -> None:

@@ -3,7 +3,7 @@ providers' subscriptions to the daily e-mail of report reminders
 
 Revision ID: 0015
 Revises: 0014
-Create Date: 2026-12-03 13:34:27.505841
+Create Date: 2026-12-03 13:42:23.101741
 """
 
 from collections.abc import Sequence
@@ -108,6 +108,7 @@ def upgrade() -> None:
         sa.Column("state", sa.String(length=10), nullable=False),
         sa.Column("state_at", portal.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("submitted_at", portal.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("approved_version", sa.Integer(), nullable=True),
         sa.Column("created_at", portal.db.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint("kind IN ('plan', 'monthly', 'final')", name=op.f("ck_reports_kind")),
         sa.CheckConstraint(
