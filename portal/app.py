@@ -29,6 +29,8 @@ from portal.hours import routes as hours_routes
 from portal.participants import routes as participant_routes
 from portal.plan import api as plan_api
 from portal.plan import routes as plan_routes
+from portal.reports import absence_routes as reports_absence_routes
+from portal.reports import participant_routes as reports_participant_routes
 from portal.reports import provider_routes as reports_provider_routes
 from portal.reports import review_routes as reports_review_routes
 from portal.settings import PROJECT_ROOT, Settings
@@ -65,6 +67,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *hours_export_routes.routes(),
         *hours_api.routes(),
         *reports_provider_routes.routes(),
+        *reports_absence_routes.routes(),
+        *reports_participant_routes.routes(),
         *reports_review_routes.routes(),
         *cv_routes.routes(),
         *cv_jobs_routes.routes(),
@@ -93,7 +97,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.database = database
     app.state.pages = Pages(settings)
     app.state.oidc = build_clients(settings)
-    app.state.signing_handlers = {**hours_routes.SIGNING_HANDLERS}
+    app.state.signing_handlers = {
+        **hours_routes.SIGNING_HANDLERS,
+        **reports_participant_routes.SIGNING_HANDLERS,
+    }
     app.state.staff_signing_handlers = {**staff_users_routes.SIGNING_HANDLERS}
     app.state.openapi = openapi_document(
         {**plan_api.PATHS, **hours_api.PATHS}, {**plan_api.SCHEMAS, **hours_api.SCHEMAS}

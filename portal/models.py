@@ -57,6 +57,8 @@ from portal.plan.models import (
     StatusEntry,
 )
 from portal.reports.models import (
+    AbsenceDay,
+    FinalConfirmation,
     Intervention,
     ReminderSubscription,
     Report,
@@ -75,6 +77,7 @@ from portal.staff.models import (
 from portal.web.models import FormSubmission
 
 __all__ = [
+    "AbsenceDay",
     "AccessLogEntry",
     "AgreementVersion",
     "ApiClient",
@@ -90,6 +93,7 @@ __all__ = [
     "CvShare",
     "CvShareView",
     "DevIdpCode",
+    "FinalConfirmation",
     "FormSubmission",
     "Goal",
     "GoalVersion",

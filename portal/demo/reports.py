@@ -14,10 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portal.db import utcnow
 from portal.demo.caseload import personal_number
 from portal.demo.texts import texts as texts_of
+from portal.holidays import is_working_day
 from portal.hours.service import Month
 from portal.participants.models import Participant
 from portal.reports import rules, service
-from portal.reports.models import Intervention, Track
+from portal.reports.models import AbsenceDay, Intervention, Track
 from portal.staff.models import Organisation, ParticipantAssignment, StaffUser
 
 # Each participant's story: months since the start, months to the end (negative: ended that
@@ -70,6 +71,7 @@ def follow_up_content(
         )
         content["reasons"] = ["work"]
         content["reason_other"] = ""
+        content["ask_confirmation"] = "yes"
     return content
 
 
@@ -113,7 +115,7 @@ async def add_demo_reports(
         participants.append(participant)
     await db.flush()
     now = utcnow()
-    for participant, story in zip(participants, STORIES, strict=True):
+    for index, (participant, story) in enumerate(zip(participants, STORIES, strict=True)):
         start_back, end, plan_state, last_month_state, final_state = story
         start = months_back(today, start_back).replace(day=1) if start_back else today
         end_date = today - dt.timedelta(days=-end) if end < 0 else months_back(today, -end)
@@ -147,6 +149,8 @@ async def add_demo_reports(
             when,
             texts,
         )
+        if index in (0, 1, 3):
+            add_absence(db, intervention, registrar, country, today, index)
         if plan_state != "approved":
             continue
         last_month = rules.report_month(today)
@@ -194,6 +198,36 @@ async def add_demo_reports(
             await write(
                 db, intervention, "final", "", content, final_state, registrar, reviewer, at, texts
             )
+
+
+def add_absence(
+    db: AsyncSession,
+    intervention: Intervention,
+    registrar: StaffUser,
+    country: str,
+    today: dt.date,
+    index: int,
+) -> None:
+    """A few days of absence last month: two of illness, and (for some) one of child care."""
+    month = rules.report_month(today)
+    days = [
+        day
+        for day in (month.first + dt.timedelta(days=n) for n in range(31))
+        if day <= month.last and is_working_day(country, day)
+    ]
+    reasons = ["illness", "illness"] + (["child_care"] if index != 1 else [])
+    for day, reason in zip(days[3 + index : 3 + index + len(reasons)], reasons, strict=False):
+        db.add(
+            AbsenceDay(
+                intervention_id=intervention.id,
+                day=day,
+                reason=reason,
+                note="",
+                recorded_by_name=registrar.full_name,
+                recorded_by_staff_id=registrar.id,
+                recorded_at=utcnow(),
+            )
+        )
 
 
 async def write(

@@ -18,7 +18,7 @@ from portal.db import Database
 from portal.participants.models import Participant
 from portal.participants.search import matches_every_word, search_words
 from portal.reports import rules
-from portal.reports.models import Intervention, Report, Track
+from portal.reports.models import AbsenceDay, Intervention, Report, Track
 from portal.staff.models import Organisation
 from portal.web.i18n import lazy_gettext as _
 from portal.web.listing import chosen, page_number, query_string, search_text
@@ -84,13 +84,17 @@ class BoardQuery:
 @dataclass(frozen=True)
 class Scope:
     """Whose board: a provider's (the interventions it runs) or a reviewer's (those its
-    organisation reviews); both when one user holds both permissions."""
+    organisation reviews); both when one user holds both permissions. With `participant_id`,
+    one participant's rows (for the read-only view of staff who may see them)."""
 
     organisation_id: int
     provider: bool
     reviewer: bool
+    participant_id: int | None = None
 
     def condition(self) -> ColumnElement[bool]:
+        if self.participant_id is not None:
+            return Intervention.participant_id == self.participant_id
         conditions = []
         if self.provider:
             conditions.append(Intervention.provider_id == self.organisation_id)
@@ -125,7 +129,7 @@ def cells(today: dt.date) -> tuple[dict[str, ColumnElement[str]], dict[str, Any]
 
 def board_select(scope: Scope, query: BoardQuery, today: dt.date) -> Select[Any]:
     statuses, joined = cells(today)
-    last_month = str(rules.report_month(today))
+    last_month = rules.report_month(today)
     columns: list[Any] = [
         Intervention.id.label("intervention_id"),
         Intervention.participant_id,
@@ -136,6 +140,13 @@ def board_select(scope: Scope, query: BoardQuery, today: dt.date) -> Select[Any]
         Intervention.start_date,
         Intervention.end_date,
         Track.name.label("track_name"),
+        select(func.count())
+        .where(
+            AbsenceDay.intervention_id == Intervention.id,
+            AbsenceDay.day.between(last_month.first, last_month.last),
+        )
+        .scalar_subquery()
+        .label("absent_days"),
     ]
     for kind in COLUMNS:
         columns += [
@@ -150,7 +161,7 @@ def board_select(scope: Scope, query: BoardQuery, today: dt.date) -> Select[Any]
         .join(Organisation, Organisation.id == Intervention.provider_id)
         .outerjoin(Track, Track.id == Intervention.track_id)
     )
-    periods = {"plan": "", "monthly": last_month, "final": ""}
+    periods = {"plan": "", "monthly": str(last_month), "final": ""}
     for kind in COLUMNS:
         report = joined[kind]
         selected = selected.outerjoin(

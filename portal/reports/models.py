@@ -112,6 +112,7 @@ class ReportVersion(Base):
     submitted_by_name: Mapped[str | None] = mapped_column(String(201))
 
     decision: Mapped[ReportDecision | None] = relationship(lazy="selectin")
+    confirmation: Mapped[FinalConfirmation | None] = relationship(lazy="selectin")
 
 
 class ReportDecision(Base):
@@ -139,3 +140,36 @@ class ReminderSubscription(Base):
     )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sent_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class AbsenceDay(Base):
+    """A day a participant was absent from their intervention, with the reason (days are
+    counted, not hours). The provider corrects a day by changing or removing it."""
+
+    __tablename__ = "absence_days"
+    __table_args__ = (
+        UniqueConstraint("intervention_id", "day"),
+        CheckConstraint("reason IN ('illness', 'child_care', 'other')", name="reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    intervention_id: Mapped[int] = mapped_column(ForeignKey("interventions.id"))
+    day: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(12))
+    note: Mapped[str] = mapped_column(String(200), default="")
+    recorded_by_name: Mapped[str] = mapped_column(String(201))
+    recorded_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FinalConfirmation(Base):
+    """The participant's eID-signed confirmation that they have read a final report version
+    (the old system's paper signature page). Append-only; one per version."""
+
+    __tablename__ = "final_report_confirmations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("report_versions.id"), unique=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    signature_id: Mapped[int] = mapped_column(ForeignKey("signatures.id"))
+    confirmed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

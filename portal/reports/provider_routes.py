@@ -1,4 +1,4 @@
-"""The provider's reports about a participant (`/staff/participants/{id}/reports`): the
+"""The provider's reports about a participant (`/staff/participants/{id}/provider-reports`): the
 implementation plan, monthly and final reports, with drafts, autosave, preview, submission and
 corrections."""
 
@@ -25,14 +25,14 @@ from portal.web.forms import read_form
 from portal.web.i18n import gettext
 from portal.web.requests import database
 
-BASE = "/staff/participants/{participant_id:int}/reports"
+BASE = "/staff/participants/{participant_id:int}/provider-reports"
 Provider = StaffOnParticipant
 
 
 def provider(handler: ActingHandler) -> Callable[[Request], Awaitable[Response]]:
     """Only staff who register reports, for participants they may see; each opening is
     written to the participant's access log."""
-    return acting_on_participant("register_reports", "reports", "reports", 403)(handler)
+    return acting_on_participant("register_reports", "provider-reports", "reports", 403)(handler)
 
 
 async def reports_list(p: Provider, errors: dict[str, str] | None = None) -> Response:

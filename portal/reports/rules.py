@@ -236,6 +236,7 @@ def follow_up(
         reasons = [r for r in form.get("reasons", []) if r in END_REASONS]
         content["reasons"] = reasons
         content["reason_other"] = fields.text("reason_other", NAME_LIMIT, required=False)
+        content["ask_confirmation"] = "yes" if fields.flag("ask_confirmation") else ""
         if not reasons:
             fields.errors["reasons"] = gettext("Choose at least one reason for ending.")
         elif "other" in reasons and not content["reason_other"]:

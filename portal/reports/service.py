@@ -15,7 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portal.db import Database
 from portal.hours.service import Month
 from portal.participants.models import Participant
-from portal.reports.models import Intervention, Report, ReportDecision, ReportVersion
+from portal.reports.models import (
+    FinalConfirmation,
+    Intervention,
+    Report,
+    ReportDecision,
+    ReportVersion,
+)
 from portal.reports.rules import Period
 from portal.staff.models import Organisation, StaffUser
 from portal.web.i18n import gettext
@@ -128,7 +134,11 @@ async def save_draft(
         )
     if latest is None:
         latest = ReportVersion(
-            report_id=report.id, version=1, updated_by_name=author.full_name, decision=None
+            report_id=report.id,
+            version=1,
+            updated_by_name=author.full_name,
+            decision=None,
+            confirmation=None,
         )
         report.versions.append(latest)
     latest.content = content
@@ -175,6 +185,7 @@ async def start_correction(
         updated_at=now,
         updated_by_name=author.full_name,
         decision=None,
+        confirmation=None,
     )
     report.versions.append(draft)
     await db.flush()
@@ -288,3 +299,74 @@ async def waiting_for_review(database: Database, organisation_id: int) -> int:
     query = queue_query(organisation_id).order_by(None).with_only_columns(func.count())
     (rows,) = await database.read_all((query, {}))
     return int(rows[0][0])
+
+
+# ---------------------------------------------------------------- the participant's view
+
+
+async def interventions_of_participant(
+    db: AsyncSession, participant_id: int
+) -> list[tuple[Intervention, str, Sequence[Report]]]:
+    """Every intervention of the participant, newest first, with its provider's name and its
+    plan and final report."""
+    found = (
+        await db.execute(
+            select(Intervention, Organisation.name)
+            .join(Organisation, Organisation.id == Intervention.provider_id)
+            .where(Intervention.participant_id == participant_id)
+            .order_by(Intervention.start_date.desc())
+        )
+    ).all()
+    reports = (
+        await db.scalars(
+            select(Report).where(
+                Report.intervention_id.in_([i.id for i, _name in found]),
+                Report.kind.in_(("plan", "final")),
+            )
+        )
+    ).all()
+    return [
+        (intervention, name, [r for r in reports if r.intervention_id == intervention.id])
+        for intervention, name in found
+    ]
+
+
+def asks_confirmation(report: Report) -> ReportVersion | None:
+    """The final report version the participant is asked to confirm: the newest submitted one,
+    when the provider asked for it and it is not returned."""
+    submitted = latest_submitted(report)
+    if report.kind != "final" or submitted is None:
+        return None
+    if submitted.content.get("ask_confirmation") != "yes":
+        return None
+    if submitted.decision is not None and submitted.decision.outcome == "returned":
+        return None
+    return submitted
+
+
+def shown_to_participant(report: Report) -> ReportVersion | None:
+    """What the participant reads of a report: a final report they are asked to confirm, else
+    the newest approved version (nothing before approval)."""
+    return asks_confirmation(report) or latest_with(report, "approved")
+
+
+async def confirm_final(
+    db: AsyncSession, participant_id: int, report_id: int, version_number: int, signature_id: int
+) -> FinalConfirmation:
+    report = await db.scalar(
+        select(Report)
+        .join(Intervention, Intervention.id == Report.intervention_id)
+        .where(Report.id == report_id, Intervention.participant_id == participant_id)
+        .execution_options(populate_existing=True)
+    )
+    version = asks_confirmation(report) if report is not None else None
+    if version is None or version.version != version_number:
+        raise ReportsError(gettext("This report is no longer the one to confirm; look again."))
+    if version.confirmation is not None:
+        raise ReportsError(gettext("You have confirmed this report already."))
+    confirmation = FinalConfirmation(
+        version_id=version.id, participant_id=participant_id, signature_id=signature_id
+    )
+    version.confirmation = confirmation
+    await db.flush()
+    return confirmation

@@ -102,7 +102,7 @@ def runs_meetings(user: StaffUser, roles: set[str]) -> bool:
 PARTICIPANT_TOOLS: dict[str, LazyProxy] = {
     "edit-plan": _("Edit My Plan"),
     "hour-reports": _("Register hours"),
-    "reports": _("Reports"),
+    "provider-reports": _("Write reports"),
     "meeting-markings": _("Markings for meeting offers"),
 }
 
@@ -113,7 +113,7 @@ def participant_tools(user: StaffUser, roles: set[str]) -> list[str]:
     allowed = {
         "edit-plan": allows(roles, "write_plan", WRITE),
         "hour-reports": allows(roles, "register_reports", WRITE),
-        "reports": allows(roles, "register_reports", WRITE),
+        "provider-reports": allows(roles, "register_reports", WRITE),
         "meeting-markings": runs_meetings(user, roles),
     }
     return [tool for tool in PARTICIPANT_TOOLS if allowed[tool]]

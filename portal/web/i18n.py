@@ -143,6 +143,14 @@ class Formatter:
         """Weekday, day and month: "måndag 30 november"."""
         return dates.format_date(value, format="EEEE d MMMM", locale=self.locale)
 
+    def iso_date(self, text: str, format: str = "long") -> str:
+        """A date kept as text ("2026-11-30", as typed into a form) in words; the text itself
+        when it is not such a date."""
+        try:
+            return _date_text(dt.date.fromisoformat(text), format, current_language.get())
+        except (TypeError, ValueError):
+            return str(text)
+
     def month(self, period: str) -> str:
         """A month kept as "2026-11" as words: "november 2026" (the text itself when it is
         not such a month)."""

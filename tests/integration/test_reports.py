@@ -15,10 +15,12 @@ from starlette.testclient import TestClient
 
 from portal.db import Database
 from portal.hours.service import Month
+from portal.reports.absence import Week
 from portal.reports.reminders import send_daily_digests
 from portal.settings import Settings
 from tests.conftest import ZONE, client_of, log_in, portal_today
 from tests.integration.test_booking_admin import run
+from tests.integration.test_hours import with_params
 from tests.integration.test_meetings import sql
 
 TODAY = portal_today()
@@ -89,15 +91,15 @@ def test_reports_need_the_permission_and_a_participant_of_ones_own(
     intervention, participant = anna(url)
     bo = int(sql(url, "SELECT id FROM participants WHERE first_name = 'Bo'")[0][0])
     log_in(client, "karin", staff=True)  # a caseworker: no report permission
-    assert client.get(f"/staff/participants/{participant}/reports").status_code == 403
+    assert client.get(f"/staff/participants/{participant}/provider-reports").status_code == 403
     assert client.get("/staff/reports/board").status_code == 403
     assert client.get("/staff/reports/queue").status_code == 403
     with client_of(settings) as erik:
         log_in(erik, "erik", staff=True)
-        assert erik.get(f"/staff/participants/{participant}/reports").status_code == 200
-        assert erik.get(f"/staff/participants/{bo}/reports").status_code == 404
+        assert erik.get(f"/staff/participants/{participant}/provider-reports").status_code == 200
+        assert erik.get(f"/staff/participants/{bo}/provider-reports").status_code == 404
         assert erik.get("/staff/reports/queue").status_code == 403
-        other = f"/staff/participants/{participant}/reports/{intervention + 1000}/plan"
+        other = f"/staff/participants/{participant}/provider-reports/{intervention + 1000}/plan"
         assert erik.get(other).status_code == 404
     with client_of(settings) as vera:
         log_in(vera, "vera", staff=True)
@@ -146,7 +148,7 @@ def test_a_month_not_yet_ended_is_refused_at_the_month_field(
 ) -> None:
     intervention, participant = anna(settings.database_url)
     log_in(client, "erik", staff=True)
-    base = f"/staff/participants/{participant}/reports/{intervention}"
+    base = f"/staff/participants/{participant}/provider-reports/{intervention}"
     response = client.post(base + "/monthly", data={"month": str(Month.of(TODAY))})
     assert response.status_code == 400
     assert "once it has ended" in response.text
@@ -163,7 +165,7 @@ def test_a_monthly_report_names_what_is_missing_and_keeps_what_was_typed(
         f"{PLAN_APPROVED} AND {NO_REPORT_LAST_MONTH} AND i.end_date >= :today",
     )
     log_in(client, "erik", staff=True)
-    path = f"/staff/participants/{participant}/reports/{intervention}/monthly/{LAST_MONTH}"
+    path = f"/staff/participants/{participant}/provider-reports/{intervention}/monthly/{LAST_MONTH}"
     page = client.get(path).text
     keys = activity_keys(page)
     assert len(keys) == 4
@@ -186,7 +188,7 @@ def test_submit_return_correct_resubmit_approve_and_the_board_turns_green(
         f"{PLAN_APPROVED} AND {DRAFT_LAST_MONTH}",
     )
     log_in(client, "erik", staff=True)
-    path = f"/staff/participants/{participant}/reports/{intervention}/monthly/{LAST_MONTH}"
+    path = f"/staff/participants/{participant}/provider-reports/{intervention}/monthly/{LAST_MONTH}"
     form = complete_report(client.get(path).text)
     response = client.post(path, data=form, follow_redirects=False)
     assert response.status_code == 303 and "saved=submitted" in response.headers["location"]
@@ -249,7 +251,7 @@ def test_submit_return_correct_resubmit_approve_and_the_board_turns_green(
     states = sql(url, "SELECT state FROM reports WHERE id = :r", r=report_id)
     assert states[0][0] == "approved"
     board = client.get("/staff/reports/board", params={"status": "approved", "kind": "monthly"})
-    assert f"/reports/{intervention}/monthly/{LAST_MONTH}" in board.text
+    assert f"/provider-reports/{intervention}/monthly/{LAST_MONTH}" in board.text
 
 
 def test_a_plan_starts_from_the_track_and_is_checked_when_submitted(
@@ -257,7 +259,7 @@ def test_a_plan_starts_from_the_track_and_is_checked_when_submitted(
 ) -> None:
     intervention, participant = intervention_where(settings.database_url, NO_PLAN)
     log_in(client, "erik", staff=True)
-    path = f"/staff/participants/{participant}/reports/{intervention}/plan"
+    path = f"/staff/participants/{participant}/provider-reports/{intervention}/plan"
     page = client.get(path).text
     names = re.findall(r'name="activity-\d+-name"[^>]*value="([^"]*)"', page) or re.findall(
         r'id="activity-\d+-name" name="activity-\d+-name" type="text" value="([^"]*)"', page
@@ -378,3 +380,175 @@ def test_the_daily_email_goes_once_a_day_to_those_who_subscribed(
     assert "/staff/" in messages[0][1] and "Anna" not in messages[0][1]  # no names by e-mail
     client.post("/staff/reports/reminders", data={"daily": "no"})
     assert sql(url, "SELECT count(*) FROM report_reminder_subscriptions")[0][0] == 0
+
+
+def test_absence_is_marked_by_the_week_with_a_reason_and_copied_to_other_days(
+    client: TestClient, settings: Settings
+) -> None:
+    url = settings.database_url
+    intervention, participant = anna(url)
+    log_in(client, "erik", staff=True)
+    path = f"/staff/participants/{participant}/provider-reports/{intervention}/absence"
+    week = Week.of(LAST_MONTH.first + dt.timedelta(days=7))
+    page = client.get(path, params={"week": str(week)})
+    assert page.status_code == 200
+    offered = re.findall(r'name="reason-(\d{4}-\d\d-\d\d)"', page.text)
+    assert offered
+    first, *others = offered
+    refused = client.post(
+        path, data={"week": str(week), f"reason-{first}": "other", f"note-{first}": ""}
+    )
+    assert refused.status_code == 400 and "Say what the other reason is." in refused.text
+    assert 'value="other" selected' in refused.text  # what was chosen is kept
+    saved = client.post(
+        path,
+        data={
+            "week": str(week),
+            f"reason-{first}": "other",
+            f"note-{first}": "Court hearing",
+            "copy_from": first,
+            "copy_to": others[:2],
+            "action": "copy",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    rows = sql(
+        url,
+        "SELECT day, reason FROM absence_days WHERE intervention_id = :i"
+        " AND note = 'Court hearing'",
+        i=intervention,
+    )
+    assert len(rows) == 1 + len(others[:2])
+    # Removing the reason of a day removes its absence.
+    client.post(
+        path, data={"week": str(week), f"reason-{first}": "other", f"note-{first}": "Court hearing"}
+    )
+    rows = sql(
+        url,
+        "SELECT count(*) FROM absence_days WHERE intervention_id = :i AND note = 'Court hearing'",
+        i=intervention,
+    )
+    assert rows[0][0] == 1
+    future = client.get(path, params={"week": str(Week.of(TODAY).next())})
+    assert 'name="reason-' not in future.text
+
+
+def test_absence_is_only_for_the_provider_of_the_participant(
+    client: TestClient, settings: Settings
+) -> None:
+    intervention, participant = anna(settings.database_url)
+    log_in(client, "karin", staff=True)
+    path = f"/staff/participants/{participant}/provider-reports/{intervention}/absence"
+    assert client.get(path).status_code == 403
+    with client_of(settings) as erik:
+        log_in(erik, "erik", staff=True)
+        bo = sql(settings.database_url, "SELECT id FROM participants WHERE first_name = 'Bo'")[0][0]
+        assert (
+            erik.get(
+                f"/staff/participants/{bo}/provider-reports/{intervention}/absence"
+            ).status_code
+            == 404
+        )
+
+
+def test_a_report_prints_as_a_pdf_and_a_draft_stays_the_providers(
+    client: TestClient, settings: Settings
+) -> None:
+    url = settings.database_url
+    intervention, participant = anna(url)
+    log_in(client, "erik", staff=True)
+    pdf = client.get(f"/staff/participants/{participant}/provider-reports/{intervention}/plan/pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    draft = sql(url, "SELECT r.id FROM reports r WHERE r.state = 'draft'")[0][0]
+    with client_of(settings) as vera:
+        log_in(vera, "vera", staff=True)
+        assert vera.get(f"/staff/reports/{draft}/pdf").status_code == 404
+
+
+def asked_to_confirm(url: str) -> tuple[str, int]:
+    """(personal number, report id) of the demo participant asked to confirm a final report."""
+    rows = sql(
+        url,
+        "SELECT p.personal_number, r.id FROM reports r"
+        " JOIN interventions i ON i.id = r.intervention_id"
+        " JOIN participants p ON p.id = i.participant_id"
+        " WHERE r.kind = 'final' AND r.state = 'submitted'",
+    )
+    return str(rows[0][0]), int(rows[0][1])
+
+
+def test_the_participant_reads_the_approved_plan_in_their_language(
+    client: TestClient, settings: Settings
+) -> None:
+    log_in(client, "anna")
+    page = client.get("/reports", headers={"Accept-Language": "da"})
+    assert page.status_code == 200
+    assert "Din plan" in page.text and "Framsteg Coaching AB" in page.text
+    assert "Kartläggning och mål" in page.text  # the approved plan's first sub-activity
+    assert "Månadsrapport" not in page.text  # monthly reports are the provider's and reviewer's
+
+
+def test_a_final_report_is_confirmed_with_eid_and_the_reviewer_sees_it(
+    client: TestClient, settings: Settings
+) -> None:
+    url = settings.database_url
+    number, report_id = asked_to_confirm(url)
+    log_in(client, f"pnr:{number}")
+    page = client.get("/reports").text
+    assert "asks you to confirm the report" in page
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    started = client.post(
+        f"/reports/{report_id}/confirm", data={"version": version}, follow_redirects=False
+    )
+    assert started.status_code in (302, 303)
+    location = started.headers["location"]
+    assert "/dev-idp/authorize" in location and "prompt=login" in location
+    done = client.get(with_params(location, login_hint=f"pnr:{number}"))
+    assert done.status_code == 200 and "You have confirmed the final report" in done.text
+    assert "Confirmed by you" in done.text
+    confirmations = sql(
+        url,
+        "SELECT count(*) FROM final_report_confirmations WHERE participant_id ="
+        " (SELECT id FROM participants WHERE personal_number = :n)",
+        n=number,
+    )
+    assert confirmations[0][0] == 1
+    # A second confirmation of the same version is not started.
+    again = client.post(
+        f"/reports/{report_id}/confirm", data={"version": version}, follow_redirects=False
+    )
+    assert again.headers["location"] == "/reports"
+    with client_of(settings) as vera:
+        log_in(vera, "vera", staff=True)
+        assert (
+            "The participant confirmed it with eID" in vera.get(f"/staff/reports/{report_id}").text
+        )
+
+
+def test_another_participants_report_cannot_be_confirmed(
+    client: TestClient, settings: Settings
+) -> None:
+    _number, report_id = asked_to_confirm(settings.database_url)
+    log_in(client, "anna")
+    response = client.post(f"/reports/{report_id}/confirm", data={"version": "1"})
+    assert response.status_code == 404
+
+
+def test_the_caseworkers_read_only_view_shows_the_reports_and_the_board_row(
+    client: TestClient, settings: Settings
+) -> None:
+    _intervention, participant = anna(settings.database_url)
+    log_in(client, "karin", staff=True)
+    page = client.get(f"/staff/participants/{participant}/reports")
+    assert page.status_code == 200
+    assert "Kartläggning och mål" in page.text
+    assert 'data-status="submitted"' in page.text  # last month's report, waiting for review
+    assert "Confirm with" not in page.text
+    log_entries = sql(
+        settings.database_url,
+        "SELECT count(*) FROM access_log WHERE participant_id = :p AND what = 'reports'",
+        p=participant,
+    )
+    assert log_entries[0][0] >= 1
