@@ -9,14 +9,30 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased
 
-from portal.db import Database
+from portal.db import Database, utcnow
 from portal.participants.models import Participant
-from portal.participants.search import matches_every_word, search_words
+from portal.participants.search import END, matches_every_word, search_words
 from portal.reports import rules
 from portal.reports.models import AbsenceDay, Intervention, Report, Track
 from portal.staff.models import Organisation
@@ -93,14 +109,22 @@ class Scope:
     participant_id: int | None = None
 
     def condition(self) -> ColumnElement[bool]:
-        if self.participant_id is not None:
-            return Intervention.participant_id == self.participant_id
-        conditions = []
-        if self.provider:
-            conditions.append(Intervention.provider_id == self.organisation_id)
-        if self.reviewer:
-            conditions.append(Intervention.reviewer_organisation_id == self.organisation_id)
-        return or_(*conditions) if conditions else Intervention.id.is_(None)
+        return scope_condition(self.provider, self.reviewer, self.participant_id is not None)
+
+    def values(self) -> dict[str, Any]:
+        return {"organisation": self.organisation_id, "participant": self.participant_id}
+
+
+def scope_condition(provider: bool, reviewer: bool, one_participant: bool) -> ColumnElement[bool]:
+    """The interventions in scope, with the organisation (or participant) as a parameter."""
+    if one_participant:
+        return Intervention.participant_id == bindparam("participant")
+    conditions = []
+    if provider:
+        conditions.append(Intervention.provider_id == bindparam("organisation"))
+    if reviewer:
+        conditions.append(Intervention.reviewer_organisation_id == bindparam("organisation"))
+    return or_(*conditions) if conditions else false()
 
 
 @dataclass
@@ -112,24 +136,65 @@ class BoardPage:
     last_month: str
 
 
-def cells(today: dt.date) -> tuple[dict[str, ColumnElement[str]], dict[str, Any]]:
-    """Each column's cell status, and the report joined for it."""
+def cells() -> tuple[dict[str, ColumnElement[str]], dict[str, Any]]:
+    """Each column's cell status (for the day `:today`, whose last month is `:month`, from
+    `:month_first` to `:month_last`), and the report joined for it."""
     plan, monthly, final = (aliased(Report, name=kind) for kind in COLUMNS)
-    last_month = rules.report_month(today)
     plan_approved = plan.approved_version.is_not(None)
     statuses = {
         "plan": rules.plan_cell(plan.state),
         "monthly": rules.monthly_cell(
-            monthly.state, plan_approved, Intervention.start_date, Intervention.end_date, last_month
+            monthly.state,
+            plan_approved,
+            Intervention.start_date,
+            Intervention.end_date,
+            bindparam("month_first", type_=Date),
+            bindparam("month_last", type_=Date),
         ),
-        "final": rules.final_cell(final.state, plan_approved, Intervention.end_date, today),
+        "final": rules.final_cell(
+            final.state, plan_approved, Intervention.end_date, bindparam("today", type_=Date)
+        ),
     }
     return statuses, {"plan": plan, "monthly": monthly, "final": final}
 
 
-def board_select(scope: Scope, query: BoardQuery, today: dt.date) -> Select[Any]:
-    statuses, joined = cells(today)
-    last_month = rules.report_month(today)
+class Shape(NamedTuple):
+    counted: Select[Any]
+    page: Select[Any]
+    # The page's rows carry the count of all rows (`total_rows`): every cell in scope is
+    # worked out anyway, so counting them in the same pass halves the work.
+    windowed: bool
+
+
+@cache
+def shape(
+    provider: bool,
+    reviewer: bool,
+    one_participant: bool,
+    by_provider: bool,
+    by_track: bool,
+    status_of: str,  # "" (no status filter), "any" (any column) or a column
+    words: int,
+    sort: str,
+    descending: bool,
+) -> Shape:
+    """The board's two statements for one combination of filters and sorting, built once
+    with every value a parameter, so that each request only runs them. Without a status to
+    filter or sort by, a page's 50 interventions are chosen first (by the scope's and the
+    name's indexes) and only their cells worked out; otherwise every cell in scope is."""
+    statuses, joined = cells()
+    filters: list[Any] = [scope_condition(provider, reviewer, one_participant)]
+    if by_provider:
+        filters.append(Intervention.provider_id == bindparam("provider"))
+    if by_track:
+        filters.append(Intervention.track_id == bindparam("track"))
+    word_values = [bindparam(f"w{n}", type_=String) for n in range(words)]
+    filters += matches_every_word(word_values, Intervention.participant_id)
+    if status_of:
+        chosen_cells = list(statuses.values()) if status_of == "any" else [statuses[status_of]]
+        filters.append(or_(*(cell == bindparam("status") for cell in chosen_cells)))
+    keys = ordering(sort, descending, statuses)
+    window = (bindparam("limit", type_=Integer), bindparam("offset", type_=Integer))
     columns: list[Any] = [
         Intervention.id.label("intervention_id"),
         Intervention.participant_id,
@@ -143,7 +208,7 @@ def board_select(scope: Scope, query: BoardQuery, today: dt.date) -> Select[Any]
         select(func.count())
         .where(
             AbsenceDay.intervention_id == Intervention.id,
-            AbsenceDay.day.between(last_month.first, last_month.last),
+            AbsenceDay.day.between(bindparam("month_first"), bindparam("month_last")),
         )
         .scalar_subquery()
         .label("absent_days"),
@@ -154,94 +219,157 @@ def board_select(scope: Scope, query: BoardQuery, today: dt.date) -> Select[Any]
             joined[kind].id.label(f"{kind}_id"),
             joined[kind].state_at.label(f"{kind}_at"),
         ]
-    selected = (
+    periods = {
+        "plan": literal(""),
+        "monthly": bindparam("month", type_=String),
+        "final": literal(""),
+    }
+    full = (
         select(*columns)
         .select_from(Intervention)
         .join(Participant, Participant.id == Intervention.participant_id)
         .join(Organisation, Organisation.id == Intervention.provider_id)
         .outerjoin(Track, Track.id == Intervention.track_id)
     )
-    periods = {"plan": "", "monthly": str(last_month), "final": ""}
-    for kind in COLUMNS:
+
+    def report_of(kind: str) -> ColumnElement[bool]:
         report = joined[kind]
-        selected = selected.outerjoin(
-            report,
-            and_(
-                report.intervention_id == Intervention.id,
-                report.kind == kind,
-                report.period == periods[kind],
-            ),
+        return and_(
+            report.intervention_id == Intervention.id,
+            report.kind == kind,
+            report.period == periods[kind],
         )
-    selected = selected.where(scope.condition())
-    if query.provider:
-        selected = selected.where(Intervention.provider_id == int(query.provider))
-    if query.track:
-        selected = selected.where(Intervention.track_id == int(query.track))
-    if query.status:
-        chosen_cells = [statuses[query.kind]] if query.kind else list(statuses.values())
-        selected = selected.where(or_(*(cell == query.status for cell in chosen_cells)))
-    words = search_words(query.search)
-    if words:
-        selected = selected.where(*matches_every_word(words, Intervention.participant_id))
-    return selected.order_by(*ordering(query, statuses))
+
+    for kind in COLUMNS:
+        full = full.outerjoin(joined[kind], report_of(kind))
+    if status_of or sort in statuses:
+        counted_too = full.add_columns(func.count().over().label("total_rows"))
+        page = counted_too.where(*filters).order_by(*keys).limit(window[0]).offset(window[1])
+        count = select(func.count()).select_from(full.where(*filters).subquery())
+        return Shape(count, page, True)
+    else:
+        chosen = (
+            select(Intervention.id)
+            .join(Participant, Participant.id == Intervention.participant_id)
+            .where(*filters)
+            .order_by(*keys)
+            .limit(window[0])
+            .offset(window[1])
+        )
+        page = full.where(Intervention.id.in_(chosen.scalar_subquery())).order_by(*keys)
+        count = select(func.count()).select_from(Intervention).where(*filters)
+    return Shape(count, page, False)
 
 
-def ordering(query: BoardQuery, statuses: dict[str, ColumnElement[str]]) -> list[Any]:
+def ordering(sort: str, descending: bool, statuses: dict[str, ColumnElement[str]]) -> list[Any]:
     by_name = [Participant.last_name, Participant.first_name, Intervention.id]
     first: Any
-    if query.sort == "start":
+    if sort == "start":
         first = Intervention.start_date
-    elif query.sort == "end":
+    elif sort == "end":
         first = Intervention.end_date
-    elif query.sort in statuses:
+    elif sort in statuses:
         first = case(
-            {status: rank for rank, status in enumerate(STATUS_ORDER)}, value=statuses[query.sort]
+            {status: rank for rank, status in enumerate(STATUS_ORDER)}, value=statuses[sort]
         )
     else:
         first = None
     keys = ([first] if first is not None else []) + by_name
-    return [key.desc() for key in keys] if query.descending else keys
+    return [key.desc() for key in keys] if descending else keys
+
+
+def cell_values(row: Any, now: dt.datetime | None = None) -> tuple[tuple[Any, ...], ...]:
+    """A board row's cells as (column, status, report id, changed in the last seven days)."""
+    since = (now or utcnow()) - RECENT
+    cells = []
+    for column in COLUMNS:
+        status, at = getattr(row, f"{column}_status"), getattr(row, f"{column}_at")
+        recent = at is not None and status != "missing" and at >= since
+        cells.append((column, status, getattr(row, f"{column}_id"), recent))
+    return tuple(cells)
 
 
 async def board_page(
     database: Database, scope: Scope, query: BoardQuery, today: dt.date
 ) -> BoardPage:
-    selected = board_select(scope, query, today)
-    counted = select(func.count()).select_from(selected.order_by(None).subquery())
+    words = search_words(query.search)
+    status_of = (query.kind or "any") if query.status else ""
+    statements = shape(
+        scope.provider,
+        scope.reviewer,
+        scope.participant_id is not None,
+        bool(query.provider),
+        bool(query.track),
+        status_of,
+        len(words),
+        query.sort,
+        query.descending,
+    )
+    last_month = rules.report_month(today)
+    values: dict[str, Any] = {
+        **scope.values(),
+        "provider": int(query.provider or 0),
+        "track": int(query.track or 0),
+        "status": query.status,
+        "today": today,
+        "month": str(last_month),
+        "month_first": last_month.first,
+        "month_last": last_month.last,
+        **{f"w{n}": word for n, word in enumerate(words)},
+        **{f"w{n}_end": word + END for n, word in enumerate(words)},
+    }
 
-    def paged(page: int) -> Select[Any]:
-        return selected.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    def paged(page: int) -> tuple[Select[Any], dict[str, Any]]:
+        return statements.page, {**values, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
 
-    count_rows, rows = await database.read_all((counted, {}), (paged(query.page), {}))
-    total = int(count_rows[0][0])
+    if statements.windowed:
+        (rows,) = await database.read_all(paged(query.page))
+        if rows:
+            total = int(rows[0].total_rows)
+        else:
+            (count_rows,) = await database.read_all((statements.counted, values))
+            total = int(count_rows[0][0])
+    else:
+        count_rows, rows = await database.read_all((statements.counted, values), paged(query.page))
+        total = int(count_rows[0][0])
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(query.page, pages)
     if page != query.page:  # a page past the end (the list got shorter): the last one
-        (rows,) = await database.read_all((paged(page), {}))
+        (rows,) = await database.read_all(paged(page))
     return BoardPage(
         BoardQuery(**{**query.__dict__, "page": page}),
         list(rows),
         total,
         pages,
-        str(rules.report_month(today)),
+        str(last_month),
     )
 
 
-async def tracks_of(database: Database, scope: Scope) -> list[tuple[int, str]]:
-    query = (
+@cache
+def option_queries(provider: bool, reviewer: bool, one_participant: bool) -> tuple[Any, Any]:
+    """The tracks and the providers of the interventions in scope (the filters' options)."""
+    in_scope = scope_condition(provider, reviewer, one_participant)
+    # For each (of the few) tracks and providers: is there one intervention in scope? Found
+    # by the track's and the provider's index, stopping at the first.
+    tracks = (
         select(Track.id, Track.name)
-        .where(Track.id.in_(select(Intervention.track_id).where(scope.condition())))
+        .where(exists().where(Intervention.track_id == Track.id, in_scope))
         .order_by(Track.name)
     )
-    (rows,) = await database.read_all((query, {}))
-    return [(row.id, row.name) for row in rows]
-
-
-async def providers_of(database: Database, scope: Scope) -> list[tuple[int, str]]:
-    query = (
+    providers = (
         select(Organisation.id, Organisation.name)
-        .where(Organisation.id.in_(select(Intervention.provider_id).where(scope.condition())))
+        .where(exists().where(Intervention.provider_id == Organisation.id, in_scope))
         .order_by(Organisation.name)
     )
-    (rows,) = await database.read_all((query, {}))
-    return [(row.id, row.name) for row in rows]
+    return tracks, providers
+
+
+async def filter_options(
+    database: Database, scope: Scope
+) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(tracks, providers) of the interventions in scope, as (id, name)."""
+    queries = option_queries(scope.provider, scope.reviewer, scope.participant_id is not None)
+    tracks, providers = await database.read_all(
+        (queries[0], scope.values()), (queries[1], scope.values())
+    )
+    return [(row[0], row[1]) for row in tracks], [(row[0], row[1]) for row in providers]

@@ -48,6 +48,7 @@ class Intervention(Base):
         CheckConstraint("end_date >= start_date", name="period"),
         Index("ix_interventions_provider", "provider_id", "participant_id"),
         Index("ix_interventions_reviewer", "reviewer_organisation_id", "participant_id"),
+        Index("ix_interventions_track", "track_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,6 +74,16 @@ class Report(Base):
         CheckConstraint("kind IN ('plan', 'monthly', 'final')", name="kind"),
         CheckConstraint("state IN ('draft', 'submitted', 'approved', 'returned')", name="state"),
         Index("ix_reports_queue", "state", "submitted_at"),
+        # The status board reads each cell from this index alone.
+        Index(
+            "ix_reports_board",
+            "intervention_id",
+            "kind",
+            "period",
+            "state",
+            "approved_version",
+            "state_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -190,8 +190,7 @@ async def board_page(request: Request) -> Response:
     query = board.BoardQuery.parse(request.query_params)
     db = database(request)
     found = await board.board_page(db, scope, query, today(request))
-    providers = await board.providers_of(db, scope)
-    tracks = await board.tracks_of(db, scope)
+    tracks, providers = await board.filter_options(db, scope)
     return render(
         request,
         staff,
@@ -209,6 +208,15 @@ async def board_page(request: Request) -> Response:
         columns=board.COLUMNS,
         abbreviations=rules.KIND_ABBREVIATIONS,
         recent_since=utcnow() - board.RECENT,
+        # Plain strings and tuples, so that each row can be a cached fragment.
+        row_labels=(
+            *((column, str(rules.KINDS[column])) for column in board.COLUMNS),
+            ("provider", gettext("Provider")),
+            ("intervention", gettext("Intervention")),
+            ("absence", gettext("Absence")),
+        ),
+        status_texts=tuple((key, str(label)) for key, label in rules.CELL_STATUSES.items()),
+        cell_values=board.cell_values,
     )
 
 

@@ -290,17 +290,18 @@ def plan_cell(state: Any) -> ColumnElement[str]:
 
 
 def monthly_cell(
-    state: Any, plan_approved: Any, start: Any, end: Any, last_month: Month
+    state: Any, plan_approved: Any, start: Any, end: Any, month_first: Any, month_last: Any
 ) -> ColumnElement[str]:
-    """Last month's monthly report: not applicable when the intervention did not run in last
+    """Last month's monthly report (the month from `month_first` to `month_last`, each a
+    value or a parameter): not applicable when the intervention did not run in last
     month, or before its plan is approved (a monthly report follows the plan up; the plan's
     own cell shows what is missing); otherwise its state (missing until sent). At a new month
     "last month" moves on, so every cell turns red again until that month is reported."""
-    due = and_(plan_approved, start <= last_month.last, end >= last_month.first)
+    due = and_(plan_approved, start <= month_last, end >= month_first)
     return case((due, sent_state(state)), else_=literal("not_applicable"))
 
 
-def final_cell(state: Any, plan_approved: Any, end: Any, today: dt.date) -> ColumnElement[str]:
+def final_cell(state: Any, plan_approved: Any, end: Any, today: Any) -> ColumnElement[str]:
     """The final report: not applicable until the intervention has ended (and, like a monthly
     report, before the plan is approved), then due."""
     due = and_(plan_approved, end < today)

@@ -214,7 +214,8 @@ def monthly(
         literal(plan),
         literal(period.start),
         literal(period.end),
-        rules.report_month(today),
+        literal(rules.report_month(today).first),
+        literal(rules.report_month(today).last),
     )
     return evaluate(cell)
 
@@ -235,7 +236,7 @@ def test_no_monthly_report_is_due_before_the_intervention_ran_or_after_it() -> N
 
 def final(report_state: str | None, today: dt.date, plan: bool = True) -> str:
     return evaluate(
-        rules.final_cell(state(report_state), literal(plan), literal(PERIOD.end), today)
+        rules.final_cell(state(report_state), literal(plan), literal(PERIOD.end), literal(today))
     )
 
 

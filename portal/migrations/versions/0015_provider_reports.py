@@ -4,7 +4,7 @@ e-mail of report reminders
 
 Revision ID: 0015
 Revises: 0014
-Create Date: 2026-12-03 13:49:07.002626
+Create Date: 2026-12-03 14:06:44.081088
 """
 
 from collections.abc import Sequence
@@ -86,6 +86,7 @@ def upgrade() -> None:
             ["reviewer_organisation_id", "participant_id"],
             unique=False,
         )
+        batch_op.create_index("ix_interventions_track", ["track_id"], unique=False)
 
     op.create_table(
         "report_reminder_subscriptions",
@@ -152,6 +153,11 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("reports", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_reports_board",
+            ["intervention_id", "kind", "period", "state", "approved_version", "state_at"],
+            unique=False,
+        )
         batch_op.create_index("ix_reports_queue", ["state", "submitted_at"], unique=False)
 
     op.create_table(
@@ -250,11 +256,13 @@ def downgrade() -> None:
     op.drop_table("report_versions")
     with op.batch_alter_table("reports", schema=None) as batch_op:
         batch_op.drop_index("ix_reports_queue")
+        batch_op.drop_index("ix_reports_board")
 
     op.drop_table("reports")
     op.drop_table("absence_days")
     op.drop_table("report_reminder_subscriptions")
     with op.batch_alter_table("interventions", schema=None) as batch_op:
+        batch_op.drop_index("ix_interventions_track")
         batch_op.drop_index("ix_interventions_reviewer")
         batch_op.drop_index("ix_interventions_provider")
         batch_op.drop_index(batch_op.f("ix_interventions_participant_id"))
