@@ -19,10 +19,9 @@ import random
 import sys
 from typing import Any
 
-import httpx
 from sqlalchemy import create_engine, text
 
-from bench.harness import bare_server, load, portal_server
+from bench.harness import bare_server, load, portal_server, session_cookie
 from bench.overview import FIRST, LAST, reset_postgres, sync_url
 from portal.hours.service import Month
 from portal.participants.search import terms_of
@@ -159,20 +158,13 @@ def report_row(
     }
 
 
-def session_cookie(url: str) -> str:
-    with httpx.Client(base_url=url, follow_redirects=True) as client:
-        response = client.get("/staff/login?login_hint=vera")
-        assert response.status_code == 200 and "Vera" in response.text, "login failed"
-        return f"portal_session={client.cookies['portal_session']}"
-
-
 def measure(database: str, url_of_database: str | None, bare: dict[str, Any]) -> None:
     for size in SIZES:
         if url_of_database and url_of_database.startswith("postgresql"):
             reset_postgres(url_of_database)
         with portal_server(url_of_database) as (url, env):
             add_interventions(env["PORTAL_DATABASE_URL"], size)
-            cookie = session_cookie(url)
+            cookie = session_cookie(url, "vera", "Vera")
             pages = {
                 "first_page": "/staff/reports/board",
                 "sorted_by_monthly_report": "/staff/reports/board?sort=monthly&page=3",

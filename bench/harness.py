@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -213,3 +215,11 @@ def alternate(
         "page_p99_ms_rounds": [page["p99_ms"] for page in pages],
         "page_errors": sum(page["errors"] for page in pages),
     }
+
+
+def session_cookie(url: str, persona: str, greeting: str) -> str:
+    """The session cookie of a staff persona logged in through the development IdP."""
+    with httpx.Client(base_url=url, follow_redirects=True) as client:
+        response = client.get(f"/staff/login?login_hint={persona}")
+        assert response.status_code == 200 and greeting in response.text, "login failed"
+        return f"portal_session={client.cookies['portal_session']}"

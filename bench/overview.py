@@ -17,10 +17,9 @@ import random
 import sys
 from typing import Any
 
-import httpx
 from sqlalchemy import create_engine, text
 
-from bench.harness import bare_server, load, portal_server
+from bench.harness import bare_server, load, portal_server, session_cookie
 from portal.participants.search import terms_of
 
 SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 3.0
@@ -124,20 +123,13 @@ def add_caseload(url: str, size: int) -> None:
     engine.dispose()
 
 
-def session_cookie(url: str) -> str:
-    with httpx.Client(base_url=url, follow_redirects=True) as client:
-        response = client.get("/staff/login?login_hint=karin")
-        assert response.status_code == 200 and "Karin" in response.text, "login failed"
-        return f"portal_session={client.cookies['portal_session']}"
-
-
 def measure(database: str, url_of_database: str | None, bare: dict[str, Any]) -> None:
     for size in SIZES:
         if url_of_database and url_of_database.startswith("postgresql"):
             reset_postgres(url_of_database)
         with portal_server(url_of_database) as (url, env):
             add_caseload(env["PORTAL_DATABASE_URL"], size)
-            cookie = session_cookie(url)
+            cookie = session_cookie(url, "karin", "Karin")
             last = -(-(size + 1) // 50)
             pages = {
                 "first_page": "/staff/",

@@ -31,6 +31,28 @@ def personal_number(country: str, birth: dt.date, serial: int) -> str:
     return f"{birth:%d%m%y}-{serial:04d}"
 
 
+def generated_participant(
+    chance: random.Random,
+    names: dict[str, list[str]],
+    country: str,
+    today: dt.date,
+    taken: set[str],
+    ages: tuple[int, int] = (18, 64),
+) -> Participant | None:
+    """A participant with a plausible name and a valid personal number, or None when the
+    number drawn is in `taken` (the numbers given out so far; the new one is added)."""
+    birth = today - dt.timedelta(days=chance.randint(ages[0] * 365, ages[1] * 365))
+    pnr = personal_number(country, birth, chance.randint(100, 989))
+    if pnr in taken:
+        return None
+    taken.add(pnr)
+    return Participant(
+        personal_number=pnr,
+        first_name=chance.choice(names["first_names"]),
+        last_name=chance.choice(names["last_names"]),
+    )
+
+
 async def add_caseload(
     db: AsyncSession,
     job_centre: Organisation,
@@ -46,16 +68,9 @@ async def add_caseload(
     author = Author(caseworker.full_name, staff_id=caseworker.id)
     links = Links.of(settings)
     for number in range(CASELOAD):
-        birth = today - dt.timedelta(days=chance.randint(18 * 365, 64 * 365))
-        pnr = personal_number(settings.country, birth, chance.randint(100, 989))
-        if pnr in taken:
+        participant = generated_participant(chance, names, settings.country, today, taken)
+        if participant is None:
             continue
-        taken.add(pnr)
-        participant = Participant(
-            personal_number=pnr,
-            first_name=chance.choice(names["first_names"]),
-            last_name=chance.choice(names["last_names"]),
-        )
         db.add(participant)
         await db.flush()
         db.add(ParticipantAssignment(participant_id=participant.id, organisation_id=job_centre.id))

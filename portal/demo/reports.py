@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.db import utcnow
-from portal.demo.caseload import personal_number
+from portal.demo.caseload import generated_participant
 from portal.demo.texts import texts as texts_of
 from portal.holidays import is_working_day
 from portal.hours.service import Month
@@ -101,18 +101,10 @@ async def add_demo_reports(
     names = all_texts["caseload"]
     participants = [anna]
     while len(participants) < len(STORIES):
-        birth = today - dt.timedelta(days=chance.randint(20 * 365, 60 * 365))
-        pnr = personal_number(country, birth, chance.randint(100, 989))
-        if pnr in taken:
-            continue
-        taken.add(pnr)
-        participant = Participant(
-            personal_number=pnr,
-            first_name=chance.choice(names["first_names"]),
-            last_name=chance.choice(names["last_names"]),
-        )
-        db.add(participant)
-        participants.append(participant)
+        participant = generated_participant(chance, names, country, today, taken, (20, 60))
+        if participant is not None:
+            db.add(participant)
+            participants.append(participant)
     await db.flush()
     now = utcnow()
     for index, (participant, story) in enumerate(zip(participants, STORIES, strict=True)):

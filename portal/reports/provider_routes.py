@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -19,7 +20,7 @@ from portal.db import utcnow
 from portal.hours.service import Month
 from portal.reports import rules, service
 from portal.reports.documents import pick_version, report_document
-from portal.reports.models import Intervention, Report
+from portal.reports.models import Intervention, Report, ReportVersion
 from portal.reports.service import ReportsError
 from portal.web.forms import read_form
 from portal.web.i18n import gettext
@@ -251,15 +252,7 @@ async def report_post(p: Provider, kind: str) -> Response:
     posted_version = str(form.get("version", ""))
     try:
         async with database(p.request).transaction() as db:
-            report, _draft = await service.save_draft(
-                db,
-                w.intervention,
-                w.kind,
-                w.period,
-                w.parse(form, False)[0],
-                p.staff.user,
-                utcnow(),
-            )
+            report, _draft = await keep_draft(db, w, form)
             if submitting and not errors:
                 await service.submit(db, report, content, p.staff.user, utcnow())
     except ReportsError as refusal:
@@ -278,6 +271,16 @@ async def report_post(p: Provider, kind: str) -> Response:
         return RedirectResponse(w.path + "?preview=1", status_code=303)
     return RedirectResponse(
         w.path + f"?saved={'submitted' if submitting else 'draft'}", status_code=303
+    )
+
+
+async def keep_draft(
+    db: AsyncSession, w: Writing, form: dict[str, Any]
+) -> tuple[Report, ReportVersion]:
+    """What the form holds, as typed, as the report's draft (in the caller's transaction)."""
+    content = w.parse(form, False)[0]
+    return await service.save_draft(
+        db, w.intervention, w.kind, w.period, content, w.p.staff.user, utcnow()
     )
 
 
@@ -309,15 +312,7 @@ async def autosave(p: Provider, kind: str) -> Response:
         return p.render("hours/_autosave.html", 409, message=refusal_of(w))
     try:
         async with database(p.request).transaction() as db:
-            _report, draft = await service.save_draft(
-                db,
-                w.intervention,
-                w.kind,
-                w.period,
-                w.parse(form, False)[0],
-                p.staff.user,
-                utcnow(),
-            )
+            _report, draft = await keep_draft(db, w, form)
     except ReportsError as refusal:
         return p.render("hours/_autosave.html", 409, message=refusal.message)
     except IntegrityError:
