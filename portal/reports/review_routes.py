@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -16,7 +17,7 @@ from portal.audit.service import record_access
 from portal.auth.guards import StaffIdentity, current_staff, login_redirect, staff_only
 from portal.db import utcnow
 from portal.participants.models import Participant
-from portal.reports import board, rules, service
+from portal.reports import board, interventions, rules, service
 from portal.reports.documents import pick_version, report_document
 from portal.reports.models import Report
 from portal.reports.reminders import set_subscription
@@ -172,6 +173,50 @@ async def decide(request: Request, staff: StaffIdentity) -> Response:
     )
 
 
+async def new_intervention(request: Request, staff: StaffIdentity) -> Response:
+    return await intervention_form(request, staff, {}, {})
+
+
+async def intervention_form(
+    request: Request,
+    staff: StaffIdentity,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
+    async with database(request).sessions() as db:
+        providers, tracks = await interventions.providers_and_tracks(db)
+    return render(
+        request,
+        staff,
+        "reports/intervention_form.html",
+        status,
+        values=values,
+        errors=errors,
+        provider_options=[(str(key), name) for key, name in providers.items()],
+        track_options=[
+            (str(t.id), f"{t.name} ({providers.get(t.organisation_id, '')})") for t in tracks
+        ],
+    )
+
+
+async def create_intervention(request: Request, staff: StaffIdentity) -> Response:
+    form = await read_form(request)
+    country = request.app.state.settings.country
+    async with database(request).sessions() as db:
+        providers, tracks = await interventions.providers_and_tracks(db)
+    given, errors = interventions.parse_intervention(form, country, providers, tracks)
+    if given is not None:
+        async with database(request).transaction() as db:
+            created, errors = await interventions.register(db, staff.user, staff.roles, given)
+            if created is not None:
+                return RedirectResponse(
+                    "/staff/reports/board?created=1&q=" + quote(given.personal_number),
+                    status_code=303,
+                )
+    return await intervention_form(request, staff, form, errors, 400)
+
+
 def board_scope(staff: StaffIdentity) -> board.Scope:
     return board.Scope(
         staff.user.organisation_id,
@@ -208,6 +253,7 @@ async def board_page(request: Request) -> Response:
         columns=board.COLUMNS,
         abbreviations=rules.KIND_ABBREVIATIONS,
         recent_since=utcnow() - board.RECENT,
+        created=request.query_params.get("created"),
         # Plain strings and tuples, so that each row can be a cached fragment.
         row_labels=(
             *((column, str(rules.KINDS[column])) for column in board.COLUMNS),
@@ -243,6 +289,8 @@ def routes() -> list[Route]:
         ),
         Route("/staff/reports/board", board_page),
         Route("/staff/reports/queue", reviewer(queue)),
+        Route("/staff/reports/interventions/new", reviewer(new_intervention)),
+        Route("/staff/reports/interventions/new", reviewer(create_intervention), methods=["POST"]),
         Route("/staff/reports/{report_id:int}", reviewer(review_page)),
         Route("/staff/reports/{report_id:int}/decision", reviewer(decide), methods=["POST"]),
         Route("/staff/reports/{report_id:int}/pdf", reviewer(review_pdf)),

@@ -552,3 +552,67 @@ def test_the_caseworkers_read_only_view_shows_the_reports_and_the_board_row(
         p=participant,
     )
     assert log_entries[0][0] >= 1
+
+
+def test_the_reviewing_organisation_registers_an_intervention_for_a_provider(
+    client: TestClient, settings: Settings
+) -> None:
+    url = settings.database_url
+    bo_number, bo = sql(
+        url, "SELECT personal_number, id FROM participants WHERE first_name = 'Bo'"
+    )[0]
+    provider, track = sql(url, "SELECT organisation_id, id FROM report_tracks")[0]
+    other_provider = sql(
+        url, "SELECT id FROM organisations WHERE kind = 'provider' AND id <> :p", p=provider
+    )[0][0]
+    with client_of(settings) as erik:
+        log_in(erik, "erik", staff=True)
+        assert erik.get("/staff/reports/interventions/new").status_code == 403
+        assert erik.get(f"/staff/participants/{bo}/provider-reports").status_code == 404
+    log_in(client, "vera", staff=True)
+    assert client.get("/staff/reports/interventions/new").status_code == 200
+    form = {
+        "personal_number": bo_number,
+        "provider": str(provider),
+        "track": str(track),
+        "start": TODAY.isoformat(),
+        "end": (TODAY + dt.timedelta(days=180)).isoformat(),
+    }
+    wrong = client.post(
+        "/staff/reports/interventions/new",
+        data={**form, "personal_number": "19900101-1230", "track": "", "end": "2000-01-01"},
+    )
+    assert wrong.status_code == 400
+    assert "not a valid personal number" in wrong.text and "The end comes before" in wrong.text
+    assert 'value="2000-01-01"' in wrong.text  # what was typed is kept
+    foreign_track = client.post(
+        "/staff/reports/interventions/new", data={**form, "provider": str(other_provider)}
+    )
+    assert foreign_track.status_code == 400 and "track of the chosen provider" in foreign_track.text
+    created = client.post("/staff/reports/interventions/new", data=form, follow_redirects=False)
+    assert created.status_code == 303
+    board = client.get(created.headers["location"]).text
+    assert "The intervention is registered" in board and "Bo " in board
+    again = client.post("/staff/reports/interventions/new", data=form)
+    assert again.status_code == 400 and "already has an intervention" in again.text
+    with client_of(settings) as erik:
+        log_in(erik, "erik", staff=True)
+        page = erik.get(f"/staff/participants/{bo}/provider-reports")
+        assert page.status_code == 200 and "Track:" in page.text
+
+
+def test_only_ones_own_participants_get_an_intervention(
+    client: TestClient, settings: Settings
+) -> None:
+    provider = sql(settings.database_url, "SELECT organisation_id FROM report_tracks")[0][0]
+    log_in(client, "vera", staff=True)
+    stranger = client.post(
+        "/staff/reports/interventions/new",
+        data={
+            "personal_number": "19121212-1212",
+            "provider": str(provider),
+            "start": TODAY.isoformat(),
+            "end": TODAY.isoformat(),
+        },
+    )
+    assert stranger.status_code == 400 and "None of your participants" in stranger.text
