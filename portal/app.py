@@ -33,6 +33,7 @@ from portal.reports import absence_routes as reports_absence_routes
 from portal.reports import participant_routes as reports_participant_routes
 from portal.reports import provider_routes as reports_provider_routes
 from portal.reports import review_routes as reports_review_routes
+from portal.reports import track_routes as reports_track_routes
 from portal.settings import PROJECT_ROOT, Settings
 from portal.site import routes as site_routes
 from portal.staff import organisation_routes as staff_organisation_routes
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *reports_absence_routes.routes(),
         *reports_participant_routes.routes(),
         *reports_review_routes.routes(),
+        *reports_track_routes.routes(),
         *cv_routes.routes(),
         *cv_jobs_routes.routes(),
         *cv_presentation_routes.routes(),

@@ -12,14 +12,19 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.db import utcnow
-from portal.demo.caseload import generated_participant
+from portal.demo.caseload import generated_participant, personal_number
 from portal.demo.texts import texts as texts_of
 from portal.holidays import is_working_day
 from portal.hours.service import Month
 from portal.participants.models import Participant
 from portal.reports import rules, service
 from portal.reports.models import AbsenceDay, Intervention, Track
-from portal.staff.models import Organisation, ParticipantAssignment, StaffUser
+from portal.staff.models import (
+    Organisation,
+    ParticipantAssignment,
+    StaffAuthorization,
+    StaffUser,
+)
 
 # Each participant's story: months since the start, months to the end (negative: ended that
 # many days ago), and what happened to the plan, last month's report and the final report.
@@ -97,6 +102,7 @@ async def add_demo_reports(
         ],
     )
     db.add(track)
+    db.add(provider_administrator(provider, country, today))
     chance = random.Random(16)  # noqa: S311 -- demo data, not a secret
     names = all_texts["caseload"]
     participants = [anna]
@@ -190,6 +196,26 @@ async def add_demo_reports(
             await write(
                 db, intervention, "final", "", content, final_state, registrar, reviewer, at, texts
             )
+
+
+# The provider's administrator, who keeps its tracks: no persona, log in by personal number.
+ADMINISTRATOR_BIRTH = dt.date(1979, 4, 2)
+
+
+def provider_administrator(provider: Organisation, country: str, today: dt.date) -> StaffUser:
+    user = StaffUser(
+        personal_number=personal_number(country, ADMINISTRATOR_BIRTH, 123),
+        first_name="Petra",
+        last_name="Lund",
+        email="petra@provider.example.org",
+        organisation_id=provider.id,
+    )
+    user.authorizations.append(
+        StaffAuthorization(
+            role="authorization_admin", start_date=today - dt.timedelta(days=365), end_date=None
+        )
+    )
+    return user
 
 
 def add_absence(

@@ -85,6 +85,8 @@ async def staff_start(request: Request) -> Response:
             "to_sign": to_sign,
             "may_register": may_register,
             "may_review": may_review,
+            "may_see_tracks": allows(staff.roles, "manage_tracks")
+            and staff.user.organisation.kind == "provider",
             "reminders": reminders,
             "to_review": to_review,
             "digest": digest,

@@ -121,3 +121,54 @@ def test_a_monthly_report_is_returned_corrected_and_approved(
 def erik_month(month: Month) -> str:
     """The month as erik's Swedish pages write it: "november 2026"."""
     return format_date(month.first, "LLLL yyyy", locale="sv")
+
+
+ANNA = """
+SELECT i.participant_id, i.id FROM interventions i
+JOIN participants p ON p.id = i.participant_id WHERE p.first_name = 'Anna'
+"""
+A_REPORT_TO_REVIEW = "SELECT id FROM reports WHERE state = 'submitted' ORDER BY id LIMIT 1"
+
+
+@pytest.mark.parametrize(("locale", "width"), [("da-DK", 360), ("sv-SE", 1280)])
+def test_every_reports_page_is_accessible_and_reflows(
+    live_server: LiveServer, browser: Browser, locale: str, width: int
+) -> None:
+    participant, intervention = live_server.query(ANNA)[0]
+    (report,) = live_server.query(A_REPORT_TO_REVIEW)[0]
+    (track,) = live_server.query("SELECT id FROM report_tracks")[0]
+    last_month = Month.of(portal_today()).previous()
+    base = f"/staff/participants/{participant}/provider-reports/{intervention}"
+    erik = page_of(browser, locale, width)
+    log_in(erik, live_server, "erik", staff=True)
+    for path in (
+        f"/staff/participants/{participant}/provider-reports",
+        f"{base}/plan",
+        f"{base}/monthly/{last_month}",
+        f"{base}/monthly/{last_month.previous()}",
+        f"{base}/final",
+        f"{base}/absence",
+        "/staff/reports/board",
+    ):
+        erik.goto(live_server.url + path)
+        assert_accessible(erik)
+    vera = page_of(browser, locale, width)
+    log_in(vera, live_server, "vera", staff=True)
+    for path in (
+        "/staff/reports/queue",
+        f"/staff/reports/{report}",
+        "/staff/reports/board",
+        "/staff/reports/interventions/new",
+    ):
+        vera.goto(live_server.url + path)
+        assert_accessible(vera)
+    petra = page_of(browser, locale, width)
+    log_in(petra, live_server, "pnr:19790402-1230", staff=True)  # the provider's administrator
+    for path in ("/staff/reports/tracks", f"/staff/reports/tracks/{track}"):
+        petra.goto(live_server.url + path)
+        assert_accessible(petra)
+    anna = page_of(browser, locale, width)
+    log_in(anna, live_server, "anna")
+    anna.goto(live_server.url + "/reports")
+    expect(anna.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(anna)

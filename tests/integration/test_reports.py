@@ -616,3 +616,48 @@ def test_only_ones_own_participants_get_an_intervention(
         },
     )
     assert stranger.status_code == 400 and "None of your participants" in stranger.text
+
+
+PETRA = "pnr:19790402-1230"  # the demo provider's administrator
+
+
+def test_the_providers_administrator_keeps_the_tracks_and_registrars_read_them(
+    client: TestClient, settings: Settings
+) -> None:
+    url = settings.database_url
+    track = sql(url, "SELECT id FROM report_tracks")[0][0]
+    log_in(client, PETRA, staff=True)
+    assert "Tracks" in client.get("/staff/").text
+    form = {
+        "name": "Jobbspår vård",
+        "row-0-name": "Introduktion",
+        "row-0-description": "",
+        "row-0-start_day": "0",
+        "row-0-end_day": "13",
+        "row-1-name": "Praktik",
+        "row-1-start_day": "30",
+        "row-1-end_day": "10",
+    }
+    refused = client.post("/staff/reports/tracks/new", data=form)
+    assert refused.status_code == 400 and 'id="row-1-end_day-error"' in refused.text
+    assert 'value="Jobbspår vård"' in refused.text
+    added = client.post("/staff/reports/tracks/new", data={**form, "action": "add"})
+    assert 'name="row-2-name"' in added.text
+    saved = client.post(
+        "/staff/reports/tracks/new", data={**form, "row-1-end_day": "60"}, follow_redirects=False
+    )
+    assert saved.status_code == 303
+    assert "Jobbspår vård" in client.get("/staff/reports/tracks").text
+    twice = client.post("/staff/reports/tracks/new", data={**form, "row-1-end_day": "60"})
+    assert twice.status_code == 400 and "a track of that name already" in twice.text
+    with client_of(settings) as erik:
+        log_in(erik, "erik", staff=True)
+        page = erik.get(f"/staff/reports/tracks/{track}")
+        assert page.status_code == 200 and 'name="row-0-name"' not in page.text
+        assert erik.post(f"/staff/reports/tracks/{track}", data=form).status_code == 403
+    with client_of(settings) as admin:
+        log_in(admin, "admin", staff=True)  # the job centre's: no track of theirs
+        assert admin.get(f"/staff/reports/tracks/{track}").status_code == 404
+    with client_of(settings) as karin:
+        log_in(karin, "karin", staff=True)
+        assert karin.get("/staff/reports/tracks").status_code == 403
