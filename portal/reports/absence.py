@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from babel.support import LazyProxy
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.holidays import holiday_name, is_working_day
 from portal.hours.service import Month
+from portal.participants.models import Participant
 from portal.reports.models import AbsenceDay, Intervention
 from portal.reports.rules import Period
 from portal.staff.models import StaffUser
@@ -222,3 +223,55 @@ def attendance(
         )
         months.append(MonthAttendance(month, count, by_month.get(month, Counter())))
     return list(reversed(months))
+
+
+# ---------------------------------------------------------------- a group's week
+
+GROUP_PAGE = 25
+
+
+def prefixed(form: Mapping[str, Any], intervention_id: int) -> dict[str, Any]:
+    """One intervention's fields of a group form (i<id>-reason-<day>), without the prefix."""
+    prefix = f"i{intervention_id}-"
+    return {
+        key.removeprefix(prefix): value for key, value in form.items() if key.startswith(prefix)
+    }
+
+
+def group_rows_query(organisation_id: int, week: Week) -> Select[Intervention, str, str]:
+    """The provider's interventions that run during the week, with the participant's name,
+    by name."""
+    return (
+        select(Intervention, Participant.first_name, Participant.last_name)
+        .join(Participant, Participant.id == Intervention.participant_id)
+        .where(
+            Intervention.provider_id == organisation_id,
+            Intervention.start_date <= week.monday + dt.timedelta(days=4),
+            Intervention.end_date >= week.monday,
+        )
+        .order_by(Participant.last_name, Participant.first_name, Intervention.id)
+    )
+
+
+async def group_week(
+    db: AsyncSession, organisation_id: int, week: Week, page: int
+) -> tuple[list[tuple[Intervention, str]], int, dict[str, str]]:
+    """A page of the provider's interventions running in the week (with the participant's
+    name), how many there are, and their absence that week as form values."""
+    query = group_rows_query(organisation_id, week)
+    total = await db.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    found = (await db.execute(query.limit(GROUP_PAGE).offset((page - 1) * GROUP_PAGE))).all()
+    rows = [(intervention, f"{first} {last}") for intervention, first, last in found]
+    absences = (
+        await db.scalars(
+            select(AbsenceDay).where(
+                AbsenceDay.intervention_id.in_([i.id for i, _name in rows]),
+                AbsenceDay.day.between(week.monday, week.monday + dt.timedelta(days=6)),
+            )
+        )
+    ).all()
+    values = {}
+    for absence in absences:
+        values[f"i{absence.intervention_id}-{reason_field(absence.day)}"] = absence.reason
+        values[f"i{absence.intervention_id}-{note_field(absence.day)}"] = absence.note
+    return rows, int(total or 0), values

@@ -8,9 +8,11 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from portal.auth.guards import StaffIdentity, staff_only
 from portal.db import utcnow
 from portal.reports import absence, service
 from portal.reports.absence import Week
@@ -18,7 +20,9 @@ from portal.reports.models import Intervention
 from portal.reports.provider_routes import BASE, Provider, intervention_or_404, provider
 from portal.web.forms import read_form
 from portal.web.i18n import gettext, upper_first
+from portal.web.listing import page_number
 from portal.web.requests import database
+from portal.web.requests import today as local_today
 from portal.web.templating import pages
 
 PATH = BASE + "/{intervention_id:int}/absence"
@@ -113,8 +117,85 @@ async def absence_post(p: Provider) -> Response:
     )
 
 
+# ---------------------------------------------------------------- a group's week
+
+GROUP = "/staff/reports/absence"
+
+
+async def group_page(
+    request: Request,
+    staff: StaffIdentity,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    today = local_today(request)
+    params = values if values is not None else request.query_params
+    week = Week.parse(str(params.get("week", ""))) or Week.of(today)
+    page = page_number({"page": str(params.get("page", "1"))})
+    country = request.app.state.settings.country
+    async with database(request).sessions() as db:
+        rows, total, saved_values = await absence.group_week(
+            db, staff.user.organisation_id, week, page
+        )
+    formatter = pages(request).formatter
+    return pages(request).render_staff(
+        request,
+        "reports/absence_group.html",
+        {
+            "staff": staff,
+            "week": week,
+            "page": page,
+            "pages": max(1, -(-total // absence.GROUP_PAGE)),
+            "total": total,
+            "rows": [
+                (
+                    intervention,
+                    name,
+                    absence.week_days(country, week, service.period_of(intervention), today),
+                )
+                for intervention, name in rows
+            ],
+            "values": saved_values if values is None else values,
+            "errors": errors or {},
+            "reasons": absence.REASONS,
+            "day_label": lambda day: upper_first(formatter.day(day)),
+            "saved": request.query_params.get("saved"),
+        },
+        status_code,
+    )
+
+
+async def group_post(request: Request, staff: StaffIdentity) -> Response:
+    form = await read_form(request)
+    today = local_today(request)
+    week = Week.parse(str(form.get("week", ""))) or Week.of(today)
+    country = request.app.state.settings.country
+    page = page_number({"page": str(form.get("page", "1"))})
+    async with database(request).sessions() as db:
+        rows, _total, _values = await absence.group_week(db, staff.user.organisation_id, week, page)
+    parsed = []
+    errors: dict[str, str] = {}
+    for intervention, _name in rows:
+        days = absence.week_days(country, week, service.period_of(intervention), today)
+        absent, found = absence.parse_week(absence.prefixed(form, intervention.id), days)
+        errors.update({f"i{intervention.id}-{key}": message for key, message in found.items()})
+        parsed.append((intervention, days, absent))
+    if errors:
+        return await group_page(request, staff, form, errors, 400)
+    try:
+        async with database(request).transaction() as db:
+            for intervention, days, absent in parsed:
+                await absence.save_week(db, intervention, days, absent, staff.user, utcnow())
+    except IntegrityError:
+        pass  # a day written by a racing save: the page shows what was kept
+    return RedirectResponse(f"{GROUP}?week={week}&page={page}&saved=1", status_code=303)
+
+
 def routes() -> list[Route]:
     return [
+        Route(GROUP, staff_only("register_reports", group_page, 403)),
+        Route(GROUP, staff_only("register_reports", group_post, 403), methods=["POST"]),
         Route(PATH, provider(absence_page)),
         Route(PATH, provider(absence_post), methods=["POST"]),
     ]

@@ -148,6 +148,7 @@ def test_every_reports_page_is_accessible_and_reflows(
         f"{base}/monthly/{last_month.previous()}",
         f"{base}/final",
         f"{base}/absence",
+        "/staff/reports/absence",
         "/staff/reports/board",
     ):
         erik.goto(live_server.url + path)

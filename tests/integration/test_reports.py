@@ -661,3 +661,38 @@ def test_the_providers_administrator_keeps_the_tracks_and_registrars_read_them(
     with client_of(settings) as karin:
         log_in(karin, "karin", staff=True)
         assert karin.get("/staff/reports/tracks").status_code == 403
+
+
+def test_absence_of_the_providers_participants_is_marked_a_week_at_a_time(
+    client: TestClient, settings: Settings
+) -> None:
+    url = settings.database_url
+    intervention, _participant = anna(url)
+    week = Week.of(LAST_MONTH.first + dt.timedelta(days=14))
+    log_in(client, "erik", staff=True)
+    page = client.get("/staff/reports/absence", params={"week": str(week)})
+    assert page.status_code == 200 and "Anna Andersson" in page.text
+    fields = re.findall(rf'name="i{intervention}-reason-(\d{{4}}-\d\d-\d\d)"', page.text)
+    assert fields
+    other = [i for i in re.findall(r'name="i(\d+)-reason-', page.text) if int(i) != intervention]
+    form = {
+        "week": str(week),
+        f"i{intervention}-reason-{fields[-1]}": "child_care",
+        f"i{other[0]}-reason-{fields[-1]}": "other",
+    }
+    refused = client.post("/staff/reports/absence", data=form)
+    assert refused.status_code == 400 and "Say what the other reason is." in refused.text
+    assert 'value="child_care" selected' in refused.text
+    form[f"i{other[0]}-note-{fields[-1]}"] = "Job interview"
+    saved = client.post("/staff/reports/absence", data=form, follow_redirects=False)
+    assert saved.status_code == 303
+    rows = sql(
+        url,
+        "SELECT intervention_id, reason FROM absence_days WHERE day = :d ORDER BY intervention_id",
+        d=fields[-1],
+    )
+    assert (intervention, "child_care") in [tuple(r) for r in rows]
+    assert (int(other[0]), "other") in [tuple(r) for r in rows]
+    with client_of(settings) as karin:
+        log_in(karin, "karin", staff=True)
+        assert karin.get("/staff/reports/absence").status_code == 403
