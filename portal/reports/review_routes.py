@@ -17,6 +17,7 @@ from portal.audit.service import record_access
 from portal.auth.guards import StaffIdentity, current_staff, login_redirect, staff_only
 from portal.db import utcnow
 from portal.participants.models import Participant
+from portal.participants.search import search_words
 from portal.reports import board, interventions, rules, service
 from portal.reports.documents import pick_version, report_document
 from portal.reports.models import Report
@@ -25,7 +26,7 @@ from portal.reports.service import ReportsError
 from portal.staff.service import WRITE, allows
 from portal.web.forms import Fields, read_form
 from portal.web.i18n import gettext
-from portal.web.listing import chosen
+from portal.web.listing import chosen, search_text
 from portal.web.requests import database, today
 from portal.web.templating import pages
 
@@ -56,10 +57,14 @@ async def queue(request: Request, staff: StaffIdentity) -> Response:
         known = {str(p.id) for p in providers}
         provider = chosen(params, "provider", known, "")
         kind = chosen(params, "kind", rules.KINDS, "")
+        search = search_text(params)
         found = (
             await db.execute(
                 service.queue_query(
-                    organisation_id, int(provider) if provider else None, kind or None
+                    organisation_id,
+                    int(provider) if provider else None,
+                    kind or None,
+                    words=search_words(search),
                 ).limit(200)
             )
         ).all()
@@ -71,6 +76,7 @@ async def queue(request: Request, staff: StaffIdentity) -> Response:
         provider_options=[(str(p.id), p.name) for p in providers],
         provider=provider,
         kind=kind,
+        search=search,
     )
 
 

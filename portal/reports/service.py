@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portal.db import Database
 from portal.hours.service import Month
 from portal.participants.models import Participant
+from portal.participants.search import matches_every_word
 from portal.reports.models import (
     FinalConfirmation,
     Intervention,
@@ -241,8 +242,10 @@ def queue_query(
     provider_id: int | None = None,
     kind: str | None = None,
     participant_id: int | None = None,
+    words: Sequence[str] = (),
 ) -> Select[Report, Participant, str]:
-    """The submitted reports this organisation reviews, oldest first."""
+    """The submitted reports this organisation reviews, oldest first; `words` finds the
+    participant by the start of each word of their name or personal number."""
     query = (
         select(Report, Participant, Organisation.name)
         .join(Intervention, Intervention.id == Report.intervention_id)
@@ -258,6 +261,8 @@ def queue_query(
         query = query.where(Report.kind == kind)
     if participant_id is not None:
         query = query.where(Intervention.participant_id == participant_id)
+    if words:
+        query = query.where(*matches_every_word(list(words), Intervention.participant_id))
     return query
 
 

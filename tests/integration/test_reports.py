@@ -696,3 +696,16 @@ def test_absence_of_the_providers_participants_is_marked_a_week_at_a_time(
     with client_of(settings) as karin:
         log_in(karin, "karin", staff=True)
         assert karin.get("/staff/reports/absence").status_code == 403
+
+
+def test_the_work_queue_is_filtered_by_provider_type_and_participant(client: TestClient) -> None:
+    log_in(client, "vera", staff=True)
+    everything = client.get("/staff/reports/queue").text
+    assert "Anna Andersson" in everything
+    assert "Anna Andersson" in client.get("/staff/reports/queue", params={"q": "anna and"}).text
+    others = client.get("/staff/reports/queue", params={"q": "19900101"}).text
+    assert "Anna Andersson" in others
+    nobody = client.get("/staff/reports/queue", params={"q": "zzz"}).text
+    assert "No waiting report matches" in nobody
+    plans = client.get("/staff/reports/queue", params={"kind": "plan"}).text
+    assert "Monthly report" not in plans.split("<tbody>")[-1]
