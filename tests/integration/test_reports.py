@@ -7,17 +7,22 @@ reviewed by vera's job centre; anna's monthly report for last month waits for re
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from starlette.testclient import TestClient
 
-from portal.db import Database
+from portal.db import Database, utcnow
 from portal.hours.service import Month
+from portal.reports import service
 from portal.reports.absence import Week
 from portal.reports.reminders import send_daily_digests
+from portal.reports.service import ReportsError
 from portal.settings import Settings
+from portal.staff.models import StaffUser
 from tests.conftest import ZONE, client_of, log_in, portal_today
 from tests.integration.test_booking_admin import run
 from tests.integration.test_hours import with_params
@@ -709,3 +714,45 @@ def test_the_work_queue_is_filtered_by_provider_type_and_participant(client: Tes
     assert "No waiting report matches" in nobody
     plans = client.get("/staff/reports/queue", params={"kind": "plan"}).text
     assert "Monthly report" not in plans.split("<tbody>")[-1]
+
+
+def test_two_reviewers_deciding_at_the_same_moment_get_one_decision(settings: Settings) -> None:
+    url = settings.database_url
+    report_id, organisation = sql(
+        url,
+        "SELECT r.id, i.reviewer_organisation_id FROM reports r"
+        " JOIN interventions i ON i.id = r.intervention_id"
+        " WHERE r.state = 'submitted' AND r.kind = 'plan' ORDER BY r.id",
+    )[0]
+    reviewers = [row[0] for row in sql(url, "SELECT id FROM staff_users ORDER BY id LIMIT 2")]
+
+    async def decide_both() -> tuple[object, ...]:
+        database = Database(url)
+        barrier = asyncio.Barrier(2)
+
+        async def one(reviewer_id: int, outcome: str) -> object:
+            async with database.transaction() as db:
+                report = await service.report_for_reviewer(db, organisation, report_id)
+                reviewer = await db.get(StaffUser, reviewer_id)
+                assert report is not None and reviewer is not None
+                await barrier.wait()  # both have read the undecided version
+                return await service.decide(db, report, 1, outcome, "x", reviewer, utcnow())
+
+        try:
+            return await asyncio.gather(
+                one(reviewers[0], "approved"), one(reviewers[1], "returned"), return_exceptions=True
+            )
+        finally:
+            await database.dispose()
+
+    outcomes = run(decide_both())
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(refused) == 1, outcomes
+    assert isinstance(refused[0], ReportsError | IntegrityError), refused
+    decisions = sql(
+        url,
+        "SELECT count(*) FROM report_decisions d JOIN report_versions v ON v.id = d.version_id"
+        " WHERE v.report_id = :r",
+        r=report_id,
+    )
+    assert decisions[0][0] == 1
