@@ -115,7 +115,13 @@ def test_reports_need_the_permission_and_a_participant_of_ones_own(
             "INSERT INTO organisations (name, kind) VALUES ('Other municipality', 'job_centre')",
         )
         other_org = sql(url, "SELECT id FROM organisations WHERE name = 'Other municipality'")[0][0]
-        provider = sql(url, "SELECT provider_id FROM interventions WHERE id = :i", i=intervention)
+        # Bo's own provider (not anna's, so that anna's provider may still be given Bo later).
+        provider = sql(
+            url,
+            "SELECT id FROM organisations WHERE kind = 'provider' AND id <>"
+            " (SELECT provider_id FROM interventions WHERE id = :i)",
+            i=intervention,
+        )
         sql(
             url,
             "INSERT INTO interventions (participant_id, provider_id, reviewer_organisation_id,"
