@@ -174,6 +174,7 @@ def shape(
     by_provider: bool,
     by_track: bool,
     status_of: str,  # "" (no status filter), "any" (any column) or a column
+    sent: bool,  # the status is of a sent report (submitted, approved, returned)
     words: int,
     sort: str,
     descending: bool,
@@ -193,6 +194,21 @@ def shape(
     if status_of:
         chosen_cells = list(statuses.values()) if status_of == "any" else [statuses[status_of]]
         filters.append(or_(*(cell == bindparam("status") for cell in chosen_cells)))
+    if status_of and sent:
+        # A sent report's status: the interventions with such a report, found by the reports'
+        # state index, so that a few returned reports among thousands are found as a few.
+        periods_of = {"plan": literal(""), "monthly": bindparam("month", type_=String)}
+        kinds = COLUMNS if status_of == "any" else (status_of,)
+        with_state = select(Report.intervention_id).where(
+            Report.state == bindparam("status"),
+            or_(
+                *(
+                    and_(Report.kind == kind, Report.period == periods_of.get(kind, literal("")))
+                    for kind in kinds
+                )
+            ),
+        )
+        filters.append(Intervention.id.in_(with_state))
     keys = ordering(sort, descending, statuses)
     window = (bindparam("limit", type_=Integer), bindparam("offset", type_=Integer))
     columns: list[Any] = [
@@ -301,6 +317,7 @@ async def board_page(
         bool(query.provider),
         bool(query.track),
         status_of,
+        query.status in ("submitted", "approved", "returned"),
         len(words),
         query.sort,
         query.descending,

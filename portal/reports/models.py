@@ -74,6 +74,8 @@ class Report(Base):
         CheckConstraint("kind IN ('plan', 'monthly', 'final')", name="kind"),
         CheckConstraint("state IN ('draft', 'submitted', 'approved', 'returned')", name="state"),
         Index("ix_reports_queue", "state", "submitted_at"),
+        # The status board's filter by a sent report's status.
+        Index("ix_reports_state", "state", "kind", "period", "intervention_id"),
         # The status board reads each cell from this index alone.
         Index(
             "ix_reports_board",

@@ -4,7 +4,7 @@ e-mail of report reminders
 
 Revision ID: 0015
 Revises: 0014
-Create Date: 2026-12-03 14:06:44.081088
+Create Date: 2026-12-03 14:29:07.896654
 """
 
 from collections.abc import Sequence
@@ -159,6 +159,9 @@ def upgrade() -> None:
             unique=False,
         )
         batch_op.create_index("ix_reports_queue", ["state", "submitted_at"], unique=False)
+        batch_op.create_index(
+            "ix_reports_state", ["state", "kind", "period", "intervention_id"], unique=False
+        )
 
     op.create_table(
         "report_versions",
@@ -255,6 +258,7 @@ def downgrade() -> None:
     op.drop_table("final_report_confirmations")
     op.drop_table("report_versions")
     with op.batch_alter_table("reports", schema=None) as batch_op:
+        batch_op.drop_index("ix_reports_state")
         batch_op.drop_index("ix_reports_queue")
         batch_op.drop_index("ix_reports_board")
 
