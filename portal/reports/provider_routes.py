@@ -119,7 +119,7 @@ class Writing:
             form, self.activities or [], self.span, final=self.kind == "final"
         )
         if not submitting:
-            content = {k: v for k, v in form.items() if k not in ("action", "version")}
+            content = rules.draft_fields(form, self.activities or [], final=self.kind == "final")
             errors = {}
         content["activities"] = self.activities or []
         if self.kind == "monthly":

@@ -60,6 +60,10 @@ YES_NO: dict[str, LazyProxy] = {"yes": _("Yes"), "no": _("No")}
 
 TEXT_LIMIT = 4000
 NAME_LIMIT = 120
+# A draft keeps what was typed, a little past the limits (so that submitting can say by how
+# much a text is too long), and nothing else.
+DRAFT_LIMIT = 2 * TEXT_LIMIT
+MAX_ACTIVITIES = 50
 
 
 @dataclass(frozen=True)
@@ -122,10 +126,10 @@ def plan_activities(
     fields = Fields(form)
     activities: list[dict[str, str]] = []
     used_keys: set[str] = set()
-    for index in _rows(form):
+    for index in _rows(form)[:MAX_ACTIVITIES]:
         prefix = f"activity-{index}-"
         typed = {
-            name: str(form.get(prefix + name) or "").strip()
+            name: str(form.get(prefix + name) or "").strip()[:DRAFT_LIMIT]
             for name in ("name", "description", "start", "end")
         }
         if not any(typed.values()):
@@ -242,6 +246,23 @@ def follow_up(
         elif "other" in reasons and not content["reason_other"]:
             fields.errors["reason_other"] = gettext("Say what the other reason is.")
     return content, fields.errors
+
+
+def draft_fields(
+    form: Mapping[str, Any], activities: Sequence[Mapping[str, str]], final: bool
+) -> dict[str, Any]:
+    """The fields of a monthly or final report's form as typed, only those the form has."""
+    names = [*MONTHLY_FIELDS, "dialogue", "consent"]
+    if final:
+        names += [*FINAL_FIELDS, "reason_other", "ask_confirmation"]
+    for activity in activities:
+        names += [f"{field}-{activity['key']}" for field in ("status", "comment", "adjusted")]
+    kept: dict[str, Any] = {
+        name: str(form[name])[:DRAFT_LIMIT] for name in names if isinstance(form.get(name), str)
+    }
+    if final:
+        kept["reasons"] = [r for r in form.get("reasons", []) if r in END_REASONS]
+    return kept
 
 
 def _adjusted_end(fields: Fields, name: str, activity: Mapping[str, str], period: Period) -> str:

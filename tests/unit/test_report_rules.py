@@ -250,3 +250,22 @@ def test_the_final_report_is_white_until_the_intervention_ends_then_red() -> Non
     assert final(None, dt.date(2026, 9, 1)) == "missing"
     assert final("submitted", dt.date(2026, 9, 1)) == "submitted"
     assert final("approved", dt.date(2027, 1, 1)) == "approved"
+
+
+def test_a_draft_keeps_only_the_forms_fields_and_bounded_text() -> None:
+    form = {
+        "summary": "x" * 100_000,
+        "status-a1": "risk",
+        "status-zz": "on_track",
+        "junk": "y" * 10,
+        "reasons": ["work", "bogus"],
+    }
+    kept = rules.draft_fields(form, ACTIVITIES, final=True)
+    assert set(kept) == {"summary", "status-a1", "reasons"}
+    assert len(kept["summary"]) == rules.DRAFT_LIMIT and kept["reasons"] == ["work"]
+
+
+def test_a_plan_keeps_at_most_fifty_sub_activities() -> None:
+    form = {f"activity-{n}-name": f"Step {n}" for n in range(200)}
+    activities, _errors = rules.plan_activities(form, PERIOD, submitting=False)
+    assert len(activities) == rules.MAX_ACTIVITIES
