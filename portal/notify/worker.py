@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import time
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
@@ -13,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 
+from portal.auth.sessions import purge_expired
 from portal.db import Database, utcnow
 from portal.notify.models import OutboxMessage
 from portal.notify.service import claim_message, due_messages, record_attempt
@@ -108,11 +110,22 @@ async def deliver_due(database: Database, by_channel: dict[str, Sender]) -> tupl
     return sent, failed
 
 
+PURGE_EVERY = 600.0  # seconds between purges of sessions that can no longer be used
+
+
 async def run_worker(settings: Settings, once: bool = False, interval: float = 5.0) -> None:
+    """Round after round: the daily report e-mails, the outbox, and now and then the purge of
+    ended and expired sessions."""
     database = Database(settings.database_url)
     by_channel = senders(settings)
+    purged_at = 0.0
     try:
         while True:
+            if time.monotonic() - purged_at >= PURGE_EVERY or once:
+                purged = await purge_expired(database, settings)
+                purged_at = time.monotonic()
+                if purged:
+                    log.info("sessions: %s ended or expired ones purged", purged)
             digests = await send_daily_digests(database, settings)
             if digests:
                 log.info("report reminders: %s daily e-mails queued", digests)

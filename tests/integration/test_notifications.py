@@ -207,3 +207,32 @@ def test_a_new_or_changed_initiative_queues_the_reminder_like_every_plan_change(
     )
     assert created.status_code == 200
     assert [row.channel for row in waiting_for_bo(settings)] == ["email"]
+
+
+def test_the_worker_purges_ended_and_expired_sessions(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portal.notify import worker
+
+    async def nothing_to_send(*_args: Any) -> tuple[int, int]:
+        return 0, 0
+
+    monkeypatch.setattr(worker, "deliver_due", nothing_to_send)
+    now = dt.datetime.now(dt.UTC)
+    for name, seen, revoked in (
+        ("expired", now - dt.timedelta(days=1), None),
+        ("revoked", now, now),
+        ("alive", now, None),
+    ):
+        sql(
+            settings,
+            "INSERT INTO web_sessions (id, data, created_at, last_seen_at, revoked_at)"
+            " VALUES (:id, '{}', :seen, :seen, :revoked)",
+            id=f"purge-test-{name}",
+            seen=seen,
+            revoked=revoked,
+        )
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, worker.run_worker(settings, once=True)).result()
+    left = sql(settings, "SELECT id FROM web_sessions WHERE id LIKE 'purge-test-%'")
+    assert [row[0] for row in left] == ["purge-test-alive"]
