@@ -13,16 +13,14 @@ the same order of time at 500 and at 5 000 participants.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import random
 import sys
 from typing import Any
 
 from sqlalchemy import create_engine, text
 
-from bench.harness import bare_server, load, portal_server, session_cookie
-from bench.overview import FIRST, LAST, reset_postgres, sync_url
+from bench.harness import measure_at_sizes, sync_url
+from bench.overview import FIRST, LAST
 from portal.hours.service import Month
 from portal.participants.search import terms_of
 
@@ -158,44 +156,22 @@ def report_row(
     }
 
 
-def measure(database: str, url_of_database: str | None, bare: dict[str, Any]) -> None:
-    for size in SIZES:
-        if url_of_database and url_of_database.startswith("postgresql"):
-            reset_postgres(url_of_database)
-        with portal_server(url_of_database) as (url, env):
-            add_interventions(env["PORTAL_DATABASE_URL"], size)
-            cookie = session_cookie(url, "vera", "Vera")
-            pages = {
-                "first_page": "/staff/reports/board",
-                "sorted_by_monthly_report": "/staff/reports/board?sort=monthly&page=3",
-                "returned_monthly_reports": "/staff/reports/board?status=returned&kind=monthly",
-                "search": "/staff/reports/board?q=Holm",
-            }
-            for name, path in pages.items():
-                figures = load(url, path, cookie, CONNECTIONS, SECONDS)
-                print(
-                    json.dumps(
-                        {
-                            "bench": "status_board",
-                            "database": database,
-                            "participants": size,
-                            "page": name,
-                            **figures,
-                            "bare_requests_per_second": bare["requests_per_second"],
-                            "target_p99_ms": 150,
-                        }
-                    ),
-                    flush=True,
-                )
-
-
 def main() -> None:
-    with bare_server() as bare_url:
-        bare = load(bare_url, "/", "", CONNECTIONS, SECONDS)
-    measure("sqlite", None, bare)
-    postgres = os.environ.get("PORTAL_BENCH_POSTGRES_URL")
-    if postgres:
-        measure("postgresql", postgres, bare)
+    measure_at_sizes(
+        "status_board",
+        150,
+        SIZES,
+        add_interventions,
+        ("vera", "Vera"),
+        lambda _size: {
+            "first_page": "/staff/reports/board",
+            "sorted_by_monthly_report": "/staff/reports/board?sort=monthly&page=3",
+            "returned_monthly_reports": "/staff/reports/board?status=returned&kind=monthly",
+            "search": "/staff/reports/board?q=Holm",
+        },
+        SECONDS,
+        CONNECTIONS,
+    )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import statistics
@@ -11,12 +12,13 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -223,3 +225,59 @@ def session_cookie(url: str, persona: str, greeting: str) -> str:
         response = client.get(f"/staff/login?login_hint={persona}")
         assert response.status_code == 200 and greeting in response.text, "login failed"
         return f"portal_session={client.cookies['portal_session']}"
+
+
+def sync_url(url: str) -> str:
+    """A database URL for a synchronous SQLAlchemy engine (psycopg for PostgreSQL)."""
+    if url.startswith("postgresql"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def reset_postgres(url: str) -> None:
+    engine = create_engine(sync_url(url))
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def measure_at_sizes(
+    bench: str,
+    target_p99_ms: int,
+    sizes: Sequence[int],
+    fill: Callable[[str, int], None],
+    login: tuple[str, str],
+    pages: Callable[[int], dict[str, str]],
+    seconds: float,
+    connections: int = 8,
+) -> None:
+    """For each size, on SQLite and (with PORTAL_BENCH_POSTGRES_URL) on PostgreSQL: a portal
+    whose database `fill` brings to that size, a staff persona logged in (`login`: persona and
+    a word of their start page), and each of `pages(size)` loaded; one JSON line per page,
+    with the bare endpoint's rate measured in the same run."""
+    with bare_server() as bare_url:
+        bare = load(bare_url, "/", "", connections, seconds)
+    databases: list[tuple[str, str | None]] = [("sqlite", None)]
+    postgres = os.environ.get("PORTAL_BENCH_POSTGRES_URL")
+    if postgres:
+        databases.append(("postgresql", postgres))
+    for database, url_of_database in databases:
+        for size in sizes:
+            if url_of_database:
+                reset_postgres(url_of_database)
+            with portal_server(url_of_database) as (url, env):
+                fill(env["PORTAL_DATABASE_URL"], size)
+                cookie = session_cookie(url, *login)
+                for name, path in pages(size).items():
+                    figures = load(url, path, cookie, connections, seconds)
+                    line = {
+                        "bench": bench,
+                        "database": database,
+                        "participants": size,
+                        "page": name,
+                        **figures,
+                        "bare_requests_per_second": bare["requests_per_second"],
+                        "target_p99_ms": target_p99_ms,
+                    }
+                    print(json.dumps(line), flush=True)

@@ -11,15 +11,12 @@ number of participants.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import random
 import sys
-from typing import Any
 
 from sqlalchemy import create_engine, text
 
-from bench.harness import bare_server, load, portal_server, session_cookie
+from bench.harness import measure_at_sizes, sync_url
 from portal.participants.search import terms_of
 
 SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 3.0
@@ -27,20 +24,6 @@ SIZES = [int(size) for size in sys.argv[2:]] or [1_000, 100_000]
 CONNECTIONS = 8
 FIRST = ["Anna", "Erik", "Sara", "Omar", "Maja", "Nils", "Fatima", "Lars", "Ida", "Yusuf"]
 LAST = ["Andersson", "Berg", "Dahl", "Ek", "Holm", "Lind", "Nilsson", "Öberg", "Sund", "Wall"]
-
-
-def sync_url(url: str) -> str:
-    if url.startswith("postgresql"):
-        return "postgresql+psycopg://" + url.split("://", 1)[1]
-    return url
-
-
-def reset_postgres(url: str) -> None:
-    engine = create_engine(sync_url(url))
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def add_caseload(url: str, size: int) -> None:
@@ -123,45 +106,27 @@ def add_caseload(url: str, size: int) -> None:
     engine.dispose()
 
 
-def measure(database: str, url_of_database: str | None, bare: dict[str, Any]) -> None:
-    for size in SIZES:
-        if url_of_database and url_of_database.startswith("postgresql"):
-            reset_postgres(url_of_database)
-        with portal_server(url_of_database) as (url, env):
-            add_caseload(env["PORTAL_DATABASE_URL"], size)
-            cookie = session_cookie(url, "karin", "Karin")
-            last = -(-(size + 1) // 50)
-            pages = {
-                "first_page": "/staff/",
-                "last_page_by_name": f"/staff/?sort=name&page={last}",
-                "search": "/staff/?q=Holm",
-                "marking": "/staff/?marking=youth",
-            }
-            for name, path in pages.items():
-                figures = load(url, path, cookie, CONNECTIONS, SECONDS)
-                print(
-                    json.dumps(
-                        {
-                            "bench": "case_overview",
-                            "database": database,
-                            "participants": size,
-                            "page": name,
-                            **figures,
-                            "bare_requests_per_second": bare["requests_per_second"],
-                            "target_p99_ms": 100,
-                        }
-                    ),
-                    flush=True,
-                )
+def pages_of(size: int) -> dict[str, str]:
+    last = -(-(size + 1) // 50)
+    return {
+        "first_page": "/staff/",
+        "last_page_by_name": f"/staff/?sort=name&page={last}",
+        "search": "/staff/?q=Holm",
+        "marking": "/staff/?marking=youth",
+    }
 
 
 def main() -> None:
-    with bare_server() as bare_url:
-        bare = load(bare_url, "/", "", CONNECTIONS, SECONDS)
-    measure("sqlite", None, bare)
-    postgres = os.environ.get("PORTAL_BENCH_POSTGRES_URL")
-    if postgres:
-        measure("postgresql", postgres, bare)
+    measure_at_sizes(
+        "case_overview",
+        100,
+        SIZES,
+        add_caseload,
+        ("karin", "Karin"),
+        pages_of,
+        SECONDS,
+        CONNECTIONS,
+    )
 
 
 if __name__ == "__main__":
