@@ -106,6 +106,9 @@ def report_context(report: Report) -> dict[str, Any]:
         "report": report,
         "submitted": submitted,
         "previous": previous,
+        "changed": rules.changed_fields(
+            submitted.content if submitted else {}, previous.content if previous else None
+        ),
         "activity_statuses": rules.ACTIVITY_STATUSES,
         "end_reasons": rules.END_REASONS,
         "yes_no": rules.YES_NO,

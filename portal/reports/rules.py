@@ -265,6 +265,25 @@ def draft_fields(
     return kept
 
 
+def changed_fields(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> set[str]:
+    """What a version changed since an earlier one: its field names, and "activity:<key>" for
+    each sub-activity whose part changed (empty when there is nothing to compare with)."""
+    if old is None:
+        return set()
+    changed: set[str] = set()
+    for name in set(new) | set(old):
+        if name in ("activities", "month") or new.get(name) == old.get(name):
+            continue
+        field, _dash, key = name.partition("-")
+        changed.add(f"activity:{key}" if field in ("status", "comment", "adjusted") else name)
+    if "status-" not in " ".join(new):  # a plan: its sub-activities themselves
+        before = {a.get("key"): a for a in old.get("activities", [])}
+        for activity in new.get("activities", []):
+            if before.get(activity.get("key")) != activity:
+                changed.add(f"activity:{activity.get('key')}")
+    return changed
+
+
 def _adjusted_end(fields: Fields, name: str, activity: Mapping[str, str], period: Period) -> str:
     label = activity["name"]
     try:

@@ -762,3 +762,31 @@ def test_two_reviewers_deciding_at_the_same_moment_get_one_decision(settings: Se
         r=report_id,
     )
     assert decisions[0][0] == 1
+
+
+def test_a_change_to_an_approved_plan_shows_the_reviewer_what_changed(
+    client: TestClient, settings: Settings
+) -> None:
+    url = settings.database_url
+    intervention, participant = anna(url)
+    log_in(client, "erik", staff=True)
+    path = f"/staff/participants/{participant}/provider-reports/{intervention}/plan"
+    assert client.post(path, data={"action": "correct"}, follow_redirects=False).status_code == 303
+    page = client.get(path).text
+    form = dict(re.findall(r'name="(activity-\d+-[a-z]+)"[^>]*value="([^"]*)"', page))
+    form.update(re.findall(r'name="(activity-\d+-description)"[^>]*>([^<]*)</textarea>', page))
+    form["activity-1-description"] = "Two licences, A and B, in four weeks."
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    sent = client.post(path, data={**form, "action": "submit", "version": version})
+    assert sent.status_code == 200 and "submitted and locked" in sent.text
+    report_id = sql(
+        url,
+        "SELECT id FROM reports WHERE intervention_id = :i AND kind = 'plan'",
+        i=intervention,
+    )[0][0]
+    with client_of(settings) as vera:
+        log_in(vera, "vera", staff=True)
+        review = vera.get(f"/staff/reports/{report_id}").text
+        assert "Previously approved" in review
+        assert "1 part changed since the approved version" in review
+        assert review.count(">Changed<") == 1

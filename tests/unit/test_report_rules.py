@@ -269,3 +269,13 @@ def test_a_plan_keeps_at_most_fifty_sub_activities() -> None:
     form = {f"activity-{n}-name": f"Step {n}" for n in range(200)}
     activities, _errors = rules.plan_activities(form, PERIOD, submitting=False)
     assert len(activities) == rules.MAX_ACTIVITIES
+
+
+def test_what_a_version_changed_is_named_by_field_and_sub_activity() -> None:
+    old = follow_up_form()
+    new = follow_up_form(summary="Better", **{"comment-a2": "Caught up"})
+    assert rules.changed_fields(new, old) == {"summary", "activity:a2"}
+    assert rules.changed_fields(new, None) == set()
+    plan_old = {"activities": ACTIVITIES}
+    plan_new = {"activities": [ACTIVITIES[0], {**ACTIVITIES[1], "end": "2026-07-31"}]}
+    assert rules.changed_fields(plan_new, plan_old) == {"activity:a2"}
