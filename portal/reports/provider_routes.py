@@ -251,10 +251,7 @@ async def report_post(p: Provider, kind: str) -> Response:
     content, errors = w.parse(form, submitting)
     posted_version = str(form.get("version", ""))
     try:
-        async with database(p.request).transaction() as db:
-            report, _draft = await keep_draft(db, w, form)
-            if submitting and not errors:
-                await service.submit(db, report, content, p.staff.user, utcnow())
+        await save_and_submit(w, form, content if submitting and not errors else None)
     except ReportsError as refusal:
         submitted = service.latest_submitted(w.report)
         if submitting and submitted is not None and str(submitted.version) == posted_version:
@@ -263,7 +260,7 @@ async def report_post(p: Provider, kind: str) -> Response:
             w, values=w.form_values(content), status_code=409, refusal_message=refusal.message
         )
     except IntegrityError:
-        return RedirectResponse(w.path, status_code=303)  # a racing first save
+        return RedirectResponse(w.path, status_code=303)  # raced twice: the page shows the draft
     if errors:
         w.report = await fresh_report(w)
         return render(w, values=w.form_values(content), errors=errors, status_code=400)
@@ -272,6 +269,22 @@ async def report_post(p: Provider, kind: str) -> Response:
     return RedirectResponse(
         w.path + f"?saved={'submitted' if submitting else 'draft'}", status_code=303
     )
+
+
+async def save_and_submit(w: Writing, form: dict[str, Any], content: dict[str, Any] | None) -> None:
+    """Keep the form as the draft and, given `content`, submit it: one transaction. The first
+    save of a report can race with its own autosave (the browser autosaves a changed field as
+    the button is pressed); the loser of that race finds the report made and tries once more."""
+    for attempt in (1, 2):
+        try:
+            async with database(w.p.request).transaction() as db:
+                report, _draft = await keep_draft(db, w, form)
+                if content is not None:
+                    await service.submit(db, report, content, w.p.staff.user, utcnow())
+            return
+        except IntegrityError:
+            if attempt == 2:
+                raise
 
 
 async def keep_draft(

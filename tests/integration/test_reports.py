@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from typing import Any
 
+import pytest
 from sqlalchemy.exc import IntegrityError
 from starlette.testclient import TestClient
 
@@ -790,3 +791,29 @@ def test_a_change_to_an_approved_plan_shows_the_reviewer_what_changed(
         assert "Previously approved" in review
         assert "1 part changed since the approved version" in review
         assert review.count(">Changed<") == 1
+
+
+def test_a_submit_that_races_its_own_autosave_is_still_answered(
+    client: TestClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The browser autosaves a changed field as the button is pressed: both requests may try
+    to make the report's first draft; the submit that loses tries again and answers as usual."""
+    intervention, participant = anna(settings.database_url)
+    log_in(client, "erik", staff=True)
+    path = f"/staff/participants/{participant}/provider-reports/{intervention}/final"
+    client.post(path + "/autosave", data={"summary": "Typed first"})  # the autosave won
+    real = service.find_report
+    calls = []
+
+    async def not_seen_yet(db: Any, intervention_id: int, kind: str, period: str = "") -> Any:
+        if kind == "final":
+            calls.append(1)
+            # The submit's first attempt looked before the autosave's draft was committed.
+            if len(calls) == 2:
+                return None
+        return await real(db, intervention_id, kind, period)
+
+    monkeypatch.setattr(service, "find_report", not_seen_yet)
+    response = client.post(path, data={"action": "submit", "version": "1", "summary": "Typed"})
+    assert response.status_code == 400 and "Check the report" in response.text
+    assert len(calls) >= 3  # looked again after the conflict
