@@ -19,10 +19,8 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
-from bench.harness import measure_at_sizes, sync_url
-from bench.overview import FIRST, LAST
+from bench.harness import insert_participants, measure_at_sizes, sync_url
 from portal.hours.service import Month
-from portal.participants.search import terms_of
 
 SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 3.0
 SIZES = [int(size) for size in sys.argv[2:]] or [500, 5_000]
@@ -48,14 +46,6 @@ def add_interventions(url: str, size: int) -> None:
                 " (SELECT organisation_id FROM staff_users WHERE first_name = 'Vera')"
             )
         ).one()
-        first_id = (
-            int(
-                connection.execute(
-                    text("SELECT COALESCE(MAX(id), 0) FROM participants")
-                ).scalar_one()
-            )
-            + 1
-        )
         first_intervention = (
             int(
                 connection.execute(
@@ -64,32 +54,7 @@ def add_interventions(url: str, size: int) -> None:
             )
             + 1
         )
-        people = [
-            {
-                "id": first_id + n,
-                "pnr": f"R{n:012d}",
-                "first": chance.choice(FIRST),
-                "last": chance.choice(LAST),
-                "now": now,
-            }
-            for n in range(size)
-        ]
-        connection.execute(
-            text(
-                "INSERT INTO participants (id, personal_number, first_name, last_name, "
-                "created_at, notify_by_email, notify_by_sms) "
-                "VALUES (:id, :pnr, :first, :last, :now, false, false)"
-            ),
-            people,
-        )
-        connection.execute(
-            text("INSERT INTO participant_search_terms (term, participant_id) VALUES (:t, :id)"),
-            [
-                {"t": term, "id": p["id"]}
-                for p in people
-                for term in terms_of(str(p["first"]), str(p["last"]), str(p["pnr"]))
-            ],
-        )
+        people = insert_participants(connection, size, "R", chance, now)
         interventions = [
             {
                 "id": first_intervention + n,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -19,6 +21,8 @@ from typing import Any
 
 import httpx
 from sqlalchemy import create_engine, text
+
+from portal.participants.search import terms_of
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -281,3 +285,43 @@ def measure_at_sizes(
                         "target_p99_ms": target_p99_ms,
                     }
                     print(json.dumps(line), flush=True)
+
+
+FIRST = ["Anna", "Erik", "Sara", "Omar", "Maja", "Nils", "Fatima", "Lars", "Ida", "Yusuf"]
+LAST = ["Andersson", "Berg", "Dahl", "Ek", "Holm", "Lind", "Nilsson", "Öberg", "Sund", "Wall"]
+
+
+def insert_participants(
+    connection: Any, size: int, prefix: str, chance: random.Random, now: dt.datetime
+) -> list[dict[str, Any]]:
+    """`size` generated participants (personal numbers `prefix` + 12 digits) with their search
+    terms, numbered after the existing ones; their rows as inserted."""
+    start = connection.execute(text("SELECT COALESCE(MAX(id), 0) FROM participants"))
+    first_id = int(start.scalar_one()) + 1
+    people = [
+        {
+            "id": first_id + n,
+            "pnr": f"{prefix}{n:012d}",
+            "first": chance.choice(FIRST),
+            "last": chance.choice(LAST),
+            "now": now,
+        }
+        for n in range(size)
+    ]
+    connection.execute(
+        text(
+            "INSERT INTO participants (id, personal_number, first_name, last_name, "
+            "created_at, notify_by_email, notify_by_sms) "
+            "VALUES (:id, :pnr, :first, :last, :now, false, false)"
+        ),
+        people,
+    )
+    connection.execute(
+        text("INSERT INTO participant_search_terms (term, participant_id) VALUES (:t, :id)"),
+        [
+            {"t": term, "id": p["id"]}
+            for p in people
+            for term in terms_of(str(p["first"]), str(p["last"]), str(p["pnr"]))
+        ],
+    )
+    return people

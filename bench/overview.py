@@ -16,14 +16,11 @@ import sys
 
 from sqlalchemy import create_engine, text
 
-from bench.harness import measure_at_sizes, sync_url
-from portal.participants.search import terms_of
+from bench.harness import insert_participants, measure_at_sizes, sync_url
 
 SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 3.0
 SIZES = [int(size) for size in sys.argv[2:]] or [1_000, 100_000]
 CONNECTIONS = 8
-FIRST = ["Anna", "Erik", "Sara", "Omar", "Maja", "Nils", "Fatima", "Lars", "Ida", "Yusuf"]
-LAST = ["Andersson", "Berg", "Dahl", "Ek", "Holm", "Lind", "Nilsson", "Öberg", "Sund", "Wall"]
 
 
 def add_caseload(url: str, size: int) -> None:
@@ -35,34 +32,7 @@ def add_caseload(url: str, size: int) -> None:
         centre = connection.execute(
             text("SELECT organisation_id FROM staff_users WHERE first_name = 'Karin'")
         ).scalar_one()
-        start = connection.execute(text("SELECT COALESCE(MAX(id), 0) FROM participants"))
-        first_id = int(start.scalar_one()) + 1
-        people = [
-            {
-                "id": first_id + n,
-                "pnr": f"B{n:012d}",
-                "first": chance.choice(FIRST),
-                "last": chance.choice(LAST),
-                "now": now,
-            }
-            for n in range(size)
-        ]
-        connection.execute(
-            text(
-                "INSERT INTO participants (id, personal_number, first_name, last_name, "
-                "created_at, notify_by_email, notify_by_sms) "
-                "VALUES (:id, :pnr, :first, :last, :now, false, false)"
-            ),
-            people,
-        )
-        connection.execute(
-            text("INSERT INTO participant_search_terms (term, participant_id) VALUES (:t, :id)"),
-            [
-                {"t": term, "id": p["id"]}
-                for p in people
-                for term in terms_of(str(p["first"]), str(p["last"]), str(p["pnr"]))
-            ],
-        )
+        people = insert_participants(connection, size, "B", chance, now)
         connection.execute(
             text(
                 "INSERT INTO participant_assignments (participant_id, organisation_id) "

@@ -31,6 +31,7 @@ from portal.booking.models import (
     TeamMember,
     WorkingHours,
 )
+from portal.web.i18n import national_language
 
 UNLIMITED = 1_000_000  # seats of a group meeting in a room without a capacity
 
@@ -66,7 +67,7 @@ class Place:
 
     @property
     def language(self) -> str:
-        return "sv" if self.country == "SE" else "da"
+        return national_language(self.country)
 
 
 def as_engine_offer(offer: MeetingOffer) -> engine.Offer:

@@ -15,6 +15,7 @@ from portal.cv.service import SoughtInput, add_sought
 from portal.demo.texts import texts as texts_of
 from portal.occupations.models import Occupation, OccupationLabel
 from portal.participants.models import Participant
+from portal.web.i18n import national_language
 
 
 async def add_demo_cvs(
@@ -23,7 +24,7 @@ async def add_demo_cvs(
     """Anna's partly filled My CV (a job, no education yet), Bo's complete one, and one
     occupation each in "I am looking for a job as" (when the list has it); in the
     deployment's language."""
-    language = "sv" if country == "SE" else "da"
+    language = national_language(country)
     texts = texts_of(country)["cvs"]
     year = dt.timedelta(days=365)
     anna, bo = participants["anna"].id, participants["bo"].id

@@ -27,7 +27,13 @@ from portal.notify.service import HOURS_TO_APPROVE, Links, notify_participant
 from portal.participants.models import Participant
 from portal.participants.service import record_event
 from portal.plan.service import initiative_periods
-from portal.web.i18n import Formatter, current_language, gettext, upper_first
+from portal.web.i18n import (
+    Formatter,
+    current_language,
+    gettext,
+    national_language,
+    upper_first,
+)
 from portal.web.i18n import lazy_gettext as _
 
 MAX_HOURS_PER_DAY = Decimal(8)
@@ -57,7 +63,7 @@ def statistics_agency(country: str) -> tuple[str, str]:
 
 def own_work_label(country: str) -> str:
     """The built-in activity's name in the country's language, as exports name it."""
-    token = current_language.set("sv" if country == "SE" else "da")
+    token = current_language.set(national_language(country))
     try:
         return str(OWN_WORK_LABEL)
     finally:

@@ -14,7 +14,7 @@ from portal.db import utcnow
 from portal.notify.models import OutboxMessage
 from portal.participants.models import Participant
 from portal.settings import Settings
-from portal.web.i18n import current_language, gettext
+from portal.web.i18n import current_language, gettext, national_language
 
 PLAN_CHANGED = "plan_changed"
 HOURS_TO_APPROVE = "hours_to_approve"
@@ -78,7 +78,7 @@ class Links:
 
 
 def language_of(participant: Participant, country: str) -> str:
-    return participant.language or ("sv" if country == "SE" else "da")
+    return participant.language or national_language(country)
 
 
 async def notify_participant(

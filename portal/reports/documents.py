@@ -12,7 +12,7 @@ from portal.participants.models import Participant
 from portal.reports import rules
 from portal.reports.models import Report, ReportVersion
 from portal.staff.models import Organisation
-from portal.web.i18n import current_language
+from portal.web.i18n import current_language, national_language
 from portal.web.pdf import pdf_response
 from portal.web.requests import database
 from portal.web.templating import pages
@@ -32,16 +32,12 @@ def pick_version(report: Report, number: str) -> ReportVersion:
     return matching[0]
 
 
-def deployment_language(request: Request) -> str:
-    return "sv" if request.app.state.settings.country == "SE" else "da"
-
-
 async def report_document(
     request: Request, report: Report, version: ReportVersion, participant: Participant
 ) -> Response:
     async with database(request).sessions() as db:
         provider = await db.get(Organisation, report.intervention.provider_id)
-    token = current_language.set(deployment_language(request))
+    token = current_language.set(national_language(request.app.state.settings.country))
     try:
         fmt = pages(request).formatter
         kind = str(rules.KINDS[report.kind])

@@ -28,7 +28,7 @@ from portal.reports.models import (
 )
 from portal.settings import Settings
 from portal.staff.models import StaffUser
-from portal.web.i18n import current_language, gettext, ngettext
+from portal.web.i18n import current_language, gettext, national_language, ngettext
 
 SHOWN = 20
 DIGEST = "report_reminders"
@@ -181,7 +181,7 @@ async def send_daily_digests(
             if not claimed.rowcount or user is None:  # type: ignore[attr-defined]
                 continue
             if reminders.any:
-                token = current_language.set(user.language or default_language(settings))
+                token = current_language.set(user.language or national_language(settings.country))
                 try:
                     subject, body = digest_text(reminders, settings.base_url)
                 finally:
@@ -189,7 +189,3 @@ async def send_daily_digests(
                 await notify_team(db, user.email, DIGEST, subject, body)
                 queued += 1
     return queued
-
-
-def default_language(settings: Settings) -> str:
-    return "sv" if settings.country == "SE" else "da"

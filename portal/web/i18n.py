@@ -30,6 +30,12 @@ LANGUAGE_COOKIE = "lang"
 current_language: ContextVar[str] = ContextVar("current_language", default=DEFAULT_LANGUAGE)
 
 
+def national_language(country: str) -> str:
+    """The deployment's own language (SE: Swedish, DK: Danish): what it files documents in and
+    writes to someone whose language is not known."""
+    return "sv" if country == "SE" else "da"
+
+
 @cache
 def translations(language: str) -> NullTranslations:
     """The catalog of a language: the compiled .mo when current, else compiled from the .po."""

@@ -34,6 +34,7 @@ from portal.web.forms import (
     read_form,
 )
 from portal.web.i18n import lazy_gettext as _
+from portal.web.i18n import national_language
 from portal.web.requests import database, today
 
 TEAM_LABELS = {
@@ -109,7 +110,7 @@ async def team_page(
         team_names=names,
         holidays=coming,
         add_token=new_form_token(),
-        holiday_language="sv" if country == "SE" else "da",
+        holiday_language=national_language(country),
         saved=request.query_params.get("saved"),
         today=today(request),
     )
