@@ -11,7 +11,7 @@ PORT ?= 8000
 export PORTAL_SECRET_KEY ?= development-only-secret-do-not-deploy
 export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test setup translations lint chromium clean
+.PHONY: run test setup translations lint chromium lighthouse clean
 
 CATALOGS := $(foreach lang,sv da en,locales/$(lang)/LC_MESSAGES/messages.mo)
 
@@ -43,6 +43,10 @@ chromium:
 		echo "The browser tests need Chromium at /usr/bin/chromium: run 'sudo apt-get install chromium'"; \
 		exit 1; \
 	fi
+
+# Lighthouse (npm, pinned, installed into var/lighthouse) on six pages; one JSON line per page.
+lighthouse: setup chromium
+	$(BIN)/python -m bench.lighthouse
 
 lint: setup
 	$(BIN)/ruff check .

@@ -9,7 +9,6 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
 
 from portal.auth import routes as auth_routes
 from portal.auth import signing
@@ -34,12 +33,13 @@ from portal.reports import participant_routes as reports_participant_routes
 from portal.reports import provider_routes as reports_provider_routes
 from portal.reports import review_routes as reports_review_routes
 from portal.reports import track_routes as reports_track_routes
-from portal.settings import PROJECT_ROOT, Settings
+from portal.settings import Settings
 from portal.site import routes as site_routes
 from portal.staff import organisation_routes as staff_organisation_routes
 from portal.staff import routes as staff_routes
 from portal.staff import users_routes as staff_users_routes
 from portal.web.api import openapi_document
+from portal.web.compression import CompressionMiddleware
 from portal.web.errors import EXCEPTION_HANDLERS, error_page
 from portal.web.i18n import LocaleMiddleware
 from portal.web.routing import IndexedRouter
@@ -80,13 +80,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *staff_routes.routes(),
         *staff_users_routes.routes(),
         *staff_organisation_routes.routes(),
-        Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
     ]
     if settings.dev_idp:
         routes.append(Mount("/dev-idp", routes=DevIdp(settings, database).routes()))
 
     app = Starlette(
         middleware=[
+            Middleware(CompressionMiddleware),
             Middleware(SecurityHeadersMiddleware, settings=settings),
             Middleware(LocaleMiddleware),
             Middleware(CrossSiteRefusalMiddleware, settings=settings, refuse=error_page),

@@ -1,8 +1,10 @@
-"""Site-wide endpoints: language choice, keeping a session alive, health and readiness."""
+"""Site-wide endpoints: language choice, keeping a session alive, health and readiness, the
+favicon and the web app manifest."""
 
 from __future__ import annotations
 
 from sqlalchemy import text
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -11,7 +13,8 @@ from portal.auth.sessions import session_state
 from portal.occupations.listfile import ATTRIBUTION
 from portal.participants.models import Participant
 from portal.staff.models import StaffUser
-from portal.web.i18n import LANGUAGE_COOKIE, LANGUAGES
+from portal.web.assets import assets
+from portal.web.i18n import LANGUAGE_COOKIE, LANGUAGES, translations
 from portal.web.requests import database
 from portal.web.security import local_path
 from portal.web.templating import pages
@@ -70,6 +73,48 @@ async def about(request: Request) -> Response:
     return pages(request).render(request, "about.html", {"esco_attribution": ATTRIBUTION})
 
 
+# Browsers ask for these at fixed addresses, so they are cached for a day, not for ever.
+PUBLIC_FILE_CACHE = "public, max-age=86400"
+THEME_COLOUR = "#0062ba"
+
+
+async def favicon(request: Request) -> Response:
+    icon = assets().files[assets().url("icons/favicon.ico").removeprefix("/static/")]
+    return Response(
+        icon.body, media_type=icon.media_type, headers={"Cache-Control": PUBLIC_FILE_CACHE}
+    )
+
+
+async def manifest(request: Request) -> Response:
+    """The web app manifest in the language of its address (browsers fetch it without
+    cookies, so the language cannot come from the visitor's choice)."""
+    language = request.path_params["language"]
+    if language not in LANGUAGES:
+        raise HTTPException(404)
+    name = translations(language).ugettext("Participant portal")
+    icon = assets().url
+    document = {
+        "name": name,
+        "short_name": name,
+        "lang": language,
+        "start_url": "/",
+        "scope": "/",
+        "display": "browser",
+        "theme_color": THEME_COLOUR,
+        "background_color": "#ffffff",
+        "icons": [
+            {"src": icon("icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+            {"src": icon("icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": icon("icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+        ],
+    }
+    return JSONResponse(
+        document,
+        media_type="application/manifest+json",
+        headers={"Cache-Control": PUBLIC_FILE_CACHE},
+    )
+
+
 def routes() -> list[Route]:
     return [
         Route("/lang", choose_language, methods=["POST"]),
@@ -78,4 +123,7 @@ def routes() -> list[Route]:
         Route("/about", about),
         Route("/api/v1/openapi.json", openapi),
         Route("/readyz", readyz),
+        Route("/favicon.ico", favicon),
+        Route("/manifest/{language:str}.webmanifest", manifest),
+        Route("/static/{path:path}", assets()),
     ]

@@ -13,6 +13,8 @@ from portal.settings import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 NO_STORE = (b"cache-control", b"no-store")
+# What may be kept in caches: files that are the same for everyone (they set their own rules).
+PUBLIC_FILES = ("/static/", "/favicon.ico", "/manifest/")
 
 
 def origin_of(url: str) -> str:
@@ -54,7 +56,7 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        is_static = scope["path"].startswith("/static/")
+        is_static = scope["path"].startswith(PUBLIC_FILES)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from portal.settings import PROJECT_ROOT, Settings
+from portal.web.assets import assets
 from portal.web.fragments import EncodedHTML, FragmentCache, splice
 from portal.web.i18n import (
     LANGUAGES,
@@ -118,6 +119,7 @@ def build_environment(
         if settings.country == "SE"
         else lazy_gettext("Statistics Denmark (DST)"),
         agency_short="SCB" if settings.country == "SE" else "DST",
+        static_url=assets().url,
     )
     env.filters["upper_first"] = upper_first
     register_components(env)

@@ -32,12 +32,6 @@ def test_pages_have_no_inline_script_or_style(client: TestClient) -> None:
         assert " onclick=" not in html and "hx-on" not in html
 
 
-def test_static_files_may_be_cached(client: TestClient) -> None:
-    response = client.get("/static/css/portal.css")
-    assert response.status_code == 200
-    assert response.headers.get("cache-control") != "no-store"
-
-
 @pytest.mark.parametrize(
     "headers",
     [
