@@ -31,7 +31,7 @@ from portal.booking.models import (
     VariantType,
     WorkingHours,
 )
-from portal.web.forms import Errors, Fields
+from portal.web.forms import Errors, Fields, whole_number
 from portal.web.i18n import gettext
 
 LUNCH = (dt.time(11, 30), dt.time(12, 0))
@@ -65,7 +65,8 @@ async def add_caseworker(
 
 def ids_from(values: Sequence[str], known: Mapping[int, Any]) -> list[int]:
     """The ids among `values` that name something in `known` (others are ignored)."""
-    return sorted({int(v) for v in values if v.isdigit() and int(v) in known})
+    numbers = (whole_number(value) for value in values)
+    return sorted({n for n in numbers if n is not None and n in known})
 
 
 async def name_taken(db: AsyncSession, model: Any, name: str, own_id: int | None) -> bool:

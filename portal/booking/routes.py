@@ -26,7 +26,13 @@ from portal.db import utcnow
 from portal.notify.service import Links
 from portal.participants.models import Participant
 from portal.participants.pages import ParticipantView, participant_page_routes, render
-from portal.web.forms import new_form_token, read_form
+from portal.web.forms import (
+    new_form_token,
+    portal_date,
+    portal_moment,
+    read_form,
+    whole_number,
+)
 from portal.web.requests import database, today
 from portal.web.templating import pages
 
@@ -87,13 +93,6 @@ class Picker:
     previous_week: dt.date | None
     next_week: dt.date | None
     next_free: dt.date | None  # when this week has nothing free
-
-
-def parse_day(raw: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
 
 
 def build_picker(
@@ -177,8 +176,8 @@ async def picker_response(
         slots,
         today_,
         last_bookable(offer, today_),
-        parse_day(request.query_params.get("week")),
-        day or parse_day(request.query_params.get("day")),
+        portal_date(request.query_params.get("week")),
+        day or portal_date(request.query_params.get("day")),
     )
     return render(
         request,
@@ -204,22 +203,14 @@ async def rebook_page(request: Request, participant: Participant) -> Response:
     return await picker_response(request, participant, meeting.offer, rebooking=meeting)
 
 
-def chosen_start(raw: str | None) -> dt.datetime | None:
-    try:
-        start = dt.datetime.fromisoformat(raw or "")
-    except ValueError:
-        return None
-    return start if start.tzinfo is not None else None
-
-
 async def confirm_page(request: Request, participant: Participant) -> Response:
     offer = await offer_or_404(request, participant)
-    start = chosen_start(request.query_params.get("start"))
+    start = portal_moment(request.query_params.get("start"))
     rebooking = None
-    raw_rebook = request.query_params.get("rebook", "")
-    if raw_rebook.isdigit():
+    rebook_id = whole_number(request.query_params.get("rebook", ""))
+    if rebook_id is not None:
         async with database(request).sessions() as db:
-            booking = await meetings.booking_of(db, participant.id, int(raw_rebook))
+            booking = await meetings.booking_of(db, participant.id, rebook_id)
             rebooking = await meetings.meeting_of(db, booking) if booking else None
     if start is None:
         return await picker_response(request, participant, offer, rebooking, 400)
@@ -254,19 +245,20 @@ async def confirm_page(request: Request, participant: Participant) -> Response:
 async def book(request: Request, participant: Participant) -> Response:
     offer = await offer_or_404(request, participant)
     form = await read_form(request)
-    start = chosen_start(form.get("start"))
+    start = portal_moment(form.get("start"))
     key = form.get("request_key", "")
     if start is None:
         return await picker_response(request, participant, offer, None, 400)
     caseworker_raw = form.get("caseworker", "")
-    caseworker_id = int(caseworker_raw) if caseworker_raw.isdigit() else None
+    caseworker_id = whole_number(caseworker_raw)
     place = place_of(request)
     rebooking: Meeting | None = None
     try:
         async with database(request).transaction() as db:
             replacing = None
-            if form.get("rebook", "").isdigit():
-                replacing = await meetings.booking_of(db, participant.id, int(form["rebook"]))
+            rebook_id = whole_number(form.get("rebook", ""))
+            if rebook_id is not None:
+                replacing = await meetings.booking_of(db, participant.id, rebook_id)
                 if replacing is None or replacing.offer_id != offer.id:
                     raise HTTPException(404)
                 rebooking = await meetings.meeting_of(db, replacing)

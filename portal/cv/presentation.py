@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portal.auth.sessions import token_hash
 from portal.cv.models import CvShare, CvShareView, PresentationCv, PresentationExperience
 from portal.cv.service import apply, own_row
-from portal.web.forms import Errors, Fields
+from portal.web.forms import Errors, Fields, whole_number
 from portal.web.i18n import gettext
 from portal.web.i18n import lazy_gettext as _
 
@@ -114,7 +114,7 @@ def parse_share(form: Mapping[str, Any]) -> tuple[ShareInput | None, Errors]:
     name = fields.text("employer_name", 200, required=False)
     email = fields.email("employer_email")
     raw = str(form.get("days", "")).strip() or str(DEFAULT_DAYS)
-    days = int(raw) if raw.isdigit() else 0
+    days = whole_number(raw) or 0
     if not 1 <= days <= MAX_DAYS:
         fields.errors["days"] = gettext(
             "Give a number of days from 1 to %(maximum)s.", maximum=MAX_DAYS

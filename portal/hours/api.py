@@ -16,7 +16,7 @@ from portal.hours import exports, service
 from portal.hours.export_routes import download
 from portal.hours.models import HourExport
 from portal.hours.service import Month
-from portal.web.api import json_object, problem
+from portal.web.api import json_object, problem, problem_response
 from portal.web.requests import database
 
 
@@ -81,7 +81,6 @@ def _json(schema: dict[str, Any]) -> dict[str, Any]:
     return {"content": {"application/json": {"schema": schema}}}
 
 
-_PROBLEM = {"$ref": "#/components/schemas/Problem"}
 _MONTH = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "examples": ["2026-01"]}
 
 SCHEMAS: dict[str, Any] = {
@@ -115,8 +114,8 @@ PATHS: dict[str, Any] = {
             },
             "responses": {
                 "201": {"description": "Created", **_json({"$ref": "#/components/schemas/Export"})},
-                "401": {"description": "No valid bearer token", **_json(_PROBLEM)},
-                "422": {"description": "Not a valid period", **_json(_PROBLEM)},
+                "401": problem_response("No valid bearer token"),
+                "422": problem_response("Not a valid period"),
             },
         }
     },
@@ -134,7 +133,7 @@ PATHS: dict[str, Any] = {
             "summary": "The export's rows: participant, personal number, date, activity, hours",
             "responses": {
                 "200": {"description": "The rows, streamed"},
-                "404": {"description": "No such export of this client", **_json(_PROBLEM)},
+                "404": problem_response("No such export of this client"),
             },
         },
     },

@@ -24,7 +24,7 @@ from portal.hours.models import (
 from portal.hours.routes import activities_of, fmt, now, report_table
 from portal.hours.service import HoursError, Month
 from portal.notify.service import Links
-from portal.web.forms import read_form
+from portal.web.forms import read_form, whole_number
 from portal.web.i18n import gettext
 from portal.web.requests import database, today
 
@@ -123,8 +123,9 @@ def grid_response(
     latest = report.versions[-1] if report and report.versions else None
     shown = latest
     number = p.request.query_params.get("version")
-    if report is not None and number and number.isdigit():
-        matching = [v for v in report.versions if v.version == int(number)]
+    version = whole_number(number)
+    if report is not None and version is not None:
+        matching = [v for v in report.versions if v.version == version]
         if not matching:
             raise HTTPException(404)
         shown = matching[0]

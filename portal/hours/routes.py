@@ -28,7 +28,7 @@ from portal.hours.models import (
 from portal.hours.service import Activity, HoursError, Month
 from portal.participants.models import Participant
 from portal.participants.pages import ParticipantView, participant_page_routes, render
-from portal.web.forms import read_form
+from portal.web.forms import read_form, whole_number
 from portal.web.i18n import Formatter, gettext
 from portal.web.requests import database
 from portal.web.templating import pages
@@ -100,9 +100,10 @@ async def report_page(request: Request, view: ParticipantView) -> Response:
         report, version = found
         shown = version
         number = request.query_params.get("version")
-        if number and number.isdigit():
+        version_number = whole_number(number)
+        if version_number is not None:
             earlier = [
-                v for v in report.versions if v.state == "submitted" and v.version == int(number)
+                v for v in report.versions if v.state == "submitted" and v.version == version_number
             ]
             if not earlier:
                 raise HTTPException(404)

@@ -182,10 +182,11 @@ def parse_hours(raw: str) -> tuple[Decimal | None, str | None]:
         return None, gettext("Give hours as a number, like 2.5.")
     if not value.is_finite() or value < 0:
         return None, gettext("Give hours as a number, like 2.5.")
-    if value % STEP:
-        return None, gettext("Use quarter hours: .25, .5 or .75.")
+    # The bound first: Decimal's % refuses a quotient of more than 28 digits (1e30 hours).
     if value > MAX_HOURS_PER_DAY:
         return None, gettext("At most %(maximum)s hours.", maximum=MAX_HOURS_PER_DAY)
+    if value % STEP:
+        return None, gettext("Use quarter hours: .25, .5 or .75.")
     return value, None
 
 

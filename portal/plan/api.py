@@ -19,7 +19,7 @@ from portal.participants.service import normalise_personal_number
 from portal.plan import inputs, service
 from portal.plan.models import Goal, Initiative
 from portal.plan.service import Author, InitiativeState, PlanError, PlanWriter
-from portal.web.api import json_object, problem
+from portal.web.api import json_object, problem, problem_response
 from portal.web.forms import Errors, Fields
 from portal.web.requests import database, today
 
@@ -298,14 +298,14 @@ def _operation(summary: str, schema: str | None, created: bool = True) -> dict[s
 
     responses: dict[str, Any] = {
         "200": {"description": "Saved, or nothing to change", **ref("Saved")},
-        "401": {"description": "No valid bearer token", **ref("Problem")},
-        "404": {"description": "No participant with that personal number", **ref("Problem")},
+        "401": problem_response("No valid bearer token"),
+        "404": problem_response("No participant with that personal number"),
     }
     if created:
         responses["201"] = {"description": "Created", **ref("Saved")}
     if schema:
-        responses["409"] = {"description": "Refused by the plan's rules", **ref("Problem")}
-        responses["422"] = {"description": "Not valid; errors name the fields", **ref("Problem")}
+        responses["409"] = problem_response("Refused by the plan's rules")
+        responses["422"] = problem_response("Not valid; errors name the fields")
     operation: dict[str, Any] = {"summary": summary, "responses": responses}
     if schema:
         operation["requestBody"] = {"required": True, **ref(schema)}

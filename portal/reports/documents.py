@@ -12,6 +12,7 @@ from portal.participants.models import Participant
 from portal.reports import rules
 from portal.reports.models import Report, ReportVersion
 from portal.staff.models import Organisation
+from portal.web.forms import whole_number
 from portal.web.i18n import current_language, national_language
 from portal.web.pdf import pdf_response
 from portal.web.requests import database
@@ -22,11 +23,7 @@ def pick_version(report: Report, number: str) -> ReportVersion:
     """The version asked for by number (404 when there is none), or the newest."""
     if not number:
         return report.versions[-1]
-    matching = [
-        v
-        for v in report.versions
-        if number.isdigit() and len(number) < 6 and v.version == int(number)
-    ]
+    matching = [v for v in report.versions if v.version == whole_number(number)]
     if not matching:
         raise HTTPException(404)
     return matching[0]

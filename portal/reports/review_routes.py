@@ -24,7 +24,7 @@ from portal.reports.models import Report
 from portal.reports.reminders import set_subscription
 from portal.reports.service import ReportsError
 from portal.staff.service import WRITE, allows
-from portal.web.forms import Fields, read_form
+from portal.web.forms import Fields, read_form, whole_number
 from portal.web.i18n import gettext
 from portal.web.listing import chosen, search_text
 from portal.web.requests import database, today
@@ -156,7 +156,7 @@ async def decide(request: Request, staff: StaffIdentity) -> Response:
             async with database(request).transaction() as db:
                 fresh = await service.report_for_reviewer(db, staff.user.organisation_id, report.id)
                 assert fresh is not None
-                number = int(version) if version.isdigit() and len(version) < 6 else 0
+                number = whole_number(version) or 0
                 await service.decide(db, fresh, number, outcome, comment, staff.user, utcnow())
         except ReportsError as refused:
             refusal = refused.message

@@ -13,7 +13,7 @@ from babel.support import LazyProxy
 from sqlalchemy import ColumnElement, and_, case, literal
 
 from portal.hours.service import Month
-from portal.web.forms import Errors, Fields
+from portal.web.forms import Errors, Fields, whole_number
 from portal.web.i18n import gettext
 from portal.web.i18n import lazy_gettext as _
 
@@ -113,8 +113,9 @@ def _rows(form: Mapping[str, Any]) -> list[int]:
     found = set()
     for key in form:
         parts = key.split("-")
-        if len(parts) == 3 and parts[0] == "activity" and parts[1].isdigit() and len(parts[1]) < 4:
-            found.add(int(parts[1]))
+        index = whole_number(parts[1], maximum=999) if len(parts) == 3 else None
+        if parts[0] == "activity" and index is not None:
+            found.add(index)
     return sorted(found)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.reports.models import Track
 from portal.reports.rules import NAME_LIMIT, TEXT_LIMIT
-from portal.web.forms import Errors, Fields
+from portal.web.forms import Errors, Fields, whole_number
 from portal.web.i18n import gettext
 
 LONGEST_DAY = 3 * 366
@@ -21,16 +21,12 @@ ROW_FIELDS = ("name", "description", "start_day", "end_day")
 
 def template_rows(form: Mapping[str, Any]) -> list[dict[str, str]]:
     """The rows of a track form (row-<i>-<field>), as typed; rows left wholly empty dropped."""
-    indexes = sorted(
-        {
-            int(key.split("-")[1])
-            for key in form
-            if key.startswith("row-")
-            and key.count("-") == 2
-            and key.split("-")[1].isdigit()
-            and len(key.split("-")[1]) < 4
-        }
+    numbers = (
+        whole_number(key.split("-")[1], maximum=999)
+        for key in form
+        if key.startswith("row-") and key.count("-") == 2
     )
+    indexes = sorted({index for index in numbers if index is not None})
     rows = []
     for index in indexes:
         row = {name: str(form.get(f"row-{index}-{name}") or "").strip() for name in ROW_FIELDS}

@@ -8,24 +8,84 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+PROBLEM_TYPE = "application/problem+json"
+# Far more than any plan or export request needs; a larger body is refused before it is read.
+MAX_BODY_BYTES = 256 * 1024
+MAX_DEPTH = 6
+
+
+class BodyRefused(ValueError):
+    """Why a body is not the JSON object an endpoint reads."""
+
 
 def problem(status: int, title: str, errors: dict[str, str] | None = None) -> JSONResponse:
+    """An error of the API as an RFC 9457 problem document."""
     body: dict[str, Any] = {"status": status, "title": title}
     if errors:
         body["errors"] = [{"field": name, "message": message} for name, message in errors.items()]
     headers = {"WWW-Authenticate": 'Bearer realm="portal"'} if status == 401 else None
-    return JSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_TYPE)
+
+
+def _object_without_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        raise BodyRefused("A key appears twice in an object.")
+    return found
+
+
+def _refuse_constant(name: str) -> Any:
+    raise BodyRefused(f"{name} is not JSON.")
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    return 0
+
+
+def parse_object(raw: bytes) -> dict[str, Any]:
+    """A JSON object from the body, strictly: UTF-8, no key twice, no NaN, shallow."""
+    try:
+        body = json.loads(
+            raw.decode("utf-8"),
+            object_pairs_hook=_object_without_repeated_keys,
+            parse_constant=_refuse_constant,
+        )
+    except BodyRefused:
+        raise
+    except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
+        raise BodyRefused("The body must be JSON in UTF-8.") from error
+    if not isinstance(body, dict):
+        raise BodyRefused("The body must be a JSON object.")
+    if _depth(body) > MAX_DEPTH:
+        raise BodyRefused("The body is nested too deeply.")
+    return body
 
 
 async def json_object(request: Request) -> dict[str, Any] | JSONResponse:
-    """The request's JSON object, or the 422 answer saying why there is none."""
+    """The request's JSON object, or the problem saying why there is none (413, 422)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return problem(413, f"The body may hold at most {MAX_BODY_BYTES} bytes.")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return problem(413, f"The body may hold at most {MAX_BODY_BYTES} bytes.")
+        chunks.append(chunk)
     try:
-        body = json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError):
-        return problem(422, "The body must be JSON.")
-    if not isinstance(body, dict):
-        return problem(422, "The body must be a JSON object.")
-    return body
+        return parse_object(b"".join(chunks))
+    except BodyRefused as refused:
+        return problem(422, str(refused))
+
+
+def problem_response(description: str) -> dict[str, Any]:
+    """An OpenAPI response that is a problem document."""
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {"description": description, "content": {PROBLEM_TYPE: {"schema": schema}}}
 
 
 def openapi_document(paths: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from portal.web.api import problem
 from portal.web.i18n import choose_language, current_language
 from portal.web.templating import pages
 
@@ -16,6 +18,8 @@ log = logging.getLogger("portal")
 
 
 async def error_page(request: Request, status_code: int, reason: str | None = None) -> Response:
+    if request.url.path.startswith("/api/"):
+        return problem(status_code, reason or HTTPStatus(status_code).phrase)
     # A failure may come before the locale middleware ran; pick the language again.
     current_language.set(choose_language(request))
     response = pages(request).render(

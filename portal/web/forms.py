@@ -26,6 +26,46 @@ EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2199, 12, 31)
 
 
+# The largest id a database integer holds; a number of more digits is never an id.
+MAX_ID = 2**63 - 1
+_ASCII_NUMBER = re.compile(r"[0-9]{1,19}")
+
+
+def whole_number(raw: object, minimum: int = 0, maximum: int = MAX_ID) -> int | None:
+    """A whole number written in ASCII digits within the bounds, else None: never an
+    exception ("²" passes `str.isdigit` and then fails `int`; 5 000 digits fail `int`)."""
+    if not isinstance(raw, str) or not _ASCII_NUMBER.fullmatch(raw):
+        return None
+    value = int(raw)
+    return value if minimum <= value <= maximum else None
+
+
+def portal_date(raw: object) -> dt.date | None:
+    """An ISO date within the years the portal keeps (EARLIEST_DATE to LATEST_DATE), else
+    None: a date from a link or a hidden field, where "9999-W52" or "0001-01-01" would
+    otherwise reach date arithmetic that overflows."""
+    if not isinstance(raw, str):
+        return None
+    try:
+        value = dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+    return value if EARLIEST_DATE <= value <= LATEST_DATE else None
+
+
+def portal_moment(raw: object) -> dt.datetime | None:
+    """An ISO moment with its UTC offset, within the same years, else None."""
+    if not isinstance(raw, str):
+        return None
+    try:
+        value = dt.datetime.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+    if value.tzinfo is None or not EARLIEST_DATE <= value.date() <= LATEST_DATE:
+        return None
+    return value
+
+
 # Control characters but tab and newline (a carriage return is dropped: \r\n becomes \n).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -98,14 +138,14 @@ class Fields:
             if required:
                 self.errors[name] = gettext("Give a number.")
             return None
-        if not re.fullmatch(r"\d{1,6}", raw) or not minimum <= int(raw) <= maximum:
+        value = whole_number(raw, minimum, maximum)
+        if value is None:
             self.errors[name] = gettext(
                 "Give a whole number from %(minimum)s to %(maximum)s.",
                 minimum=minimum,
                 maximum=maximum,
             )
-            return None
-        return int(raw)
+        return value
 
     def flag(self, name: str) -> bool:
         """A checkbox: ticked or not."""
@@ -118,14 +158,15 @@ class Fields:
             if required:
                 self.errors[name] = gettext("Choose one of the options.")
             return None
-        if not raw.isdigit() or int(raw) not in known:
+        value = whole_number(raw)
+        if value is None or value not in known:
             self.errors[name] = gettext("Choose one of the options.")
             return None
-        return int(raw)
+        return value
 
     def choice(self, name: str, choices: Mapping[str, Any]) -> str:
         raw = self.source.get(name)
-        if raw not in choices:
+        if not isinstance(raw, str) or raw not in choices:
             self.errors[name] = gettext("Choose one of the options.")
             return ""
         return str(raw)

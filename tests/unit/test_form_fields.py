@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from portal.web.forms import Fields
+from portal.web.forms import Fields, whole_number
 
 
 @pytest.mark.parametrize("raw", ["0001-01-01", "1899-12-31", "2200-01-01", "9999-12-31"])
@@ -28,3 +28,27 @@ def test_text_is_kept_in_one_normal_form_without_control_characters() -> None:
     fields = Fields({"name": f" {decomposed}\x00\x1b[31m ", "note": "one\r\ntwo\tthree"})
     assert fields.text("name", 100) == "Ångström[31m"
     assert fields.text("note", 100) == "one\ntwo\tthree"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["²", "٣", "-1", "+1", " 1", "1.0", "1e3", "", "9" * 19, "1" * 20, "9" * 5000, "0x10", "１"],
+)
+def test_a_number_in_anything_but_ascii_digits_within_its_bounds_is_none(raw: str) -> None:
+    assert whole_number(raw) is None
+
+
+def test_a_whole_number_is_read_within_its_bounds() -> None:
+    assert whole_number("0") == 0
+    assert whole_number("007") == 7
+    assert whole_number(str(2**62)) == 2**62
+    assert whole_number("12", maximum=11) is None
+    assert whole_number("3", minimum=4) is None
+    assert whole_number(None) is None
+
+
+@pytest.mark.parametrize("raw", ["²", "5" * 5000, "1e30"])
+def test_a_number_field_refuses_what_is_not_a_small_ascii_number(raw: str) -> None:
+    fields = Fields({"seats": raw, "team": raw})
+    assert fields.integer("seats", 1, 500) is None and "seats" in fields.errors
+    assert fields.one_of("team", {1: "A"}) is None and "team" in fields.errors

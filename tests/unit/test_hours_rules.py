@@ -102,7 +102,7 @@ def test_more_than_8_hours_on_a_day_across_activities_is_refused_at_the_day() ->
     assert result.errors == {"day_2026-03-03": "Tuesday 3 March: 8.5 hours, at most 8."}
 
 
-@pytest.mark.parametrize("typed", ["0.3", "1.1", "-1", "two", "9", "nan"])
+@pytest.mark.parametrize("typed", ["0.3", "1.1", "-1", "two", "9", "nan", "1e30", "9" * 40, "inf"])
 def test_hours_must_be_quarter_hours_from_0_to_8(typed: str) -> None:
     name = field_name(dt.date(2026, 3, 3), OWN)
     assert name in grid({name: typed}).errors

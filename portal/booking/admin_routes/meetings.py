@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
@@ -37,7 +36,9 @@ from portal.web.forms import (
     Errors,
     Fields,
     new_form_token,
+    portal_moment,
     read_form,
+    whole_number,
 )
 from portal.web.i18n import gettext
 from portal.web.i18n import lazy_gettext as _
@@ -160,13 +161,10 @@ async def move_booking(request: Request, staff: StaffIdentity) -> Response:
     form = await read_form(request)
     choice = form.get("slot", "")
     start_raw, _sep, caseworker_raw = choice.partition("|")
-    try:
-        start = dt.datetime.fromisoformat(start_raw)
-    except ValueError:
+    start = portal_moment(start_raw)
+    if start is None:
         return await move_page(request, staff, booking, 400, gettext("Choose a new time."))
-    if start.tzinfo is None:
-        return await move_page(request, staff, booking, 400, gettext("Choose a new time."))
-    caseworker_id = int(caseworker_raw) if caseworker_raw.isdigit() else None
+    caseworker_id = whole_number(caseworker_raw)
     key = form.get("request_key", "")
     settings = request.app.state.settings
     try:
