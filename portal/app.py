@@ -40,7 +40,7 @@ from portal.staff import routes as staff_routes
 from portal.staff import users_routes as staff_users_routes
 from portal.web.api import openapi_document
 from portal.web.compression import CompressionMiddleware
-from portal.web.errors import EXCEPTION_HANDLERS, error_page
+from portal.web.errors import EXCEPTION_HANDLERS, ErrorPageMiddleware, error_page
 from portal.web.i18n import LocaleMiddleware
 from portal.web.routing import IndexedRouter
 from portal.web.security import CrossSiteRefusalMiddleware, SecurityHeadersMiddleware
@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=[
             Middleware(CompressionMiddleware),
             Middleware(SecurityHeadersMiddleware, settings=settings),
+            Middleware(ErrorPageMiddleware),
             Middleware(LocaleMiddleware),
             Middleware(CrossSiteRefusalMiddleware, settings=settings, refuse=error_page),
             Middleware(ServerSessionMiddleware, database=lambda: database, settings=settings),

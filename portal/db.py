@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 import threading
 import weakref
@@ -13,10 +14,20 @@ from operator import itemgetter
 from typing import Any, TypeVar, cast
 
 import anyio.to_thread
-from sqlalchemy import DateTime, MetaData, Select, bindparam, event, literal_column, select
+from sqlalchemy import (
+    DateTime,
+    MetaData,
+    Select,
+    bindparam,
+    event,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -89,14 +100,41 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def sqlite_file(url: str) -> str | None:
+    """The file of an embedded database's URL (None for PostgreSQL or an in-memory one)."""
+    if not url.startswith("sqlite"):
+        return None
+    database = make_url(url).database
+    return database if database and database != ":memory:" else None
+
+
+def existing_file_url(url: str) -> str:
+    """The URL that opens the embedded database's file only when it exists: a request never
+    creates an empty database in place of a missing one (`portal db upgrade` creates it)."""
+    path = sqlite_file(url)
+    if path is None:
+        return url
+    return (
+        make_url(url)
+        .set(database=f"file:{path}", query={"mode": "rw", "uri": "true"})
+        .render_as_string()
+    )
+
+
+def file_identity(path: str) -> tuple[int, int] | None:
+    """Which file is at the path (device and inode), or None when none is."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return (status.st_dev, status.st_ino)
+
+
 def create_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
-        database = make_url(url).database
-        if database and database != ":memory:":
-            from pathlib import Path
-
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(async_url(url), connect_args={"timeout": 30})
+        engine = create_async_engine(
+            async_url(existing_file_url(url)), connect_args={"timeout": 30}
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(async_url(url), pool_size=10, max_overflow=10, pool_pre_ping=True)
@@ -110,7 +148,9 @@ def create_sqlite_reader(url: str) -> Engine:
     mode a reader never waits for a writer. So reads run inline; every write still goes
     through the async engine.
     """
-    engine = create_sync_engine(url, connect_args={"check_same_thread": False, "timeout": 5})
+    engine = create_sync_engine(
+        existing_file_url(url), connect_args={"check_same_thread": False, "timeout": 5}
+    )
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
@@ -267,7 +307,11 @@ class SQLiteReads:
         connection: sqlite3.Connection | None = getattr(self.local, "connection", None)
         if connection is None:
             connection = sqlite3.connect(
-                self.path, timeout=5, isolation_level=None, check_same_thread=False
+                f"file:{self.path}?mode=rw",
+                timeout=5,
+                isolation_level=None,
+                check_same_thread=False,
+                uri=True,
             )
             connection.execute("PRAGMA busy_timeout=5000")
             connection.execute("PRAGMA query_only=ON")
@@ -362,12 +406,45 @@ class Database:
             if self.sqlite_reader is not None and path and path != ":memory:"
             else None
         )
+        self.file = sqlite_file(url)
+        self.file_seen = file_identity(self.file) if self.file else None
+
+    async def schema_version(self) -> str | None:
+        """The migration the database is at (None before the first)."""
+        await self.check_file()
+        async with self.engine.connect() as connection:
+            found = await connection.execute(text("SELECT version_num FROM alembic_version"))
+            return found.scalar()
+
+    async def check_file(self) -> None:
+        """On SQLite, that the database file is still the one the connections opened.
+
+        Connections keep a removed or replaced file open and would go on reading and writing
+        it, acknowledging writes nobody will see again. When the file changed, every
+        connection is closed; when none is there, the request fails as the database being
+        away (503), and the first request after the file is back opens it anew."""
+        if self.file is None:
+            return
+        now = file_identity(self.file)
+        if now != self.file_seen:
+            self.file_seen = now
+            await self._close_connections()
+        if now is None:
+            raise OperationalError("the database file", {}, FileNotFoundError(self.file))
+
+    async def _close_connections(self) -> None:
+        await self.engine.dispose()
+        if self.fast_reads is not None:
+            self.fast_reads.close()
+        if self.sqlite_reader is not None:
+            self.sqlite_reader.dispose()
 
     async def read(self, function: Callable[..., R], *args: Any) -> R:
         """Run a read-only function of a (sync) Session, for reads of many rows (a plan with
         its versions, the occupation index): on SQLite in a worker thread, so that a long read
         never holds up the event loop (one-statement lookups use `read_one` and `read_all`,
         inline); through the async engine's `run_sync` elsewhere."""
+        await self.check_file()
         if self.sqlite_reader is not None:
             return await anyio.to_thread.run_sync(self._read_in_session, function, *args)
         async with self.sessions() as session:
@@ -380,6 +457,7 @@ class Database:
 
     async def get(self, model: type[M], key: Any) -> M | None:
         """One object by primary key, with its relationships, read-only."""
+        await self.check_file()
         if self.sqlite_reader is not None:
             with Session(self.sqlite_reader, expire_on_commit=False) as session:
                 return session.get(model, key)
@@ -395,6 +473,7 @@ class Database:
     async def read_one(self, query: Any, parameters: Mapping[str, Any] | None = None) -> Any:
         """The first row of a read-only Core query (inline on SQLite, see above), or None.
         Build the query once, with bind parameters: SQLite keeps it compiled."""
+        await self.check_file()
         if self.fast_reads is not None:
             rows = self.fast_reads.rows(query, parameters)
             return rows[0] if rows else None
@@ -406,6 +485,7 @@ class Database:
         SQLite: what a page reads before it renders, in one go (on SQLite, from one snapshot
         of the committed data; on PostgreSQL each statement sees what was committed when it
         began, as at READ COMMITTED)."""
+        await self.check_file()
         if self.fast_reads is not None:
             return self.fast_reads.rows_of_all(queries)
         async with self.reads.connect() as connection:
@@ -414,12 +494,9 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: committed when the block ends, rolled back on any error."""
+        await self.check_file()
         async with self.sessions() as session, session.begin():
             yield session
 
     async def dispose(self) -> None:
-        await self.engine.dispose()
-        if self.fast_reads is not None:
-            self.fast_reads.close()
-        if self.sqlite_reader is not None:
-            self.sqlite_reader.dispose()
+        await self._close_connections()

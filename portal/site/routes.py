@@ -3,7 +3,8 @@ favicon and the web app manifest."""
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from functools import cache
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -12,6 +13,7 @@ from starlette.routing import Route
 from portal.auth.sessions import session_state
 from portal.occupations.listfile import ATTRIBUTION
 from portal.participants.models import Participant
+from portal.settings import PROJECT_ROOT
 from portal.staff.models import StaffUser
 from portal.web.assets import assets
 from portal.web.i18n import LANGUAGE_COOKIE, LANGUAGES, translations
@@ -59,12 +61,25 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+@cache
+def migration_head() -> str | None:
+    """The newest migration this code knows: the schema its database must be at."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(PROJECT_ROOT / "portal" / "migrations")).get_current_head()
+
+
 async def readyz(request: Request) -> Response:
+    """Ready when the database answers and holds the schema this code was written for."""
     try:
-        async with database(request).engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        version = await database(request).schema_version()
     except Exception:
         return JSONResponse({"status": "database unavailable"}, status_code=503)
+    if version != migration_head():
+        return JSONResponse(
+            {"status": "database schema is not current; run 'portal db upgrade'"},
+            status_code=503,
+        )
     return JSONResponse({"status": "ok"})
 
 

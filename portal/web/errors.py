@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from http import HTTPStatus
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal.web.api import problem
 from portal.web.i18n import choose_language, current_language
@@ -35,13 +37,54 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     return await error_page(request, exc.status_code, exc.detail if exc.status_code < 500 else None)
 
 
+def database_away(exc: Exception) -> bool:
+    """An error that says the database cannot be reached or read now (not a refused write)."""
+    if isinstance(exc, OperationalError | InterfaceError) or type(exc) is DatabaseError:
+        return True  # as SQLAlchemy raises them
+    # and as the SQLite driver raises them on the fast read path
+    return isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
     """Anything unexpected, from a route or a middleware: 503 when the database is away."""
-    if isinstance(exc, OperationalError):
+    if database_away(exc):
         log.error("database unavailable on %s: %s", request.url.path, exc)
         return await error_page(request, 503)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return await error_page(request, 500)
+
+
+class ErrorPageMiddleware:
+    """Turns an unexpected error into the error page inside the other middleware, so that the
+    page (500, or 503 when the database is away) goes out with the security headers and
+    compressed like every other. (Starlette's own handler, outside all middleware, stays as
+    the last resort.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            if started:
+                raise
+            request = Request(scope, receive)
+            if isinstance(exc, HTTPException):
+                response = await http_exception(request, exc)
+            else:
+                response = await server_error(request, exc)
+            await response(scope, receive, send)
 
 
 EXCEPTION_HANDLERS = {HTTPException: http_exception, Exception: server_error}

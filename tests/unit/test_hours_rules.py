@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import datetime as dt
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -166,6 +167,7 @@ def test_expiry_is_three_calendar_months_after_submission() -> None:
 
 def run(test: Callable[[AsyncSession, dict[str, Any]], Awaitable[T]]) -> T:
     async def main(folder: str) -> T:
+        sqlite3.connect(f"{folder}/hours.db").close()  # the portal never creates the file
         database = Database(f"sqlite:///{folder}/hours.db")
         async with database.engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
