@@ -62,7 +62,9 @@ def test_the_job_centre_cancels_a_meeting_and_the_participant_is_told(
     booking = book_first_free(database_url, offer, caseworker, bo)
     details = client.get(f"{BASE}/bookings/{booking}")
     assert details.status_code == 200
-    assert "Bo " in details.text
+    # palle plans meetings without access to participants: the booking, not whose it is
+    assert "Bo " not in details.text and "19850615" not in details.text
+    assert "Not shown: you have no access to this participant." in details.text
     assert sql(
         database_url,
         "SELECT staff_user_id IS NOT NULL FROM booking_events "
@@ -88,6 +90,14 @@ def test_the_job_centre_cancels_a_meeting_and_the_participant_is_told(
     ]
     again = client.post(f"{BASE}/bookings/{booking}/cancel", data={"reason": "igen"})
     assert again.status_code == 409
+    trail = client.get(f"{BASE}/audit", params={"participant": "19850615-4569"})
+    assert trail.status_code == 200 and "No events match the search." in trail.text
+    everything = client.get(f"{BASE}/audit").text
+    assert "Bo " not in everything and "(not shown)" in everything
+    client.post("/staff/logout")
+    log_in(client, "lars", staff=True)  # Bo's caseworker sees whose meeting it was
+    assert "Bo " in client.get(f"{BASE}/bookings/{booking}").text
+    assert "Bo " in client.get(f"{BASE}/audit", params={"participant": "19850615-4569"}).text
     client.post("/staff/logout")
     log_in(client, "bo")
     start = client.get("/")

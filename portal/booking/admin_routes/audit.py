@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -20,6 +21,8 @@ from portal.booking.models import (
     Caseworker,
     MeetingOffer,
 )
+from portal.participants.models import Participant
+from portal.staff import service as staff_service
 from portal.web.forms import (
     Fields,
 )
@@ -27,6 +30,15 @@ from portal.web.i18n import gettext
 from portal.web.requests import database
 
 # --- the audit trail -------------------------------------------------------------------------
+
+
+async def shown_participants(db: AsyncSession, staff: StaffIdentity, ids: set[int]) -> set[int]:
+    """Which of these participants this staff user may see."""
+    if not ids:
+        return set()
+    visible = staff_service.visible_participants_query(staff.user, staff.roles)
+    query = visible.with_only_columns(Participant.id).where(Participant.id.in_(ids))
+    return set(await db.scalars(query))
 
 
 async def audit_trail(request: Request, staff: StaffIdentity) -> Response:
@@ -55,6 +67,11 @@ async def audit_trail(request: Request, staff: StaffIdentity) -> Response:
         if not fields.errors:
             search = trail.AuditSearch(who, caseworker_id, offer_id, kind, first, last)
             found_rows = await trail.audit_events(db, search, place_of(request).zone)
+        # Participants are named only to staff who may see them, and found by name or
+        # number only among those.
+        shown = await shown_participants(db, staff, {row[1].id for row in found_rows if row[1]})
+        if who:
+            found_rows = [row for row in found_rows if row[1] and row[1].id in shown]
     return page(
         request,
         staff,
@@ -77,4 +94,5 @@ async def audit_trail(request: Request, staff: StaffIdentity) -> Response:
         caseworker_options=[(str(c.id), c.name) for c in caseworkers.values()],
         offer_options=[(str(o.id), o.title) for o in offers.values()],
         events=EVENTS,
+        shown=shown,
     )

@@ -32,6 +32,7 @@ from portal.booking.models import (
 from portal.db import utcnow
 from portal.notify.service import Links
 from portal.participants.models import Participant
+from portal.staff import service as staff_service
 from portal.web.forms import (
     Errors,
     Fields,
@@ -58,7 +59,12 @@ async def booking_page(
 ) -> Response:
     async with database(request).sessions() as db:
         offer = await db.get_one(MeetingOffer, booking.offer_id)
-        participant = await db.get_one(Participant, booking.participant_id)
+        # Who the participant is, only for staff who may see them (the scope of every
+        # participant page); a planner without participant access moves and calls off
+        # meetings without learning whose they are.
+        participant = await staff_service.visible_participant(
+            db, staff.user, staff.roles, booking.participant_id
+        )
         caseworker = (
             await db.get(Caseworker, booking.caseworker_id) if booking.caseworker_id else None
         )
@@ -92,7 +98,8 @@ async def booking_page(
 
 
 async def booking_details(request: Request, staff: StaffIdentity) -> Response:
-    """A booking with the participant's name: each opening is logged for the participant."""
+    """A booking, with the participant's name for staff who may see them: each opening is
+    logged for the participant."""
     async with database(request).transaction() as db:
         booking = await found(db, Booking, request, "booking_id")
         participant = await db.get_one(Participant, booking.participant_id)
