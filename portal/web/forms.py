@@ -235,13 +235,21 @@ async def claim_form_token(db: AsyncSession, token: str) -> bool:
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+# Far more than the largest form (a plan of fifty sub-activities is about 100 kB).
+MAX_FORM_BYTES = 1024 * 1024
+
+
 async def read_form(request: Request, *lists: str) -> dict[str, Any]:
     """The posted form as text; the fields named in `lists` (checkboxes) as lists of it. A body
-    of another kind (JSON, plain text) is refused with 415: read as a form it would be empty,
-    and an empty form can mean "untick everything"."""
+    of another kind (JSON, plain text, or none at all: a browser always says what it sends) is
+    refused with 415: read as a form it would be empty, and an empty form can mean "untick
+    everything". A body over MAX_FORM_BYTES is refused with 413 before it is read."""
     kind = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-    if kind and kind not in FORM_TYPES:
+    if kind not in FORM_TYPES:
         raise HTTPException(415, "not_a_form")
+    size = whole_number(request.headers.get("content-length", "0"))
+    if size is None or size > MAX_FORM_BYTES:
+        raise HTTPException(413, "too_large")
     async with request.form() as raw:
         form: dict[str, Any] = {key: clean_text(str(value)) for key, value in raw.items()}
         for name in lists:

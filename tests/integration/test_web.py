@@ -122,6 +122,7 @@ def test_an_unexpected_error_gives_a_translated_page_without_a_trace(settings) -
     with TestClient(app, raise_server_exceptions=False) as test_client:
         response = test_client.get("/broken", headers={"Accept-Language": "da"})
     assert response.status_code == 500
+    assert response.headers["content-security-policy"] == EXPECTED_CSP  # like every page
     assert "Beklager, der gik noget galt hos os" in response.text
     assert "secret internals" not in response.text and "Traceback" not in response.text
 
@@ -173,4 +174,10 @@ def test_a_body_that_is_not_a_form_is_refused_and_changes_nothing(client: TestCl
             "/settings/notifications", content=body, headers={"content-type": kind}
         )
         assert answer.status_code == 415 and "nothing was saved" in answer.text
+    # no body and no type: not what a browser sends for a form, even an empty one
+    bare = client.request("POST", "/settings/notifications")
+    assert bare.status_code == 415 and "nothing was saved" in bare.text
+    huge = {**form, "notify_email": "a" * (1024 * 1024)}
+    too_large = client.post("/settings/notifications", data=huge, headers={"Accept-Language": "sv"})
+    assert too_large.status_code == 413 and "1 MB" in too_large.text
     assert 'id="notify_by_email" name="notify_by_email" checked' in client.get("/settings").text
