@@ -200,7 +200,7 @@ class OfferTemplate(Base):
 
 
 class MeetingOffer(Base):
-    """An offer of meeting times participants book themselves (online tilbud)."""
+    """An offer of meeting times participants book themselves (in Danish "mødetilbud")."""
 
     __tablename__ = "meeting_offers"
     __table_args__ = (

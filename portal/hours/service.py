@@ -217,12 +217,12 @@ def parse_grid(
             if not is_working_day(country, day):
                 grid.errors[day_field(day)] = gettext(
                     "%(day)s is not a working day and cannot be filled.",
-                    day=formatter.date(day, "EEEE d MMMM"),
+                    day=formatter.day(day),
                 )
                 continue
             if day > today:
                 grid.errors[day_field(day)] = gettext(
-                    "%(day)s has not come yet.", day=formatter.date(day, "EEEE d MMMM")
+                    "%(day)s has not come yet.", day=formatter.day(day)
                 )
                 continue
             grid.hours[(day, key)] = value
@@ -231,7 +231,7 @@ def parse_grid(
         if total > MAX_HOURS_PER_DAY:
             grid.errors[day_field(day)] = gettext(
                 "%(day)s: %(hours)s hours, at most %(maximum)s.",
-                day=upper_first(formatter.date(day, "EEEE d MMMM")),
+                day=upper_first(formatter.day(day)),
                 hours=formatter.decimal(total),
                 maximum=formatter.decimal(MAX_HOURS_PER_DAY),
             )

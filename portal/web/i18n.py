@@ -146,8 +146,10 @@ class Formatter:
         return value.astimezone(self.zone).date()
 
     def day(self, value: dt.date) -> str:
-        """Weekday, day and month: "måndag 30 november"."""
-        return dates.format_date(value, format="EEEE d MMMM", locale=self.locale)
+        """Weekday, day and month as each language writes them: "måndag 30 november",
+        "mandag den 30. november", "Monday 30 November"."""
+        language = current_language.get()
+        return _date_text(value, DAY_PATTERNS.get(language, "EEEE d MMMM"), language)
 
     def iso_date(self, text: str, format: str = "long") -> str:
         """A date kept as text ("2026-11-30", as typed into a form) in words; the text itself
@@ -171,6 +173,9 @@ class Formatter:
 
     def today(self) -> dt.date:
         return dt.datetime.now(self.zone).date()
+
+
+DAY_PATTERNS = {"sv": "EEEE d MMMM", "da": "EEEE 'den' d. MMMM", "en": "EEEE d MMMM"}
 
 
 @lru_cache(maxsize=4096)

@@ -138,7 +138,7 @@ def test_palle_sets_up_an_offer_that_anna_books_at_360_px(
     staff.close()
 
     page.goto(live_server.url + "/")
-    expect(page.get_by_text("Arbetsförmedlingen har avbokat eller flyttat")).to_be_visible()
+    expect(page.get_by_text("Arbetsförmedlingen har ställt in eller flyttat")).to_be_visible()
     page.goto(live_server.url + "/meetings")
     expect(page.get_by_text("Flyttad av arbetsförmedlingen")).to_be_visible()
     assert_accessible(page)
@@ -188,7 +188,7 @@ def test_the_other_administration_pages_pass_axe_in_danish(
     page = context.new_page()
     log_in(page, live_server, "karin", staff=True)
     page.goto(live_server.url + "/staff/")
-    page.get_by_role("link", name="Markeringer til online tilbud").first.click()
+    page.get_by_role("link", name="Markeringer til mødetilbud").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Anna Andersson")
     assert_accessible(page)
     page.get_by_role("button", name="Gem").click()

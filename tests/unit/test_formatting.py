@@ -29,3 +29,20 @@ def test_the_same_moment_reads_in_each_language_and_in_the_local_day() -> None:
 def test_the_deployment_time_zone_decides_the_day() -> None:
     assert in_language("sv", Formatter("UTC")) == ("1 december 2026 23:30", "1 december 2026")
     assert in_language("sv", Formatter("Europe/Stockholm"))[1] == "2 december 2026"
+
+
+def test_a_day_is_written_as_each_language_writes_it() -> None:
+    formatter = Formatter("Europe/Stockholm")
+    wednesday = dt.date(2026, 12, 9)
+    written = {}
+    for language in ("sv", "da", "en"):
+        token = current_language.set(language)
+        try:
+            written[language] = formatter.day(wednesday)
+        finally:
+            current_language.reset(token)
+    assert written == {
+        "sv": "onsdag 9 december",
+        "da": "onsdag den 9. december",
+        "en": "Wednesday 9 December",
+    }
