@@ -44,7 +44,7 @@ def demo_data(settings: Settings, only_if_empty: bool) -> None:
     asyncio.run(run())
 
 
-def api_client(settings: Settings, action: str, name: str) -> int:
+def api_client(settings: Settings, action: str, name: str, scopes: list[str]) -> int:
     from portal.auth.api_clients import ApiClientError, create_api_client, revoke_api_client
     from portal.db import Database
 
@@ -53,7 +53,7 @@ def api_client(settings: Settings, action: str, name: str) -> int:
         try:
             async with database.transaction() as db:
                 if action == "create":
-                    return await create_api_client(db, name)
+                    return await create_api_client(db, name, scopes)
                 await revoke_api_client(db, name)
                 return f"revoked {name}"
         finally:
@@ -65,7 +65,8 @@ def api_client(settings: Settings, action: str, name: str) -> int:
         print(f"portal: {exc}", file=sys.stderr)
         return 1
     if action == "create":
-        print(f"API client {name} created. Its bearer token (shown only now):")
+        print(f"API client {name} created with {' '.join(sorted(set(scopes)))}.")
+        print("Its bearer token (shown only now):")
     print(result)
     return 0
 
@@ -139,6 +140,14 @@ def main(argv: list[str] | None = None) -> int:
     client_parser = commands.add_parser("api-client", help="API clients (case systems)")
     client_parser.add_argument("action", choices=["create", "revoke"])
     client_parser.add_argument("name")
+    client_parser.add_argument(
+        "--scope",
+        action="append",
+        default=[],
+        dest="scopes",
+        help="create: what the client may do, once or more: plan:write (push plans), "
+        "exports:read (export consented hour histories)",
+    )
     occupations_parser = commands.add_parser("occupations", help="the occupation list")
     occupations_parser.add_argument("action", choices=["import", "derive-esco"])
     occupations_parser.add_argument(
@@ -173,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
         asyncio.run(run_worker(settings, once=args.once, interval=args.interval))
     elif args.command == "api-client":
-        return api_client(settings, args.action, args.name)
+        return api_client(settings, args.action, args.name, args.scopes)
     elif args.command == "occupations":
         return occupations(settings, args.action, args.path, args.if_empty)
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from functools import cache
 from typing import Any
 
@@ -24,20 +24,42 @@ def api_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# What a client may be allowed, each chosen when the client is created: a case system that
+# writes plans cannot read everyone's hour exports, and the other way round.
+SCOPES = {
+    "plan:write": "push participants' plans: goals, agreements and initiatives",
+    "exports:read": "export consented hour histories",
+}
+
+
 class ApiClientError(Exception):
     pass
 
 
-async def create_api_client(db: AsyncSession, name: str) -> str:
-    """A new client; returns its token, which is shown once and never stored."""
+async def create_api_client(db: AsyncSession, name: str, scopes: Collection[str]) -> str:
+    """A new client allowed `scopes`; returns its token, which is shown once and never
+    stored."""
     name = name.strip()
     if not name or len(name) > 100:
         raise ApiClientError("the name must be 1 to 100 characters")
+    unknown = sorted(set(scopes) - SCOPES.keys())
+    if unknown or not scopes:
+        raise ApiClientError(
+            f"give one or more scopes of {', '.join(SCOPES)}"
+            + (f" (unknown: {', '.join(unknown)})" if unknown else "")
+        )
     existing = await db.scalar(select(ApiClient).where(ApiClient.name == name))
     if existing is not None:
         raise ApiClientError(f"a client called {name!r} exists already")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    db.add(ApiClient(name=name, token_hash=api_token_hash(token), created_at=utcnow()))
+    db.add(
+        ApiClient(
+            name=name,
+            token_hash=api_token_hash(token),
+            scopes=" ".join(sorted(set(scopes))),
+            created_at=utcnow(),
+        )
+    )
     await db.flush()
     return token
 
@@ -76,13 +98,16 @@ async def authenticated_client(request: Request, database: Database) -> ApiClien
 ApiHandler = Callable[[Request, ApiClient], Awaitable[Response]]
 
 
-def api_endpoint(handler: ApiHandler) -> Callable[[Request], Awaitable[Response]]:
-    """Only for a known, unrevoked API client's bearer token."""
+def api_endpoint(handler: ApiHandler, scope: str) -> Callable[[Request], Awaitable[Response]]:
+    """Only for a known, unrevoked API client's bearer token that carries `scope`."""
+    assert scope in SCOPES, scope
 
     async def endpoint(request: Request) -> Response:
         client = await authenticated_client(request, request.app.state.database)
         if client is None:
             return problem(401, "A valid bearer token is required.")
+        if scope not in client.scopes.split():
+            return problem(403, f"This client may not do this: it needs the scope {scope}.")
         return await handler(request, client)
 
     endpoint.__name__ = handler.__name__

@@ -115,6 +115,7 @@ PATHS: dict[str, Any] = {
             "responses": {
                 "201": {"description": "Created", **_json({"$ref": "#/components/schemas/Export"})},
                 "401": problem_response("No valid bearer token"),
+                "403": problem_response("The client was not given the scope exports:read"),
                 "422": problem_response("Not a valid period"),
             },
         }
@@ -142,6 +143,8 @@ PATHS: dict[str, Any] = {
 
 def routes() -> list[Route]:
     return [
-        Route("/api/v1/exports", api_endpoint(create_export), methods=["POST"]),
-        Route("/api/v1/exports/{export_id:int}.{kind:str}", api_endpoint(export_rows)),
+        Route("/api/v1/exports", api_endpoint(create_export, "exports:read"), methods=["POST"]),
+        Route(
+            "/api/v1/exports/{export_id:int}.{kind:str}", api_endpoint(export_rows, "exports:read")
+        ),
     ]

@@ -209,12 +209,18 @@ def routes() -> list[Route]:
     return [
         Route(
             PREFIX + "/initiatives/{external_id}",
-            api_endpoint(put_initiative),
+            api_endpoint(put_initiative, "plan:write"),
             methods=["PUT"],
         ),
-        Route(PREFIX + "/goals/{external_id}", api_endpoint(put_goal), methods=["PUT"]),
-        Route(PREFIX + "/goals/{external_id}", api_endpoint(delete_goal), methods=["DELETE"]),
-        Route(PREFIX + "/agreement", api_endpoint(put_agreement), methods=["PUT"]),
+        Route(
+            PREFIX + "/goals/{external_id}", api_endpoint(put_goal, "plan:write"), methods=["PUT"]
+        ),
+        Route(
+            PREFIX + "/goals/{external_id}",
+            api_endpoint(delete_goal, "plan:write"),
+            methods=["DELETE"],
+        ),
+        Route(PREFIX + "/agreement", api_endpoint(put_agreement, "plan:write"), methods=["PUT"]),
     ]
 
 
@@ -299,6 +305,7 @@ def _operation(summary: str, schema: str | None, created: bool = True) -> dict[s
     responses: dict[str, Any] = {
         "200": {"description": "Saved, or nothing to change", **ref("Saved")},
         "401": problem_response("No valid bearer token"),
+        "403": problem_response("The client was not given the scope plan:write"),
         "404": problem_response("No participant with that personal number"),
     }
     if created:

@@ -95,8 +95,10 @@ def openapi_document(paths: dict[str, Any], schemas: dict[str, Any]) -> dict[str
             "title": "Participant portal API",
             "version": "1",
             "description": "For case-management and reporting systems: push plan data, "
-            "export consented hour histories. Bearer token per client "
-            "(`portal api-client create NAME`).",
+            "export consented hour histories. Bearer token per client, with the scopes it "
+            "was given (`portal api-client create NAME --scope plan:write --scope "
+            "exports:read`): the plan operations need plan:write, the exports exports:read "
+            "(403 otherwise).",
         },
         "servers": [{"url": "/api/v1"}],
         "components": {

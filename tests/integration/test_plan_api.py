@@ -7,13 +7,13 @@ import datetime as dt
 import io
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import redirect_stdout
+from contextlib import redirect_stderr, redirect_stdout
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
-from portal.auth.api_clients import create_api_client, revoke_api_client
+from portal.auth.api_clients import SCOPES, create_api_client, revoke_api_client
 from portal.cli import main as cli_main
 from portal.db import Database
 from portal.settings import Settings
@@ -28,12 +28,15 @@ def run_async(coroutine: Any) -> Any:
         return pool.submit(asyncio.run, coroutine).result()
 
 
-def new_token(settings: Settings, name: str | None = None) -> str:
+def new_token(
+    settings: Settings, name: str | None = None, scopes: tuple[str, ...] = tuple(SCOPES)
+) -> str:
     async def create() -> str:
         database = Database(settings.database_url)
         try:
             async with database.transaction() as db:
-                return await create_api_client(db, name or f"case-system-{uuid.uuid4().hex[:8]}")
+                client_name = name or f"case-system-{uuid.uuid4().hex[:8]}"
+                return await create_api_client(db, client_name, scopes)
         finally:
             await database.dispose()
 
@@ -190,12 +193,15 @@ def test_the_cli_creates_a_client_and_prints_its_token_last(
     monkeypatch.setenv("PORTAL_DEV_IDP", "1")
     output = io.StringIO()
 
-    def create() -> int:
-        with redirect_stdout(output):
-            return cli_main(["api-client", "create", f"cli-{uuid.uuid4().hex[:6]}"])
+    def create(*scopes: str) -> int:
+        command = ["api-client", "create", f"cli-{uuid.uuid4().hex[:6]}"]
+        with redirect_stdout(output), redirect_stderr(io.StringIO()):
+            return cli_main([*command, *(f"--scope={scope}" for scope in scopes)])
 
     with ThreadPoolExecutor(max_workers=1) as pool:
-        assert pool.submit(create).result() == 0
+        assert pool.submit(create).result() == 1  # no scope: refused
+        assert pool.submit(create, "plan:write", "everything").result() == 1
+        assert pool.submit(create, "plan:write").result() == 0
     token = output.getvalue().strip().splitlines()[-1]
     response = put(
         client,
@@ -204,3 +210,23 @@ def test_the_cli_creates_a_client_and_prints_its_token_last(
         {"kind": "progression", "text": "Work 30 hours a week"},
     )
     assert response.status_code == 201
+
+
+def test_a_client_does_only_what_its_scopes_allow(client: TestClient, settings: Settings) -> None:
+    plans_only = new_token(settings, scopes=("plan:write",))
+    exports_only = new_token(settings, scopes=("exports:read",))
+    goal = f"/api/v1/participants/{ANNA}/plan/goals/scoped-{uuid.uuid4().hex[:6]}"
+    assert put(client, goal, plans_only, {"kind": "job", "text": "Baker"}).status_code == 201
+    refused = put(client, goal, exports_only, {"kind": "job", "text": "Baker"})
+    assert refused.status_code == 403
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert "plan:write" in refused.json()["title"]
+    period = {"period_start": "2026-01", "period_end": "2026-02"}
+    no_export = client.post(
+        "/api/v1/exports", json=period, headers={"Authorization": f"Bearer {plans_only}"}
+    )
+    assert no_export.status_code == 403 and "exports:read" in no_export.json()["title"]
+    export = client.post(
+        "/api/v1/exports", json=period, headers={"Authorization": f"Bearer {exports_only}"}
+    )
+    assert export.status_code == 201
