@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from starlette.requests import Request
@@ -38,12 +39,26 @@ def _refuse_constant(name: str) -> Any:
     raise BodyRefused(f"{name} is not JSON.")
 
 
-def _depth(value: Any) -> int:
+# Control characters but tab, newline and carriage return: never stored (PostgreSQL refuses NUL).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _refusal(value: Any, depth: int = 0) -> str | None:
+    """What is wrong with a parsed body's shape or texts, walking it once; None if nothing."""
+    if depth > MAX_DEPTH:
+        return "The body is nested too deeply."
+    if isinstance(value, str):
+        return "Text may not hold control characters." if _CONTROL.search(value) else None
+    items: list[Any] = []
     if isinstance(value, dict):
-        return 1 + max(map(_depth, value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max(map(_depth, value), default=0)
-    return 0
+        items = [*value.keys(), *value.values()]
+    elif isinstance(value, list):
+        items = value
+    for item in items:
+        refusal = _refusal(item, depth + 1)
+        if refusal:
+            return refusal
+    return None
 
 
 def parse_object(raw: bytes) -> dict[str, Any]:
@@ -60,8 +75,9 @@ def parse_object(raw: bytes) -> dict[str, Any]:
         raise BodyRefused("The body must be JSON in UTF-8.") from error
     if not isinstance(body, dict):
         raise BodyRefused("The body must be a JSON object.")
-    if _depth(body) > MAX_DEPTH:
-        raise BodyRefused("The body is nested too deeply.")
+    refusal = _refusal(body)
+    if refusal:
+        raise BodyRefused(refusal)
     return body
 
 

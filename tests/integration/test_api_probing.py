@@ -99,6 +99,8 @@ def test_every_field_of_every_body_with_a_wrong_value_is_a_problem_not_a_failure
         (b'{"kind": "job", "kind": "education", "text": "Baker"}', 422),  # a key twice
         (b'{"kind": "job", "text": "\xff\xfe"}', 422),  # not UTF-8
         (b'{"kind": "job", "text": NaN}', 422),  # not JSON
+        (b'{"kind": "job", "text": "a\\u0000b"}', 422),  # a NUL, which no text may hold
+        (b'{"kind": "job", "text": "Baker", "\\u001b": 1}', 422),  # nor a key
         (json.dumps({"kind": "job", "text": "a", "pad": "x" * 300_000}).encode(), 413),
     ],
 )
