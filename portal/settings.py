@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -65,6 +66,14 @@ def _smtp_url(name: str, value: str) -> str:
 
 
 def _text(name: str, value: str) -> str:
+    return value
+
+
+def _iso_date(name: str, value: str) -> str:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a date like 2026-12-31, got {value!r}") from None
     return value
 
 
@@ -223,6 +232,37 @@ class Settings:
         "log",
         _text,
         "SMS gateway: 'log' (development: writes var/sms.log) or module:Class of a sender.",
+    )
+    service_owner: str = setting(
+        "PORTAL_SERVICE_OWNER",
+        "",
+        _text,
+        "The authority that runs the portal and controls its personal data, named on the privacy "
+        "and accessibility pages; empty: the country's public employment service.",
+    )
+    service_email: str = setting(
+        "PORTAL_SERVICE_EMAIL",
+        "contact@portal.example",
+        _text,
+        "Where people write about the portal: questions, accessibility problems, personal data.",
+    )
+    service_phone: str = setting(
+        "PORTAL_SERVICE_PHONE",
+        "",
+        _text,
+        "The service's phone number on the contact page (empty: none shown).",
+    )
+    privacy_officer_email: str = setting(
+        "PORTAL_PRIVACY_OFFICER_EMAIL",
+        "",
+        _text,
+        "The data protection officer's e-mail on the privacy page (empty: PORTAL_SERVICE_EMAIL).",
+    )
+    accessibility_reviewed: str = setting(
+        "PORTAL_ACCESSIBILITY_REVIEWED",
+        "2026-12-03",
+        _iso_date,
+        "The day the accessibility statement was last reviewed (YYYY-MM-DD).",
     )
 
     @property

@@ -16,7 +16,7 @@ from portal.participants.models import Participant
 from portal.settings import PROJECT_ROOT
 from portal.staff.models import StaffUser
 from portal.web.assets import assets
-from portal.web.i18n import LANGUAGE_COOKIE, LANGUAGES, translations
+from portal.web.i18n import LANGUAGE_COOKIE, LANGUAGES, gettext, translations
 from portal.web.requests import database
 from portal.web.security import local_path
 from portal.web.templating import pages
@@ -85,7 +85,41 @@ async def readyz(request: Request) -> Response:
 
 async def about(request: Request) -> Response:
     """What the portal is and what it is built from, with the attributions its data asks for."""
-    return pages(request).render(request, "about.html", {"esco_attribution": ATTRIBUTION})
+    facts = {**service_facts(request), "esco_attribution": ATTRIBUTION}
+    return pages(request).render(request, "about.html", facts)
+
+
+def service_facts(request: Request) -> dict[str, str]:
+    """Who runs the portal and how to reach them, for the pages that say so."""
+    settings = request.app.state.settings
+    return {
+        "owner": settings.service_owner or national_agency(settings.country),
+        "email": settings.service_email,
+        "phone": settings.service_phone,
+        "officer": settings.privacy_officer_email or settings.service_email,
+        "reviewed": settings.accessibility_reviewed,
+        "base_url": settings.base_url,
+    }
+
+
+def national_agency(country: str) -> str:
+    if country == "SE":
+        return gettext("The Swedish Public Employment Service (Arbetsförmedlingen)")
+    return gettext("Your municipality's job centre")
+
+
+async def accessibility(request: Request) -> Response:
+    """The accessibility statement the EU Web Accessibility Directive asks for."""
+    return pages(request).render(request, "site/accessibility.html", service_facts(request))
+
+
+async def privacy(request: Request) -> Response:
+    """What personal data the portal processes, why, how long, and the participant's rights."""
+    return pages(request).render(request, "site/privacy.html", service_facts(request))
+
+
+async def contact(request: Request) -> Response:
+    return pages(request).render(request, "site/contact.html", service_facts(request))
 
 
 # Browsers ask for these at fixed addresses, so they are cached for a day, not for ever.
@@ -136,6 +170,9 @@ def routes() -> list[Route]:
         Route("/session/keep-alive", keep_alive, methods=["POST"]),
         Route("/healthz", healthz),
         Route("/about", about),
+        Route("/accessibility", accessibility),
+        Route("/privacy", privacy),
+        Route("/contact", contact),
         Route("/api/v1/openapi.json", openapi),
         Route("/readyz", readyz),
         Route("/favicon.ico", favicon),

@@ -185,3 +185,19 @@ def test_login_language_switch_and_logout_work_without_javascript(
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("status")).to_contain_text("You are logged out.")
     context.close()
+
+
+def test_the_footer_leads_to_contact_privacy_and_accessibility_in_danish(
+    page: Page, live_server: LiveServer
+) -> None:
+    page.goto(live_server.url + "/login")
+    page.get_by_role("button", name="Dansk").click()
+    for link, heading in (
+        ("Om portalen", "Om portalen"),
+        ("Kontakt", "Kontakt"),
+        ("Personoplysninger", "Sådan behandler vi dine personoplysninger"),
+        ("Tilgængelighedserklæring", "Tilgængelighedserklæring"),
+    ):
+        page.get_by_role("contentinfo").get_by_role("link", name=link, exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        assert_accessible(page)

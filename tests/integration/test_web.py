@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from starlette.testclient import TestClient
 
-from tests.conftest import log_in
+from tests.conftest import client_of, log_in, make_settings
 
 EXPECTED_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -181,3 +183,34 @@ def test_a_body_that_is_not_a_form_is_refused_and_changes_nothing(client: TestCl
     too_large = client.post("/settings/notifications", data=huge, headers={"Accept-Language": "sv"})
     assert too_large.status_code == 413 and "1 MB" in too_large.text
     assert 'id="notify_by_email" name="notify_by_email" checked' in client.get("/settings").text
+
+
+def test_the_trust_pages_name_who_runs_the_portal_and_how_to_reach_them(
+    database_url: str, var_dir: Path
+) -> None:
+    settings = make_settings(
+        database_url,
+        var_dir,
+        service_owner="Testmyndigheten",
+        service_email="hjalp@test.example",
+        service_phone="010 123 45 67",
+    )
+    with client_of(settings) as test_client:
+        swedish = {"Accept-Language": "sv"}
+        privacy = test_client.get("/privacy", headers=swedish).text
+        assert "Testmyndigheten ansvarar för personuppgifterna" in privacy
+        assert 'href="mailto:hjalp@test.example"' in privacy  # no privacy officer set
+        assert "Integritetsskyddsmyndigheten (IMY)" in privacy
+        statement = test_client.get("/accessibility", headers=swedish).text
+        assert "Myndigheten för digital förvaltning (Digg)" in statement
+        assert "3 december 2026" in statement
+        contact = test_client.get("/contact", headers=swedish).text
+        assert 'href="tel:0101234567"' in contact
+        footer = test_client.get("/login", headers=swedish).text
+        for path in ("/about", "/contact", "/privacy", "/accessibility"):
+            assert f'href="{path}"' in footer
+    danish = make_settings(database_url, var_dir, country="DK")
+    with client_of(danish) as test_client:
+        page = test_client.get("/accessibility", headers={"Accept-Language": "da"}).text
+        assert "Digitaliseringsstyrelsen fører tilsyn" in page
+        assert "Jobcentret i din kommune" in page
