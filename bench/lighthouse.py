@@ -30,7 +30,7 @@ LIGHTHOUSE_VERSION = "12.8.2"
 PACKAGE = f"lighthouse@{LIGHTHOUSE_VERSION}"
 TOOL_DIR = ROOT / "var" / "lighthouse"
 CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
-# As the machine's probe starts Chromium: no background traffic to hosts it cannot reach.
+# Headless, and no background traffic to outside hosts (a closed network refuses it).
 CHROME_FLAGS = [
     "--headless=new",
     "--no-sandbox",
