@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -27,6 +28,7 @@ from portal.notify.service import HOURS_TO_APPROVE, Links, notify_participant
 from portal.participants.models import Participant
 from portal.participants.service import record_event
 from portal.plan.service import initiative_periods
+from portal.web.forms import portal_date
 from portal.web.i18n import (
     Formatter,
     current_language,
@@ -338,6 +340,29 @@ async def participant_initiatives(
     return [(p.initiative_id, p.title, p.start_date, p.end_date) for p in periods]
 
 
+# A cell of the grid: h_<day>_<activity>, the activity an initiative's or own work.
+DRAFT_CELL = re.compile(r"h_(\d{4}-\d{2}-\d{2})_(initiative:\d{1,9}|[a-z_]{1,20})")
+# More than any number of hours takes ("7,75"), less than junk would fill.
+CELL_LIMIT = 12
+MAX_ACTIVITIES = 30
+
+
+def draft_cells(values: Mapping[str, str], month: Month) -> dict[str, str]:
+    """What a draft keeps of a posted grid: only cells of the month's days that hold
+    something, each bounded, and no more of them than a month of activities has."""
+    cells: dict[str, str] = {}
+    for key, value in values.items():
+        match = DRAFT_CELL.fullmatch(key)
+        if match is None or not isinstance(value, str) or not value.strip():
+            continue
+        day = portal_date(match[1])
+        if day is not None and Month.of(day) == month:
+            cells[key] = value.strip()[:CELL_LIMIT]
+        if len(cells) >= 31 * MAX_ACTIVITIES:
+            break
+    return cells
+
+
 async def save_draft(
     db: AsyncSession,
     organisation_id: int,
@@ -365,9 +390,7 @@ async def save_draft(
     if draft is None:
         draft = HourReportVersion(version=1, updated_by_name=author_name)
         report.versions.append(draft)
-    draft.draft_data = json.dumps(
-        {k: v for k, v in values.items() if k.startswith("h_") and v.strip()}, sort_keys=True
-    )
+    draft.draft_data = json.dumps(draft_cells(values, month), sort_keys=True)
     draft.updated_at = now
     draft.updated_by_name = author_name
     await db.flush()

@@ -354,3 +354,20 @@ def test_the_demo_providers_hours_are_never_sent_after_now() -> None:
     assert sent_at(Month(2026, 11), early) < early
     later = dt.datetime(2026, 12, 20, 9, 0, tzinfo=zone)
     assert sent_at(Month(2026, 11), later) == dt.datetime(2026, 12, 3, 10, 0, tzinfo=zone)
+
+
+def test_a_draft_keeps_only_the_months_cells_each_bounded() -> None:
+    march = Month(2026, 3)
+    posted = {
+        field_name(dt.date(2026, 3, 3), OWN): " 2,5 ",
+        field_name(dt.date(2026, 3, 4), "initiative:7"): "9" * 1000,
+        field_name(dt.date(2026, 4, 1), OWN): "3",  # another month
+        field_name(dt.date(2026, 3, 5), OWN): "  ",  # empty
+        "h_2026-03-06_<script>": "1",
+        "h_9999-W52_own_work": "1",
+        "junk": "x" * 10_000,
+    }
+    assert service.draft_cells(posted, march) == {
+        field_name(dt.date(2026, 3, 3), OWN): "2,5",
+        field_name(dt.date(2026, 3, 4), "initiative:7"): "9" * service.CELL_LIMIT,
+    }
