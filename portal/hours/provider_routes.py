@@ -184,7 +184,6 @@ async def month_grid_post(p: Provider) -> Response:
     form = await read_form(p.request, "copy_to")
     copy_to: list[str] = form.pop("copy_to")
     action = form.get("action", "save")
-    author = p.staff.user.full_name
     async with database(p.request).sessions() as db:
         context = await grid_context(p, db, month)
     keys = [a.key for a in context["activities"]]
@@ -210,20 +209,9 @@ async def month_grid_post(p: Provider) -> Response:
         context["today"],
         fmt(p.request),
     )
+    submitting = action == "submit" and not grid.errors
     try:
-        async with database(p.request).transaction() as db:
-            await service.save_draft(
-                db, p.staff.user.organisation_id, p.participant.id, month, form, author, now()
-            )
-            if action == "submit" and not grid.errors:
-                report = await service.find_report(
-                    db, p.staff.user.organisation_id, p.participant.id, month
-                )
-                assert report is not None
-                links = Links.of(p.request.app.state.settings)
-                activities = context["activities"]
-                staff_id = p.staff.user.id
-                await service.submit(db, report, grid, activities, staff_id, author, now(), links)
+        await save_month(p, month, form, grid if submitting else None, context["activities"])
     except HoursError as refusal:
         async with database(p.request).sessions() as db:
             context = await grid_context(p, db, month)
@@ -241,6 +229,37 @@ async def month_grid_post(p: Provider) -> Response:
     return RedirectResponse(
         f"{p.base}/{month}?saved={'submitted' if action == 'submit' else 'draft'}", 303
     )
+
+
+async def save_month(
+    p: Provider,
+    month: Month,
+    form: dict[str, Any],
+    grid: service.Grid | None,
+    activities: list[service.Activity],
+) -> None:
+    """Keep the draft and, given a checked grid, submit it: in one transaction, tried once
+    more when it lost a race to make the month's report (its own autosave, sent as the button
+    was pressed, may make it first; the second try finds it)."""
+    organisation_id, author = p.staff.user.organisation_id, p.staff.user.full_name
+    for attempt in (1, 2):
+        try:
+            async with database(p.request).transaction() as db:
+                await service.save_draft(
+                    db, organisation_id, p.participant.id, month, form, author, now()
+                )
+                if grid is not None:
+                    report = await service.find_report(db, organisation_id, p.participant.id, month)
+                    assert report is not None
+                    links = Links.of(p.request.app.state.settings)
+                    staff_id = p.staff.user.id
+                    await service.submit(
+                        db, report, grid, activities, staff_id, author, now(), links
+                    )
+            return
+        except IntegrityError:
+            if attempt == 2:
+                raise
 
 
 def parse_day(text: str, month: Month) -> dt.date | None:

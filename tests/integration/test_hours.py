@@ -382,3 +382,28 @@ def test_the_start_page_asks_for_the_hours_that_wait_until_they_are_answered(
     answered = client.post(link + "/not-agreed", data={"comment": "The 3rd is wrong."})
     assert answered.status_code in (200, 303)
     assert f'href="{link}"' not in client.get("/").text.split("notices-title", 1)[0]
+
+
+def test_a_submit_that_races_its_own_autosave_for_the_month_is_still_saved(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The grid autosaves a changed cell as the button is pressed: both requests may try to
+    make the month's report; the submit that loses tries again instead of dropping the work."""
+    log_in(client, "erik", staff=True)
+    anna = participant_id(client, "Anna Andersson")
+    month = THIS_MONTH.previous().previous().previous().previous().previous().previous()
+    base = f"/staff/participants/{anna}/hour-reports/{month}"
+    client.post(base + "/autosave", data={}, headers={"HX-Request": "true"})  # the autosave won
+    real = service.find_report
+    calls = []
+
+    async def not_seen_yet(*arguments: object) -> object:
+        calls.append(1)
+        if len(calls) == 2:  # the submit's first look, before the autosave's commit
+            return None
+        return await real(*arguments)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service, "find_report", not_seen_yet)
+    submitted = client.post(base, data={"action": "submit"})
+    assert submitted.status_code == 200 and "Submitted." in submitted.text
+    assert len(calls) >= 3  # looked again after the conflict
