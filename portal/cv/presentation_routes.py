@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -18,7 +19,7 @@ from portal.cv.pages import presentation_labels
 from portal.db import utcnow
 from portal.participants.models import Participant
 from portal.participants.pages import ParticipantView, participant_page_routes, render
-from portal.web.forms import claim_form_token, new_form_token, read_form
+from portal.web.forms import claim_form_token, form_token_claimed, new_form_token, read_form
 from portal.web.i18n import lazy_gettext as _
 from portal.web.pdf import pdf_response
 from portal.web.requests import database
@@ -103,7 +104,11 @@ async def experience_form(request: Request, participant: Participant) -> Respons
         raise HTTPException(404)
     context = {"labels": labels, "item": item, **presentation_labels()}
     if request.method == "GET":
-        values = {name: getattr(item, name) for name in EXPERIENCE_LABELS} if item else {}
+        values = (
+            {name: getattr(item, name) for name in EXPERIENCE_LABELS}
+            if item
+            else {"form_token": new_form_token()}
+        )
         return render(request, view, "cv/experience_form.html", values=values, errors={}, **context)
     form = await read_form(request)
     data, errors = presentation.parse_experience(form)
@@ -111,15 +116,28 @@ async def experience_form(request: Request, participant: Participant) -> Respons
         return render(
             request, view, "cv/experience_form.html", 400, values=form, errors=errors, **context
         )
-    async with database(request).transaction() as db:
-        if item is None:
-            item = PresentationExperience(participant_id=participant.id)
-            db.add(item)
-        else:
-            item = await presentation.find_experience(db, participant.id, item.id)
+    token = form.get("form_token", "")
+    try:
+        async with database(request).transaction() as db:
             if item is None:
-                raise HTTPException(404)
-        service.apply(item, data)
+                # A double click (the same form twice) adds the experience once.
+                if token and not await claim_form_token(db, token):
+                    return RedirectResponse(
+                        "/cv/presentation?saved=experience#experiences", status_code=303
+                    )
+                item = PresentationExperience(participant_id=participant.id)
+                db.add(item)
+            else:
+                item = await presentation.find_experience(db, participant.id, item.id)
+                if item is None:
+                    raise HTTPException(404)
+            service.apply(item, data)
+    except IntegrityError:
+        # The same form sent at the same moment added it: answer as that one does. Any
+        # other conflict is not a double click.
+        async with database(request).sessions() as db:
+            if not (token and await form_token_claimed(db, token)):
+                raise
     return RedirectResponse("/cv/presentation?saved=experience#experiences", status_code=303)
 
 

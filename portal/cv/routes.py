@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -20,7 +21,7 @@ from portal.occupations.search import Hit
 from portal.occupations.service import labels_of
 from portal.participants.models import Participant
 from portal.participants.pages import ParticipantView, participant_page_routes, render
-from portal.web.forms import Errors, read_form
+from portal.web.forms import Errors, claim_form_token, form_token_claimed, new_form_token, read_form
 from portal.web.i18n import current_language, gettext, upper_first
 from portal.web.i18n import lazy_gettext as _
 from portal.web.pdf import pdf_response
@@ -153,7 +154,7 @@ async def new_entry(request: Request, participant: Participant) -> Response:
     if kind not in mycv.KINDS:
         raise HTTPException(404)
     if request.method == "GET":
-        return entry_page(request, participant, kind, {}, {})
+        return entry_page(request, participant, kind, {"form_token": new_form_token()}, {})
     form = await read_form(request)
     page, uri = await occupation_step(request, participant, kind, form, None)
     if page is not None:
@@ -161,8 +162,18 @@ async def new_entry(request: Request, participant: Participant) -> Response:
     data, errors = mycv.parse_entry(kind, form, today(request), uri)
     if data is None:
         return entry_page(request, participant, kind, form, errors, 400)
-    async with database(request).transaction() as db:
-        await mycv.add_entry(db, participant.id, kind, data)
+    token = form.get("form_token", "")
+    try:
+        async with database(request).transaction() as db:
+            # A double click (the same form twice) adds the entry once.
+            if not token or await claim_form_token(db, token):
+                await mycv.add_entry(db, participant.id, kind, data)
+    except IntegrityError:
+        # The same form sent at the same moment added it: answer as that one does. Any
+        # other conflict is not a double click.
+        async with database(request).sessions() as db:
+            if not (token and await form_token_claimed(db, token)):
+                raise
     return RedirectResponse(f"/cv?saved={kind}#{kind}", status_code=303)
 
 

@@ -363,3 +363,35 @@ def test_a_job_may_name_an_occupation_from_the_list_found_without_javascript(
     assert bad.status_code == 400 and "Choose an occupation from the list." in bad.text
     enter = client.post("/cv/entries/new?kind=work", data={**JOB, "action": "find"})
     assert enter.status_code == 200 and "Saved." in enter.text  # Enter with nothing to find
+
+
+def form_token_of(client: TestClient, path: str) -> str:
+    found = re.search(r'name="form_token" value="([^"]+)"', client.get(path).text)
+    assert found, f"no form token on {path}"
+    return found[1]
+
+
+def test_a_double_clicked_entry_or_experience_is_added_once(client: TestClient) -> None:
+    log_in(client, "anna")
+    job = {
+        **JOB,
+        "title": "Pastry cook",
+        "form_token": form_token_of(client, "/cv/entries/new?kind=work"),
+    }
+    before = client.get("/cv").text.count("Pastry cook")
+    first = client.post("/cv/entries/new?kind=work", data=job)
+    once = client.get("/cv").text.count("Pastry cook")
+    again = client.post("/cv/entries/new?kind=work", data=job)
+    assert first.status_code == again.status_code == 200
+    assert once > before and client.get("/cv").text.count("Pastry cook") == once
+    experience = {
+        "kind": "internship",
+        "place": "Konditoriet",
+        "tasks": "Cakes.",
+        "verdict": "good",
+        "form_token": form_token_of(client, "/cv/presentation/experiences/new"),
+    }
+    for _ in range(2):
+        answer = client.post("/cv/presentation/experiences/new", data=experience)
+        assert answer.status_code == 200
+    assert client.get("/cv/presentation").text.count("Internship: Konditoriet") == 1
