@@ -24,7 +24,7 @@ from portal.hours.models import (
 from portal.hours.routes import activities_of, fmt, now, report_table
 from portal.hours.service import HoursError, Month
 from portal.notify.service import Links
-from portal.web.forms import read_form, whole_number
+from portal.web.forms import portal_date, read_form, whole_number
 from portal.web.i18n import gettext
 from portal.web.requests import database, today
 
@@ -263,11 +263,8 @@ async def save_month(
 
 
 def parse_day(text: str, month: Month) -> dt.date | None:
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        return None
-    return day if Month.of(day) == month else None
+    day = portal_date(text)
+    return day if day is not None and Month.of(day) == month else None
 
 
 async def autosave(p: Provider) -> Response:

@@ -18,7 +18,7 @@ from portal.reports import absence, service
 from portal.reports.absence import Week
 from portal.reports.models import Intervention
 from portal.reports.provider_routes import BASE, Provider, intervention_or_404, provider
-from portal.web.forms import read_form
+from portal.web.forms import portal_date, read_form
 from portal.web.i18n import gettext, upper_first
 from portal.web.listing import page_number
 from portal.web.requests import database
@@ -81,11 +81,8 @@ async def absence_page(p: Provider) -> Response:
 
 
 def parse_day(text: str, week: Week) -> dt.date | None:
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        return None
-    return day if week.monday <= day < week.next().monday else None
+    day = portal_date(text)
+    return day if day is not None and week.monday <= day < week.next().monday else None
 
 
 async def absence_post(p: Provider) -> Response:

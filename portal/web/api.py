@@ -9,6 +9,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from portal.web.forms import whole_number
+
 PROBLEM_TYPE = "application/problem+json"
 # Far more than any plan or export request needs; a larger body is refused before it is read.
 MAX_BODY_BYTES = 256 * 1024
@@ -83,8 +85,8 @@ def parse_object(raw: bytes) -> dict[str, Any]:
 
 async def json_object(request: Request) -> dict[str, Any] | JSONResponse:
     """The request's JSON object, or the problem saying why there is none (413, 422)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    declared = whole_number(request.headers.get("content-length", "0"))
+    if declared is None or declared > MAX_BODY_BYTES:
         return problem(413, f"The body may hold at most {MAX_BODY_BYTES} bytes.")
     chunks, size = [], 0
     async for chunk in request.stream():
