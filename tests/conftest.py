@@ -156,6 +156,29 @@ def client_of(settings: Settings) -> Iterator[TestClient]:
         yield test_client
 
 
+def at_once(client: TestClient, *requests: tuple[str, str, dict[str, Any]]) -> list[Any]:
+    """Send the requests (method, path, options) at the same moment, with the client's cookies,
+    to its app in its own event loop, following redirects; their answers, in order."""
+
+    async def send() -> list[Any]:
+        transport = httpx2.ASGITransport(app=client.app)
+        async with httpx2.AsyncClient(
+            transport=transport,
+            base_url="http://testserver",
+            cookies=client.cookies,
+            follow_redirects=True,
+        ) as sender:
+            return list(
+                await asyncio.gather(
+                    *(sender.request(method, url, **options) for method, url, options in requests)
+                )
+            )
+
+    assert client.portal is not None, "use the client inside its with block"
+    answers: list[Any] = client.portal.call(send)
+    return answers
+
+
 def log_in(client: TestClient, persona: str, staff: bool = False) -> httpx2.Response:
     """A full OIDC round trip through the development IdP, for the persona named."""
     path = "/staff/login" if staff else "/auth/login"

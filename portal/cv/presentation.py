@@ -128,11 +128,24 @@ def share_state(share: CvShare, now: dt.datetime) -> str:
     return "expired" if now >= share.expires_at else "active"
 
 
+def link_token(seed: str, secret: str) -> str:
+    """The link's token made from the sharing form's one-time token: the same form sent twice
+    names the same link, so whichever answer the browser shows can show it."""
+    if not seed:
+        return secrets.token_urlsafe(32)
+    return token_hash("cv-share-link:" + seed, secret)
+
+
 async def create_share(
-    db: AsyncSession, participant_id: int, data: ShareInput, secret: str, now: dt.datetime
+    db: AsyncSession,
+    participant_id: int,
+    data: ShareInput,
+    secret: str,
+    now: dt.datetime,
+    seed: str = "",
 ) -> tuple[CvShare, str]:
-    """A new link; the token is returned once and only its keyed hash is kept."""
-    token = secrets.token_urlsafe(32)
+    """A new link; the token is returned (and shown) but only its keyed hash is kept."""
+    token = link_token(seed, secret)
     share = CvShare(
         participant_id=participant_id,
         token_hash=token_hash(token, secret),
@@ -144,6 +157,21 @@ async def create_share(
     db.add(share)
     await db.flush()
     return share, token
+
+
+async def made_link(db: AsyncSession, participant_id: int, seed: str, secret: str) -> str | None:
+    """The token of the participant's link made by the sharing form with this one-time token
+    (None when there is none: no token, or the form was never saved)."""
+    if not seed:
+        return None
+    token = link_token(seed, secret)
+    found = await db.scalar(
+        select(CvShare.id).where(
+            CvShare.token_hash == token_hash(token, secret),
+            CvShare.participant_id == participant_id,
+        )
+    )
+    return token if found is not None else None
 
 
 async def share_by_token(db: AsyncSession, token: str, secret: str) -> CvShare | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -19,7 +19,7 @@ from portal.cv.pages import presentation_labels
 from portal.db import utcnow
 from portal.participants.models import Participant
 from portal.participants.pages import ParticipantView, participant_page_routes, render
-from portal.web.forms import claim_form_token, form_token_claimed, new_form_token, read_form
+from portal.web.forms import new_form_token, once_per_token, read_form
 from portal.web.i18n import lazy_gettext as _
 from portal.web.pdf import pdf_response
 from portal.web.requests import database
@@ -116,28 +116,21 @@ async def experience_form(request: Request, participant: Participant) -> Respons
         return render(
             request, view, "cv/experience_form.html", 400, values=form, errors=errors, **context
         )
-    token = form.get("form_token", "")
-    try:
-        async with database(request).transaction() as db:
-            if item is None:
-                # A double click (the same form twice) adds the experience once.
-                if token and not await claim_form_token(db, token):
-                    return RedirectResponse(
-                        "/cv/presentation?saved=experience#experiences", status_code=303
-                    )
-                item = PresentationExperience(participant_id=participant.id)
-                db.add(item)
-            else:
-                item = await presentation.find_experience(db, participant.id, item.id)
-                if item is None:
-                    raise HTTPException(404)
-            service.apply(item, data)
-    except IntegrityError:
-        # The same form sent at the same moment added it: answer as that one does. Any
-        # other conflict is not a double click.
-        async with database(request).sessions() as db:
-            if not (token and await form_token_claimed(db, token)):
-                raise
+    existing = item
+
+    async def write(db: AsyncSession) -> None:
+        # A double click (the same form twice) adds the experience once.
+        if existing is None:
+            saved = PresentationExperience(participant_id=participant.id)
+            db.add(saved)
+        else:
+            found = await presentation.find_experience(db, participant.id, existing.id)
+            if found is None:
+                raise HTTPException(404)
+            saved = found
+        service.apply(saved, data)
+
+    await once_per_token(database(request), form.get("form_token", ""), write)
     return RedirectResponse("/cv/presentation?saved=experience#experiences", status_code=303)
 
 
@@ -180,14 +173,30 @@ async def create_share(request: Request, participant: Participant) -> Response:
     data, errors = presentation.parse_share(form)
     created = None
     if data is not None:
-        async with database(request).transaction() as db:
-            if await claim_form_token(db, form.get("form_token", "")):
-                _share, token = await presentation.create_share(
-                    db, participant.id, data, request.app.state.settings.secret_key, utcnow()
-                )
-                created = f"{request.app.state.settings.base_url}/shared/cv/{token}"
-        if created is None:  # a repeated submit: the first one made the link
+        settings = request.app.state.settings
+        seed = form.get("form_token", "")
+
+        made: list[str] = []
+
+        async def write(db: AsyncSession) -> None:
+            made.append(
+                (
+                    await presentation.create_share(
+                        db, participant.id, data, settings.secret_key, utcnow(), seed
+                    )
+                )[1]
+            )
+
+        if await once_per_token(database(request), seed, write):
+            token: str | None = made[-1]
+        else:
+            # The same form sent a moment ago (a double click) made the link: this answer shows
+            # it too, since a browser shows only the answer to the last click.
+            async with database(request).sessions() as db:
+                token = await presentation.made_link(db, participant.id, seed, settings.secret_key)
+        if token is None:
             return RedirectResponse("/cv/presentation#sharing", status_code=303)
+        created = f"{settings.base_url}/shared/cv/{token}"
     async with database(request).sessions() as db:
         texts = await presentation.texts_of(db, participant.id)
         items = await presentation.experiences(db, participant.id)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -21,7 +21,7 @@ from portal.occupations.search import Hit
 from portal.occupations.service import labels_of
 from portal.participants.models import Participant
 from portal.participants.pages import ParticipantView, participant_page_routes, render
-from portal.web.forms import Errors, claim_form_token, form_token_claimed, new_form_token, read_form
+from portal.web.forms import Errors, new_form_token, once_per_token, read_form
 from portal.web.i18n import current_language, gettext, upper_first
 from portal.web.i18n import lazy_gettext as _
 from portal.web.pdf import pdf_response
@@ -162,18 +162,12 @@ async def new_entry(request: Request, participant: Participant) -> Response:
     data, errors = mycv.parse_entry(kind, form, today(request), uri)
     if data is None:
         return entry_page(request, participant, kind, form, errors, 400)
-    token = form.get("form_token", "")
-    try:
-        async with database(request).transaction() as db:
-            # A double click (the same form twice) adds the entry once.
-            if not token or await claim_form_token(db, token):
-                await mycv.add_entry(db, participant.id, kind, data)
-    except IntegrityError:
-        # The same form sent at the same moment added it: answer as that one does. Any
-        # other conflict is not a double click.
-        async with database(request).sessions() as db:
-            if not (token and await form_token_claimed(db, token)):
-                raise
+
+    async def write(db: AsyncSession) -> None:
+        await mycv.add_entry(db, participant.id, kind, data)
+
+    # A double click (the same form twice) adds the entry once.
+    await once_per_token(database(request), form.get("form_token", ""), write)
     return RedirectResponse(f"/cv?saved={kind}#{kind}", status_code=303)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -101,6 +102,48 @@ def parse_extras(body: dict[str, Any], today_: Any) -> tuple[InitiativeState, Er
     return state, errors
 
 
+def based_on_version(body: dict[str, Any], errors: Errors) -> int | None:
+    """The version the case system's change is based on (optional): when another version is
+    the latest by then, the change is refused with 409 instead of replacing it unseen."""
+    value = body.get("based_on_version")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**31:
+        errors["based_on_version"] = "Must be a whole number of at least 0."
+        return None
+    return value
+
+
+Written = TypeVar("Written")
+
+
+async def write_plan(
+    request: Request, write: Callable[[AsyncSession, Participant], Awaitable[Written]]
+) -> Written | Response:
+    """Run `write` for the path's participant in one transaction. A writer racing this one
+    (the editor, another request) makes it run once more on what that one saved; a change
+    based on an older version, or one the plan's rules refuse, is answered with 409."""
+    for attempt in (1, 2):
+        try:
+            async with database(request).transaction() as db:
+                participant = await find_participant(request, db)
+                if participant is None:
+                    return problem(404, "No such participant.")
+                return await write(db, participant)
+        except service.PlanConflict as conflict:
+            return problem(
+                409,
+                "Another version was saved after the one this change is based on.",
+                current_version=conflict.current_version,
+            )
+        except PlanError as refusal:
+            return problem(409, refusal.message)
+        except IntegrityError:
+            if attempt == 2:
+                raise  # a second collision in a row is not a race any more
+    raise AssertionError("unreachable")
+
+
 async def put_initiative(request: Request, client: ApiClient) -> Response:
     body = await json_object(request)
     if isinstance(body, JSONResponse):
@@ -111,38 +154,34 @@ async def put_initiative(request: Request, client: ApiClient) -> Response:
     errors.update(extra_errors)
     errors.update(external_id_errors(request))
     author = author_of(body, client, errors)
+    based_on = based_on_version(body, errors)
     if errors or data is None:
         return problem(422, "The initiative is not valid.", errors)
     external_id = request.path_params["external_id"]
-    for attempt in (1, 2):
-        try:
-            async with database(request).transaction() as db:
-                participant = await find_participant(request, db)
-                if participant is None:
-                    return problem(404, "No such participant.")
-                initiative = await by_external_id(db, Initiative, participant, external_id)
-                created = initiative is None
-                initiative, changed = await service.upsert_initiative(
-                    db, writer(request, participant, author), data, extras, initiative, external_id
-                )
-                version = initiative.versions[-1]
-            break
-        except PlanError as refusal:
-            return problem(409, refusal.message)
-        except IntegrityError:
-            if attempt == 2:
-                raise  # a second collision in a row is not a race any more
-    assert initiative is not None
-    return JSONResponse(
-        {
+
+    async def write(db: AsyncSession, participant: Participant) -> Response:
+        initiative = await by_external_id(db, Initiative, participant, external_id)
+        created = initiative is None
+        initiative, changed = await service.upsert_initiative(
+            db,
+            writer(request, participant, author),
+            data,
+            extras,
+            initiative,
+            external_id,
+            based_on=based_on,
+        )
+        version = initiative.versions[-1]
+        saved = {
             "id": initiative.id,
             "external_id": external_id,
             "version": version.version,
             "state": service.initiative_state(version, day),
             "changed": changed,
-        },
-        status_code=201 if created else 200,
-    )
+        }
+        return JSONResponse(saved, status_code=201 if created else 200)
+
+    return await write_plan(request, write)
 
 
 async def put_goal(request: Request, client: ApiClient) -> Response:
@@ -155,36 +194,43 @@ async def put_goal(request: Request, client: ApiClient) -> Response:
         errors["kind"] = "Must be job or progression."
     errors.update(external_id_errors(request))
     author = author_of(body, client, errors)
+    based_on = based_on_version(body, errors)
     if errors or data is None:
         return problem(422, "The goal is not valid.", errors)
     external_id = request.path_params["external_id"]
-    async with database(request).transaction() as db:
-        participant = await find_participant(request, db)
-        if participant is None:
-            return problem(404, "No such participant.")
+
+    async def write(db: AsyncSession, participant: Participant) -> Response:
         goal = await by_external_id(db, Goal, participant, external_id)
         if goal is not None and goal.kind != kind:
             return problem(409, "A goal keeps its kind; use another external id.")
         created = goal is None
         goal, changed = await service.save_goal(
-            db, writer(request, participant, author), str(kind), data, goal, external_id
+            db,
+            writer(request, participant, author),
+            str(kind),
+            data,
+            goal,
+            external_id,
+            based_on=based_on,
         )
         version = goal.versions[-1].version
-    body_out = {"id": goal.id, "external_id": external_id, "version": version, "changed": changed}
-    return JSONResponse(body_out, status_code=201 if created else 200)
+        saved = {"id": goal.id, "external_id": external_id, "version": version, "changed": changed}
+        return JSONResponse(saved, status_code=201 if created else 200)
+
+    return await write_plan(request, write)
 
 
 async def delete_goal(request: Request, client: ApiClient) -> Response:
     author = Author(client.name, client=client.name)
-    async with database(request).transaction() as db:
-        participant = await find_participant(request, db)
-        if participant is None:
-            return problem(404, "No such participant.")
+
+    async def write(db: AsyncSession, participant: Participant) -> Response:
         goal = await by_external_id(db, Goal, participant, request.path_params["external_id"])
         if goal is None:
             return problem(404, "No such goal.")
         changed = await service.remove_goal(db, writer(request, participant, author), goal)
-    return JSONResponse({"id": goal.id, "removed": True, "changed": changed})
+        return JSONResponse({"id": goal.id, "removed": True, "changed": changed})
+
+    return await write_plan(request, write)
 
 
 async def put_agreement(request: Request, client: ApiClient) -> Response:
@@ -193,16 +239,17 @@ async def put_agreement(request: Request, client: ApiClient) -> Response:
         return body
     data, errors = inputs.parse_agreement(body, today(request))
     author = author_of(body, client, errors)
+    based_on = based_on_version(body, errors)
     if errors or data is None:
         return problem(422, "The agreement is not valid.", errors)
-    async with database(request).transaction() as db:
-        participant = await find_participant(request, db)
-        if participant is None:
-            return problem(404, "No such participant.")
+
+    async def write(db: AsyncSession, participant: Participant) -> Response:
         version, changed = await service.save_agreement(
-            db, writer(request, participant, author), data
+            db, writer(request, participant, author), data, based_on=based_on
         )
-    return JSONResponse({"version": version.version, "changed": changed})
+        return JSONResponse({"version": version.version, "changed": changed})
+
+    return await write_plan(request, write)
 
 
 def routes() -> list[Route]:
@@ -228,6 +275,13 @@ def routes() -> list[Route]:
 
 _TEXT = {"type": "string"}
 _DATE = {"type": "string", "format": "date"}
+_BASED_ON = {
+    "type": ["integer", "null"],
+    "minimum": 0,
+    "description": "The version this change is based on (0: none yet). When another version "
+    "is the latest, the change is refused with 409 and current_version; leave it out to "
+    "write what is true now.",
+}
 
 
 def _limited(name: str) -> dict[str, Any]:
@@ -262,6 +316,7 @@ SCHEMAS: dict[str, Any] = {
             "cancelled": {"type": "boolean"},
             "final_status": {"type": ["string", "null"], "maxLength": 2000},
             "changed_by": {"type": "string", "maxLength": 201},
+            "based_on_version": _BASED_ON,
         },
     },
     "Goal": {
@@ -272,6 +327,7 @@ SCHEMAS: dict[str, Any] = {
             "text": _limited("goal_text"),
             "occupation_uri": {"type": ["string", "null"], "maxLength": 200},
             "changed_by": {"type": "string", "maxLength": 201},
+            "based_on_version": _BASED_ON,
         },
     },
     "Agreement": {
@@ -282,6 +338,7 @@ SCHEMAS: dict[str, Any] = {
             "agreed_on": _DATE,
             "agreed_by": _limited("agreed_by"),
             "changed_by": {"type": "string", "maxLength": 201},
+            "based_on_version": _BASED_ON,
         },
     },
     "Saved": {
@@ -311,7 +368,10 @@ def _operation(summary: str, schema: str | None, created: bool = True) -> dict[s
     if created:
         responses["201"] = {"description": "Created", **ref("Saved")}
     if schema:
-        responses["409"] = problem_response("Refused by the plan's rules")
+        responses["409"] = problem_response(
+            "Refused by the plan's rules, or based on an older version than the latest "
+            "(the problem's current_version says which is)"
+        )
         responses["422"] = problem_response("Not valid; errors name the fields")
     operation: dict[str, Any] = {"summary": summary, "responses": responses}
     if schema:

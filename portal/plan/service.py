@@ -69,6 +69,24 @@ class PlanError(Exception):
         self.message = message
 
 
+class PlanConflict(PlanError):
+    """The change was based on a version that is no longer the latest: someone else saved in
+    between. Saving it anyway would silently replace their change."""
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(
+            gettext("Someone else saved a change in between. Look at it and save again.")
+        )
+        self.current_version = current_version
+
+
+def check_based_on(current_version: int, based_on: int | None) -> None:
+    """A change based on an older version than `current_version` is a conflict; None means
+    the writer states what is true now (a case system's upsert)."""
+    if based_on is not None and based_on != current_version:
+        raise PlanConflict(current_version)
+
+
 @dataclass(frozen=True)
 class Author:
     name: str
@@ -183,8 +201,10 @@ async def save_initiative(
     data: InitiativeInput,
     initiative: Initiative | None = None,
     external_id: str | None = None,
+    based_on: int | None = None,
 ) -> tuple[Initiative, bool]:
-    """Create an initiative or add a version to it; (initiative, whether anything changed)."""
+    """Create an initiative or add a version to it; (initiative, whether anything changed).
+    `based_on`: the version the writer saw (PlanConflict when another one is the latest)."""
     if initiative is None:
         initiative = Initiative(
             participant_id=writer.participant.id, external_id=external_id, status_entries=[]
@@ -196,6 +216,7 @@ async def save_initiative(
         previous = initiative.versions[-1]
         if all(getattr(previous, name) == getattr(data, name) for name in INITIATIVE_FIELDS):
             return initiative, False  # the same again changes nothing, even when locked
+        check_based_on(previous.version, based_on)
         if is_locked(previous, writer.today):
             raise PlanError(gettext("An ended or cancelled initiative cannot be changed."))
     version = InitiativeVersion(
@@ -237,9 +258,11 @@ async def end_initiative(
     initiative: Initiative,
     final_status: str,
     end_date: dt.date | None = None,
+    based_on: int | None = None,
 ) -> InitiativeVersion:
     """End with a final status; the end date is kept unless it lies ahead (then: today)."""
     current, today = initiative.versions[-1], writer.today
+    check_based_on(current.version, based_on)
     if current.cancelled:
         raise PlanError(gettext("A cancelled initiative cannot be ended."))
     if current.final_status is not None:
@@ -254,8 +277,9 @@ async def end_initiative(
 
 
 async def cancel_initiative(
-    db: AsyncSession, writer: PlanWriter, initiative: Initiative
+    db: AsyncSession, writer: PlanWriter, initiative: Initiative, based_on: int | None = None
 ) -> InitiativeVersion:
+    check_based_on(initiative.versions[-1].version, based_on)
     if is_locked(initiative.versions[-1], writer.today):
         raise PlanError(gettext("An ended or cancelled initiative cannot be changed."))
     return await _successor(db, writer, initiative, cancelled=True)
@@ -300,10 +324,11 @@ async def upsert_initiative(
     state: InitiativeState,
     initiative: Initiative | None,
     external_id: str,
+    based_on: int | None = None,
 ) -> tuple[Initiative, bool]:
     """The initiative as a case system says it is now; the same again changes nothing.
     Status entries not yet known are added; cancelling or ending happens once."""
-    initiative, changed = await save_initiative(db, writer, data, initiative, external_id)
+    initiative, changed = await save_initiative(db, writer, data, initiative, external_id, based_on)
     known = {(s.entry_date, s.text) for s in initiative.status_entries}
     for status in state.statuses:
         if (status.entry_date, status.text) not in known:
@@ -328,6 +353,7 @@ async def save_goal(
     data: GoalInput,
     goal: Goal | None = None,
     external_id: str | None = None,
+    based_on: int | None = None,
 ) -> tuple[Goal, bool]:
     if goal is None:
         goal = Goal(participant_id=writer.participant.id, kind=kind, external_id=external_id)
@@ -342,6 +368,7 @@ async def save_goal(
             and previous.occupation_uri == data.occupation_uri
         ):
             return goal, False
+        check_based_on(previous.version, based_on)
     db.add(
         GoalVersion(
             goal_id=goal.id,
@@ -357,10 +384,13 @@ async def save_goal(
     return goal, True
 
 
-async def remove_goal(db: AsyncSession, writer: PlanWriter, goal: Goal) -> bool:
+async def remove_goal(
+    db: AsyncSession, writer: PlanWriter, goal: Goal, based_on: int | None = None
+) -> bool:
     previous = goal.versions[-1]
     if previous.removed:
         return False
+    check_based_on(previous.version, based_on)
     db.add(
         GoalVersion(
             goal_id=goal.id,
@@ -377,8 +407,9 @@ async def remove_goal(db: AsyncSession, writer: PlanWriter, goal: Goal) -> bool:
 
 
 async def save_agreement(
-    db: AsyncSession, writer: PlanWriter, data: AgreementInput
+    db: AsyncSession, writer: PlanWriter, data: AgreementInput, based_on: int | None = None
 ) -> tuple[AgreementVersion, bool]:
+    """A new latest agreement; `based_on` is the version the writer saw (0: none yet)."""
     participant_id = writer.participant.id
     latest = await latest_agreement(db, participant_id)
     if latest is not None and (latest.text, latest.agreed_on, latest.agreed_by) == (
@@ -387,6 +418,7 @@ async def save_agreement(
         data.agreed_by,
     ):
         return latest, False
+    check_based_on(latest.version if latest else 0, based_on)
     version = AgreementVersion(
         participant_id=participant_id,
         version=latest.version + 1 if latest else 1,

@@ -21,9 +21,11 @@ class BodyRefused(ValueError):
     """Why a body is not the JSON object an endpoint reads."""
 
 
-def problem(status: int, title: str, errors: dict[str, str] | None = None) -> JSONResponse:
-    """An error of the API as an RFC 9457 problem document."""
-    body: dict[str, Any] = {"status": status, "title": title}
+def problem(
+    status: int, title: str, errors: dict[str, str] | None = None, **extensions: Any
+) -> JSONResponse:
+    """An error of the API as an RFC 9457 problem document (with its extension members)."""
+    body: dict[str, Any] = {"status": status, "title": title, **extensions}
     if errors:
         body["errors"] = [{"field": name, "message": message} for name, message in errors.items()]
     headers = {"WWW-Authenticate": 'Bearer realm="portal"'} if status == 401 else None
@@ -137,6 +139,10 @@ def openapi_document(paths: dict[str, Any], schemas: dict[str, Any]) -> dict[str
                                     "message": {"type": "string"},
                                 },
                             },
+                        },
+                        "current_version": {
+                            "type": "integer",
+                            "description": "With 409: the latest version, to base a change on",
                         },
                     },
                 },

@@ -6,15 +6,17 @@ import datetime as dt
 import re
 import secrets
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from portal.db import Database
 from portal.web.i18n import gettext
 from portal.web.models import FormSubmission
 
@@ -230,6 +232,28 @@ async def claim_form_token(db: AsyncSession, token: str) -> bool:
     db.add(FormSubmission(token=token))
     await db.flush()
     return True
+
+
+async def once_per_token(
+    database: Database, token: str, write: Callable[[AsyncSession], Awaitable[object]]
+) -> bool:
+    """Run `write` in one transaction, once per form token. True when it ran; False when the
+    same form was already saved, by an earlier submit or one racing this one (a double click:
+    answer as that one did). A form without a token is written each time it is sent. Any other
+    conflict (another writer, a constraint) is raised, never taken for a double click."""
+    token = token if 0 < len(token) <= 64 else ""
+    try:
+        async with database.transaction() as db:
+            if token and not await claim_form_token(db, token):
+                return False
+            await write(db)
+            return True
+    except IntegrityError:
+        if token:
+            async with database.sessions() as db:
+                if await form_token_claimed(db, token):
+                    return False
+        raise
 
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
