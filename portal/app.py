@@ -20,11 +20,12 @@ from portal.booking import routes as booking_routes
 from portal.cv import jobs_routes as cv_jobs_routes
 from portal.cv import presentation_routes as cv_presentation_routes
 from portal.cv import routes as cv_routes
-from portal.db import Database
+from portal.db import Database, utcnow
 from portal.hours import api as hours_api
 from portal.hours import export_routes as hours_export_routes
 from portal.hours import provider_routes as hours_provider_routes
 from portal.hours import routes as hours_routes
+from portal.notify.service import outbox_backlog
 from portal.participants import routes as participant_routes
 from portal.plan import api as plan_api
 from portal.plan import routes as plan_routes
@@ -42,6 +43,13 @@ from portal.web.api import openapi_document
 from portal.web.compression import CompressionMiddleware
 from portal.web.errors import EXCEPTION_HANDLERS, ErrorPageMiddleware, error_page
 from portal.web.i18n import LocaleMiddleware
+from portal.web.observability import (
+    Metrics,
+    RequestLogMiddleware,
+    configure_access_log,
+    metric,
+    metrics_route,
+)
 from portal.web.routing import IndexedRouter
 from portal.web.security import CrossSiteRefusalMiddleware, SecurityHeadersMiddleware
 from portal.web.templating import Pages
@@ -83,9 +91,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
     ]
     if settings.dev_idp:
         routes.append(Mount("/dev-idp", routes=DevIdp(settings, database).routes()))
+    metrics = Metrics()
+    routes.append(
+        metrics_route(
+            metrics, settings.metrics_token, [pool_metrics(database), outbox_metrics(database)]
+        )
+    )
 
     app = Starlette(
         middleware=[
+            Middleware(RequestLogMiddleware, metrics=metrics),
             Middleware(CompressionMiddleware),
             Middleware(SecurityHeadersMiddleware, settings=settings),
             Middleware(ErrorPageMiddleware),
@@ -111,6 +126,39 @@ def create_app(settings: Settings | None = None) -> Starlette:
     return app
 
 
+def pool_metrics(database: Database) -> Any:
+    async def collect() -> list[str]:
+        pool = database.engine.pool
+        samples = []
+        for name in ("size", "checkedout", "checkedin", "overflow"):
+            count = getattr(pool, name, None)
+            if callable(count):
+                samples.append((f'state="{name}"', count()))
+        return metric("portal_db_pool_connections", "gauge", "Database connections.", samples)
+
+    return collect
+
+
+def outbox_metrics(database: Database) -> Any:
+    async def collect() -> list[str]:
+        async with database.sessions() as db:
+            unsent, due, age = await outbox_backlog(db, utcnow())
+        return [
+            *metric("portal_outbox_unsent", "gauge", "Messages not yet sent.", [("", unsent)]),
+            *metric("portal_outbox_due", "gauge", "Unsent messages due now.", [("", due)]),
+            *metric(
+                "portal_outbox_oldest_age_seconds",
+                "gauge",
+                "Age of the oldest unsent message (the worker's backlog).",
+                [("", f"{age:.0f}")],
+            ),
+        ]
+
+    return collect
+
+
 def app_from_env() -> Starlette:
-    """Factory for uvicorn (`portal.app:app_from_env`)."""
-    return create_app()
+    """Factory for uvicorn (`portal.app:app_from_env`), one per worker process."""
+    settings = Settings.from_env()
+    configure_access_log(settings.access_log)
+    return create_app(settings)

@@ -83,6 +83,10 @@ def _secret(name: str, value: str) -> str:
     return value
 
 
+def _optional_secret(name: str, value: str) -> str:
+    return _secret(name, value) if value else ""
+
+
 def setting(
     env: str, default: str | None, parse: Callable[[str, str], Any], doc: str, secret: bool = False
 ) -> Any:
@@ -263,6 +267,22 @@ class Settings:
         "2026-12-03",
         _iso_date,
         "The day the accessibility statement was last reviewed (YYYY-MM-DD).",
+    )
+
+    access_log: bool = setting(
+        "PORTAL_ACCESS_LOG",
+        "1",
+        _bool,
+        "Write one JSON line per request to standard output (time, method, route template, "
+        "status, duration, kind of user, request id; never a path, query or personal number).",
+    )
+    metrics_token: str = setting(
+        "PORTAL_METRICS_TOKEN",
+        "",
+        _optional_secret,
+        "Serve /metrics (Prometheus text format) to a scraper sending 'Authorization: Bearer' "
+        "with this token, at least 16 characters; empty: /metrics answers 404.",
+        secret=True,
     )
 
     @property

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.db import utcnow
@@ -189,3 +189,19 @@ def record_attempt(message: OutboxMessage, now: dt.datetime, error: str | None) 
     else:
         message.last_error = error[:2000]
         message.next_attempt_at = now + backoff(message.attempts)
+
+
+async def outbox_backlog(db: AsyncSession, now: dt.datetime) -> tuple[int, int, float]:
+    """What the worker has yet to send: (unsent, due now, age in seconds of the oldest
+    unsent message; 0 when there is none)."""
+    unsent, due, oldest = (
+        await db.execute(
+            select(
+                func.count(),
+                func.count().filter(OutboxMessage.next_attempt_at <= now),
+                func.min(OutboxMessage.created_at),
+            ).where(OutboxMessage.sent_at.is_(None))
+        )
+    ).one()
+    age = (now - oldest).total_seconds() if oldest is not None else 0.0
+    return int(unsent), int(due), max(age, 0.0)

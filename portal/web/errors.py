@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal.web.api import problem
 from portal.web.i18n import choose_language, current_language
+from portal.web.observability import request_id, route_template
 from portal.web.templating import pages
 
 log = logging.getLogger("portal")
@@ -25,7 +26,10 @@ async def error_page(request: Request, status_code: int, reason: str | None = No
     # A failure may come before the locale middleware ran; pick the language again.
     current_language.set(choose_language(request))
     response = pages(request).render(
-        request, "errors/error.html", {"status": status_code, "reason": reason}, status_code
+        request,
+        "errors/error.html",
+        {"status": status_code, "reason": reason, "reference": request_id(request.scope)},
+        status_code,
     )
     return response
 
@@ -48,9 +52,17 @@ def database_away(exc: Exception) -> bool:
 async def server_error(request: Request, exc: Exception) -> Response:
     """Anything unexpected, from a route or a middleware: 503 when the database is away."""
     if database_away(exc):
-        log.error("database unavailable on %s: %s", request.url.path, exc)
+        log.error(
+            "database unavailable (request %s): %s", request_id(request.scope), type(exc).__name__
+        )
         return await error_page(request, 503)
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    log.exception(
+        "unhandled error (request %s) on %s %s",
+        request_id(request.scope),
+        request.method,
+        route_template(request.scope),
+        exc_info=exc,
+    )
     return await error_page(request, 500)
 
 
