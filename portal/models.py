@@ -74,7 +74,7 @@ from portal.staff.models import (
     StaffAuthorization,
     StaffUser,
 )
-from portal.web.models import FormSubmission
+from portal.web.models import FormSubmission, RateLimit
 
 __all__ = [
     "AbsenceDay",
@@ -127,6 +127,7 @@ __all__ = [
     "PlanView",
     "PresentationCv",
     "PresentationExperience",
+    "RateLimit",
     "ReminderSubscription",
     "Report",
     "ReportDecision",

@@ -83,6 +83,35 @@ def _secret(name: str, value: str) -> str:
     return value
 
 
+RATE_LIMIT_KINDS = ("login", "signing", "share", "api")
+
+
+def _rate_limits(name: str, value: str) -> tuple[tuple[str, int, int], ...]:
+    """ "login=300/600,api=1200/60": at most 300 logins per 600 seconds, …; kinds not named
+    keep their default."""
+    limits = dict(DEFAULT_RATE_LIMITS)
+    for part in filter(None, (p.strip() for p in value.split(","))):
+        kind, _, rule = part.partition("=")
+        count, _, seconds = rule.partition("/")
+        if kind not in RATE_LIMIT_KINDS or not count.isascii() or not seconds.isascii():
+            raise SettingsError(f"{name}: {part!r} is not kind=count/seconds ({RATE_LIMIT_KINDS})")
+        try:
+            limits[kind] = (int(count), int(seconds))
+        except ValueError:
+            raise SettingsError(f"{name}: {part!r} is not kind=count/seconds") from None
+        if limits[kind][0] < 1 or not 1 <= limits[kind][1] <= 86400:
+            raise SettingsError(f"{name}: {part!r} needs a count ≥ 1 and 1–86400 seconds")
+    return tuple((kind, *limits[kind]) for kind in RATE_LIMIT_KINDS)
+
+
+DEFAULT_RATE_LIMITS = {
+    "login": (300, 600),  # login starts and returns per address: a job centre shares one
+    "signing": (20, 600),  # eID signings started per user
+    "share": (120, 3600),  # openings of one shared CV link
+    "api": (1200, 60),  # requests per API client
+}
+
+
 def _optional_secret(name: str, value: str) -> str:
     return _secret(name, value) if value else ""
 
@@ -276,6 +305,14 @@ class Settings:
         "Write one JSON line per request to standard output (time, method, route template, "
         "status, duration, kind of user, request id; never a path, query or personal number).",
     )
+    rate_limits: tuple[tuple[str, int, int], ...] = setting(
+        "PORTAL_RATE_LIMITS",
+        "",
+        _rate_limits,
+        "Limits over which a request is answered 429, as kind=count/seconds separated by commas; "
+        "kinds: login (per address), signing (per user), share (per shared CV link), api (per "
+        "client). Defaults: login=300/600,signing=20/600,share=120/3600,api=1200/60.",
+    )
     metrics_token: str = setting(
         "PORTAL_METRICS_TOKEN",
         "",
@@ -284,6 +321,13 @@ class Settings:
         "with this token, at least 16 characters; empty: /metrics answers 404.",
         secret=True,
     )
+
+    def rate_limit(self, kind: str) -> tuple[int, int]:
+        """(at most how many, per how many seconds) for a kind of rate limit."""
+        for name, count, seconds in self.rate_limits:
+            if name == kind:
+                return count, seconds
+        raise KeyError(kind)
 
     @property
     def timezone(self) -> str:

@@ -25,6 +25,7 @@ from portal.cli import db_upgrade
 from portal.settings import Settings
 
 SECRET = "test-secret-0123456789abcdef"
+TEST_RATE_LIMITS = "login=1000000/600,signing=1000000/600,share=1000000/3600,api=1000000/60"
 ZONE = ZoneInfo("Europe/Stockholm")  # the test deployment's (PORTAL_COUNTRY=SE)
 
 
@@ -116,6 +117,9 @@ def make_settings(database_url: str, var_dir: Path, **overrides: object) -> Sett
         "PORTAL_DEV_IDP": "1",
         "PORTAL_VAR_DIR": str(var_dir),
         "PORTAL_COUNTRY": "SE",
+        # Tests log in and call the API far more often than people do; the limits' own tests
+        # set their own.
+        "PORTAL_RATE_LIMITS": TEST_RATE_LIMITS,
     }
     return Settings.from_env(env, **overrides)
 

@@ -16,6 +16,7 @@ from starlette.responses import Response
 from portal.auth.models import ApiClient
 from portal.db import Database, detached, utcnow
 from portal.web.api import problem
+from portal.web.ratelimit import limit
 
 TOKEN_PREFIX = "ppt_"  # noqa: S105 -- a marker that makes leaked tokens findable, not a secret
 
@@ -108,6 +109,7 @@ def api_endpoint(handler: ApiHandler, scope: str) -> Callable[[Request], Awaitab
             return problem(401, "A valid bearer token is required.")
         if scope not in client.scopes.split():
             return problem(403, f"This client may not do this: it needs the scope {scope}.")
+        await limit(request, "api", str(client.id))
         return await handler(request, client)
 
     endpoint.__name__ = handler.__name__

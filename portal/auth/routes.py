@@ -16,6 +16,7 @@ from portal.participants.service import normalise_personal_number, participant_f
 from portal.staff.service import is_authorized, staff_user_for_login
 from portal.web.errors import error_page
 from portal.web.i18n import LANGUAGE_COOKIE, current_language
+from portal.web.ratelimit import client_address, limit
 from portal.web.requests import database, today
 from portal.web.security import local_path, origin_of
 
@@ -30,6 +31,7 @@ async def login(request: Request, kind: str) -> Response:
     if origin_of(str(request.url)) != origin_of(base_url):
         # The session cookie that carries the login state belongs to the portal's own address.
         return RedirectResponse(f"{base_url}{request.url.path}?{request.url.query}", 303)
+    await limit(request, "login", client_address(request))
     state = session_state(request)
     state.data["next"] = local_path(request.query_params.get("next"), HOME[kind])
     extra = {"ui_locales": current_language.get()}

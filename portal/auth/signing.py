@@ -32,6 +32,7 @@ from portal.db import utcnow
 from portal.participants.models import Participant
 from portal.web.errors import error_page
 from portal.web.i18n import current_language, gettext
+from portal.web.ratelimit import limit
 from portal.web.requests import database
 from portal.web.templating import pages
 
@@ -105,6 +106,7 @@ async def start_signing(
     settings = settings_of(request)
     config, client = client_of(request, kind)
     state = session_state(request)
+    await limit(request, "signing", f"{kind}:{state.user_kind}:{state.user_id}")
     parameter = (
         settings.staff_signing_parameter if kind == "staff" else settings.citizen_signing_parameter
     )

@@ -22,6 +22,7 @@ from portal.participants.pages import ParticipantView, participant_page_routes, 
 from portal.web.forms import new_form_token, once_per_token, read_form
 from portal.web.i18n import lazy_gettext as _
 from portal.web.pdf import pdf_response
+from portal.web.ratelimit import limit
 from portal.web.requests import database
 from portal.web.templating import pages
 
@@ -233,6 +234,7 @@ async def revoke_share(request: Request, participant: Participant) -> Response:
 async def shared_share(request: Request, what: str) -> tuple[Any, Participant] | Response:
     """The share of the path's token when it is open (its view logged), else the 410 page."""
     settings = request.app.state.settings
+    await limit(request, "share", request.path_params["token"])
     async with database(request).transaction() as db:
         share = await presentation.share_by_token(
             db, request.path_params["token"], settings.secret_key

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.db import utcnow
@@ -157,28 +157,41 @@ def backoff(attempts: int) -> dt.timedelta:
 async def due_messages(
     db: AsyncSession, now: dt.datetime, limit: int = 50
 ) -> Sequence[OutboxMessage]:
-    """Unsent messages whose time has come, oldest first; on PostgreSQL rows another worker
-    holds are skipped, so several workers never send one message twice."""
+    """Unsent messages whose time has come, oldest first (each still to be claimed)."""
     query = (
         select(OutboxMessage)
         .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
-    if db.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
     return (await db.scalars(query)).all()
 
 
-async def claim_message(db: AsyncSession, message_id: int) -> OutboxMessage | None:
-    """The message, still unsent and locked for this transaction (PostgreSQL: skipped when
-    another worker holds it); None when it is gone or taken."""
-    query = select(OutboxMessage).where(
-        OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None)
+# How long a claimed message is left to the worker that claimed it: when that worker dies
+# while sending, another one sends the message after this.
+SENDING_LEASE = dt.timedelta(minutes=10)
+
+
+async def claim_message(
+    db: AsyncSession, message_id: int, now: dt.datetime
+) -> OutboxMessage | None:
+    """The message, when it is still unsent and due and this worker is the one that claims it
+    (its next attempt moved past the lease, in one conditional UPDATE: of several workers at
+    once exactly one changes the row); None otherwise. Commit the claim before sending, so that
+    no lock is held while the mail server answers."""
+    claimed = await db.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .values(next_attempt_at=now + SENDING_LEASE)
+        .execution_options(synchronize_session=False)
     )
-    if db.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return await db.scalar(query)
+    if getattr(claimed, "rowcount", 0) != 1:
+        return None
+    return await db.scalar(select(OutboxMessage).where(OutboxMessage.id == message_id))
 
 
 def record_attempt(message: OutboxMessage, now: dt.datetime, error: str | None) -> None:

@@ -20,6 +20,7 @@ from portal.notify.models import OutboxMessage
 from portal.notify.service import claim_message, due_messages, record_attempt
 from portal.reports.reminders import send_daily_digests
 from portal.settings import Settings
+from portal.web.ratelimit import purge_rate_limits
 
 log = logging.getLogger("portal.worker")
 
@@ -89,24 +90,30 @@ def senders(settings: Settings) -> dict[str, Sender]:
 
 
 async def deliver_due(database: Database, by_channel: dict[str, Sender]) -> tuple[int, int]:
-    """Send what is due, each message's outcome in its own transaction: (sent, failed)."""
+    """Send what is due: each message claimed in a transaction of its own (so several workers
+    at once never send one twice), sent with no transaction open, and its outcome written in
+    another; (sent, failed)."""
     sent = failed = 0
     async with database.transaction() as db:
         ids = [message.id for message in await due_messages(db, utcnow())]
     for message_id in ids:
         async with database.transaction() as db:
-            message = await claim_message(db, message_id)
-            if message is None:
-                continue
-            try:
-                await by_channel[message.channel].send(message)
-            except Exception as exc:  # any failure: keep the message, try again later
-                log.warning("sending message %s failed: %s", message.id, exc)
-                record_attempt(message, utcnow(), f"{type(exc).__name__}: {exc}")
-                failed += 1
-            else:
-                record_attempt(message, utcnow(), None)
-                sent += 1
+            message = await claim_message(db, message_id, utcnow())
+        if message is None:
+            continue  # another worker has it
+        try:
+            await by_channel[message.channel].send(message)
+        except Exception as exc:  # any failure: keep the message, try again later
+            log.warning("sending message %s failed: %s", message.id, exc)
+            error: str | None = f"{type(exc).__name__}: {exc}"
+            failed += 1
+        else:
+            error = None
+            sent += 1
+        async with database.transaction() as db:
+            claimed = await db.get(OutboxMessage, message_id)
+            if claimed is not None:
+                record_attempt(claimed, utcnow(), error)
     return sent, failed
 
 
@@ -126,6 +133,7 @@ async def run_worker(settings: Settings, once: bool = False, interval: float = 5
                 purged_at = time.monotonic()
                 if purged:
                     log.info("sessions: %s ended or expired ones purged", purged)
+                await purge_rate_limits(database)
             digests = await send_daily_digests(database, settings)
             if digests:
                 log.info("report reminders: %s daily e-mails queued", digests)

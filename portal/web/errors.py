@@ -22,6 +22,8 @@ log = logging.getLogger("portal")
 
 async def error_page(request: Request, status_code: int, reason: str | None = None) -> Response:
     if request.url.path.startswith("/api/"):
+        if status_code == 429:
+            return problem(429, "Too many requests: try again after Retry-After seconds.")
         return problem(status_code, reason or HTTPStatus(status_code).phrase)
     # A failure may come before the locale middleware ran; pick the language again.
     current_language.set(choose_language(request))
@@ -38,7 +40,12 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code in (301, 302, 303, 307, 308) and exc.headers:
         return Response(status_code=exc.status_code, headers=exc.headers)
-    return await error_page(request, exc.status_code, exc.detail if exc.status_code < 500 else None)
+    response = await error_page(
+        request, exc.status_code, exc.detail if exc.status_code < 500 else None
+    )
+    if exc.headers and exc.status_code in (405, 429, 503):  # Allow, Retry-After
+        response.headers.update(exc.headers)
+    return response
 
 
 def database_away(exc: Exception) -> bool:

@@ -17,6 +17,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
+from tests.conftest import TEST_RATE_LIMITS
+
 CHROMIUM = "/usr/bin/chromium"
 AXE = Axe()
 
@@ -52,6 +54,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         "PORTAL_BASE_URL": url,
         "PORTAL_DEV_IDP": "1",
         "PORTAL_COUNTRY": "SE",
+        "PORTAL_RATE_LIMITS": TEST_RATE_LIMITS,
     }
     cli = [sys.executable, "-m", "portal.cli"]
     subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)

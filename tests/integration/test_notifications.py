@@ -236,3 +236,29 @@ def test_the_worker_purges_ended_and_expired_sessions(
         pool.submit(asyncio.run, worker.run_worker(settings, once=True)).result()
     left = sql(settings, "SELECT id FROM web_sessions WHERE id LIKE 'purge-test-%'")
     assert [row[0] for row in left] == ["purge-test-alive"]
+
+
+def test_several_workers_at_once_send_each_message_exactly_once(
+    settings: Settings, smtp: tuple[str, Inbox], tmp_path: Path
+) -> None:
+    url, inbox = smtp
+    worker_settings = replace(settings, smtp_url=url, var_dir=str(tmp_path))
+    deliver(worker_settings)  # whatever earlier tests left
+    inbox.messages.clear()
+    run = uuid.uuid4().hex[:8]
+    now = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    for n in range(30):
+        sql(
+            settings,
+            "INSERT INTO outbox (kind, channel, recipient, subject, body, created_at, attempts, "
+            "next_attempt_at) VALUES ('plan_changed', 'email', :to, 'Hej', 'Text', :t, 0, :t)",
+            to=f"worker-{run}-{n}@example.org",
+            t=now,
+        )
+    with ThreadPoolExecutor(max_workers=3) as pool:  # three worker processes' worth
+        results = list(pool.map(lambda _: deliver(worker_settings), range(3)))
+    assert sum(sent for sent, _ in results) == 30 and all(f == 0 for _, f in results)
+    recipients = [to for m in inbox.messages for to in m.rcpt_tos if run in to]
+    assert sorted(recipients) == sorted(f"worker-{run}-{n}@example.org" for n in range(30))
+    unsent = sql(settings, "SELECT count(*) FROM outbox WHERE sent_at IS NULL")
+    assert unsent[0][0] == 0
