@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from portal.auth.models import ApiClient
 from portal.db import Database, detached, utcnow
+from portal.web.access import API, Access, declare
 from portal.web.api import problem
 from portal.web.ratelimit import limit
 
@@ -113,4 +114,4 @@ def api_endpoint(handler: ApiHandler, scope: str) -> Callable[[Request], Awaitab
         return await handler(request, client)
 
     endpoint.__name__ = handler.__name__
-    return endpoint
+    return declare(endpoint, Access(API, scope))

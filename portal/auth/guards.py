@@ -18,6 +18,7 @@ from portal.db import detached
 from portal.participants.models import Participant
 from portal.staff.models import Organisation, StaffAuthorization, StaffUser
 from portal.staff.service import WRITE, active_roles, allows
+from portal.web.access import PARTICIPANT, STAFF, Access, declare
 from portal.web.requests import database, today
 
 
@@ -120,7 +121,7 @@ def staff_only(
         return await handler(request, staff)
 
     endpoint.__name__ = handler.__name__
-    return endpoint
+    return declare(endpoint, Access(STAFF, permission, WRITE))
 
 
 ParticipantHandler = Callable[[Request, Participant], Awaitable[Response]]
@@ -136,4 +137,4 @@ def participant_only(handler: ParticipantHandler) -> Callable[[Request], Awaitab
         return await handler(request, participant)
 
     endpoint.__name__ = handler.__name__
-    return endpoint
+    return declare(endpoint, Access(PARTICIPANT))

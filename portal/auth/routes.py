@@ -14,6 +14,7 @@ from portal.auth.oidc import LOGIN_ERRORS, client_of, settings_of
 from portal.auth.sessions import session_state
 from portal.participants.service import normalise_personal_number, participant_for_login
 from portal.staff.service import is_authorized, staff_user_for_login
+from portal.web.access import public
 from portal.web.errors import error_page
 from portal.web.i18n import LANGUAGE_COOKIE, current_language
 from portal.web.ratelimit import client_address, limit
@@ -124,10 +125,10 @@ def _for(
 
 def routes() -> list[Route]:
     return [
-        Route("/auth/login", _for("citizen", login), methods=["GET"]),
-        Route("/auth/callback", _for("citizen", callback), methods=["GET"]),
-        Route("/auth/logout", _for("citizen", logout), methods=["POST"]),
-        Route("/staff/login", _for("staff", login), methods=["GET"]),
-        Route("/staff/callback", _for("staff", callback), methods=["GET"]),
-        Route("/staff/logout", _for("staff", logout), methods=["POST"]),
+        Route("/auth/login", public(_for("citizen", login)), methods=["GET"]),
+        Route("/auth/callback", public(_for("citizen", callback)), methods=["GET"]),
+        Route("/auth/logout", public(_for("citizen", logout)), methods=["POST"]),
+        Route("/staff/login", public(_for("staff", login)), methods=["GET"]),
+        Route("/staff/callback", public(_for("staff", callback)), methods=["GET"]),
+        Route("/staff/logout", public(_for("staff", logout)), methods=["POST"]),
     ]

@@ -30,6 +30,7 @@ from portal.auth.oidc import LOGIN_ERRORS, client_of, settings_of
 from portal.auth.sessions import session_state
 from portal.db import utcnow
 from portal.participants.models import Participant
+from portal.web.access import any_staff
 from portal.web.errors import error_page
 from portal.web.i18n import current_language, gettext
 from portal.web.ratelimit import limit
@@ -266,5 +267,5 @@ def reason_text(problem: str) -> str:
 def routes() -> list[Route]:
     return [
         Route(CALLBACK, participant_only(callback)),
-        Route(STAFF_CALLBACK, staff_callback),
+        Route(STAFF_CALLBACK, any_staff(staff_callback)),
     ]

@@ -19,6 +19,7 @@ from portal.cv.pages import presentation_labels
 from portal.db import utcnow
 from portal.participants.models import Participant
 from portal.participants.pages import ParticipantView, participant_page_routes, render
+from portal.web.access import by_token
 from portal.web.forms import new_form_token, once_per_token, read_form
 from portal.web.i18n import lazy_gettext as _
 from portal.web.pdf import pdf_response
@@ -301,6 +302,6 @@ def routes() -> list[Route]:
             participant_only(revoke_share),
             methods=["POST"],
         ),
-        Route("/shared/cv/{token:str}.pdf", shared_cv_pdf),
-        Route("/shared/cv/{token:str}", shared_cv),
+        Route("/shared/cv/{token:str}.pdf", by_token(shared_cv_pdf)),
+        Route("/shared/cv/{token:str}", by_token(shared_cv)),
     ]

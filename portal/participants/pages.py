@@ -19,7 +19,8 @@ from portal.auth.acting import participant_opened
 from portal.auth.guards import current_participant, current_staff, login_redirect
 from portal.participants.models import Participant
 from portal.staff.models import StaffUser
-from portal.staff.service import PARTICIPANT_TOOLS, participant_tools
+from portal.staff.service import PARTICIPANT_TOOLS, READ, participant_tools
+from portal.web.access import PARTICIPANT, PUBLIC, STAFF, Access, declare
 from portal.web.templating import pages
 
 STAFF_VIEW_PREFIX = "/staff/participants/{participant_id:int}"
@@ -84,7 +85,8 @@ def as_participant(page: Page, anonymous: Endpoint | None = None) -> Endpoint:
         return await page(request, ParticipantView(participant))
 
     endpoint.__name__ = page.__name__
-    return endpoint
+    # With a page for those not logged in, the address itself is public.
+    return declare(endpoint, Access(PUBLIC if anonymous else PARTICIPANT))
 
 
 def as_staff_viewer(page: Page, what: str) -> Endpoint:
@@ -97,7 +99,7 @@ def as_staff_viewer(page: Page, what: str) -> Endpoint:
         return await page(request, ParticipantView(participant, staff.user, tools))
 
     endpoint.__name__ = f"staff_view_{page.__name__}"
-    return endpoint
+    return declare(endpoint, Access(STAFF, "view_participant", READ))
 
 
 def participant_page_routes(

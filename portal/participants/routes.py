@@ -20,6 +20,7 @@ from portal.participants.models import Participant
 from portal.participants.pages import Page, ParticipantView, participant_page_routes, render
 from portal.participants.service import parse_notification_settings, save_notification_settings
 from portal.plan import reading as plan_reading
+from portal.web.access import public
 from portal.web.forms import read_form
 from portal.web.i18n import lazy_gettext as _
 from portal.web.requests import database
@@ -158,7 +159,7 @@ async def landing_page(request: Request) -> Response:
 
 def routes() -> list[Route]:
     table = [
-        Route("/login", landing_page),
+        Route("/login", public(landing_page)),
         Route("/settings/notifications", participant_only(save_notifications), methods=["POST"]),
     ]
     for suffix, page, what in PAGES:

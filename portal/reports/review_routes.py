@@ -24,6 +24,7 @@ from portal.reports.models import Report
 from portal.reports.reminders import set_subscription
 from portal.reports.service import ReportsError
 from portal.staff.service import WRITE, allows
+from portal.web.access import STAFF, Access, declare
 from portal.web.forms import Fields, read_form, whole_number
 from portal.web.i18n import gettext
 from portal.web.listing import chosen, search_text
@@ -296,7 +297,10 @@ def routes() -> list[Route]:
             staff_only("register_reports", reminder_subscription, 403),
             methods=["POST"],
         ),
-        Route("/staff/reports/board", board_page),
+        Route(
+            "/staff/reports/board",
+            declare(board_page, Access(STAFF, ("register_reports", "review_reports"), WRITE)),
+        ),
         Route("/staff/reports/queue", reviewer(queue)),
         Route("/staff/reports/interventions/new", reviewer(new_intervention)),
         Route("/staff/reports/interventions/new", reviewer(create_intervention), methods=["POST"]),

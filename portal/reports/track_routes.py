@@ -14,7 +14,8 @@ from starlette.routing import Route
 from portal.auth.guards import StaffIdentity, current_staff, login_redirect
 from portal.reports import tracks
 from portal.reports.models import Track
-from portal.staff.service import WRITE, allows
+from portal.staff.service import READ, WRITE, allows
+from portal.web.access import STAFF, Access, declare
 from portal.web.forms import read_form
 from portal.web.requests import database
 from portal.web.templating import pages
@@ -23,7 +24,7 @@ BASE = "/staff/reports/tracks"
 StaffPage = Callable[[Request, StaffIdentity], Awaitable[Response]]
 
 
-def with_tracks(handler: StaffPage) -> Callable[[Request], Awaitable[Response]]:
+def with_tracks(handler: StaffPage, level: str = READ) -> Callable[[Request], Awaitable[Response]]:
     """Staff whose roles read tracks (registrars) or keep them (administrators); others 403."""
 
     async def endpoint(request: Request) -> Response:
@@ -37,7 +38,7 @@ def with_tracks(handler: StaffPage) -> Callable[[Request], Awaitable[Response]]:
         return await handler(request, staff)
 
     endpoint.__name__ = handler.__name__
-    return endpoint
+    return declare(endpoint, Access(STAFF, "manage_tracks", level))
 
 
 def render(
@@ -127,7 +128,7 @@ def routes() -> list[Route]:
     return [
         Route(BASE, with_tracks(track_list)),
         Route(BASE + "/new", with_tracks(track_page)),
-        Route(BASE + "/new", with_tracks(track_post), methods=["POST"]),
+        Route(BASE + "/new", with_tracks(track_post, WRITE), methods=["POST"]),
         Route(BASE + "/{track_id:int}", with_tracks(track_page)),
-        Route(BASE + "/{track_id:int}", with_tracks(track_post), methods=["POST"]),
+        Route(BASE + "/{track_id:int}", with_tracks(track_post, WRITE), methods=["POST"]),
     ]

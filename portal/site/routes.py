@@ -15,6 +15,7 @@ from portal.occupations.listfile import ATTRIBUTION
 from portal.participants.models import Participant
 from portal.settings import PROJECT_ROOT
 from portal.staff.models import StaffUser
+from portal.web.access import public
 from portal.web.assets import assets
 from portal.web.i18n import LANGUAGE_COOKIE, LANGUAGES, gettext, translations
 from portal.web.requests import database
@@ -166,16 +167,16 @@ async def manifest(request: Request) -> Response:
 
 def routes() -> list[Route]:
     return [
-        Route("/lang", choose_language, methods=["POST"]),
-        Route("/session/keep-alive", keep_alive, methods=["POST"]),
-        Route("/healthz", healthz),
-        Route("/about", about),
-        Route("/accessibility", accessibility),
-        Route("/privacy", privacy),
-        Route("/contact", contact),
-        Route("/api/v1/openapi.json", openapi),
-        Route("/readyz", readyz),
-        Route("/favicon.ico", favicon),
-        Route("/manifest/{language:str}.webmanifest", manifest),
-        Route("/static/{path:path}", assets()),
+        Route("/lang", public(choose_language), methods=["POST"]),
+        Route("/session/keep-alive", public(keep_alive), methods=["POST"]),
+        Route("/healthz", public(healthz)),
+        Route("/about", public(about)),
+        Route("/accessibility", public(accessibility)),
+        Route("/privacy", public(privacy)),
+        Route("/contact", public(contact)),
+        Route("/api/v1/openapi.json", public(openapi)),
+        Route("/readyz", public(readyz)),
+        Route("/favicon.ico", public(favicon)),
+        Route("/manifest/{language:str}.webmanifest", public(manifest)),
+        Route("/static/{path:path}", public(assets())),
     ]

@@ -13,6 +13,7 @@ from portal.auth.guards import current_staff, login_redirect
 from portal.staff.models import Organisation
 from portal.staff.service import WRITE, allows
 from portal.staff.user_forms import CONTACT_ROWS, organisation_form, parse_organisation
+from portal.web.access import any_staff
 from portal.web.forms import Errors, read_form
 from portal.web.i18n import gettext
 from portal.web.requests import database
@@ -85,4 +86,4 @@ async def organisation_page(request: Request) -> Response:
 
 
 def routes() -> list[Route]:
-    return [Route("/staff/organisation", organisation_page, methods=["GET", "POST"])]
+    return [Route("/staff/organisation", any_staff(organisation_page), methods=["GET", "POST"])]

@@ -27,6 +27,7 @@ from portal.staff.service import (
     runs_meetings,
     visible_participant_by_number,
 )
+from portal.web.access import any_staff
 from portal.web.requests import database, today
 from portal.web.templating import pages
 
@@ -133,7 +134,7 @@ async def participant_by_number(request: Request) -> Response:
 
 def routes() -> list[Route]:
     return [
-        Route("/staff/", staff_start),
-        Route("/staff/permissions", permission_matrix),
-        Route("/staff/participants/by-number/{personal_number}", participant_by_number),
+        Route("/staff/", any_staff(staff_start)),
+        Route("/staff/permissions", any_staff(permission_matrix)),
+        Route("/staff/participants/by-number/{personal_number}", any_staff(participant_by_number)),
     ]

@@ -24,6 +24,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from portal.web.access import by_token
+
 access_log = logging.getLogger("portal.access")
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -181,7 +183,7 @@ def metrics_route(metrics: Metrics, token: str, collectors: Sequence[Collector])
             headers={"Cache-Control": "no-store"},
         )
 
-    return Route("/metrics", endpoint)
+    return Route("/metrics", by_token(endpoint))
 
 
 def configure_access_log(enabled: bool = True) -> None:
