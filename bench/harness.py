@@ -92,8 +92,8 @@ def portal_server(
         "PORTAL_SECRET_KEY": "bench-secret-0123456789abcdef",
         "PORTAL_BASE_URL": url,
         "PORTAL_DEV_IDP": "1",
-        # A thousand people log in from this one address in a few seconds.
-        "PORTAL_RATE_LIMITS": "login=1000000/600",
+        # A thousand people log in from this one address in a few seconds, and sign often.
+        "PORTAL_RATE_LIMITS": "login=1000000/600,signing=1000000/600",
     }
     cli = [sys.executable, "-m", "portal.cli"]
     subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True, cwd=ROOT)
@@ -108,7 +108,7 @@ def portal_server(
     )
     try:
         wait_until_listening(process, workers)
-        yield url, env
+        yield url, {**env, "PORTAL_SERVER_PID": str(process.pid)}
     finally:
         process.terminate()
         process.wait(timeout=10)

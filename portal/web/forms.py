@@ -20,7 +20,8 @@ from portal.db import Database
 from portal.web.i18n import gettext
 from portal.web.models import FormSubmission
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Not a space, and not U+FFFD: what bytes that are not UTF-8 become when a form is decoded.
+EMAIL = re.compile(r"^[^@\s\ufffd]+@[^@\s\ufffd]+\.[^@\s\ufffd]+$")
 PHONE = re.compile(r"^\+?[0-9 ()-]{6,30}$")
 
 Errors = dict[str, str]

@@ -3,8 +3,14 @@ created in the database's place, and the portal recovers when the database is ba
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import sqlite3
+import subprocess
+import sys
+import threading
+import uuid
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,8 +20,9 @@ from starlette.testclient import TestClient
 
 from portal.app import create_app
 from portal.db import sqlite_file
-from portal.settings import Settings
-from tests.conftest import client_of, log_in
+from portal.settings import PROJECT_ROOT, Settings
+from tests.conftest import SECRET, client_of, log_in
+from tests.integration.test_meetings import sql
 
 
 @pytest.fixture
@@ -108,3 +115,105 @@ def test_readiness_needs_the_schema_this_code_was_written_for(own_copy: Settings
     with TestClient(create_app(own_copy)) as test_client:
         ready = test_client.get("/readyz")
     assert ready.status_code == 503 and "portal db upgrade" in ready.json()["status"]
+
+
+def test_a_write_waits_for_a_long_writer_and_is_then_saved(
+    client: TestClient, database_file: Path
+) -> None:
+    """Another process holds the embedded database's write lock: a participant's save waits
+    for it instead of failing, and is saved once the lock is free."""
+    log_in(client, "anna")
+    locked = threading.Event()
+
+    def long_writer() -> None:
+        connection = sqlite3.connect(database_file, timeout=30)
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("UPDATE participants SET last_name = last_name WHERE id = 1")
+        locked.set()
+        threading.Event().wait(0.5)  # the write in progress elsewhere
+        connection.commit()
+        connection.close()
+
+    writer = threading.Thread(target=long_writer)
+    writer.start()
+    assert locked.wait(10)
+    saved = client.post(
+        "/settings/notifications",
+        data={"notify_by_email": "on", "notify_email": "anna.waited@example.org"},
+    )
+    writer.join()
+    assert saved.status_code == 200
+    assert 'value="anna.waited@example.org"' in client.get("/settings").text
+
+
+KILLED_WRITER = """
+import asyncio, datetime as dt, os, signal, sys
+import portal.models  # every table, for the mappers
+from sqlalchemy import select
+from portal.db import Database
+from portal.notify.service import Links
+from portal.participants.models import Participant
+from portal.plan import service
+from portal.plan.inputs import AgreementInput
+from portal.settings import Settings
+
+async def main():
+    settings = Settings.from_env()
+    database = Database(settings.database_url)
+    async with database.transaction() as db:
+        anna = await db.scalar(select(Participant).where(Participant.first_name == "Anna"))
+        writer = service.PlanWriter(
+            anna, service.Author("Killed"), dt.date.today(), Links.of(settings)
+        )
+        data = AgreementInput(text=sys.argv[1], agreed_on=dt.date.today(), agreed_by="Killed")
+        await service.save_agreement(db, writer, data)
+        await db.flush()  # the rows are written, not yet committed
+        print("written", flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+asyncio.run(main())
+"""
+
+
+def test_a_process_killed_in_the_middle_of_a_write_leaves_nothing_half_written(
+    client: TestClient, settings: Settings
+) -> None:
+    """A change of My Plan writes a version, the plan's revision, an event and a reminder: a
+    process killed before its commit leaves none of them, and the portal goes on."""
+    marker = f"killed-{uuid.uuid4().hex[:8]}"
+    before = revision_of_anna(settings)
+    env = {**os.environ, **settings_env(settings)}
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_WRITER, marker],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=PROJECT_ROOT,
+    )
+    assert killed.returncode == -signal.SIGKILL and "written" in killed.stdout, killed.stderr
+    assert revision_of_anna(settings) == before
+    log_in(client, "anna")
+    plan = client.get("/plan")
+    assert plan.status_code == 200 and marker not in plan.text
+    saved = client.post("/settings/notifications", data={"notify_by_email": "on"})
+    assert saved.status_code in (200, 400)  # the database takes writes again
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    return {
+        "PORTAL_DATABASE_URL": settings.database_url,
+        "PORTAL_SECRET_KEY": SECRET,
+        "PORTAL_DEV_IDP": "1",
+        "PORTAL_VAR_DIR": settings.var_dir,
+        "PORTAL_COUNTRY": settings.country,
+    }
+
+
+def revision_of_anna(settings: Settings) -> list[object]:
+    return sql(
+        settings.database_url,
+        "SELECT r.revision, (SELECT count(*) FROM outbox), (SELECT count(*) FROM "
+        "plan_agreement_versions) FROM plan_revisions r JOIN participants p ON "
+        "p.id = r.participant_id WHERE p.first_name = 'Anna'",
+    )

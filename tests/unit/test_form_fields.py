@@ -52,3 +52,17 @@ def test_a_number_field_refuses_what_is_not_a_small_ascii_number(raw: str) -> No
     fields = Fields({"seats": raw, "team": raw})
     assert fields.integer("seats", 1, 500) is None and "seats" in fields.errors
     assert fields.one_of("team", {1: "A"}) is None and "team" in fields.errors
+
+
+@pytest.mark.parametrize(
+    "raw", ["\ufffd\ufffdanna@example.org", "anna@exa\ufffdmple.org", "anna@", "an na@x.se"]
+)
+def test_an_email_address_from_bytes_that_were_not_utf8_is_refused(raw: str) -> None:
+    fields = Fields({"email": raw})
+    fields.email("email")
+    assert "email" in fields.errors
+
+
+def test_an_international_email_address_is_taken() -> None:
+    fields = Fields({"email": "åsa.öberg@exempel.se"})
+    assert fields.email("email") == "åsa.öberg@exempel.se" and not fields.errors
