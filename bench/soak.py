@@ -36,6 +36,8 @@ class Tally:
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.statuses: Counter[str] = Counter()
         self.server_errors: list[str] = []
+        self.refusals: Counter[str] = Counter()
+        self.approved = 0
 
     async def request(
         self, client: httpx.AsyncClient, kind: str, method: str, url: str, **options: object
@@ -44,6 +46,8 @@ class Tally:
         response = await client.request(method, url, **options)  # type: ignore[arg-type]
         self.latencies[kind].append(time.perf_counter() - started)
         self.statuses[f"{response.status_code // 100}xx"] += 1
+        if 400 <= response.status_code < 500:
+            self.refusals[f"{response.status_code} {kind}"] += 1
         if response.status_code >= 500:
             self.server_errors.append(f"{response.status_code} {method} {url}")
         return response
@@ -59,13 +63,24 @@ async def log_in(client: httpx.AsyncClient, tally: Tally, persona: str, staff: b
     await tally.request(client, "login", "GET", f"{path}?login_hint={persona}")
 
 
-async def participant_round(client: httpx.AsyncClient, tally: Tally, chance: random.Random) -> None:
+async def participant_round(
+    client: httpx.AsyncClient, tally: Tally, chance: random.Random, persona: str, approve: bool
+) -> None:
     for path in ("/", "/plan", "/hours", "/meetings", "/cv", "/cv/presentation", "/settings"):
         await tally.request(client, "participant page", "GET", path)
-    form = {"notify_by_email": "on"} if chance.random() < 0.5 else {}
-    await tally.request(client, "participant write", "POST", "/settings/notifications", data=form)
+    # Reminders by e-mail on or off, as the settings form sends it.
+    body = "notify_by_email=on&notify_email=soak%40example.org" if chance.random() < 0.5 else ""
+    await tally.request(
+        client,
+        "participant write",
+        "POST",
+        "/settings/notifications",
+        content=body.encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     await book_and_cancel(client, tally)
-    await approve_waiting(client, tally)
+    if approve:
+        await approve_waiting(client, tally, persona)
 
 
 async def book_and_cancel(client: httpx.AsyncClient, tally: Tally) -> None:
@@ -94,7 +109,7 @@ async def book_and_cancel(client: httpx.AsyncClient, tally: Tally) -> None:
         )
 
 
-async def approve_waiting(client: httpx.AsyncClient, tally: Tally) -> None:
+async def approve_waiting(client: httpx.AsyncClient, tally: Tally, persona: str) -> None:
     hours = (await tally.request(client, "participant page", "GET", "/hours")).text
     for link in re.findall(r'href="(/hours/\d+)"', hours)[:3]:
         page = (await tally.request(client, "participant page", "GET", link)).text
@@ -102,7 +117,10 @@ async def approve_waiting(client: httpx.AsyncClient, tally: Tally) -> None:
         if f'action="{link}/approve"' in page and version:
             data = {"version": version, "consent": "yes"}
             # The development IdP signs at once for a persona named as login_hint.
-            await tally.request(client, "approval", "POST", f"{link}/approve", data=data)
+            signed = await tally.request(
+                client, "approval", "POST", f"{link}/approve?login_hint={persona}", data=data
+            )
+            tally.approved += "Approved" in signed.text or "Godkänd" in signed.text
             return
 
 
@@ -128,7 +146,9 @@ async def staff_round(client: httpx.AsyncClient, tally: Tally, run: str, n: int)
     await tally.request(client, "staff write", "POST", base + "/edit-plan/agreement", data=data)
 
 
-async def virtual_user(url: str, number: int, deadline: float, tally: Tally, run: str) -> None:
+async def virtual_user(
+    url: str, number: int, deadline: float, tally: Tally, run: str, approve: bool
+) -> None:
     chance = random.Random(number)
     staff = number % 4 == 3  # a quarter of the users are caseworkers
     persona = STAFF[number % len(STAFF)] if staff else PARTICIPANTS[number % len(PARTICIPANTS)]
@@ -141,7 +161,7 @@ async def virtual_user(url: str, number: int, deadline: float, tally: Tally, run
             if staff:
                 await staff_round(client, tally, run, rounds)
             else:
-                await participant_round(client, tally, chance)
+                await participant_round(client, tally, chance, persona, approve)
             path = "/staff/logout" if staff else "/auth/logout"
             await tally.request(client, "logout", "POST", path, data={})
         rounds += 1
@@ -196,13 +216,14 @@ def main() -> None:
         tally = Tally()
         run = f"{random.randrange(16**6):06x}"
 
-        async def soak(duration: float) -> None:
+        async def soak(duration: float, approve: bool = True) -> None:
             deadline = time.perf_counter() + duration
             await asyncio.gather(
-                *(virtual_user(url, n, deadline, tally, run) for n in range(users))
+                *(virtual_user(url, n, deadline, tally, run, approve) for n in range(users))
             )
 
-        asyncio.run(soak(min(20.0, seconds / 6)))  # warm-up: caches, connections, imports
+        # Warm-up (caches, connections, imports), leaving the waiting hour histories.
+        asyncio.run(soak(min(20.0, seconds / 6), approve=False))
         memory_start = memory_mib(root)
         tally = Tally()
         started = time.perf_counter()
@@ -220,6 +241,8 @@ def main() -> None:
                 "seconds": round(elapsed),
                 "requests_per_second": round(len(everything) / elapsed, 1),
                 "answers": dict(tally.statuses),
+                "refusals": dict(tally.refusals),
+                "hour_histories_approved": tally.approved,
                 "server_errors": len(tally.server_errors),
                 "first_server_errors": tally.server_errors[:5],
                 "overall": percentiles(everything),
