@@ -25,7 +25,14 @@ from portal.reports.reminders import set_subscription
 from portal.reports.service import ReportsError
 from portal.staff.service import WRITE, allows
 from portal.web.access import STAFF, Access, declare
-from portal.web.forms import Fields, read_form, whole_number
+from portal.web.forms import (
+    Fields,
+    Refused,
+    new_form_token,
+    once_per_token,
+    read_form,
+    whole_number,
+)
 from portal.web.i18n import gettext
 from portal.web.listing import chosen, search_text
 from portal.web.requests import database, today
@@ -184,7 +191,7 @@ async def decide(request: Request, staff: StaffIdentity) -> Response:
 
 
 async def new_intervention(request: Request, staff: StaffIdentity) -> Response:
-    return await intervention_form(request, staff, {}, {})
+    return await intervention_form(request, staff, {"form_token": new_form_token()}, {})
 
 
 async def intervention_form(
@@ -217,13 +224,25 @@ async def create_intervention(request: Request, staff: StaffIdentity) -> Respons
         providers, tracks = await interventions.providers_and_tracks(db)
     given, errors = interventions.parse_intervention(form, country, providers, tracks)
     if given is not None:
-        async with database(request).transaction() as db:
-            created, errors = await interventions.register(db, staff.user, staff.roles, given)
-            if created is not None:
-                return RedirectResponse(
-                    "/staff/reports/board?created=1&q=" + quote(given.personal_number),
-                    status_code=303,
-                )
+        registration = given
+
+        async def write(db: Any) -> None:
+            created, refused = await interventions.register(
+                db, staff.user, staff.roles, registration
+            )
+            if created is None:
+                raise Refused(refused)
+
+        try:
+            # A double click registers once; both answers go to the board.
+            await once_per_token(database(request), form.get("form_token", ""), write)
+        except Refused as refusal:
+            errors = refusal.errors
+        else:
+            return RedirectResponse(
+                "/staff/reports/board?created=1&q=" + quote(given.personal_number),
+                status_code=303,
+            )
     return await intervention_form(request, staff, form, errors, 400)
 
 

@@ -16,7 +16,7 @@ from portal.reports import tracks
 from portal.reports.models import Track
 from portal.staff.service import READ, WRITE, allows
 from portal.web.access import STAFF, Access, declare
-from portal.web.forms import read_form
+from portal.web.forms import Refused, new_form_token, once_per_token, read_form
 from portal.web.requests import database
 from portal.web.templating import pages
 
@@ -81,6 +81,8 @@ async def the_track(request: Request, staff: StaffIdentity) -> Track | None:
 async def track_page(request: Request, staff: StaffIdentity) -> Response:
     track = await the_track(request, staff)
     values = {"name": track.name, **tracks.row_values(track.template)} if track else {}
+    if track is None:  # a new track is made once, however often its form is sent
+        values["form_token"] = new_form_token()
     return form_page(request, staff, track, values, {})
 
 
@@ -108,18 +110,30 @@ def form_page(
 async def track_post(request: Request, staff: StaffIdentity) -> Response:
     track = await the_track(request, staff)
     form = await read_form(request)
+    values = {
+        "name": form.get("name", ""),
+        "form_token": form.get("form_token", ""),
+        **tracks.row_values(tracks.template_rows(form)),
+    }
     if form.get("action") == "add":
-        values = {"name": form.get("name", ""), **tracks.row_values(tracks.template_rows(form))}
         return form_page(request, staff, track, {**values, "action": "add"}, {})
     name, template, errors = tracks.parse_track(form)
-    values = {"name": form.get("name", ""), **tracks.row_values(tracks.template_rows(form))}
     if not errors:
-        async with database(request).transaction() as db:
-            fresh = (
-                await tracks.track_of(db, staff.user.organisation_id, track.id) if track else None
-            )
-            errors = await tracks.save_track(db, staff.user.organisation_id, fresh, name, template)
-        if not errors:
+        organisation = staff.user.organisation_id
+
+        async def write(db: Any) -> None:
+            fresh = await tracks.track_of(db, organisation, track.id) if track else None
+            refused = await tracks.save_track(db, organisation, fresh, name, template)
+            if refused:
+                raise Refused(refused)
+
+        try:
+            # A double click on "save" makes the new track once; both answers say saved.
+            token = values["form_token"] if track is None else ""
+            await once_per_token(database(request), token, write)
+        except Refused as refusal:
+            errors = refusal.errors
+        else:
             return RedirectResponse(f"{BASE}?saved=1", status_code=303)
     return form_page(request, staff, track, values, errors, 400)
 

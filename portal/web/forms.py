@@ -235,6 +235,15 @@ async def claim_form_token(db: AsyncSession, token: str) -> bool:
     return True
 
 
+class Refused(Exception):
+    """Raised by a write given to `once_per_token` that the rules refuse: the transaction is
+    rolled back, so the form's token stays unused for the corrected form."""
+
+    def __init__(self, errors: Errors) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
 async def once_per_token(
     database: Database, token: str, write: Callable[[AsyncSession], Awaitable[object]]
 ) -> bool:
