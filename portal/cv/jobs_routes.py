@@ -16,11 +16,16 @@ from portal.cv.service import CvError
 from portal.occupations.search import MAX_RESULTS
 from portal.occupations.service import labels_of
 from portal.participants.models import Participant
-from portal.participants.pages import ParticipantView, participant_page_routes, render
+from portal.participants.pages import (
+    ParticipantView,
+    confirmation,
+    participant_page_routes,
+    render,
+)
 from portal.web.forms import Errors, read_form
-from portal.web.i18n import current_language
+from portal.web.i18n import current_language, gettext
 from portal.web.requests import database, today
-from portal.web.templating import pages
+from portal.web.templating import pages, tell
 
 
 async def jobs_page(request: Request, view: ParticipantView) -> Response:
@@ -148,6 +153,23 @@ async def edit_job(request: Request, participant: Participant) -> Response:
 
 
 async def remove_job(request: Request, participant: Participant) -> Response:
+    """Asks first, then removes the occupation from those the participant looks for."""
+    async with database(request).sessions() as db:
+        found = await service.find_sought(db, participant.id, request.path_params["item_id"])
+        if found is None:
+            raise HTTPException(404)
+        label = (await labels_of(db, [found.occupation_uri], current_language.get())).get(
+            found.occupation_uri, found.occupation_uri
+        )
+    if request.method == "GET":
+        return confirmation(
+            request,
+            participant,
+            gettext("Stop looking for a job as “%(occupation)s”?", occupation=label),
+            [gettext("The occupation is removed from your list; you can add it again later.")],
+            gettext("Yes, remove it"),
+            "/cv/jobs",
+        )
     try:
         async with database(request).transaction() as db:
             item = await service.find_sought(db, participant.id, request.path_params["item_id"])
@@ -169,7 +191,8 @@ async def remove_job(request: Request, participant: Participant) -> Response:
             refusal=refusal.message,
             **choices(),
         )
-    return RedirectResponse("/cv/jobs?saved=removed", status_code=303)
+    tell(request, gettext("Removed: “%(occupation)s”.", occupation=label))
+    return RedirectResponse("/cv/jobs", status_code=303)
 
 
 def routes() -> list[Route]:
@@ -178,6 +201,6 @@ def routes() -> list[Route]:
         *participant_page_routes("/cv/jobs", jobs_page, "cv"),
         Route("/cv/jobs/new", participant_only(new_job), methods=both),
         Route("/cv/jobs/{item_id:int}", participant_only(edit_job), methods=both),
-        Route("/cv/jobs/{item_id:int}/remove", participant_only(remove_job), methods=["POST"]),
+        Route("/cv/jobs/{item_id:int}/remove", participant_only(remove_job), methods=both),
         Route("/cv/occupations/suggest", participant_only(suggestions)),
     ]

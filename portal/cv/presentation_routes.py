@@ -18,14 +18,20 @@ from portal.cv.models import PresentationExperience
 from portal.cv.pages import presentation_labels
 from portal.db import utcnow
 from portal.participants.models import Participant
-from portal.participants.pages import ParticipantView, participant_page_routes, render
+from portal.participants.pages import (
+    ParticipantView,
+    confirmation,
+    participant_page_routes,
+    render,
+)
 from portal.web.access import by_token
 from portal.web.forms import new_form_token, once_per_token, read_form
+from portal.web.i18n import gettext
 from portal.web.i18n import lazy_gettext as _
 from portal.web.pdf import pdf_response
 from portal.web.ratelimit import limit
 from portal.web.requests import database
-from portal.web.templating import pages
+from portal.web.templating import pages, tell
 
 # ---------------------------------------------------------------- presentation CV
 
@@ -137,14 +143,25 @@ async def experience_form(request: Request, participant: Participant) -> Respons
 
 
 async def remove_experience(request: Request, participant: Participant) -> Response:
+    """Asks first, then removes the experience from the presentation CV."""
     async with database(request).transaction() as db:
         item = await presentation.find_experience(
             db, participant.id, request.path_params["experience_id"]
         )
         if item is None:
             raise HTTPException(404)
+        if request.method == "GET":
+            return confirmation(
+                request,
+                participant,
+                gettext("Remove “%(place)s” from your presentation CV?", place=item.place),
+                [gettext("It is removed for good; you can add it again later.")],
+                gettext("Yes, remove it"),
+                "/cv/presentation#experiences",
+            )
         await db.delete(item)
-    return RedirectResponse("/cv/presentation?saved=removed#experiences", status_code=303)
+        tell(request, gettext("Removed: “%(place)s”.", place=item.place))
+    return RedirectResponse("/cv/presentation#experiences", status_code=303)
 
 
 async def presentation_pdf(request: Request, view: ParticipantView) -> Response:
@@ -223,13 +240,31 @@ async def create_share(request: Request, participant: Participant) -> Response:
 
 
 async def revoke_share(request: Request, participant: Participant) -> Response:
+    """Asks first, then revokes the link: it no longer opens the presentation CV."""
+    if request.method == "GET":
+        async with database(request).sessions() as db:
+            shares = await presentation.shares_with_views(db, participant.id)
+        share_id = request.path_params["share_id"]
+        found = [s for s, _views in shares if s.id == share_id and s.revoked_at is None]
+        if not found:
+            raise HTTPException(404)
+        who = found[0].employer_name or gettext("No employer named")
+        return confirmation(
+            request,
+            participant,
+            gettext("Revoke the link for %(who)s?", who=who),
+            [gettext("The link stops working at once, also for anyone it was passed on to.")],
+            gettext("Yes, revoke the link"),
+            "/cv/presentation#sharing",
+        )
     async with database(request).transaction() as db:
         share = await presentation.revoke_share(
             db, participant.id, request.path_params["share_id"], utcnow()
         )
     if share is None:
         raise HTTPException(404)
-    return RedirectResponse("/cv/presentation?saved=revoked#sharing", status_code=303)
+    tell(request, gettext("The link is revoked. It no longer opens your presentation CV."))
+    return RedirectResponse("/cv/presentation#sharing", status_code=303)
 
 
 async def shared_share(request: Request, what: str) -> tuple[Any, Participant] | Response:
@@ -294,13 +329,13 @@ def routes() -> list[Route]:
         Route(
             "/cv/presentation/experiences/{experience_id:int}/remove",
             participant_only(remove_experience),
-            methods=["POST"],
+            methods=both,
         ),
         Route("/cv/presentation/shares", participant_only(create_share), methods=["POST"]),
         Route(
             "/cv/presentation/shares/{share_id:int}/revoke",
             participant_only(revoke_share),
-            methods=["POST"],
+            methods=both,
         ),
         Route("/shared/cv/{token:str}.pdf", by_token(shared_cv_pdf)),
         Route("/shared/cv/{token:str}", by_token(shared_cv)),

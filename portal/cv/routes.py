@@ -20,12 +20,18 @@ from portal.db import utcnow
 from portal.occupations.search import Hit
 from portal.occupations.service import labels_of
 from portal.participants.models import Participant
-from portal.participants.pages import ParticipantView, participant_page_routes, render
+from portal.participants.pages import (
+    ParticipantView,
+    confirmation,
+    participant_page_routes,
+    render,
+)
 from portal.web.forms import Errors, new_form_token, once_per_token, read_form
 from portal.web.i18n import current_language, gettext, upper_first
 from portal.web.i18n import lazy_gettext as _
 from portal.web.pdf import pdf_response
 from portal.web.requests import database, today
+from portal.web.templating import tell
 
 
 async def cv_page(request: Request, view: ParticipantView) -> Response:
@@ -195,7 +201,20 @@ async def edit_entry(request: Request, participant: Participant) -> Response:
 
 
 async def entry_action(request: Request, participant: Participant) -> Response:
-    """Remove an entry, or move it up or down in its section."""
+    """Remove an entry (asked first), or move it up or down in its section."""
+    if request.method == "GET":
+        async with database(request).sessions() as db:
+            found = await mycv.find_entry(db, participant.id, request.path_params["entry_id"])
+        if found is None or request.path_params["action"] != "remove":
+            raise HTTPException(404)
+        return confirmation(
+            request,
+            participant,
+            gettext("Remove “%(title)s” from your CV?", title=found.title),
+            [gettext("It is removed for good; you can add it again later.")],
+            gettext("Yes, remove it"),
+            f"/cv#{found.kind}",
+        )
     form = await read_form(request)
     async with database(request).transaction() as db:
         entry = await mycv.find_entry(db, participant.id, request.path_params["entry_id"])
@@ -205,10 +224,13 @@ async def entry_action(request: Request, participant: Participant) -> Response:
         action = request.path_params["action"]
         if action == "remove":
             await db.delete(entry)
+            tell(request, gettext("Removed: “%(title)s”.", title=entry.title))
         elif action == "move":
             await mycv.move_entry(db, participant.id, entry, -1 if form.get("to") == "up" else 1)
         else:
             raise HTTPException(404)
+    if action == "remove":  # the page says what was removed
+        return RedirectResponse(f"/cv#{kind}", status_code=303)
     return RedirectResponse(f"/cv?saved={action}#{kind}", status_code=303)
 
 
@@ -284,7 +306,7 @@ def routes() -> list[Route]:
         Route(
             "/cv/entries/{entry_id:int}/{action:str}",
             participant_only(entry_action),
-            methods=["POST"],
+            methods=both,
         ),
         Route("/cv/profile", participant_only(profile_form), methods=both),
         *participant_page_routes("/cv/export.json", export_json, "cv"),

@@ -21,6 +21,7 @@ from portal.participants.models import Participant
 from portal.staff.models import StaffUser
 from portal.staff.service import PARTICIPANT_TOOLS, READ, participant_tools
 from portal.web.access import PARTICIPANT, PUBLIC, STAFF, Access, declare
+from portal.web.i18n import gettext
 from portal.web.templating import pages
 
 STAFF_VIEW_PREFIX = "/staff/participants/{participant_id:int}"
@@ -72,6 +73,28 @@ def render(
         },
         status_code,
         block="page",
+    )
+
+
+def confirmation(
+    request: Request,
+    participant: Participant,
+    heading: str,
+    texts: list[str],
+    yes: str,
+    back: str,
+) -> Response:
+    """The page that asks before a permanent action: "yes" posts to this same address."""
+    confirm = {
+        "heading": heading,
+        "texts": texts,
+        "action": request.url.path,
+        "yes": yes,
+        "no": gettext("No, keep it"),
+        "back": back,
+    }
+    return render(
+        request, ParticipantView(participant), "participant/confirm.html", confirm=confirm
     )
 
 

@@ -9,14 +9,19 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
-from starlette.routing import Route
 
 from portal.auth.acting import StaffOnParticipant, acting_on_participant
 from portal.jobgoal.service import goal_mismatch
 from portal.notify.service import Links
 from portal.plan import inputs, reading, service
 from portal.plan.service import Author, PlanError, PlanWriter
-from portal.web.forms import Errors, new_form_token, once_per_token, read_form, whole_number
+from portal.web.forms import (
+    Errors,
+    new_form_token,
+    once_per_token,
+    read_form,
+    whole_number,
+)
 from portal.web.i18n import gettext
 from portal.web.i18n import lazy_gettext as _
 from portal.web.requests import database
@@ -90,12 +95,11 @@ async def editor_overview(e: StaffOnParticipant) -> Response:
         today=e.today,
         may_end=service.may_end,
         is_locked=service.is_locked,
-        new_form_token=new_form_token,
         goal_mismatch=await goal_mismatch(database(e.request), e.participant.id),
     )
 
 
-async def _initiative_or_404(e: StaffOnParticipant, db: Any) -> Any:
+async def initiative_or_404(e: StaffOnParticipant, db: Any) -> Any:
     initiative = await service.find_initiative(
         db, e.participant.id, e.request.path_params["initiative_id"]
     )
@@ -104,12 +108,12 @@ async def _initiative_or_404(e: StaffOnParticipant, db: Any) -> Any:
     return initiative
 
 
-async def _current_initiative(e: StaffOnParticipant) -> Any:
+async def current_initiative(e: StaffOnParticipant) -> Any:
     async with database(e.request).sessions() as db:
-        return await _initiative_or_404(e, db)
+        return await initiative_or_404(e, db)
 
 
-def _form_page(
+def form_page(
     e: StaffOnParticipant,
     template: str,
     values: dict[str, Any],
@@ -134,7 +138,7 @@ def based_on(form: dict[str, Any]) -> int | None:
     return whole_number(form.get("version", ""))
 
 
-def _version_values(version: Any) -> dict[str, Any]:
+def version_values(version: Any) -> dict[str, Any]:
     values = {name: getattr(version, name) for name in service.INITIATIVE_FIELDS}
     for name in ("start_date", "end_date"):
         values[name] = values[name].isoformat() if values[name] else ""
@@ -166,28 +170,28 @@ def resubmittable(form: dict[str, Any], version: int) -> dict[str, Any]:
 
 async def initiative_form(e: StaffOnParticipant) -> Response:
     """New initiative, or a new version of one (GET shows, POST saves)."""
-    initiative = await _current_initiative(e) if "initiative_id" in e.request.path_params else None
+    initiative = await current_initiative(e) if "initiative_id" in e.request.path_params else None
     if initiative is not None and service.is_locked(initiative.versions[-1], e.today):
-        return _locked(e)
+        return locked(e)
     template = "plan/initiative_form.html"
     if e.request.method == "GET":
         if initiative is None:
             values = {"agreed_by": e.staff.user.full_name}
         else:
             current = initiative.versions[-1]
-            values = {**_version_values(current), "version": str(current.version)}
+            values = {**version_values(current), "version": str(current.version)}
         values["form_token"] = new_form_token()
-        return _form_page(e, template, values, {}, INITIATIVE_LABELS, initiative=initiative)
+        return form_page(e, template, values, {}, INITIATIVE_LABELS, initiative=initiative)
     form = await read_form(e.request)
     data, errors = inputs.parse_initiative(form)
     if data is None:
-        return _form_page(e, template, form, errors, INITIATIVE_LABELS, initiative=initiative)
+        return form_page(e, template, form, errors, INITIATIVE_LABELS, initiative=initiative)
 
     async def write(db: Any) -> None:
         if initiative is None:
             await service.save_initiative(db, writer(e), data)
         else:
-            current = await _initiative_or_404(e, db)
+            current = await initiative_or_404(e, db)
             await service.save_initiative(db, writer(e), data, current, based_on=based_on(form))
 
     try:
@@ -195,16 +199,16 @@ async def initiative_form(e: StaffOnParticipant) -> Response:
     except (service.PlanConflict, IntegrityError):
         if initiative is None:
             raise
-        initiative = await _current_initiative(e)
+        initiative = await current_initiative(e)
         current = initiative.versions[-1]
-        theirs = _version_values(current)
+        theirs = version_values(current)
         conflict = conflict_of(current, theirs, form, INITIATIVE_LABELS)
         values = resubmittable(form, current.version)
-        return _form_page(
+        return form_page(
             e, template, values, {}, INITIATIVE_LABELS, initiative=initiative, conflict=conflict
         )
     except PlanError as refusal:
-        return _form_page(
+        return form_page(
             e,
             template,
             form,
@@ -216,7 +220,7 @@ async def initiative_form(e: StaffOnParticipant) -> Response:
     return done(e, "initiative")
 
 
-def _locked(e: StaffOnParticipant) -> Response:
+def locked(e: StaffOnParticipant) -> Response:
     return editor_page(
         e,
         "plan/refused.html",
@@ -226,50 +230,50 @@ def _locked(e: StaffOnParticipant) -> Response:
 
 
 async def status_form(e: StaffOnParticipant) -> Response:
-    initiative = await _current_initiative(e)
+    initiative = await current_initiative(e)
     if service.is_locked(initiative.versions[-1], e.today):
-        return _locked(e)
+        return locked(e)
     if e.request.method == "GET":
         values = {"entry_date": e.today.isoformat(), "form_token": new_form_token()}
-        return _form_page(
+        return form_page(
             e, "plan/status_form.html", values, {}, STATUS_LABELS, initiative=initiative
         )
     form = await read_form(e.request)
     data, errors = inputs.parse_status(form, e.today)
     if data is None:
-        return _form_page(
+        return form_page(
             e, "plan/status_form.html", form, errors, STATUS_LABELS, initiative=initiative
         )
 
     async def write(db: Any) -> None:
-        await service.add_status_entry(db, writer(e), await _initiative_or_404(e, db), data)
+        await service.add_status_entry(db, writer(e), await initiative_or_404(e, db), data)
 
     try:
         await once_per_token(database(e.request), form.get("form_token", ""), write)
     except PlanError:
-        return _locked(e)
+        return locked(e)
     return done(e, "status")
 
 
 async def end_form(e: StaffOnParticipant) -> Response:
-    initiative = await _current_initiative(e)
+    initiative = await current_initiative(e)
     current = initiative.versions[-1]
     if not service.may_end(current, e.today):
-        return _locked(e)
+        return locked(e)
     template = "plan/end_form.html"
     if e.request.method == "GET":
         values = {"version": str(current.version), "form_token": new_form_token()}
-        return _form_page(e, template, values, {}, END_LABELS, initiative=initiative)
+        return form_page(e, template, values, {}, END_LABELS, initiative=initiative)
     form = await read_form(e.request)
     final_status, errors = inputs.parse_final_status(form)
     if final_status is None:
-        return _form_page(e, template, form, errors, END_LABELS, initiative=initiative)
+        return form_page(e, template, form, errors, END_LABELS, initiative=initiative)
 
     async def write(db: Any) -> None:
         await service.end_initiative(
             db,
             writer(e),
-            await _initiative_or_404(e, db),
+            await initiative_or_404(e, db),
             final_status,
             based_on=based_on(form),
         )
@@ -277,13 +281,13 @@ async def end_form(e: StaffOnParticipant) -> Response:
     try:
         await once_per_token(database(e.request), form.get("form_token", ""), write)
     except (service.PlanConflict, IntegrityError):
-        initiative = await _current_initiative(e)
+        initiative = await current_initiative(e)
         current = initiative.versions[-1]
         if not service.may_end(current, e.today):
-            return _locked(e)
-        conflict = conflict_of(current, _version_values(current), {}, {})
+            return locked(e)
+        conflict = conflict_of(current, version_values(current), {}, {})
         values = resubmittable(form, current.version)
-        return _form_page(
+        return form_page(
             e, template, values, {}, END_LABELS, initiative=initiative, conflict=conflict
         )
     except PlanError as refusal:
@@ -291,30 +295,13 @@ async def end_form(e: StaffOnParticipant) -> Response:
     return done(e, "ended")
 
 
-def _changed_in_between(e: StaffOnParticipant, what: str) -> Response:
+def changed_in_between(e: StaffOnParticipant, what: str) -> Response:
     message = gettext(
         "“%(what)s” was changed by someone else after you opened the plan. "
         "Look at it again before you go on.",
         what=what,
     )
     return editor_page(e, "plan/refused.html", 409, message=message)
-
-
-async def cancel_initiative(e: StaffOnParticipant) -> Response:
-    form = await read_form(e.request)
-
-    async def write(db: Any) -> None:
-        initiative = await _initiative_or_404(e, db)
-        await service.cancel_initiative(db, writer(e), initiative, based_on=based_on(form))
-
-    try:
-        await once_per_token(database(e.request), form.get("form_token", ""), write)
-    except (service.PlanConflict, IntegrityError):
-        initiative = await _current_initiative(e)
-        return _changed_in_between(e, initiative.versions[-1].title)
-    except PlanError as refusal:
-        return editor_page(e, "plan/refused.html", 409, message=refusal.message)
-    return done(e, "cancelled")
 
 
 async def goal_form(e: StaffOnParticipant) -> Response:
@@ -334,11 +321,11 @@ async def goal_form(e: StaffOnParticipant) -> Response:
         values = {"text": "", "form_token": new_form_token()}
         if goal is not None:
             values.update(text=goal.versions[-1].text, version=str(goal.versions[-1].version))
-        return _form_page(e, template, values, {}, GOAL_LABELS, **context)
+        return form_page(e, template, values, {}, GOAL_LABELS, **context)
     form = await read_form(e.request)
     data, errors = inputs.parse_goal({"text": form.get("text", "")})
     if data is None:
-        return _form_page(e, template, form, errors, GOAL_LABELS, **context)
+        return form_page(e, template, form, errors, GOAL_LABELS, **context)
 
     async def write(db: Any) -> None:
         if goal is None:
@@ -356,34 +343,13 @@ async def goal_form(e: StaffOnParticipant) -> Response:
             goal = await service.find_goal(db, e.participant.id, goal.id)
         current = goal.versions[-1] if goal else None
         if current is None or current.removed:
-            return _changed_in_between(e, form.get("text", ""))
+            return changed_in_between(e, form.get("text", ""))
         conflict = conflict_of(current, {"text": current.text}, form, GOAL_LABELS)
         values = resubmittable(form, current.version)
-        return _form_page(
+        return form_page(
             e, template, values, {}, GOAL_LABELS, **{**context, "goal": goal}, conflict=conflict
         )
     return done(e, "goal")
-
-
-async def remove_goal(e: StaffOnParticipant) -> Response:
-    form = await read_form(e.request)
-    goal_id = e.request.path_params["goal_id"]
-
-    async def write(db: Any) -> None:
-        goal = await service.find_goal(db, e.participant.id, goal_id)
-        if goal is None:
-            raise HTTPException(404)
-        await service.remove_goal(db, writer(e), goal, based_on=based_on(form))
-
-    try:
-        await once_per_token(database(e.request), form.get("form_token", ""), write)
-    except (service.PlanConflict, IntegrityError):
-        async with database(e.request).sessions() as db:
-            goal = await service.find_goal(db, e.participant.id, goal_id)
-        if goal is None or goal.versions[-1].removed:
-            return done(e, "goal_removed")  # removed by the other writer: what was asked
-        return _changed_in_between(e, goal.versions[-1].text)
-    return done(e, "goal_removed")
 
 
 async def agreement_form(e: StaffOnParticipant) -> Response:
@@ -398,11 +364,11 @@ async def agreement_form(e: StaffOnParticipant) -> Response:
             "version": str(latest.version if latest else 0),
             "form_token": new_form_token(),
         }
-        return _form_page(e, template, values, {}, AGREEMENT_LABELS)
+        return form_page(e, template, values, {}, AGREEMENT_LABELS)
     form = await read_form(e.request)
     data, errors = inputs.parse_agreement(form, e.today)
     if data is None:
-        return _form_page(e, template, form, errors, AGREEMENT_LABELS)
+        return form_page(e, template, form, errors, AGREEMENT_LABELS)
 
     async def write(db: Any) -> None:
         await service.save_agreement(db, writer(e), data, based_on=based_on(form))
@@ -421,27 +387,5 @@ async def agreement_form(e: StaffOnParticipant) -> Response:
         }
         conflict = conflict_of(latest, theirs, form, AGREEMENT_LABELS)
         values = resubmittable(form, latest.version)
-        return _form_page(e, template, values, {}, AGREEMENT_LABELS, conflict=conflict)
+        return form_page(e, template, values, {}, AGREEMENT_LABELS, conflict=conflict)
     return done(e, "agreement")
-
-
-def editor_routes() -> list[Route]:
-    both = ["GET", "POST"]
-    return [
-        Route(EDITOR, editor(editor_overview)),
-        Route(EDITOR + "/initiatives/new", editor(initiative_form), methods=both),
-        Route(EDITOR + "/initiatives/{initiative_id:int}", editor(initiative_form), methods=both),
-        Route(
-            EDITOR + "/initiatives/{initiative_id:int}/status", editor(status_form), methods=both
-        ),
-        Route(EDITOR + "/initiatives/{initiative_id:int}/end", editor(end_form), methods=both),
-        Route(
-            EDITOR + "/initiatives/{initiative_id:int}/cancel",
-            editor(cancel_initiative),
-            methods=["POST"],
-        ),
-        Route(EDITOR + "/goals/new", editor(goal_form), methods=both),
-        Route(EDITOR + "/goals/{goal_id:int}", editor(goal_form), methods=both),
-        Route(EDITOR + "/goals/{goal_id:int}/remove", editor(remove_goal), methods=["POST"]),
-        Route(EDITOR + "/agreement", editor(agreement_form), methods=both),
-    ]

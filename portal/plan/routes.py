@@ -12,7 +12,8 @@ from portal.db import utcnow
 from portal.jobgoal.service import goal_mismatch, goal_mismatch_query
 from portal.participants.pages import ParticipantView, participant_page_routes, render
 from portal.plan import reading, service
-from portal.plan.editor import editor_routes, labels
+from portal.plan.editor import labels
+from portal.plan.editor_actions import editor_routes
 from portal.web.fragments import FragmentCache
 from portal.web.i18n import current_language
 from portal.web.pdf import pdf_response

@@ -154,12 +154,17 @@ class FragmentRenderer:
 
 
 def register_components(env: Environment) -> None:
-    """Every macro of templates/components/ as a global, so pages and htmx blocks can call it."""
-    for path in sorted((TEMPLATES_DIR / "components").glob("*.html")):
-        module = env.get_template(f"components/{path.name}").make_module()
-        for name in dir(module):
-            if not name.startswith("_"):
-                env.globals[name] = getattr(module, name)
+    """Every macro of templates/components/ as a global, so pages and htmx blocks can call it.
+    Made twice: a component's macros see the globals there were when it was made, so the
+    second round lets any component call any other."""
+    for _round in range(2):
+        for path in sorted((TEMPLATES_DIR / "components").glob("*.html")):
+            template = env.get_template(f"components/{path.name}")
+            template.globals.update(env.globals)
+            module = template.make_module()
+            for name in dir(module):
+                if not name.startswith("_"):
+                    env.globals[name] = getattr(module, name)
 
 
 class Pages:
@@ -193,6 +198,9 @@ class Pages:
         if request.headers.get("HX-Request") == "true":
             content = render_block(env, name, block, context)
         else:
+            session = request.scope.get("session")
+            if session and NOTICE in session:
+                context.setdefault("notice", session.pop(NOTICE))
             content = env.get_template(name).render(context)
         encoded = [value for value in context.values() if isinstance(value, EncodedHTML)]
         body = splice(content.encode(), encoded) if encoded else content.encode()
@@ -219,6 +227,17 @@ class Pages:
         """The same, kept encoded: for a large fragment a page caches and shows as a whole
         (passed to `render` among its values)."""
         return EncodedHTML(self.render_fragment(name, context))
+
+
+NOTICE = "notice"
+
+
+def tell(request: Request, text: str) -> None:
+    """Say `text` ("Removed: Bakery assistant") at the top of the next page this user opens:
+    what a redirect after a POST did, when the address cannot say it."""
+    session = request.scope.get("session")
+    if session is not None:
+        session[NOTICE] = str(text)
 
 
 def pages(request: Request) -> Pages:

@@ -302,7 +302,7 @@ def test_a_revoked_or_expired_link_answers_410(client: TestClient) -> None:
     assert bad.status_code == 400 and "from 1 to 90" in bad.text
     link = make_link(client, employer_name="Revoked Ltd")
     share = re.findall(
-        r'action="/cv/presentation/shares/(\d+)/revoke"', client.get("/cv/presentation").text
+        r'href="/cv/presentation/shares/(\d+)/revoke"', client.get("/cv/presentation").text
     )
     client.post(f"/cv/presentation/shares/{share[0]}/revoke")
     assert client.get(link).status_code == 410
@@ -315,7 +315,7 @@ def test_the_caseworker_downloads_the_presentation_pdf_and_bo_cannot_revoke_anna
 ) -> None:
     log_in(client, "anna")
     shares = re.findall(
-        r'action="/cv/presentation/shares/(\d+)/revoke"', client.get("/cv/presentation").text
+        r'href="/cv/presentation/shares/(\d+)/revoke"', client.get("/cv/presentation").text
     )
     log_in(client, "bo")
     for share in shares:
@@ -395,3 +395,37 @@ def test_a_double_clicked_entry_or_experience_is_added_once(client: TestClient) 
         answer = client.post("/cv/presentation/experiences/new", data=experience)
         assert answer.status_code == 200
     assert client.get("/cv/presentation").text.count("Internship: Konditoriet") == 1
+
+
+def test_removing_asks_first_and_then_says_what_was_removed(client: TestClient) -> None:
+    log_in(client, "anna")
+    job = {
+        **JOB,
+        "title": "Sugar baker",
+        "form_token": form_token_of(client, "/cv/entries/new?kind=work"),
+    }
+    client.post("/cv/entries/new?kind=work", data=job)
+    page = client.get("/cv").text
+    found = re.search(
+        r'href="(/cv/entries/\d+/remove)">Remove<span class="ds-sr-only"> Sugar baker<', page
+    )
+    assert found
+    asked = client.get(found.group(1))
+    assert asked.status_code == 200
+    assert "Remove “Sugar baker” from your CV?" in asked.text and "No, keep it" in asked.text
+    assert f'action="{found.group(1)}"' in asked.text
+    assert "Sugar baker" in client.get("/cv").text  # asking removes nothing
+    removed = client.post(found.group(1))
+    assert "Removed: “Sugar baker”." in removed.text
+    assert "Removed: " not in client.get("/cv").text  # said once
+    assert client.get(found.group(1)).status_code == 404
+    link = make_link(client, employer_name="Asked Ltd")
+    share = re.findall(
+        r'href="(/cv/presentation/shares/\d+/revoke)"', client.get("/cv/presentation").text
+    )[0]
+    assert "Revoke the link for Asked Ltd?" in client.get(share).text
+    assert client.get(link).status_code == 200  # still open while asking
+    revoked = client.post(share)
+    assert "The link is revoked" in revoked.text and client.get(link).status_code == 410
+    log_in(client, "bo")
+    assert client.get(found.group(1)).status_code == 404

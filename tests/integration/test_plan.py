@@ -322,3 +322,61 @@ def test_no_fragment_marker_survives_in_a_page(client: TestClient) -> None:
         page = client.get(path)
         assert page.status_code == 200
         assert "<!--fragment-" not in page.text
+
+
+def test_cancelling_an_initiative_asks_why_and_tells_the_participant(client: TestClient) -> None:
+    log_in(client, "karin", staff=True)
+    participant = anna_id(client)
+    base = f"/staff/participants/{participant}/edit-plan"
+    title = f"To be cancelled {uuid.uuid4().hex[:6]}"
+    initiative = create_initiative(client, participant, title)
+    assert f'href="{base}/initiatives/{initiative}/cancel"' in client.get(base).text
+    asked = client.get(f"{base}/initiatives/{initiative}/cancel")
+    assert asked.status_code == 200
+    assert f"Cancel “{title}”?" in asked.text and "Why is it cancelled?" in asked.text
+    assert "Anna gets a notice about the change" in asked.text
+    token = re.search(r'name="form_token" value="([^"]+)"', asked.text)
+    version = re.search(r'name="version" value="(\d+)"', asked.text)
+    assert token and version
+    form = {"form_token": token.group(1), "version": version.group(1)}
+    empty = client.post(f"{base}/initiatives/{initiative}/cancel", data={**form, "reason": " "})
+    assert empty.status_code == 400 and 'class="ds-error-summary"' in empty.text
+    assert 'href="#reason"' in empty.text
+    done = client.post(
+        f"{base}/initiatives/{initiative}/cancel",
+        data={**form, "reason": "The company closed the placement."},
+    )
+    assert done.status_code == 200
+    assert f"Cancelled: “{title}”. Anna gets a notice about the change." in done.text
+    assert "Cancelled: " not in client.get(base).text  # said once
+    history = client.get(
+        f"/staff/participants/{participant}/plan/initiatives/{initiative}/history"
+    ).text
+    assert "The company closed the placement." in history and "Cancelled" in history
+
+
+def test_removing_a_goal_asks_first(client: TestClient) -> None:
+    log_in(client, "karin", staff=True)
+    participant = anna_id(client)
+    base = f"/staff/participants/{participant}/edit-plan"
+    text = f"Goal to remove {uuid.uuid4().hex[:6]}"
+    page = client.get(base + "/goals/new?kind=progression").text
+    token = re.search(r'name="form_token" value="([^"]+)"', page)
+    assert token
+    added = client.post(
+        base + "/goals/new?kind=progression", data={"text": text, "form_token": token.group(1)}
+    ).text
+    goal = re.search(
+        rf'href="{base}/goals/(\d+)/remove">Remove<span class="ds-sr-only"> {text}<', added
+    )
+    assert goal
+    asked = client.get(f"{base}/goals/{goal.group(1)}/remove")
+    assert f"Remove the goal “{text}”?" in asked.text and "No, keep it" in asked.text
+    assert text in client.get(base).text  # nothing removed by asking
+    form = {
+        name: re.search(rf'name="{name}" value="([^"]+)"', asked.text).group(1)  # type: ignore[union-attr]
+        for name in ("form_token", "version")
+    }
+    removed = client.post(f"{base}/goals/{goal.group(1)}/remove", data=form)
+    assert f"Removed: “{text}”." in removed.text
+    assert client.get(f"{base}/goals/{goal.group(1)}/remove").status_code == 404

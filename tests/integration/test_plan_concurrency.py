@@ -204,22 +204,22 @@ def test_a_double_click_on_any_plan_form_writes_once_and_both_answers_say_saved(
         "SELECT count(*) FROM plan_goal_versions WHERE text = 'Drive a forklift'",
     )
     assert goals[0][0] == 1
-    # Removing a goal and cancelling an initiative, clicked twice: once, and both say saved.
+    # Removing a goal, asked first and then clicked twice: once, and both say removed.
     goal = goal_id(client.get(base).text, base, "Drive a forklift")
-    overview = client.get(base).text
-    remove = re.search(
-        rf'action="{base}/goals/{goal}/remove"[^>]*>\s*<input type="hidden" name="form_token" '
-        r'value="([^"]+)">\s*<input type="hidden" name="version" value="(\d+)">',
-        overview,
-    )
-    assert remove
-    form = {"form_token": remove.group(1), "version": remove.group(2)}
     path = f"{base}/goals/{goal}/remove"
+    asked = client.get(path)
+    assert asked.status_code == 200 and "Remove the goal “Drive a forklift”?" in asked.text
+    form = {
+        "form_token": hidden(asked.text, "form_token"),
+        "version": hidden(asked.text, "version"),
+    }
     first, second = at_once(client, ("POST", path, {"data": form}), ("POST", path, {"data": form}))
     assert first.status_code == second.status_code == 200
-    assert "Saved." in first.text and "Saved." in second.text
+    assert "Removed: “Drive a forklift”" in first.text + second.text
     removed = versions(settings, "plan_goal_versions", int(goal))
-    assert len(removed) == int(remove.group(2)) + 1
+    assert len(removed) == int(form["version"]) + 1
+    again = client.post(path, data=form)  # the same form once more, later
+    assert again.status_code == 200 and "Removed: “Drive a forklift”" in again.text
 
 
 def test_an_editor_and_the_api_writing_at_once_never_lose_a_write_silently(
