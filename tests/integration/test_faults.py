@@ -161,7 +161,9 @@ async def main():
     settings = Settings.from_env()
     database = Database(settings.database_url)
     async with database.transaction() as db:
-        anna = await db.scalar(select(Participant).where(Participant.first_name == "Anna"))
+        anna = await db.scalar(
+            select(Participant).where(Participant.personal_number == "19900101-1239")
+        )
         writer = service.PlanWriter(
             anna, service.Author("Killed"), dt.date.today(), Links.of(settings)
         )
@@ -215,5 +217,5 @@ def revision_of_anna(settings: Settings) -> list[object]:
         settings.database_url,
         "SELECT r.revision, (SELECT count(*) FROM outbox), (SELECT count(*) FROM "
         "plan_agreement_versions) FROM plan_revisions r JOIN participants p ON "
-        "p.id = r.participant_id WHERE p.first_name = 'Anna'",
+        "p.id = r.participant_id WHERE p.personal_number = '19900101-1239'",
     )
