@@ -119,7 +119,13 @@ def test_anna_shares_her_presentation_cv_and_revokes_the_link_in_swedish(
 
     page.goto(live_server.url + "/cv/presentation")
     expect(page.get_by_text("Öppnad 2 gånger:")).to_be_visible()  # the page and its PDF
-    page.get_by_role("button", name="Dra tillbaka länken till Bageriet Solsidan").click()
+    page.get_by_role("link", name="Dra tillbaka länken till Bageriet Solsidan").click()
+    # Asked first, on a page of its own.
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Dra tillbaka länken till Bageriet Solsidan?"
+    )
+    assert_accessible(page)
+    page.get_by_role("button", name="Ja, dra tillbaka länken").click()
     expect(page.get_by_role("status")).to_contain_text("Länken är tillbakadragen.")
     assert_accessible(page)
 
