@@ -22,6 +22,7 @@ from portal.participants.pages import (
     ParticipantView,
     confirmation,
     participant_page_routes,
+    removal_confirmation,
     render,
 )
 from portal.web.access import by_token
@@ -151,12 +152,10 @@ async def remove_experience(request: Request, participant: Participant) -> Respo
         if item is None:
             raise HTTPException(404)
         if request.method == "GET":
-            return confirmation(
+            return removal_confirmation(
                 request,
                 participant,
                 gettext("Remove “%(place)s” from your presentation CV?", place=item.place),
-                [gettext("It is removed for good; you can add it again later.")],
-                gettext("Yes, remove it"),
                 "/cv/presentation#experiences",
             )
         await db.delete(item)

@@ -22,8 +22,8 @@ from portal.occupations.service import labels_of
 from portal.participants.models import Participant
 from portal.participants.pages import (
     ParticipantView,
-    confirmation,
     participant_page_routes,
+    removal_confirmation,
     render,
 )
 from portal.web.forms import Errors, new_form_token, once_per_token, read_form
@@ -207,12 +207,10 @@ async def entry_action(request: Request, participant: Participant) -> Response:
             found = await mycv.find_entry(db, participant.id, request.path_params["entry_id"])
         if found is None or request.path_params["action"] != "remove":
             raise HTTPException(404)
-        return confirmation(
+        return removal_confirmation(
             request,
             participant,
             gettext("Remove “%(title)s” from your CV?", title=found.title),
-            [gettext("It is removed for good; you can add it again later.")],
-            gettext("Yes, remove it"),
             f"/cv#{found.kind}",
         )
     form = await read_form(request)

@@ -30,6 +30,7 @@ from portal.participants.models import Participant
 from portal.participants.pages import ParticipantView, participant_page_routes, render
 from portal.web.forms import read_form, whole_number
 from portal.web.i18n import Formatter, gettext
+from portal.web.pdf import pdf_response
 from portal.web.requests import database
 from portal.web.templating import pages
 
@@ -224,7 +225,8 @@ async def not_agreed(request: Request, participant: Participant) -> Response:
     return RedirectResponse(f"/hours/{report_id}", status_code=303)
 
 
-async def receipt_page(request: Request, view: ParticipantView) -> Response:
+async def signed_version(request: Request, view: ParticipantView) -> tuple[Any, Any]:
+    """The participant's report and its signed version (404 when there is none)."""
     report_id = request.path_params["report_id"]
     async with database(request).sessions() as db:
         found = await approval.participant_report(db, view.participant.id, report_id, now())
@@ -233,6 +235,11 @@ async def receipt_page(request: Request, view: ParticipantView) -> Response:
     report, version = found
     if version.response is None or version.response.signature is None:
         raise HTTPException(404)
+    return report, version
+
+
+async def receipt_page(request: Request, view: ParticipantView) -> Response:
+    report, version = await signed_version(request, view)
     return render(
         request,
         view,
@@ -241,6 +248,24 @@ async def receipt_page(request: Request, view: ParticipantView) -> Response:
         month=Month(report.year, report.month),
         version=version,
         signature=version.response.signature,
+    )
+
+
+async def receipt_pdf(request: Request, view: ParticipantView) -> Response:
+    """The same receipt as a PDF to keep."""
+    report, version = await signed_version(request, view)
+    month = Month(report.year, report.month)
+    return await pdf_response(
+        request,
+        "hours/receipt_pdf.html",
+        {
+            "participant": view.participant,
+            "month": month,
+            "version": version,
+            "signature": version.response.signature,
+            "printed_at": now(),
+        },
+        filename=f"receipt-{month}.pdf",
     )
 
 
@@ -307,6 +332,7 @@ def routes() -> list[Route]:
         *participant_page_routes("/hours/consent/about", consent_about_page, "hours"),
         *participant_page_routes("/hours/{report_id:int}", report_page, "hours"),
         *participant_page_routes("/hours/{report_id:int}/receipt", receipt_page, "hours"),
+        *participant_page_routes("/hours/{report_id:int}/receipt.pdf", receipt_pdf, "hours"),
         Route("/hours/{report_id:int}/approve", participant_only(approve), methods=["POST"]),
         Route("/hours/{report_id:int}/not-agreed", participant_only(not_agreed), methods=["POST"]),
         Route("/hours/consent/withdraw", participant_only(withdraw), methods=["POST"]),

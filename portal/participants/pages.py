@@ -98,6 +98,20 @@ def confirmation(
     )
 
 
+def removal_confirmation(
+    request: Request, participant: Participant, heading: str, back: str
+) -> Response:
+    """Asking before removing something of the participant's own (an entry, an experience)."""
+    return confirmation(
+        request,
+        participant,
+        heading,
+        [gettext("It is removed for good; you can add it again later.")],
+        gettext("Yes, remove it"),
+        back,
+    )
+
+
 def as_participant(page: Page, anonymous: Endpoint | None = None) -> Endpoint:
     async def endpoint(request: Request) -> Response:
         participant = await current_participant(request)

@@ -58,9 +58,14 @@ def _compile(po: Path) -> io.BytesIO:
     return buffer
 
 
+# English as read in Europe: "2 December 2026, 17:30", not the United States' "December 2,
+# 2026, 5:30 PM" of Babel's plain "en".
+FORMAT_LOCALES = {"en": "en_GB"}
+
+
 @cache
 def _locale(language: str) -> Locale:
-    return Locale.parse(language)
+    return Locale.parse(FORMAT_LOCALES.get(language, language))
 
 
 def gettext(message: str, **variables: Any) -> str:

@@ -54,6 +54,14 @@ ODD_TEXT = st.one_of(
 FIELD_NAMES = parameter_names()
 # A failing example is reported as drawn: shrinking it would take minutes of requests.
 NO_SHRINKING = [Phase.explicit, Phase.reuse, Phase.generate]
+# Examples drawn from a fixed seed, no example database left behind, no time limit per request.
+FUZZING: dict[str, Any] = {
+    "deadline": None,
+    "derandomize": True,
+    "database": None,
+    "phases": NO_SHRINKING,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+}
 # PDFs and downloads take a second each to make; test_probing opens each of them.
 SLOW = re.compile(r"\.(pdf|ics|json)$|/receipt$|/export")
 
@@ -143,14 +151,7 @@ def test_odd_forms_and_queries_never_give_a_server_error_and_a_refusal_writes_no
     client, routes, test_settings = logged_in
     participant = anna_id(test_settings)
 
-    @hypothesis_settings(
-        max_examples=120,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        phases=NO_SHRINKING,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+    @hypothesis_settings(max_examples=120, **FUZZING)
     @given(
         target=st.sampled_from(routes),
         number=st.sampled_from([1, 2, 3, 2**62]),
@@ -239,11 +240,4 @@ def test_the_api_answers_odd_bodies_from_its_own_schemas_without_a_server_error(
     call()
 
 
-settings_for_api = hypothesis_settings(
-    max_examples=100,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    phases=NO_SHRINKING,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+settings_for_api = hypothesis_settings(max_examples=100, **FUZZING)

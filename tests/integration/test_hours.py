@@ -15,6 +15,7 @@ import re
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import pytest
+from pypdf import PdfReader
 from starlette.testclient import TestClient
 
 from portal.auth import signing
@@ -157,6 +158,17 @@ def test_the_participant_approves_with_consent_and_gets_a_receipt(client: TestCl
     assert receipt.status_code == 200 and receipt.url.path == link + "/receipt"
     assert re.search(r"<code class=\"fingerprint\">[0-9a-f]{64}</code>", receipt.text)
     assert "I consent to data from my hour histories being passed on" in receipt.text
+    # The same receipt as a PDF to keep: the signed text and its fingerprint.
+    assert f'href="{link}/receipt.pdf"' in receipt.text
+    pdf = client.get(link + "/receipt.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    fingerprint = re.search(r"<code class=\"fingerprint\">([0-9a-f]{64})</code>", receipt.text)
+    assert fingerprint and fingerprint.group(1)[:20] in text.replace("\n", "")
+    assert "Anna Andersson" in text and "Receipt: hour history" in text
+    log_in(client, "bo")
+    assert client.get(link + "/receipt.pdf").status_code == 404
+    log_in(client, "anna")
     consent = client.get("/hours/consent").text
     assert "Consent given" in consent and "Withdraw consent" in consent
     # Answered: no second approval, and the report says so.

@@ -21,7 +21,7 @@ def test_the_same_moment_reads_in_each_language_and_in_the_local_day() -> None:
     stockholm = Formatter("Europe/Stockholm")
     assert in_language("sv", stockholm) == ("2 december 2026 00:30", "2 december 2026")
     assert in_language("da", stockholm) == ("2. december 2026 00.30", "2. december 2026")
-    assert in_language("en", stockholm)[1] == "December 2, 2026"
+    assert in_language("en", stockholm) == ("2 December 2026 00:30", "2 December 2026")
     # Asked again (now from the cache), each language still gets its own text.
     assert in_language("sv", stockholm)[0] == "2 december 2026 00:30"
 
