@@ -114,3 +114,38 @@
     }
   });
 })();
+
+// "Copy the link" and "Share" beside a link shown once (a shared CV): the buttons appear only
+// where the browser can do it; without them the link is still there to select and copy.
+(function () {
+  "use strict";
+  var buttons = document.querySelectorAll("[data-copy], [data-share]");
+  Array.prototype.forEach.call(buttons, function (button) {
+    var source = document.getElementById(button.getAttribute("data-copy") || button.getAttribute("data-share"));
+    var status = document.getElementById(button.getAttribute("data-status"));
+    if (!source) {
+      return;
+    }
+    var text = source.textContent.trim();
+    if (button.hasAttribute("data-copy")) {
+      if (!navigator.clipboard || !window.isSecureContext) {
+        return;
+      }
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(text).then(function () {
+          if (status) {
+            status.textContent = button.getAttribute("data-done");
+          }
+        });
+      });
+    } else {
+      if (typeof navigator.share !== "function") {
+        return;
+      }
+      button.addEventListener("click", function () {
+        navigator.share({ url: text }).catch(function () {});
+      });
+    }
+    button.hidden = false;
+  });
+})();

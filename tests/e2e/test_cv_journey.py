@@ -89,6 +89,7 @@ def test_anna_shares_her_presentation_cv_and_revokes_the_link_in_swedish(
     live_server: LiveServer, browser: Browser
 ) -> None:
     context = browser.new_context(viewport={"width": 360, "height": 800}, locale="sv-SE")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     page = context.new_page()
     log_in(page, live_server, "anna")
     page.goto(live_server.url + "/cv")
@@ -103,6 +104,11 @@ def test_anna_shares_her_presentation_cv_and_revokes_the_link_in_swedish(
     page.get_by_role("button", name="Skapa en länk").click()
     link = page.locator("#new-link").inner_text()
     assert link.startswith(live_server.url + "/shared/cv/")
+    page.get_by_role("button", name="Kopiera länken").click()
+    expect(page.locator("#copy-status")).to_have_text(
+        "Länken är kopierad. Klistra in den i ditt meddelande till arbetsgivaren."
+    )
+    assert page.evaluate("navigator.clipboard.readText()") == link
     assert_accessible(page)
 
     employer = browser.new_context(viewport={"width": 360, "height": 800}, locale="sv-SE")

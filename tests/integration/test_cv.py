@@ -427,5 +427,6 @@ def test_removing_asks_first_and_then_says_what_was_removed(client: TestClient) 
     assert client.get(link).status_code == 200  # still open while asking
     revoked = client.post(share)
     assert "The link is revoked" in revoked.text and client.get(link).status_code == 410
+    assert re.search(r"made [^,<]+, revoked \d", client.get("/cv/presentation").text)
     log_in(client, "bo")
     assert client.get(found.group(1)).status_code == 404
