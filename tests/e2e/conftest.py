@@ -105,6 +105,15 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
     return {**browser_context_args, "viewport": {"width": 360, "height": 800}, "locale": "en-GB"}
 
 
+def header_button(page: Page, name: str) -> Any:
+    """A button of the site header (a language, "Log out"): on a phone it is behind the menu,
+    which is opened first."""
+    menu = page.locator("summary.site-menu__button")
+    if menu.is_visible() and page.locator("details.site-menu[open]").count() == 0:
+        menu.click()
+    return page.get_by_role("button", name=name)
+
+
 def assert_accessible(page: Page) -> None:
     """axe-core finds no violation on the page as it is now, the page reflows to the window's
     width (WCAG 1.4.10: no sideways scrolling; long words wrap), and no element's content

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import LiveServer, assert_accessible, log_in
+from tests.e2e.conftest import LiveServer, assert_accessible, header_button, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -39,7 +39,7 @@ def test_participant_logs_in_through_the_persona_picker_visits_every_page_and_lo
             "aria-current", "page"
         )
         assert_accessible(page)
-    page.get_by_role("button", name="Log out").click()
+    header_button(page, "Log out").click()
     expect(page.get_by_role("status")).to_contain_text("You are logged out.")
     assert_accessible(page)
     page.goto(live_server.url + "/plan")
@@ -65,16 +65,16 @@ def test_language_switch_translates_the_page_in_swedish_and_danish(
     page: Page, live_server: LiveServer
 ) -> None:
     log_in(page, live_server, "bo")
-    page.get_by_role("button", name="Svenska").click()
+    header_button(page, "Svenska").click()
     expect(page.locator("html")).to_have_attribute("lang", "sv")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hej Bo")
     expect(page.get_by_role("link", name="Min plan", exact=True).first).to_be_visible()
     assert_accessible(page)
-    page.get_by_role("button", name="Dansk").click()
+    header_button(page, "Dansk").click()
     expect(page.locator("html")).to_have_attribute("lang", "da")
     expect(page.get_by_role("heading", level=2, name="Beskeder")).to_be_visible()
     assert_accessible(page)
-    page.get_by_role("button", name="English").click()
+    header_button(page, "English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
@@ -179,10 +179,10 @@ def test_login_language_switch_and_logout_work_without_javascript(
     page.get_by_role("link", name="Log in with BankID").click()
     page.get_by_role("button", name="Bo Berg – Participant").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Bo")
-    page.get_by_role("button", name="Dansk").click()
+    header_button(page, "Dansk").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Hej Bo")
-    page.get_by_role("button", name="English").click()
-    page.get_by_role("button", name="Log out").click()
+    header_button(page, "English").click()
+    header_button(page, "Log out").click()
     expect(page.get_by_role("status")).to_contain_text("You are logged out.")
     context.close()
 
@@ -191,7 +191,7 @@ def test_the_footer_leads_to_contact_privacy_and_accessibility_in_danish(
     page: Page, live_server: LiveServer
 ) -> None:
     page.goto(live_server.url + "/login")
-    page.get_by_role("button", name="Dansk").click()
+    header_button(page, "Dansk").click()
     for link, heading in (
         ("Om portalen", "Om portalen"),
         ("Kontakt", "Kontakt"),
