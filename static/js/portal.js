@@ -149,3 +149,34 @@
     button.hidden = false;
   });
 })();
+
+// The hour grid: each day's total follows what is typed, with a warning at once when the day
+// passes 8 hours. The server counts the same on submit; without this the total shown is the
+// one of the last save.
+(function () {
+  "use strict";
+  var days = document.querySelectorAll("fieldset.hours-day");
+  Array.prototype.forEach.call(days, function (day) {
+    var total = day.querySelector("[data-day-total]");
+    var warning = day.querySelector("[data-day-warning]");
+    if (!total) {
+      return;
+    }
+    var separator = total.getAttribute("data-decimal") || ".";
+    function update() {
+      var sum = 0;
+      Array.prototype.forEach.call(day.querySelectorAll("input.ds-input"), function (input) {
+        var value = parseFloat(input.value.replace(",", ".").trim());
+        if (!isNaN(value) && value > 0) {
+          sum += value;
+        }
+      });
+      var text = String(Math.round(sum * 100) / 100).replace(".", separator);
+      total.textContent = total.getAttribute("data-day-total").replace("{hours}", text);
+      if (warning) {
+        warning.textContent = sum > 8 ? warning.getAttribute("data-day-warning") : "";
+      }
+    }
+    day.addEventListener("input", update);
+  });
+})();

@@ -38,6 +38,11 @@ def test_provider_submits_a_month_and_the_participant_approves_it_with_consent_i
     page.keyboard.type("6")
     own_work.focus()
     page.keyboard.type("2,5")
+    # The day's total follows the typing, and says at once that the day has too many hours.
+    expect(first_day.locator(".hours-day-total")).to_have_text("Day: 8.5 h")
+    expect(first_day.locator(".hours-day-warning")).to_have_text(
+        "More than 8 hours on this day: at most 8 hours a day in total."
+    )
     page.get_by_role("button", name="Submit the month").click()
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text("8.5 hours, at most 8.")
