@@ -295,8 +295,14 @@ def test_the_provider_grid_refuses_more_than_8_hours_and_keeps_the_input(
     assert answer.status_code == 400
     assert "8.5 hours, at most 8." in answer.text
     assert 'value="2,5"' in answer.text
+    # The summary names the day in words, never a field's name.
+    weekday = dt.date.fromisoformat(day).strftime("%A")
+    summary = answer.text.split('class="ds-error-summary"', 1)[1].split("</div>", 1)[0]
+    assert f"{weekday} " in summary and '">h_' not in summary
     bad = client.post(base, data={own: "1.3", "action": "submit"})
     assert bad.status_code == 400 and "Use quarter hours" in bad.text
+    summary = bad.text.split('class="ds-error-summary"', 1)[1].split("</div>", 1)[0]
+    assert f"{weekday} " in summary and ", Own work" in summary and '">h_' not in summary
     # The draft kept what was typed last.
     assert 'value="1.3"' in client.get(base).text
 
