@@ -168,7 +168,10 @@ def test_odd_forms_and_queries_never_give_a_server_error_and_a_refusal_writes_no
         form.update(data.draw(st.dictionaries(st.sampled_from(FIELD_NAMES), ODD_TEXT, max_size=3)))
         path = path_of(route, participant, number)
         before = row_counts(test_settings.database_url)
-        answer = client.post(path, data=form) if method == "POST" else client.get(path, params=form)
+        if method == "POST":
+            answer = client.post(path, data=form)
+        else:  # an address holds a few kilobytes (the client refuses more)
+            answer = client.get(path, params={k: v[:300] for k, v in form.items()})
         assert answer.status_code < 500, (path, form, answer.status_code)
         if 400 <= answer.status_code < 500:
             assert row_counts(test_settings.database_url) == before, (path, form)
