@@ -59,6 +59,14 @@ def allowed(access: Access, persona: str | None, method: str) -> bool:
     return False  # the API: never with a browser session
 
 
+def logged_in_use(access: Access, persona: str) -> bool:
+    """Whether the route is one for a logged-in user that the matrix grants this persona
+    (participant pages, staff pages of a permission: the forms worth trying as them)."""
+    if access.who == STAFF and access.permission is None:
+        return False
+    return access.who in (PARTICIPANT, STAFF) and allowed(access, persona, "GET")
+
+
 def filled(route: Route, participant_id: int) -> str:
     path = route.path
     values = {"participant_id": str(participant_id), "personal_number": ANNA}

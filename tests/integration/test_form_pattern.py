@@ -15,10 +15,9 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from portal.settings import Settings
-from portal.staff.service import READ, allows
-from portal.web.access import PARTICIPANT, STAFF, access_of
+from portal.web.access import access_of
 from tests.conftest import client_of, log_in
-from tests.integration.test_authorization_matrix import PERSONAS, anna_id
+from tests.integration.test_authorization_matrix import PERSONAS, anna_id, logged_in_use
 
 # Pages that need a query to show their form.
 QUERIES = {"/cv/entries/new": "?kind=work"}
@@ -51,7 +50,6 @@ class Forms(HTMLParser):
 
 def pages_with_forms(client: TestClient, persona: str) -> list[str]:
     """The paths (templates) this persona may open and post to."""
-    roles = PERSONAS[persona]
     methods: dict[str, set[str]] = {}
     for route in client.app.router.routes:  # type: ignore[attr-defined]
         if not isinstance(route, Route) or set(route.param_convertors) - {"participant_id"}:
@@ -59,12 +57,7 @@ def pages_with_forms(client: TestClient, persona: str) -> list[str]:
         access = access_of(route.endpoint)
         if access is None:
             continue
-        if (access.who == PARTICIPANT and roles is None) or (
-            access.who == STAFF
-            and roles is not None
-            and access.permission is not None
-            and any(allows(roles, p, access.level or READ) for p in access.permissions)
-        ):
+        if logged_in_use(access, persona):
             methods.setdefault(route.path, set()).update(route.methods or ())
     return [path for path, taken in methods.items() if {"GET", "POST"} <= taken]
 

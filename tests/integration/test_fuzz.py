@@ -23,10 +23,9 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from portal.settings import Settings
-from portal.staff.service import READ, allows
-from portal.web.access import PARTICIPANT, STAFF, access_of
+from portal.web.access import access_of
 from tests.conftest import client_of, log_in
-from tests.integration.test_authorization_matrix import PERSONAS, anna_id
+from tests.integration.test_authorization_matrix import PERSONAS, anna_id, logged_in_use
 from tests.integration.test_plan_api import ANNA, new_token
 from tests.integration.test_probing import NOT_PROBED, parameter_names
 
@@ -83,7 +82,6 @@ def row_counts(url: str) -> dict[str, int]:
 def form_routes(client: TestClient, persona: str, method: str = "POST") -> list[Route]:
     """The routes taking `method` this persona is let into (by the declared access and the
     matrix)."""
-    roles = PERSONAS[persona]
     found = []
     for route in client.app.router.routes:  # type: ignore[attr-defined]
         if not isinstance(route, Route) or method not in (route.methods or ()):
@@ -93,12 +91,7 @@ def form_routes(client: TestClient, persona: str, method: str = "POST") -> list[
             continue
         if method == "GET" and SLOW.search(route.path):
             continue
-        if (access.who == PARTICIPANT and roles is None) or (
-            access.who == STAFF
-            and roles is not None
-            and access.permission is not None
-            and any(allows(roles, p, access.level or READ) for p in access.permissions)
-        ):
+        if logged_in_use(access, persona):
             found.append(route)
     assert found, persona
     return found
