@@ -107,19 +107,53 @@ class ShareInput:
     employer_name: str
     employer_email: str
     days: int
+    message: str = ""
 
 
 def parse_share(form: Mapping[str, Any]) -> tuple[ShareInput | None, Errors]:
     fields = Fields(form)
     name = fields.text("employer_name", 200, required=False)
     email = fields.email("employer_email")
+    message = fields.text("message", MESSAGE_LIMIT, required=False)
     raw = str(form.get("days", "")).strip() or str(DEFAULT_DAYS)
     days = whole_number(raw) or 0
     if not 1 <= days <= MAX_DAYS:
         fields.errors["days"] = gettext(
             "Give a number of days from 1 to %(maximum)s.", maximum=MAX_DAYS
         )
-    return (None, fields.errors) if fields.errors else (ShareInput(name, email, days), {})
+    if message and not email:
+        fields.errors["employer_email"] = gettext(
+            "Give the employer's e-mail address, so that your message can be sent."
+        )
+    if fields.errors:
+        return None, fields.errors
+    return ShareInput(name, email, days, message), {}
+
+
+MESSAGE_LIMIT = 1000
+
+
+def share_email(participant_name: str, data: ShareInput, link: str, until: str) -> tuple[str, str]:
+    """The e-mail that takes a new link to the employer: (subject, text), in the language of
+    the page the participant made it on. `until` is the last day, written out."""
+    subject = gettext("%(name)s shares a presentation CV with you", name=participant_name)
+    parts = [data.message] if data.message else []
+    parts += [
+        gettext(
+            "%(name)s shares their presentation CV with you. Open it here; the link works "
+            "until %(until)s:",
+            name=participant_name,
+            until=until,
+        ),
+        link,
+        gettext(
+            "The link was made in the public employment service's participant portal; "
+            "%(name)s can withdraw it at any time. Please answer %(name)s directly, not to "
+            "this e-mail.",
+            name=participant_name,
+        ),
+    ]
+    return subject, "\n\n".join(parts)
 
 
 def share_state(share: CvShare, now: dt.datetime) -> str:

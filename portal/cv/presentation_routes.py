@@ -17,6 +17,7 @@ from portal.cv import presentation, service
 from portal.cv.models import PresentationExperience
 from portal.cv.pages import presentation_labels
 from portal.db import utcnow
+from portal.notify.service import send_email
 from portal.participants.models import Participant
 from portal.participants.pages import (
     ParticipantView,
@@ -195,15 +196,24 @@ async def create_share(request: Request, participant: Participant) -> Response:
         seed = form.get("form_token", "")
 
         made: list[str] = []
+        share_data = data
 
         async def write(db: AsyncSession) -> None:
-            made.append(
-                (
-                    await presentation.create_share(
-                        db, participant.id, data, settings.secret_key, utcnow(), seed
-                    )
-                )[1]
+            share, token = await presentation.create_share(
+                db, participant.id, share_data, settings.secret_key, utcnow(), seed
             )
+            made.append(token)
+            if share_data.employer_email:  # the link goes to the employer, once
+                until = pages(request).formatter.date(share.expires_at)
+                subject, body = presentation.share_email(
+                    participant.full_name,
+                    share_data,
+                    f"{settings.base_url}/shared/cv/{token}",
+                    until,
+                )
+                await send_email(
+                    db, participant.id, "cv_shared", share_data.employer_email, subject, body
+                )
 
         if await once_per_token(database(request), seed, write):
             token: str | None = made[-1]
@@ -234,6 +244,7 @@ async def create_share(request: Request, participant: Participant) -> Response:
         else {"days": str(presentation.DEFAULT_DAYS), "form_token": new_form_token()},
         share_errors=errors,
         new_link=created,
+        sent_to=data.employer_email if created and data is not None else None,
         **presentation_labels(),
     )
 

@@ -130,6 +130,25 @@ async def notify_participant(
     return queued
 
 
+async def send_email(
+    db: AsyncSession, participant_id: int, kind: str, recipient: str, subject: str, body: str
+) -> OutboxMessage:
+    """Queue an e-mail a participant sends through the portal (a shared CV to an employer)."""
+    message = OutboxMessage(
+        participant_id=participant_id,
+        kind=kind,
+        channel="email",
+        recipient=recipient,
+        subject=subject[:200],
+        body=body,
+        created_at=utcnow(),
+        next_attempt_at=utcnow(),
+    )
+    db.add(message)
+    await db.flush()
+    return message
+
+
 async def notify_team(
     db: AsyncSession, recipient: str, kind: str, subject: str, body: str
 ) -> OutboxMessage:
@@ -194,11 +213,18 @@ async def claim_message(
     return await db.scalar(select(OutboxMessage).where(OutboxMessage.id == message_id))
 
 
+# Messages that carry a secret (a shared CV's link): their text is cleared once sent, so that
+# the link is kept nowhere but in the recipient's mailbox.
+CLEARED_WHEN_SENT = frozenset({"cv_shared"})
+
+
 def record_attempt(message: OutboxMessage, now: dt.datetime, error: str | None) -> None:
     message.attempts += 1
     if error is None:
         message.sent_at = now
         message.last_error = None
+        if message.kind in CLEARED_WHEN_SENT:
+            message.body = ""
     else:
         message.last_error = error[:2000]
         message.next_attempt_at = now + backoff(message.attempts)

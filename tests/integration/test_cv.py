@@ -4,11 +4,18 @@ at-least-one rule, scope, the caseworker's read-only view and the job-goal hint.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from email import message_from_bytes, policy
+from pathlib import Path
 from urllib.parse import unquote
 
 from starlette.testclient import TestClient
 
-from tests.conftest import log_in
+from portal.settings import Settings
+from tests.conftest import at_once, log_in
+from tests.integration.test_notifications import Inbox, deliver, smtp, sql
+
+__all__ = ["smtp"]  # the fixture, used by name
 
 DETAILS = {
     "trained": "no",
@@ -430,3 +437,43 @@ def test_removing_asks_first_and_then_says_what_was_removed(client: TestClient) 
     assert re.search(r"made [^,<]+, revoked \d", client.get("/cv/presentation").text)
     log_in(client, "bo")
     assert client.get(found.group(1)).status_code == 404
+
+
+def test_a_link_given_an_address_is_e_mailed_once_with_the_message_and_not_kept(
+    client: TestClient, settings: Settings, smtp: tuple[str, Inbox], tmp_path: Path
+) -> None:
+    url, inbox = smtp
+    worker = replace(settings, smtp_url=url, var_dir=str(tmp_path))
+    deliver(worker)  # whatever earlier tests left
+    inbox.messages.clear()
+    log_in(client, "anna")
+    refused = client.post(
+        "/cv/presentation/shares",
+        data={"form_token": form_token_of(client, "/cv/presentation"), "message": "Hej!"},
+    )
+    assert refused.status_code == 400 and 'href="#employer_email"' in refused.text
+    assert ">Hej!</textarea>" in refused.text  # what was typed is kept
+    form = {
+        "form_token": form_token_of(client, "/cv/presentation"),
+        "days": "10",
+        "employer_name": "Mail AB",
+        "employer_email": "hr@mail.example",
+        "message": "Hej! Här är mitt CV.",
+    }
+    first, second = at_once(
+        client,
+        ("POST", "/cv/presentation/shares", {"data": form}),
+        ("POST", "/cv/presentation/shares", {"data": form}),
+    )
+    assert "on its way by e-mail to hr@mail.example" in first.text + second.text
+    found = re.search(r"http://testserver/shared/cv/[A-Za-z0-9_-]+", first.text)
+    assert found
+    assert deliver(worker) == (1, 0)  # a double click sends one e-mail
+    (mail,) = [m for m in inbox.messages if m.rcpt_tos == ["hr@mail.example"]]
+    text = message_from_bytes(mail.content, policy=policy.default).get_content()
+    assert found.group(0) in text and "Hej! Här är mitt CV." in text
+    bodies = sql(
+        settings,
+        "SELECT body, sent_at FROM outbox WHERE recipient = 'hr@mail.example'",
+    )
+    assert [(body, sent is not None) for body, sent in bodies] == [("", True)]  # not kept
