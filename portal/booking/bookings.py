@@ -50,7 +50,7 @@ from portal.notify.service import (
     MEETING_CHANGED,
     Links,
     notify_participant,
-    notify_team,
+    send_email,
 )
 from portal.participants.models import Participant
 from portal.participants.service import record_event
@@ -485,5 +485,5 @@ async def tell_team_when_full(
         )
     finally:
         current_language.reset(token)
-    await notify_team(db, recipient, OFFER_FULL, subject, body)
+    await send_email(db, recipient, OFFER_FULL, subject, body)
     return True

@@ -212,7 +212,7 @@ async def create_share(request: Request, participant: Participant) -> Response:
                     until,
                 )
                 await send_email(
-                    db, participant.id, "cv_shared", share_data.employer_email, subject, body
+                    db, share_data.employer_email, "cv_shared", subject, body, participant.id
                 )
 
         if await once_per_token(database(request), seed, write):

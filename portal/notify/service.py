@@ -131,30 +131,17 @@ async def notify_participant(
 
 
 async def send_email(
-    db: AsyncSession, participant_id: int, kind: str, recipient: str, subject: str, body: str
+    db: AsyncSession,
+    recipient: str,
+    kind: str,
+    subject: str,
+    body: str,
+    participant_id: int | None = None,
 ) -> OutboxMessage:
-    """Queue an e-mail a participant sends through the portal (a shared CV to an employer)."""
+    """Queue one e-mail: to a team's address (no participant: it carries no personal data),
+    or one a participant sends through the portal (a shared CV to an employer)."""
     message = OutboxMessage(
         participant_id=participant_id,
-        kind=kind,
-        channel="email",
-        recipient=recipient,
-        subject=subject[:200],
-        body=body,
-        created_at=utcnow(),
-        next_attempt_at=utcnow(),
-    )
-    db.add(message)
-    await db.flush()
-    return message
-
-
-async def notify_team(
-    db: AsyncSession, recipient: str, kind: str, subject: str, body: str
-) -> OutboxMessage:
-    """Queue an e-mail to a team's address (no participant's: it carries no personal data)."""
-    message = OutboxMessage(
-        participant_id=None,
         kind=kind,
         channel="email",
         recipient=recipient,

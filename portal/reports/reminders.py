@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from portal.db import Database, utcnow
-from portal.notify.service import notify_team
+from portal.notify.service import send_email
 from portal.participants.models import Participant
 from portal.reports import board
 from portal.reports.models import (
@@ -186,6 +186,6 @@ async def send_daily_digests(
                     subject, body = digest_text(reminders, settings.base_url)
                 finally:
                     current_language.reset(token)
-                await notify_team(db, user.email, DIGEST, subject, body)
+                await send_email(db, user.email, DIGEST, subject, body)
                 queued += 1
     return queued

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -41,6 +42,12 @@ def test_caseworker_changes_an_initiative_and_the_participant_sees_it_in_danish(
     page.get_by_label("Hours per week").fill("4")
     page.get_by_role("button", name="Save the initiative").click()
     expect(page.get_by_role("status")).to_contain_text("Saved.")
+    expect(page.get_by_text("has not seen the latest version")).to_be_visible()
+    # Removing a goal asks first, on a page of its own; "No, keep it" leaves the plan as it is.
+    page.get_by_role("link", name=re.compile(r"^Remove ")).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Remove the goal")
+    assert_accessible(page)
+    page.get_by_role("link", name="No, keep it").last.click()
     expect(page.get_by_text("has not seen the latest version")).to_be_visible()
 
     anna_page.goto(live_server.url + "/")
