@@ -21,6 +21,8 @@ from portal.cv import jobs_routes as cv_jobs_routes
 from portal.cv import presentation_routes as cv_presentation_routes
 from portal.cv import routes as cv_routes
 from portal.db import Database, utcnow
+from portal.employers import participant_routes as employer_participant_routes
+from portal.employers import routes as employer_routes
 from portal.hours import api as hours_api
 from portal.hours import export_routes as hours_export_routes
 from portal.hours import provider_routes as hours_provider_routes
@@ -83,6 +85,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *cv_routes.routes(),
         *cv_jobs_routes.routes(),
         *cv_presentation_routes.routes(),
+        *employer_routes.routes(),
+        *employer_participant_routes.routes(),
         *booking_routes.routes(),
         *booking_admin_routes.routes(),
         *staff_routes.routes(),

@@ -26,6 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
@@ -75,6 +77,13 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 def as_utc(moment: dt.datetime) -> dt.datetime:
     """A moment read back from the database, in UTC (a naive one was stored as UTC)."""
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def insert_into(db: AsyncSession, table: Any) -> Any:
+    """An INSERT into `table` (a model or a Table) that knows the database's ON CONFLICT
+    clauses (`on_conflict_do_update`, `on_conflict_do_nothing`, `excluded`)."""
+    dialect = db.get_bind().dialect.name
+    return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
 
 
 def utcnow() -> dt.datetime:

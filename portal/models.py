@@ -34,6 +34,13 @@ from portal.cv.models import (
     SoughtOccupation,
 )
 from portal.db import Base
+from portal.employers.models import (
+    ContactRequest,
+    CvSighting,
+    EmployerOrganisation,
+    EmployerPseudonym,
+    EmployerUser,
+)
 from portal.hours.models import (
     ConsentEvent,
     HourEntry,
@@ -88,11 +95,16 @@ __all__ = [
     "Caseworker",
     "ClosingDay",
     "ConsentEvent",
+    "ContactRequest",
     "CvEntry",
     "CvProfile",
     "CvShare",
     "CvShareView",
+    "CvSighting",
     "DevIdpCode",
+    "EmployerOrganisation",
+    "EmployerPseudonym",
+    "EmployerUser",
     "FinalConfirmation",
     "FormSubmission",
     "Goal",

@@ -46,6 +46,12 @@ def _minutes(name: str, value: str) -> int:
     return minutes
 
 
+def _count(name: str, value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 100_000:
+        raise SettingsError(f"{name} must be a whole number from 1 to 100000, not {value!r}")
+    return int(value)
+
+
 def _country(name: str, value: str) -> str:
     if value.upper() not in ("SE", "DK"):
         raise SettingsError(f"{name} must be SE or DK, got {value!r}")
@@ -247,6 +253,48 @@ class Settings:
         "How a staff signing request (an administrator's signed changes) carries its text to the "
         "staff IdP, as PORTAL_CITIZEN_SIGNING_PARAMETER does for the eID broker.",
     )
+    employer_oidc_issuer: str = setting(
+        "PORTAL_EMPLOYER_OIDC_ISSUER",
+        "",
+        _optional_url,
+        "Employers' organisation eID (issuer URL): MitID Erhverv through NemLog-in in Denmark, "
+        "an organisation eID broker in Sweden.",
+    )
+    employer_oidc_client_id: str = setting(
+        "PORTAL_EMPLOYER_OIDC_CLIENT_ID",
+        "portal-employer",
+        _text,
+        "Client id at the employers' IdP.",
+    )
+    employer_oidc_client_secret: str = setting(
+        "PORTAL_EMPLOYER_OIDC_CLIENT_SECRET",
+        "",
+        _text,
+        "Client secret at the employers' IdP.",
+        secret=True,
+    )
+    employer_oidc_organisation_claim: str = setting(
+        "PORTAL_EMPLOYER_OIDC_ORGANISATION_CLAIM",
+        "organisation_number",
+        _text,
+        "The employer ID-token claim with the organisation's number (CVR or organisationsnummer; "
+        "checked with its check digit).",
+    )
+    employer_oidc_organisation_name_claim: str = setting(
+        "PORTAL_EMPLOYER_OIDC_ORGANISATION_NAME_CLAIM",
+        "organisation_name",
+        _text,
+        "The employer ID-token claim with the organisation's name.",
+    )
+    employer_oidc_acr_values: str = setting(
+        "PORTAL_EMPLOYER_OIDC_ACR_VALUES", "", _text, "acr_values to ask the employers' IdP for."
+    )
+    employer_requests_per_day: int = setting(
+        "PORTAL_EMPLOYER_REQUESTS_PER_DAY",
+        "20",
+        _count,
+        "How many contact requests one organisation may send in a day.",
+    )
 
     smtp_url: str = setting(
         "PORTAL_SMTP_URL",
@@ -346,6 +394,10 @@ class Settings:
         return self.staff_oidc_issuer or self.dev_idp_issuer
 
     @property
+    def employer_issuer(self) -> str:
+        return self.employer_oidc_issuer or self.dev_idp_issuer
+
+    @property
     def dev_idp_issuer(self) -> str:
         return f"{self.base_url}/dev-idp" if self.dev_idp else ""
 
@@ -355,6 +407,8 @@ class Settings:
             raise SettingsError("PORTAL_CITIZEN_OIDC_ISSUER is required unless PORTAL_DEV_IDP=1")
         if not self.staff_issuer:
             raise SettingsError("PORTAL_STAFF_OIDC_ISSUER is required unless PORTAL_DEV_IDP=1")
+        if not self.employer_issuer:
+            raise SettingsError("PORTAL_EMPLOYER_OIDC_ISSUER is required unless PORTAL_DEV_IDP=1")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

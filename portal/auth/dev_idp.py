@@ -100,6 +100,12 @@ class DevIdp:
                 settings.staff_oidc_personal_number_claim,
                 "staff",
             )
+        if settings.employer_issuer == self.issuer:
+            self.clients[settings.employer_oidc_client_id] = (
+                settings.employer_oidc_client_secret,
+                settings.employer_oidc_organisation_claim,
+                "employer",
+            )
 
     def routes(self) -> list[Route]:
         return [
@@ -140,6 +146,7 @@ class DevIdp:
                     "acr",
                     "auth_time",
                     *sorted({claim for _secret, claim, _kind in self.clients.values()}),
+                    self.settings.employer_oidc_organisation_name_claim,
                 ],
                 "acr_values_supported": [DEFAULT_ACR],
                 "claims_parameter_supported": False,
@@ -183,7 +190,8 @@ class DevIdp:
                 return error("invalid_request")
             if params.get("cancel"):
                 return error("access_denied")
-        persona = self.persona(params.get("login_hint", ""))
+        kind = self.clients[client_id][2]
+        persona = self.persona(params.get("login_hint", ""), kind)
         if persona is None and sign_text is not None:
             return pages(request).render(
                 request,
@@ -192,7 +200,7 @@ class DevIdp:
                     "params": {k: v for k, v in params.items() if k != "login_hint"},
                     "text": sign_text,
                     "signer": self._persona_of_token(params.get("id_token_hint", "")),
-                    "personas": [p for p in PERSONAS if p.kind == self.clients[client_id][2]],
+                    "personas": [p for p in PERSONAS if p.kind == kind],
                 },
             )
         if persona is None:
@@ -201,7 +209,10 @@ class DevIdp:
                 "dev_idp/picker.html",
                 {
                     "params": {k: v for k, v in params.items() if k != "login_hint"},
-                    "personas": PERSONAS,
+                    "personas": [
+                        p for p in PERSONAS if (p.kind == "employer") == (kind == "employer")
+                    ],
+                    "by_personal_number": kind != "employer",
                     "unknown_hint": params.get("login_hint"),
                 },
             )
@@ -226,13 +237,17 @@ class DevIdp:
         query = {"code": code, "state": params.get("state", ""), "iss": self.issuer}
         return RedirectResponse(f"{redirect_uri}?{urlencode(query)}", status_code=303)
 
-    def persona(self, hint: str) -> Persona | None:
-        """A persona by id, or anyone by a valid personal number of the deployment's country."""
+    def persona(self, hint: str, kind: str | None = None) -> Persona | None:
+        """A persona by id, or anyone by a valid personal number of the deployment's country;
+        for a client of `kind`, only people that client logs in (employers, or the others)."""
         hint = hint.removeprefix("pnr:")
         number = (
             normalise_personal_number(self.settings.country, hint) if hint[:1].isdigit() else None
         )
-        return persona_of(hint, self.settings.country, number)
+        found = persona_of(hint, self.settings.country, number)
+        if found is None or kind is None:
+            return found
+        return found if (found.kind == "employer") == (kind == "employer") else None
 
     def _persona_of_token(self, token: str) -> Persona | None:
         """Who an ID token this IdP issued names (the signer of a signing request)."""
@@ -341,14 +356,21 @@ class DevIdp:
 
     def _identity_claims(self, persona: Persona, claim: str) -> dict[str, Any]:
         subject = hashlib.sha256(f"{self.issuer}|{persona.id}".encode()).hexdigest()[:32]
-        return {
+        claims = {
             "sub": subject,
             "name": persona.name,
             "given_name": persona.given_name,
             "family_name": persona.family_name,
             "email": persona.email,
-            claim: persona.personal_number(self.settings.country),
         }
+        if persona.organisations is not None:
+            # As MitID Erhverv and organisation eIDs do: the organisation, no personal number.
+            number, name = persona.organisations[self.settings.country]
+            claims[claim] = number
+            claims[self.settings.employer_oidc_organisation_name_claim] = name
+        else:
+            claims[claim] = persona.personal_number(self.settings.country)
+        return claims
 
     def _sign(self, claims: dict[str, Any]) -> str:
         return jwt.encode({"alg": "RS256", "kid": self.key.kid, "typ": "JWT"}, claims, self.key)

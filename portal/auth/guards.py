@@ -15,10 +15,11 @@ from starlette.responses import RedirectResponse, Response
 
 from portal.auth.sessions import session_state
 from portal.db import detached
+from portal.employers.models import EmployerOrganisation, EmployerUser
 from portal.participants.models import Participant
 from portal.staff.models import Organisation, StaffAuthorization, StaffUser
 from portal.staff.service import WRITE, active_roles, allows
-from portal.web.access import PARTICIPANT, STAFF, Access, declare
+from portal.web.access import EMPLOYER, PARTICIPANT, STAFF, Access, declare
 from portal.web.requests import database, today
 
 
@@ -122,6 +123,39 @@ def staff_only(
 
     endpoint.__name__ = handler.__name__
     return declare(endpoint, Access(STAFF, permission, WRITE))
+
+
+@dataclass
+class EmployerIdentity:
+    user: EmployerUser
+    organisation: EmployerOrganisation
+
+
+async def current_employer(request: Request) -> EmployerIdentity | None:
+    state = session_state(request)
+    if state.user_kind != "employer" or state.user_id is None:
+        return None
+    user = await database(request).get_row(EmployerUser, state.user_id)
+    if user is None:
+        return None
+    organisation = await database(request).get_row(EmployerOrganisation, user.organisation_id)
+    return None if organisation is None else EmployerIdentity(user, organisation)
+
+
+EmployerHandler = Callable[[Request, EmployerIdentity], Awaitable[Response]]
+
+
+def employer_only(handler: EmployerHandler) -> Callable[[Request], Awaitable[Response]]:
+    """An employer's pages; anyone else goes to the employers' login page."""
+
+    async def endpoint(request: Request) -> Response:
+        employer = await current_employer(request)
+        if employer is None:
+            return login_redirect(request, "/employer/")
+        return await handler(request, employer)
+
+    endpoint.__name__ = handler.__name__
+    return declare(endpoint, Access(EMPLOYER))
 
 
 ParticipantHandler = Callable[[Request, Participant], Awaitable[Response]]

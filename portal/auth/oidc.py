@@ -1,4 +1,5 @@
-"""The two OpenID Connect clients (participants' eID broker, staff IdP), built with Authlib."""
+"""The three OpenID Connect clients (participants' eID broker, staff IdP, employers' organisation
+eID), built with Authlib."""
 
 from __future__ import annotations
 
@@ -15,11 +16,11 @@ from portal.settings import Settings
 
 @dataclass(frozen=True)
 class ClientConfig:
-    name: str  # "citizen" or "staff"
+    name: str  # "citizen", "staff" or "employer"
     issuer: str
     client_id: str
     client_secret: str
-    personal_number_claim: str
+    personal_number_claim: str  # for employers: the organisation number's claim
     acr_values: str
     callback_path: str
 
@@ -43,6 +44,15 @@ def client_configs(settings: Settings) -> dict[str, ClientConfig]:
             settings.staff_oidc_personal_number_claim,
             settings.staff_oidc_acr_values,
             "/staff/callback",
+        ),
+        "employer": ClientConfig(
+            "employer",
+            settings.employer_issuer,
+            settings.employer_oidc_client_id,
+            settings.employer_oidc_client_secret,
+            settings.employer_oidc_organisation_claim,
+            settings.employer_oidc_acr_values,
+            "/employer/callback",
         ),
     }
 

@@ -14,10 +14,12 @@ class Persona:
     id: str
     given_name: str
     family_name: str
-    kind: str  # "participant" or "staff"
+    kind: str  # "participant", "staff" or "employer"
     description: LazyProxy
     personal_numbers: dict[str, str]  # by country
     email: str
+    # An employer's organisation by country: its number and name.
+    organisations: dict[str, tuple[str, str]] | None = None
 
     @property
     def name(self) -> str:
@@ -99,6 +101,26 @@ PERSONAS: tuple[Persona, ...] = (
         _("Planner administrator"),
         {"SE": "19911123-8763", "DK": "231191-1018"},
         "palle@jobcentre.example.org",
+    ),
+    Persona(
+        "nora",
+        "Nora",
+        "Nyberg",
+        "employer",
+        _("Employer (a bakery)"),
+        {},
+        "nora@bakery.example.org",
+        {"SE": ("5561234567", "Norrbageriet AB"), "DK": ("12345674", "Bageriet Nord ApS")},
+    ),
+    Persona(
+        "emil",
+        "Emil",
+        "Eskildsen",
+        "employer",
+        _("Employer (a builder)"),
+        {},
+        "emil@builder.example.org",
+        {"SE": ("5569876542", "Bygg & Montage AB"), "DK": ("23456788", "Byg & Montage A/S")},
     ),
 )
 

@@ -1,4 +1,5 @@
-"""Login, callback and logout for participants (/auth/...) and staff (/staff/...)."""
+"""Login, callback and logout for participants (/auth/...), staff (/staff/...) and employers
+(/employer/...)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ from starlette.routing import Route
 
 from portal.auth.oidc import LOGIN_ERRORS, client_of, settings_of
 from portal.auth.sessions import session_state
+from portal.employers.identity import (
+    employer_for_login,
+    normalise_organisation_number,
+    subject_key,
+)
 from portal.participants.service import normalise_personal_number, participant_for_login
 from portal.staff.service import is_authorized, staff_user_for_login
 from portal.web.access import public
@@ -23,7 +29,8 @@ from portal.web.security import local_path, origin_of
 
 log = logging.getLogger("portal.auth")
 
-HOME = {"citizen": "/", "staff": "/staff/"}
+HOME = {"citizen": "/", "staff": "/staff/", "employer": "/employer/"}
+LANDING = {"citizen": "/login", "staff": "/login", "employer": "/employer/"}
 
 
 async def login(request: Request, kind: str) -> Response:
@@ -59,29 +66,47 @@ async def callback(request: Request, kind: str) -> Response:
         log.warning("%s login failed: %s", kind, exc)
         return await error_page(request, 400, "login_failed")
     userinfo = token.get("userinfo") or {}
-    personal_number = normalise_personal_number(
-        settings.country, str(userinfo.get(config.personal_number_claim, ""))
-    )
-    if personal_number is None or not userinfo.get("sub"):
-        log.warning("%s login without a valid personal number claim", kind)
-        return await error_page(request, 400, "login_failed")
     state = session_state(request)
     target = local_path(state.data.pop("next", None), HOME[kind])
-    async with database(request).transaction() as db:
-        if kind == "citizen":
-            participant = await participant_for_login(
+    if not userinfo.get("sub"):
+        log.warning("%s login without a subject", kind)
+        return await error_page(request, 400, "login_failed")
+    claim = str(userinfo.get(config.personal_number_claim, ""))
+    if kind == "employer":
+        number = normalise_organisation_number(settings.country, claim)
+        if number is None:
+            log.warning("employer login without a valid organisation number claim")
+            return await error_page(request, 400, "login_failed")
+        async with database(request).transaction() as db:
+            employer = await employer_for_login(
                 db,
-                personal_number,
-                str(userinfo.get("given_name", "")),
-                str(userinfo.get("family_name", "")),
+                subject_key(config.issuer, str(userinfo["sub"])),
+                number,
+                str(userinfo.get(settings.employer_oidc_organisation_name_claim, "")),
+                str(userinfo.get("name", "")),
+                str(userinfo.get("email", "")),
             )
-            user_id, language = participant.id, participant.language
-        else:
-            staff = await staff_user_for_login(db, personal_number)
-            if staff is None or not is_authorized(staff.authorizations, today(request)):
-                return await error_page(request, 403, "no_authorization")
-            user_id, language = staff.id, staff.language
-    state.log_in("participant" if kind == "citizen" else "staff", user_id)
+            user_kind, user_id, language = "employer", employer.id, employer.language
+    else:
+        personal_number = normalise_personal_number(settings.country, claim)
+        if personal_number is None:
+            log.warning("%s login without a valid personal number claim", kind)
+            return await error_page(request, 400, "login_failed")
+        async with database(request).transaction() as db:
+            if kind == "citizen":
+                participant = await participant_for_login(
+                    db,
+                    personal_number,
+                    str(userinfo.get("given_name", "")),
+                    str(userinfo.get("family_name", "")),
+                )
+                user_kind, user_id, language = "participant", participant.id, participant.language
+            else:
+                staff = await staff_user_for_login(db, personal_number)
+                if staff is None or not is_authorized(staff.authorizations, today(request)):
+                    return await error_page(request, 403, "no_authorization")
+                user_kind, user_id, language = "staff", staff.id, staff.language
+    state.log_in(user_kind, user_id)
     state.data["id_token"] = token.get("id_token")
     state.data["sub"] = userinfo["sub"]
     state.data["acr"] = userinfo.get("acr")
@@ -97,7 +122,7 @@ async def logout(request: Request, kind: str) -> Response:
     state = session_state(request)
     id_token = state.data.get("id_token")
     state.log_out()
-    after = settings.base_url + "/login?logged_out=1"
+    after = settings.base_url + LANDING[kind] + "?logged_out=1"
     try:
         metadata = await client.load_server_metadata()
     except LOGIN_ERRORS:
@@ -131,4 +156,7 @@ def routes() -> list[Route]:
         Route("/staff/login", public(_for("staff", login)), methods=["GET"]),
         Route("/staff/callback", public(_for("staff", callback)), methods=["GET"]),
         Route("/staff/logout", public(_for("staff", logout)), methods=["POST"]),
+        Route("/employer/login", public(_for("employer", login)), methods=["GET"]),
+        Route("/employer/callback", public(_for("employer", callback)), methods=["GET"]),
+        Route("/employer/logout", public(_for("employer", logout)), methods=["POST"]),
     ]

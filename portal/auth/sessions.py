@@ -107,7 +107,11 @@ class SessionState:
 
 
 def idle_limit(settings: Settings, kind: str | None) -> dt.timedelta:
-    minutes = settings.staff_idle_minutes if kind == "staff" else settings.participant_idle_minutes
+    minutes = (
+        settings.staff_idle_minutes
+        if kind in ("staff", "employer")
+        else settings.participant_idle_minutes
+    )
     return dt.timedelta(minutes=minutes)
 
 

@@ -9,7 +9,9 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
+    Index,
     Numeric,
     String,
     Text,
@@ -24,6 +26,8 @@ class SoughtOccupation(Base):
     __tablename__ = "cv_sought_occupations"
     __table_args__ = (
         UniqueConstraint("participant_id", "occupation_uri"),
+        # Employers search by occupation.
+        Index("ix_cv_sought_occupations_occupation", "occupation_uri", "participant_id"),
         CheckConstraint("hours_per_week > 0 AND hours_per_week <= 60", name="hours"),
         CheckConstraint(
             "employment_form IN ('permanent', 'temporary', 'seasonal', 'self_employed', 'other')",
@@ -60,6 +64,10 @@ class CvProfile(Base):
     it_skills: Mapped[str] = mapped_column(Text, default="")
     other_competences: Mapped[str] = mapped_column(Text, default="")
     searchable: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where the participant looks for work (a postcode), and its place, for employers' searches.
+    work_postcode: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -13,6 +13,7 @@ from babel.support import LazyProxy
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portal.areas import places
 from portal.cv.models import CvEntry, CvProfile
 from portal.cv.service import apply, own_row
 from portal.web.forms import Errors, Fields
@@ -130,12 +131,25 @@ class ProfileInput:
     it_skills: str
     other_competences: str
     searchable: bool
+    # Where the participant looks for work, and that postcode's place (for employers' search).
+    work_postcode: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 def parse_profile(
-    form: Mapping[str, Any], licences: Sequence[str]
+    form: Mapping[str, Any], licences: Sequence[str], country: str
 ) -> tuple[ProfileInput | None, Errors]:
     fields = Fields(form)
+    place = None
+    if str(form.get("work_postcode", "")).strip():
+        place = places(country).postcode(str(form["work_postcode"]))
+        if place is None:
+            fields.errors["work_postcode"] = gettext(
+                "Write a postcode of %(country)s, for example %(example)s.",
+                country=country_name(country),
+                example="113 51" if country == "SE" else "8000",
+            )
     profile = fields.text("profile", LIMITS["profile"], required=False)
     it_skills = fields.text("it_skills", LIMITS["text"], required=False)
     other = fields.text("other_competences", LIMITS["text"], required=False)
@@ -145,7 +159,23 @@ def parse_profile(
     if fields.errors:
         return None, fields.errors
     chosen = ",".join(licence for licence in DRIVING_LICENCES if licence in licences)
-    return ProfileInput(profile, chosen, it_skills, other, form.get("searchable") == "yes"), {}
+    searchable = form.get("searchable") == "yes"
+    if place is None:
+        return ProfileInput(profile, chosen, it_skills, other, searchable), {}
+    return ProfileInput(
+        profile,
+        chosen,
+        it_skills,
+        other,
+        searchable,
+        place.postcode,
+        place.latitude,
+        place.longitude,
+    ), {}
+
+
+def country_name(country: str) -> str:
+    return gettext("Sweden") if country == "SE" else gettext("Denmark")
 
 
 def missing_sections(entries: Sequence[CvEntry]) -> list[str]:

@@ -13,10 +13,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from portal.areas import format_postcode
 from portal.auth.guards import participant_only
-from portal.cv import export, mycv, service
+from portal.cv import bank, export, mycv, service
 from portal.cv.pages import choices, cv_labels, presentation_labels, search
 from portal.db import utcnow
+from portal.employers import contact
+from portal.employers.search import sightings_of
 from portal.occupations.search import Hit
 from portal.occupations.service import labels_of
 from portal.participants.models import Participant
@@ -30,7 +33,7 @@ from portal.web.forms import Errors, new_form_token, once_per_token, read_form
 from portal.web.i18n import current_language, gettext, upper_first
 from portal.web.i18n import lazy_gettext as _
 from portal.web.pdf import pdf_response
-from portal.web.requests import database, today
+from portal.web.requests import country_of, database, today
 from portal.web.templating import tell
 
 
@@ -42,10 +45,16 @@ async def cv_page(request: Request, view: ParticipantView) -> Response:
         occupations = await labels_of(
             db, [e.occupation_uri for e in entries if e.occupation_uri], current_language.get()
         )
+        sightings = await sightings_of(db, view.participant.id, current_language.get(), 5)
+        waiting = await contact.waiting_count(db, view.participant.id, utcnow())
     return render(
         request,
         view,
         "cv/my_cv.html",
+        sightings=sightings,
+        waiting_requests=waiting,
+        area=bank.area_of(profile, country_of(request)),
+        country=country_of(request),
         occupations=occupations,
         sought_count=len(items),
         entries=entries,
@@ -242,6 +251,9 @@ async def profile_form(request: Request, participant: Participant) -> Response:
             "it_skills": profile.it_skills if profile else "",
             "other_competences": profile.other_competences if profile else "",
             "searchable": "yes" if profile and profile.searchable else "",
+            "work_postcode": format_postcode(profile.work_postcode, country_of(request))
+            if profile and profile.work_postcode
+            else "",
         }
         licences = profile.driving_licences.split(",") if profile else []
         return render(
@@ -255,7 +267,7 @@ async def profile_form(request: Request, participant: Participant) -> Response:
         )
     form = await read_form(request, "driving_licences")
     licences = form.pop("driving_licences")
-    data, errors = mycv.parse_profile(form, licences)
+    data, errors = mycv.parse_profile(form, licences, country_of(request))
     if data is None:
         return render(
             request,

@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portal.areas import places
 from portal.cv.models import PresentationExperience
 from portal.cv.mycv import EntryInput, ProfileInput, add_entry, save_profile
 from portal.cv.presentation import TextsInput, save_texts
@@ -28,7 +29,16 @@ async def add_demo_cvs(
     texts = texts_of(country)["cvs"]
     year = dt.timedelta(days=365)
     anna, bo = participants["anna"].id, participants["bo"].id
-    await save_profile(db, anna, ProfileInput(texts["anna_profile"], "B", "", "", False))
+    # Anna lets employers find her CV, near the capital's centre or Aarhus.
+    home = places(country).postcode("11351" if country == "SE" else "8000")
+    assert home is not None
+    await save_profile(
+        db,
+        anna,
+        ProfileInput(
+            texts["anna_profile"], "B", "", "", True, home.postcode, home.latitude, home.longitude
+        ),
+    )
     employer, title, duties = texts["anna_job"]
     await add_entry(
         db,

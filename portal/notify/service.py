@@ -20,6 +20,7 @@ PLAN_CHANGED = "plan_changed"
 HOURS_TO_APPROVE = "hours_to_approve"
 MEETING_BOOKED = "meeting_booked"
 MEETING_CHANGED = "meeting_changed"
+CONTACT_REQUEST = "contact_request"
 MAX_BACKOFF = dt.timedelta(hours=6)
 
 
@@ -59,6 +60,15 @@ def message_text(kind: str, base_url: str) -> tuple[str, str]:
                 "The job centre has moved or cancelled one of your meetings. "
                 "Log in to see what changed: %(url)s",
                 url=f"{base_url}/meetings",
+            ),
+        )
+    if kind == CONTACT_REQUEST:
+        return (
+            gettext("An employer would like to get in touch"),
+            gettext(
+                "An employer who found your CV asks you to get in touch about a job. "
+                "Log in to read the request and answer it: %(url)s",
+                url=f"{base_url}/cv/employers",
             ),
         )
     raise ValueError(f"unknown notification {kind!r}")

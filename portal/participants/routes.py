@@ -15,6 +15,8 @@ from portal.audit.service import WHAT_LABELS, access_log_of
 from portal.auth.guards import participant_only
 from portal.booking.trail import next_meeting_query, unseen_job_centre_change
 from portal.db import typed_row, utcnow
+from portal.employers import contact
+from portal.employers.search import sightings_of
 from portal.hours import approval
 from portal.participants.models import Participant
 from portal.participants.pages import Page, ParticipantView, participant_page_routes, render
@@ -22,6 +24,7 @@ from portal.participants.service import parse_notification_settings, save_notifi
 from portal.plan import reading as plan_reading
 from portal.web.access import public
 from portal.web.forms import read_form
+from portal.web.i18n import current_language
 from portal.web.i18n import lazy_gettext as _
 from portal.web.requests import database
 from portal.web.security import local_path
@@ -59,8 +62,10 @@ def start_page_query() -> Select[Any]:
 async def start_page(request: Request, view: ParticipantView) -> Response:
     now = utcnow()
     values = {"participant_id": view.participant.id, "now": now}
-    (row,), hours = await database(request).read_all(
-        (start_page_query(), values), (approval.waiting_for_answer_query(), values)
+    (row,), hours, ((contact_requests,),) = await database(request).read_all(
+        (start_page_query(), values),
+        (approval.waiting_for_answer_query(), values),
+        (contact.waiting_query(), values),
     )
     start = typed_row(StartPage, row)
     return render(
@@ -70,6 +75,7 @@ async def start_page(request: Request, view: ParticipantView) -> Response:
         plan_changed=plan_reading.has_unseen_changes(start.plan),
         next_meeting=start.next_meeting,
         meeting_changed=bool(start.meeting_changed),
+        contact_requests=int(contact_requests or 0),
         # What the participant is asked to do: hour histories to approve, before they go.
         to_do=tuple(
             (w.report_id, w.month_start, w.disappears_at)
@@ -81,8 +87,14 @@ async def start_page(request: Request, view: ParticipantView) -> Response:
 async def access_log_page(request: Request, view: ParticipantView) -> Response:
     async with database(request).sessions() as db:
         entries = await access_log_of(db, view.participant.id)
+        sightings = await sightings_of(db, view.participant.id, current_language.get())
     return render(
-        request, view, "participant/access_log.html", entries=entries, what_labels=WHAT_LABELS
+        request,
+        view,
+        "participant/access_log.html",
+        entries=entries,
+        sightings=sightings,
+        what_labels=WHAT_LABELS,
     )
 
 

@@ -9,11 +9,9 @@ from dataclasses import dataclass
 from typing import cast
 
 from sqlalchemy import Table, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portal.db import utcnow
+from portal.db import insert_into, utcnow
 from portal.participants.models import LatestEvent, Participant
 from portal.web.forms import Errors, Fields
 from portal.web.i18n import gettext
@@ -122,8 +120,7 @@ async def record_event(db: AsyncSession, participant_id: int, kind: str, at: dt.
     if kind not in EVENT_KINDS:
         raise ValueError(f"unknown event {kind!r}")
     table = cast(Table, LatestEvent.__table__)
-    insert = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(table).values(participant_id=participant_id, kind=kind, at=at)
+    statement = insert_into(db, table).values(participant_id=participant_id, kind=kind, at=at)
     statement = statement.on_conflict_do_update(
         index_elements=[table.c.participant_id],
         set_={"kind": statement.excluded.kind, "at": statement.excluded.at},

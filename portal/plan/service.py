@@ -12,11 +12,9 @@ from typing import Any, NamedTuple, cast
 
 from babel.support import LazyProxy
 from sqlalchemy import Select, Table, func, literal, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portal.db import utcnow
+from portal.db import insert_into, utcnow
 from portal.notify.service import PLAN_CHANGED, Links, notify_participant
 from portal.participants.models import Participant
 from portal.participants.service import record_event
@@ -125,9 +123,8 @@ async def next_revision(db: AsyncSession, participant_id: int) -> int:
     follow the order of commits, which a clock read before commit does not."""
     table = cast(Table, PlanRevision.__table__)
     now = utcnow()
-    insert = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
-        insert(table)
+        insert_into(db, table)
         .values(participant_id=participant_id, revision=1, changed_at=now)
         .on_conflict_do_update(
             index_elements=[table.c.participant_id],

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from portal.auth.sessions import session_state
+from portal.employers.models import EmployerUser
 from portal.occupations.listfile import ATTRIBUTION
 from portal.participants.models import Participant
 from portal.settings import PROJECT_ROOT
@@ -31,12 +32,15 @@ async def choose_language(request: Request) -> Response:
     if language not in LANGUAGES:
         return response
     state = session_state(request)
-    if state.user_id is not None and state.user_kind in ("participant", "staff"):
+    models: dict[str, type[Participant | StaffUser | EmployerUser]] = {
+        "participant": Participant,
+        "staff": StaffUser,
+        "employer": EmployerUser,
+    }
+    if state.user_id is not None and state.user_kind in models:
         async with database(request).transaction() as db:
-            user: Participant | StaffUser | None = (
-                await db.get(Participant, state.user_id)
-                if state.user_kind == "participant"
-                else await db.get(StaffUser, state.user_id)
+            user: Participant | StaffUser | EmployerUser | None = await db.get(
+                models[state.user_kind], state.user_id
             )
             if user is not None:
                 user.language = language

@@ -14,6 +14,7 @@ Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 PUBLIC = "public"  # anyone: the login, about and trust pages, health, assets
 PARTICIPANT = "participant"  # the logged-in participant's own pages and actions
 STAFF = "staff"  # staff whose roles grant `permission` at `level`
+EMPLOYER = "employer"  # a logged-in employer (organisation eID)
 API = "api"  # an API client whose token carries the scope `permission`
 TOKEN = "token"  # noqa: S105 (a kind of access, not a secret): anyone holding a secret in the address or a header (a shared CV link)
 

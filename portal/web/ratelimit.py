@@ -13,12 +13,10 @@ import hmac
 from typing import cast
 
 from sqlalchemy import Table, case, delete
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from portal.db import Database, utcnow
+from portal.db import Database, insert_into, utcnow
 from portal.settings import Settings
 from portal.web.models import RateLimit
 
@@ -41,9 +39,7 @@ async def count_one(
     key = f"{kind}:{digest.hexdigest()[:48]}"
     table = cast(Table, RateLimit.__table__)
     async with database.transaction() as db:
-        dialect = db.get_bind().dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        values = insert(table).values(key=key, window_start=window, count=1)
+        values = insert_into(db, table).values(key=key, window_start=window, count=1)
         same_window = table.c.window_start == values.excluded.window_start
         statement = values.on_conflict_do_update(
             index_elements=[table.c.key],

@@ -38,3 +38,9 @@ def page_path(scope: Scope) -> str:
     """The path as `request.url.path` gives it, without building the whole URL."""
     path: str = scope["path"]
     return path.replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+
+
+def country_of(request: Request) -> str:
+    """The deployment's country, SE or DK."""
+    country: str = request.app.state.settings.country
+    return country

@@ -1,0 +1,118 @@
+"""The CV bank: what employers may read of the CVs that participants made searchable. Only
+searchable CVs are ever read here, and never a name, a personal number or contact details:
+those reach an employer only through a contact request the participant accepted."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from functools import cache
+from typing import Any, NamedTuple
+
+from sqlalchemy import Select, and_, bindparam, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portal.areas import Place, bounding_box, places
+from portal.cv import mycv, service
+from portal.cv.models import CvProfile, SoughtOccupation
+from portal.db import Database, typed_row
+from portal.occupations.service import labels_of
+
+
+class Wish(NamedTuple):
+    """One searchable participant's wish to work as the occupation searched for."""
+
+    participant_id: int
+    trained: bool
+    experienced: bool
+    hours_per_week: Decimal
+    earliest_start: dt.date | None
+    employment_form: str
+    conditions: str
+    work_postcode: str
+    latitude: float | None
+    longitude: float | None
+
+
+@cache
+def wishes_query(with_area: bool) -> Select[Any]:
+    """The searchable participants' wishes of one occupation (bound as `uri`), optionally
+    within a box of coordinates (`south`, `north`, `west`, `east`)."""
+    sought, profiles = SoughtOccupation, CvProfile
+    columns: list[Any] = [
+        sought.participant_id,
+        sought.trained,
+        sought.experienced,
+        sought.hours_per_week,
+        sought.earliest_start,
+        sought.employment_form,
+        sought.conditions,
+        profiles.work_postcode,
+        profiles.latitude,
+        profiles.longitude,
+    ]
+    query = (
+        select(*columns)
+        .join(
+            profiles,
+            and_(profiles.participant_id == sought.participant_id, profiles.searchable == true()),
+        )
+        .where(sought.occupation_uri == bindparam("uri"))
+    )
+    if with_area:
+        query = query.where(
+            profiles.latitude.between(bindparam("south"), bindparam("north")),
+            profiles.longitude.between(bindparam("west"), bindparam("east")),
+        )
+    return query
+
+
+async def wishes(
+    database: Database, occupation_uri: str, near: Place | None, km: float
+) -> list[Wish]:
+    """Every searchable participant who looks for a job as the occupation; with `near`, only
+    those whose place lies in the box around it (the caller measures the distance)."""
+    values: dict[str, Any] = {"uri": occupation_uri}
+    if near is not None:
+        south, north, west, east = bounding_box(near, km)
+        values.update(south=south, north=north, west=west, east=east)
+    (rows,) = await database.read_all((wishes_query(near is not None), values))
+    return [typed_row(Wish, row) for row in rows]
+
+
+async def searchable_ids(db: AsyncSession, participant_ids: list[int]) -> set[int]:
+    """Which of the participants have a searchable CV now."""
+    found = await db.scalars(
+        select(CvProfile.participant_id).where(
+            CvProfile.participant_id.in_(participant_ids), CvProfile.searchable == true()
+        )
+    )
+    return set(found)
+
+
+async def is_searchable(db: AsyncSession, participant_id: int) -> bool:
+    return bool(await searchable_ids(db, [participant_id]))
+
+
+async def public_cv(
+    db: AsyncSession, participant_id: int, language: str, country: str
+) -> dict[str, Any]:
+    """The searchable CV as an employer reads it: entries, profile and skills, and the
+    occupations looked for, with their labels in `language`. No name, no contact details,
+    and never the presentation CV."""
+    items = await service.sought(db, participant_id)
+    profile = await mycv.profile_of(db, participant_id)
+    return {
+        "entries": await mycv.entries(db, participant_id),
+        "profile": profile,
+        "sought": items,
+        "sought_labels": await labels_of(db, [i.occupation_uri for i in items], language),
+        "area": area_of(profile, country),
+    }
+
+
+def area_of(profile: CvProfile | None, country: str) -> Place | None:
+    """Where the participant looks for work, when they said."""
+    if profile is None or not profile.work_postcode:
+        return None
+    return places(country).postcode(profile.work_postcode)
