@@ -20,7 +20,7 @@ from starlette.testclient import TestClient
 from portal.auth.api_clients import SCOPES
 from portal.settings import Settings
 from portal.staff.service import MATRIX, READ, WRITE, allows
-from portal.web.access import API, PARTICIPANT, PUBLIC, STAFF, TOKEN, Access, access_of
+from portal.web.access import API, EMPLOYER, PARTICIPANT, PUBLIC, STAFF, TOKEN, Access, access_of
 from tests.conftest import client_of, log_in
 from tests.integration.test_plan_api import ANNA, new_token
 
@@ -33,8 +33,10 @@ PERSONAS: dict[str | None, set[str] | None] = {
     "vera": {"reviewer"},
     "admin": {"authorization_admin"},
     "palle": {"planner_admin"},
+    "nora": None,  # an employer
 }
 PARTICIPANTS = {"anna"}
+EMPLOYERS = {"nora"}
 REFUSED = (401, 403, 404, 405)
 
 
@@ -49,9 +51,11 @@ def allowed(access: Access, persona: str | None, method: str) -> bool:
         return True
     if access.who == PARTICIPANT:
         return persona in PARTICIPANTS
+    if access.who == EMPLOYER:
+        return persona in EMPLOYERS
     if access.who == STAFF:
         roles = PERSONAS[persona]
-        if persona is None or persona in PARTICIPANTS or roles is None:
+        if persona is None or persona in PARTICIPANTS | EMPLOYERS or roles is None:
             return False
         if access.permission is None:
             return True
@@ -64,7 +68,7 @@ def logged_in_use(access: Access, persona: str) -> bool:
     (participant pages, staff pages of a permission: the forms worth trying as them)."""
     if access.who == STAFF and access.permission is None:
         return False
-    return access.who in (PARTICIPANT, STAFF) and allowed(access, persona, "GET")
+    return access.who in (PARTICIPANT, STAFF, EMPLOYER) and allowed(access, persona, "GET")
 
 
 def filled(route: Route, participant_id: int) -> str:
@@ -101,9 +105,17 @@ def test_every_route_declares_who_may_use_it(settings: Settings) -> None:
             assert access.permission in SCOPES, route.path
 
 
+def log_in_as(client: TestClient, persona: str) -> None:
+    if persona in EMPLOYERS:
+        client.get(f"/employer/login?login_hint={persona}")
+    else:
+        log_in(client, persona, staff=persona not in PARTICIPANTS)
+
+
 def is_login_redirect(response: Any) -> bool:
     location = response.headers.get("location", "")
-    return response.status_code in (302, 303) and bool(re.search(r"/(staff/)?login\b", location))
+    login_page = r"/(staff/)?login\b|/employer/\?"
+    return response.status_code in (302, 303) and bool(re.search(login_page, location))
 
 
 @pytest.mark.parametrize("persona", list(PERSONAS))
@@ -115,7 +127,7 @@ def test_each_persona_gets_only_what_the_matrix_grants(
     wrong = []
     with client_of(settings) as client:
         if persona is not None:
-            log_in(client, persona, staff=persona not in PARTICIPANTS)
+            log_in_as(client, persona)
         client.follow_redirects = False
         participant_id = anna_id(settings)
         for route, method, access in checked_routes(settings):

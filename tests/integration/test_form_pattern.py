@@ -16,8 +16,8 @@ from starlette.testclient import TestClient
 
 from portal.settings import Settings
 from portal.web.access import access_of
-from tests.conftest import client_of, log_in
-from tests.integration.test_authorization_matrix import PERSONAS, anna_id, logged_in_use
+from tests.conftest import client_of
+from tests.integration.test_authorization_matrix import anna_id, log_in_as, logged_in_use
 
 # Pages that need a query to show their form.
 QUERIES = {"/cv/entries/new": "?kind=work"}
@@ -71,7 +71,7 @@ def test_every_refused_form_leads_with_a_focused_summary_that_links_to_its_field
         pytest.skip("about pages, not data")
     checked, wrong = [], []
     with client_of(settings) as client:
-        log_in(client, persona, staff=PERSONAS[persona] is not None)
+        log_in_as(client, persona)
         participant = anna_id(settings)
         for template in pages_with_forms(client, persona):
             path = template.replace("{participant_id:int}", str(participant))

@@ -24,8 +24,8 @@ from starlette.testclient import TestClient
 
 from portal.settings import Settings
 from portal.web.access import access_of
-from tests.conftest import client_of, log_in
-from tests.integration.test_authorization_matrix import PERSONAS, anna_id, logged_in_use
+from tests.conftest import client_of
+from tests.integration.test_authorization_matrix import anna_id, log_in_as, logged_in_use
 from tests.integration.test_plan_api import ANNA, new_token
 from tests.integration.test_probing import NOT_PROBED, parameter_names
 
@@ -113,7 +113,7 @@ def logged_in(settings: Settings, request: pytest.FixtureRequest) -> Iterator[An
         pytest.skip("reading input does not depend on the database")
     with client_of(settings) as client:
         persona = request.param
-        log_in(client, persona, staff=PERSONAS[persona] is not None)
+        log_in_as(client, persona)
         client.follow_redirects = False
         participant = anna_id(settings)
         targets = [
@@ -137,7 +137,7 @@ def fields_of(client: TestClient, route: Route, participant: int) -> list[str]:
     return sorted(names) or FIELD_NAMES
 
 
-@pytest.mark.parametrize("logged_in", ["anna", "karin", "erik"], indirect=True)
+@pytest.mark.parametrize("logged_in", ["anna", "karin", "erik", "nora"], indirect=True)
 def test_odd_forms_and_queries_never_give_a_server_error_and_a_refusal_writes_nothing(
     logged_in: Any,
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from portal.auth.personas import PERSONAS
+from portal.employers.identity import normalise_organisation_number
 from portal.participants.service import normalise_personal_number
 
 
@@ -40,6 +41,11 @@ def test_danish_cpr_numbers(text: str, expected: str | None) -> None:
 
 @pytest.mark.parametrize("country", ["SE", "DK"])
 def test_every_persona_has_a_valid_personal_number(country: str) -> None:
+    """Employers log in for their organisation: a valid organisation number, no personal one."""
     for persona in PERSONAS:
+        if persona.organisations is not None:
+            number = persona.organisations[country][0]
+            assert normalise_organisation_number(country, number) == number
+            continue
         number = persona.personal_number(country)
         assert normalise_personal_number(country, number) == number
