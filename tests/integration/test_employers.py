@@ -229,7 +229,7 @@ def test_the_participant_sees_every_search_and_opening_on_the_cv_and_the_access_
             assert "Opened your CV" in page.text, path
         anna.get("/settings")
         swedish = anna.post("/lang", data={"language": "sv", "next": "/cv/employers"})
-        assert "Hittade ditt cv vid sökning efter bagare" in swedish.text
+        assert "Hittade ditt CV vid sökning efter bagare" in swedish.text
     with client_of(settings) as karin:
         log_in(karin, "karin", staff=True)
         view = karin.get(f"/staff/participants/{anna_id(settings)}/cv/employers")
