@@ -225,10 +225,11 @@ def alternate(
     }
 
 
-def session_cookie(url: str, persona: str, greeting: str) -> str:
-    """The session cookie of a staff persona logged in through the development IdP."""
+def session_cookie(url: str, persona: str, greeting: str, login: str = "/staff/login") -> str:
+    """The session cookie of a staff (or, with `login`, another) persona logged in through the
+    development IdP."""
     with httpx.Client(base_url=url, follow_redirects=True) as client:
-        response = client.get(f"/staff/login?login_hint={persona}")
+        response = client.get(f"{login}?login_hint={persona}")
         assert response.status_code == 200 and greeting in response.text, "login failed"
         return f"portal_session={client.cookies['portal_session']}"
 
@@ -256,14 +257,17 @@ def measure_at_sizes(
     login: tuple[str, str],
     pages: Callable[[int], dict[str, str]],
     seconds: float,
-    connections: int = 8,
+    connections: int | Sequence[int] = 8,
+    login_path: str = "/staff/login",
+    target: str = "target_p99_ms",
 ) -> None:
     """For each size, on SQLite and (with PORTAL_BENCH_POSTGRES_URL) on PostgreSQL: a portal
     whose database `fill` brings to that size, a staff persona logged in (`login`: persona and
     a word of their start page), and each of `pages(size)` loaded; one JSON line per page,
     with the bare endpoint's rate measured in the same run."""
+    counts = [connections] if isinstance(connections, int) else list(connections)
     with bare_server() as bare_url:
-        bare = load(bare_url, "/", "", connections, seconds)
+        bare = load(bare_url, "/", "", max(counts), seconds)
     databases: list[tuple[str, str | None]] = [("sqlite", None)]
     postgres = os.environ.get("PORTAL_BENCH_POSTGRES_URL")
     if postgres:
@@ -274,19 +278,21 @@ def measure_at_sizes(
                 reset_postgres(url_of_database)
             with portal_server(url_of_database) as (url, env):
                 fill(env["PORTAL_DATABASE_URL"], size)
-                cookie = session_cookie(url, *login)
+                cookie = session_cookie(url, *login, login=login_path)
                 for name, path in pages(size).items():
-                    figures = load(url, path, cookie, connections, seconds)
-                    line = {
-                        "bench": bench,
-                        "database": database,
-                        "participants": size,
-                        "page": name,
-                        **figures,
-                        "bare_requests_per_second": bare["requests_per_second"],
-                        "target_p99_ms": target_p99_ms,
-                    }
-                    print(json.dumps(line), flush=True)
+                    for count in counts:
+                        figures = load(url, path, cookie, count, seconds)
+                        line = {
+                            "bench": bench,
+                            "database": database,
+                            "participants": size,
+                            "page": name,
+                            "connections": count,
+                            **figures,
+                            "bare_requests_per_second": bare["requests_per_second"],
+                            target: target_p99_ms,
+                        }
+                        print(json.dumps(line), flush=True)
 
 
 FIRST = ["Anna", "Erik", "Sara", "Omar", "Maja", "Nils", "Fatima", "Lars", "Ida", "Yusuf"]

@@ -77,11 +77,26 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
+def local_scale(place: Place) -> float:
+    """How many kilometres a degree of longitude is near the place, as a share of a degree of
+    latitude: the cosine of its latitude."""
+    return max(0.01, math.cos(math.radians(place.latitude)))
+
+
+def squared_km_from(place: Place, latitude: float, longitude: float) -> float:
+    """The squared distance from the place on a flat map around it (an equirectangular
+    projection): within a few hundred kilometres less than 1 % off the great circle, and
+    plain arithmetic, which any database computes as well (see employers.search)."""
+    dy = (latitude - place.latitude) * KM_PER_DEGREE
+    dx = (longitude - place.longitude) * (KM_PER_DEGREE * local_scale(place))
+    return dx * dx + dy * dy
+
+
 def bounding_box(place: Place, km: float) -> tuple[float, float, float, float]:
     """South, north, west, east: every point within `km` of the place lies inside (a cheap
     first filter for an index; the distance decides)."""
     dlat = km / KM_PER_DEGREE
-    dlon = km / (KM_PER_DEGREE * max(0.01, math.cos(math.radians(place.latitude))))
+    dlon = km / (KM_PER_DEGREE * local_scale(place))
     return (
         place.latitude - dlat,
         place.latitude + dlat,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 import sqlite3
@@ -9,6 +10,7 @@ import threading
 import weakref
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar, Token
 from functools import cache
 from operator import itemgetter
 from typing import Any, TypeVar, cast
@@ -393,6 +395,29 @@ def _new_instance(model: Any) -> Callable[[], Any]:
     return new_instance
 
 
+class WriteTurn:
+    """An asyncio lock that a task may take again while it holds it (a unit of work inside
+    another, as before: SQLite then decides)."""
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.holder: ContextVar[bool] = ContextVar(f"write_turn_{id(self)}", default=False)
+        self.tokens: list[Token[bool]] = []
+
+    async def __aenter__(self) -> None:
+        if self.holder.get():
+            self.tokens.append(self.holder.set(True))
+            return
+        await self.lock.acquire()
+        self.tokens.append(self.holder.set(True))
+
+    async def __aexit__(self, *exc: object) -> None:
+        token = self.tokens.pop()
+        self.holder.reset(token)
+        if not self.holder.get():
+            self.lock.release()
+
+
 class Database:
     """The engine and its session factory; one per application."""
 
@@ -417,6 +442,9 @@ class Database:
         )
         self.file = sqlite_file(url)
         self.file_seen = file_identity(self.file) if self.file else None
+        # SQLite has one writer at a time; this process's units of work take turns here
+        # instead of in SQLite's busy handler, which sleeps up to 100 ms between tries.
+        self.write_turn = WriteTurn() if url.startswith("sqlite") else None
 
     async def schema_version(self) -> str | None:
         """The migration the database is at (None before the first)."""
@@ -504,7 +532,11 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: committed when the block ends, rolled back on any error."""
         await self.check_file()
-        async with self.sessions() as session, session.begin():
+        if self.write_turn is None:
+            async with self.sessions() as session, session.begin():
+                yield session
+            return
+        async with self.write_turn, self.sessions() as session, session.begin():
             yield session
 
     async def dispose(self) -> None:

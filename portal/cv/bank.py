@@ -12,10 +12,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import Select, and_, bindparam, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portal.areas import Place, bounding_box, places
+from portal.areas import Place, places
 from portal.cv import mycv, service
 from portal.cv.models import CvProfile, SoughtOccupation
-from portal.db import Database, typed_row
 from portal.occupations.service import labels_of
 
 
@@ -65,19 +64,6 @@ def wishes_query(with_area: bool) -> Select[Any]:
             profiles.longitude.between(bindparam("west"), bindparam("east")),
         )
     return query
-
-
-async def wishes(
-    database: Database, occupation_uri: str, near: Place | None, km: float
-) -> list[Wish]:
-    """Every searchable participant who looks for a job as the occupation; with `near`, only
-    those whose place lies in the box around it (the caller measures the distance)."""
-    values: dict[str, Any] = {"uri": occupation_uri}
-    if near is not None:
-        south, north, west, east = bounding_box(near, km)
-        values.update(south=south, north=north, west=west, east=east)
-    (rows,) = await database.read_all((wishes_query(near is not None), values))
-    return [typed_row(Wish, row) for row in rows]
 
 
 async def searchable_ids(db: AsyncSession, participant_ids: list[int]) -> set[int]:

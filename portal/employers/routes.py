@@ -18,11 +18,10 @@ from portal.db import utcnow
 from portal.employers import contact
 from portal.employers.identity import format_organisation_number, pseudonym_label
 from portal.employers.models import ContactRequest
+from portal.employers.ranking import DEFAULT_DISTANCE, REASONS
 from portal.employers.search import (
-    DEFAULT_DISTANCE,
     DISTANCES,
     PAGE_SIZE,
-    REASONS,
     parse_criteria,
     participant_of,
     record_sightings,

@@ -1,67 +1,32 @@
-"""An employer's search of the CV bank: what they ask for, how the searchable participants
-who look for that occupation are ranked, and what a search leaves behind (the pseudonyms by
+"""An employer's search of the CV bank: what they ask for (checked), the page of hits (ranked
+by `ranking`), and what a search leaves behind (the pseudonyms by
 which the organisation knows them, and a line in each participant's log)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from babel.support import LazyProxy
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portal.areas import Place, distance_km, places
-from portal.cv.bank import Wish, wishes
+from portal.areas import places
 from portal.cv.service import EMPLOYMENT_FORMS
 from portal.db import Database, insert_into, utcnow
 from portal.employers.identity import pseudonym
 from portal.employers.models import CvSighting, EmployerOrganisation, EmployerPseudonym
+from portal.employers.ranking import DEFAULT_DISTANCE, Criteria, Hit, ranked_page
 from portal.occupations.service import labels_of
 from portal.web.forms import Errors, Fields
 from portal.web.i18n import gettext
-from portal.web.i18n import lazy_gettext as _
 
 PAGE_SIZE = 10
 DISTANCES = (5, 10, 25, 50, 100, 200)
-DEFAULT_DISTANCE = 25
 MAX_HOURS = Decimal(60)
-
-# Why a hit ranks where it does, as the employer reads it.
-REASONS: dict[str, LazyProxy] = {
-    "trained": _("Trained"),
-    "experienced": _("Experienced"),
-    "hours": _("Wants about these hours"),
-    "start": _("Can start in time"),
-    "form": _("Wants this form of employment"),
-}
-
-
-@dataclass(frozen=True)
-class Criteria:
-    """What the employer looks for; only the occupation is required."""
-
-    occupation_uri: str
-    place: Place | None = None
-    km: int = DEFAULT_DISTANCE
-    hours: Decimal | None = None
-    start: dt.date | None = None
-    employment_form: str | None = None
-
-    def query(self, area_text: str) -> dict[str, str]:
-        """The search's address parameters (for paging and links back)."""
-        values = {"uri": self.occupation_uri, "area": area_text, "km": str(self.km)}
-        if self.hours is not None:
-            values["hours"] = str(self.hours)
-        if self.start is not None:
-            values["start"] = self.start.isoformat()
-        if self.employment_form:
-            values["form"] = self.employment_form
-        return values
 
 
 def parse_criteria(
@@ -104,62 +69,6 @@ def parse_criteria(
 
 
 @dataclass(frozen=True)
-class Hit:
-    wish: Wish
-    score: float
-    distance: float | None
-    reasons: tuple[str, ...]
-
-
-def score(wish: Wish, criteria: Criteria, distance: float | None) -> tuple[float, tuple[str, ...]]:
-    """How well a participant's wish fits the search (higher is better), and why: being
-    trained and experienced in the occupation, wanting about the hours offered, being free to
-    start by the date, wanting the form of employment, and (in an area search) nearness."""
-    points = 0.0
-    reasons = []
-    if wish.trained:
-        points += 2
-        reasons.append("trained")
-    if wish.experienced:
-        points += 2
-        reasons.append("experienced")
-    if criteria.hours is not None:
-        gap = abs(float(wish.hours_per_week) - float(criteria.hours))
-        points += 3 * max(0.0, 1 - gap / 20)
-        if gap <= 5:
-            reasons.append("hours")
-    if criteria.start is not None:
-        late = (wish.earliest_start - criteria.start).days if wish.earliest_start else 0
-        points += 3 * max(0.0, 1 - max(0, late) / 90)
-        if late <= 0:
-            reasons.append("start")
-    if criteria.employment_form is not None and wish.employment_form == criteria.employment_form:
-        points += 2
-        reasons.append("form")
-    if distance is not None and criteria.place is not None:
-        points += 2 * max(0.0, 1 - distance / criteria.km)
-    return points, tuple(reasons)
-
-
-def rank(found: Sequence[Wish], criteria: Criteria) -> list[Hit]:
-    """The wishes that fit the search, best first; within the area when one is given."""
-    hits = []
-    place = criteria.place
-    for wish in found:
-        distance = None
-        if place is not None:
-            if wish.latitude is None or wish.longitude is None:
-                continue
-            distance = distance_km(place.latitude, place.longitude, wish.latitude, wish.longitude)
-            if distance > criteria.km:
-                continue
-        points, reasons = score(wish, criteria, distance)
-        hits.append(Hit(wish, points, distance, reasons))
-    hits.sort(key=lambda h: (-h.score, h.distance or 0.0, h.wish.participant_id))
-    return hits
-
-
-@dataclass(frozen=True)
 class Results:
     hits: list[tuple[str, Hit]]  # (pseudonym, hit) on this page
     total: int
@@ -180,12 +89,7 @@ async def search(
 ) -> Results:
     """Run the search and note, for each participant shown, their pseudonym for this
     organisation and a line in their log (in one transaction)."""
-    found = rank(
-        await wishes(database, criteria.occupation_uri, criteria.place, criteria.km), criteria
-    )
-    pages = max(1, math.ceil(len(found) / PAGE_SIZE))
-    page = min(max(1, page), pages)
-    shown = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    shown, total, page = await ranked_page(database, criteria, PAGE_SIZE, page)
     named = [(pseudonym(secret, organisation.id, h.wish.participant_id), h) for h in shown]
     if named:
         async with database.transaction() as db:
@@ -197,7 +101,7 @@ async def search(
                 "search",
                 (criteria.occupation_uri, occupation_label),
             )
-    return Results(named, len(found), page)
+    return Results(named, total, page)
 
 
 async def remember(

@@ -5,16 +5,26 @@ data in order (one database per module)."""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import io
+import random
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from decimal import Decimal
 from urllib.parse import quote
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import create_engine, text
 from starlette.testclient import TestClient
 
+from portal.areas import places
+from portal.cv.bank import Wish, wishes_query
+from portal.db import Database
+from portal.employers.ranking import Criteria, parameters, rank, ranked_page
 from portal.settings import Settings
 from tests.conftest import client_of, log_in
 from tests.integration.test_notifications import sql
@@ -257,3 +267,115 @@ def test_an_organisation_sends_at_most_the_daily_number_of_requests(
         assert emil.post(f"/employer/candidates/{first}", data=data).status_code == 200
         refused = emil.post(f"/employer/candidates/{second}", data=data)
         assert refused.status_code == 409 and "as many as it may" in refused.text
+
+
+def add_wishes(settings: Settings, uri: str, count: int) -> None:
+    """`count` participants who look for `uri`, a tenth of them not searchable, with wishes
+    and places spread out (whole hours and days, so that equal scores are equal and the
+    order is decided)."""
+    chance = random.Random(7)  # noqa: S311 (test data)
+    towns = list(places("SE").by_postcode.values())[::400]
+    first = int(sql(settings, "SELECT COALESCE(MAX(id), 0) FROM participants")[0][0]) + 1
+    now = dt.datetime.now(dt.UTC)
+    people, profiles, wishes = [], [], []
+    for n in range(count):
+        pid, town = first + n, chance.choice(towns)
+        people.append({"id": pid, "pnr": f"R{n:012d}", "now": now})
+        profiles.append(
+            {
+                "id": pid,
+                "searchable": n % 10 != 0,
+                "postcode": town.postcode,
+                "lat": town.latitude,
+                "lon": town.longitude,
+                "now": now,
+            }
+        )
+        start = dt.date(2027, 1, 1) + dt.timedelta(days=chance.randint(0, 150))
+        wishes.append(
+            {
+                "id": pid,
+                "uri": uri,
+                "trained": chance.random() < 0.5,
+                "experienced": chance.random() < 0.5,
+                "hours": chance.choice((10, 20, 25, 30, 37, 40)),
+                "start": None if chance.random() < 0.3 else start,
+                "form": chance.choice(("permanent", "temporary", "seasonal")),
+                "now": now,
+            }
+        )
+    url = settings.database_url
+    if url.startswith("postgresql"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO participants (id, personal_number, first_name, last_name, "
+                "created_at, notify_by_email, notify_by_sms) "
+                "VALUES (:id, :pnr, 'R', 'R', :now, false, false)"
+            ),
+            people,
+        )
+        connection.execute(
+            text(
+                "INSERT INTO cv_profiles (participant_id, profile, driving_licences, it_skills, "
+                "other_competences, searchable, work_postcode, latitude, longitude, updated_at) "
+                "VALUES (:id, '', '', '', '', :searchable, :postcode, :lat, :lon, :now)"
+            ),
+            profiles,
+        )
+        connection.execute(
+            text(
+                "INSERT INTO cv_sought_occupations (participant_id, occupation_uri, label, "
+                "trained, experienced, hours_per_week, earliest_start, employment_form, "
+                "conditions, created_at, updated_at) VALUES (:id, :uri, '', :trained, "
+                ":experienced, :hours, :start, :form, 'ordinary', :now, :now)"
+            ),
+            wishes,
+        )
+    engine.dispose()
+
+
+def test_the_database_ranks_exactly_as_the_rule_does(settings: Settings) -> None:
+    uri = "test:ranking"
+    add_wishes(settings, uri, 150)
+    stockholm = places("SE").find("111 22")
+    start = dt.date(2027, 2, 1)
+    searches = [
+        Criteria(uri),
+        Criteria(uri, hours=Decimal(30)),
+        Criteria(uri, start=start, employment_form="temporary"),
+        Criteria(uri, place=stockholm, km=200, hours=Decimal(20), start=start),
+        Criteria(uri, place=stockholm, km=5),
+    ]
+
+    async def compare() -> list[tuple[list[int], list[int], int]]:
+        database = Database(settings.database_url)
+        try:
+            found = []
+            for criteria in searches:
+                hits, total, _page = await ranked_page(database, criteria, 500, 1)
+                (rows,) = await database.read_all(
+                    (wishes_query(criteria.place is not None), parameters(criteria))
+                )
+                expected = rank([Wish(*row) for row in rows], criteria)
+                assert [round(h.score, 9) for h in hits] == [round(h.score, 9) for h in expected]
+                found.append(
+                    (
+                        [h.wish.participant_id for h in hits],
+                        [h.wish.participant_id for h in expected],
+                        total,
+                    )
+                )
+            return found
+        finally:
+            await database.dispose()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        results = pool.submit(asyncio.run, compare()).result()
+    for (database_order, rule_order, total), criteria in zip(results, searches, strict=True):
+        assert database_order == rule_order, criteria
+        assert total == len(rule_order)
+    assert len(results[0][0]) == 135  # the searchable ones
+    assert 0 < len(results[3][0]) < 135 and results[4][2] < results[3][2]

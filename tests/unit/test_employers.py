@@ -18,7 +18,8 @@ from portal.employers.identity import (
     subject_key,
 )
 from portal.employers.models import ContactRequest
-from portal.employers.search import Criteria, parse_criteria, rank, score
+from portal.employers.ranking import Criteria, rank, score
+from portal.employers.search import parse_criteria
 
 NOW = dt.datetime(2026, 12, 4, 12, 0, tzinfo=dt.UTC)
 TODAY = NOW.date()
