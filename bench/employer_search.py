@@ -77,6 +77,8 @@ def add_searchable_cvs(url: str, size: int) -> None:
                         "hours": chance.choice((10, 20, 25, 30, 37, 40)),
                         "start": None if chance.random() < 0.4 else start,
                         "form": chance.choice(FORMS),
+                        "lat": place.latitude,
+                        "lon": place.longitude,
                         "now": now,
                     }
                 )
@@ -92,8 +94,9 @@ def add_searchable_cvs(url: str, size: int) -> None:
             text(
                 "INSERT INTO cv_sought_occupations (participant_id, occupation_uri, label, "
                 "trained, experienced, hours_per_week, earliest_start, employment_form, "
-                "conditions, created_at, updated_at) VALUES (:id, :uri, '', :trained, "
-                ":experienced, :hours, :start, :form, 'ordinary', :now, :now)"
+                "conditions, searchable, latitude, longitude, created_at, updated_at) VALUES "
+                "(:id, :uri, '', :trained, :experienced, :hours, :start, :form, 'ordinary', "
+                "true, :lat, :lon, :now, :now)"
             ),
             wishes,
         )

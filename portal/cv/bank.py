@@ -9,7 +9,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, and_, bindparam, select, true
+from sqlalchemy import Select, bindparam, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.areas import Place, places
@@ -27,8 +27,6 @@ class Wish(NamedTuple):
     hours_per_week: Decimal
     earliest_start: dt.date | None
     employment_form: str
-    conditions: str
-    work_postcode: str
     latitude: float | None
     longitude: float | None
 
@@ -36,8 +34,9 @@ class Wish(NamedTuple):
 @cache
 def wishes_query(with_area: bool) -> Select[Any]:
     """The searchable participants' wishes of one occupation (bound as `uri`), optionally
-    within a box of coordinates (`south`, `north`, `west`, `east`)."""
-    sought, profiles = SoughtOccupation, CvProfile
+    within a box of coordinates (`south`, `north`, `west`, `east`). One table, one index
+    range: the wishes carry their profile's switch and place (see `mycv.save_profile`)."""
+    sought = SoughtOccupation
     columns: list[Any] = [
         sought.participant_id,
         sought.trained,
@@ -45,23 +44,16 @@ def wishes_query(with_area: bool) -> Select[Any]:
         sought.hours_per_week,
         sought.earliest_start,
         sought.employment_form,
-        sought.conditions,
-        profiles.work_postcode,
-        profiles.latitude,
-        profiles.longitude,
+        sought.latitude,
+        sought.longitude,
     ]
-    query = (
-        select(*columns)
-        .join(
-            profiles,
-            and_(profiles.participant_id == sought.participant_id, profiles.searchable == true()),
-        )
-        .where(sought.occupation_uri == bindparam("uri"))
+    query = select(*columns).where(
+        sought.occupation_uri == bindparam("uri"), sought.searchable == true()
     )
     if with_area:
         query = query.where(
-            profiles.latitude.between(bindparam("south"), bindparam("north")),
-            profiles.longitude.between(bindparam("west"), bindparam("east")),
+            sought.latitude.between(bindparam("south"), bindparam("north")),
+            sought.longitude.between(bindparam("west"), bindparam("east")),
         )
     return query
 

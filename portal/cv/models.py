@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -48,6 +49,11 @@ class SoughtOccupation(Base):
     earliest_start: Mapped[dt.date | None] = mapped_column(Date)  # none: immediately
     employment_form: Mapped[str] = mapped_column(String(20))
     conditions: Mapped[str] = mapped_column(String(20))
+    # Copies of the profile's switch and place (kept with it by the services that write
+    # either), so that an employer's search reads this table alone.
+    searchable: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from babel.support import LazyProxy
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.areas import places
-from portal.cv.models import CvEntry, CvProfile
+from portal.cv.models import CvEntry, CvProfile, SoughtOccupation
 from portal.cv.service import apply, own_row
 from portal.web.forms import Errors, Fields
 from portal.web.i18n import gettext
@@ -233,5 +233,10 @@ async def move_entry(db: AsyncSession, participant_id: int, entry: CvEntry, step
 async def save_profile(db: AsyncSession, participant_id: int, data: ProfileInput) -> CvProfile:
     profile = await own_row(db, CvProfile, participant_id)
     apply(profile, data)
+    await db.execute(
+        update(SoughtOccupation)
+        .where(SoughtOccupation.participant_id == participant_id)
+        .values(searchable=data.searchable, latitude=data.latitude, longitude=data.longitude)
+    )
     await db.flush()
     return profile

@@ -117,6 +117,10 @@ async def add_sought(
         raise CvError(gettext("At most %(count)s occupations.", count=MAX_OCCUPATIONS))
     item = SoughtOccupation(participant_id=participant_id, occupation_uri=uri, label=label)
     apply(item, data)
+    profile = await db.get(CvProfile, participant_id)
+    if profile is not None:
+        item.searchable = profile.searchable
+        item.latitude, item.longitude = profile.latitude, profile.longitude
     db.add(item)
     await db.flush()
     return item

@@ -178,6 +178,13 @@ def test_a_contact_request_is_answered_by_the_participant_who_chooses_what_to_sh
     nora: TestClient, settings: Settings
 ) -> None:
     found = pseudonyms(search(nora, occupation_of(settings, anna_id(settings))))[0]
+    with client_of(settings) as anna:
+        log_in(anna, "anna")
+        subscribed = anna.post(
+            "/settings/notifications",
+            data={"notify_by_email": "on", "notify_email": "anna.mail@example.org"},
+        )
+        assert subscribed.status_code == 200
     empty = nora.post(f"/employer/candidates/{found}", data={"job_title": "Baker", "message": ""})
     assert empty.status_code == 400 and 'value="Baker"' in empty.text
     assert 'class="ds-error-summary"' in empty.text and 'href="#message"' in empty.text
@@ -191,6 +198,13 @@ def test_a_contact_request_is_answered_by_the_participant_who_chooses_what_to_sh
     )
     assert again.status_code == 409
     assert "already asked this job seeker" in again.text
+    told = sql(
+        settings,
+        "SELECT recipient, body FROM outbox WHERE kind = 'contact_request' AND participant_id = :p",
+        p=anna_id(settings),
+    )
+    assert [row[0] for row in told] == ["anna.mail@example.org"]
+    assert "Norrbageriet" not in told[0][1]  # no details in the mail: she reads them logged in
     requests = nora.get("/employer/requests")
     assert "Baker, 30 hours" in requests.text and "Waiting for an answer" in requests.text
     assert "Anna" not in requests.text
@@ -219,12 +233,12 @@ def test_a_contact_request_is_answered_by_the_participant_who_chooses_what_to_sh
         assert "You have already answered this request." in twice.text
 
     cv = nora.get(f"/employer/candidates/{found}")
-    assert "Anna Andersson" in cv.text and "anna@example.org" in cv.text
+    assert "Anna Andersson" in cv.text and "anna.mail@example.org" in cv.text
     assert ANNA_NUMBER not in cv.text
     assert "Anna Andersson" in nora.get("/employer/requests").text
     pdf = nora.get(f"/employer/candidates/{found}/cv.pdf")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
-    assert "Anna Andersson" in text and "anna@example.org" in text
+    assert "Anna Andersson" in text and "anna.mail@example.org" in text
 
 
 def test_the_participant_sees_every_search_and_opening_on_the_cv_and_the_access_log(
@@ -247,13 +261,42 @@ def test_the_participant_sees_every_search_and_opening_on_the_cv_and_the_access_
         assert 'action="/cv/employers/requests/' not in view.text  # read-only
 
 
+def test_an_expired_request_can_no_longer_be_answered(settings: Settings) -> None:
+    with client_of(settings) as emil:
+        employer(emil, "emil")
+        found = pseudonyms(search(emil, occupation_of(settings, anna_id(settings))))[0]
+        data = {"job_title": "Carpenter's mate", "message": "Come and build."}
+        assert emil.post(f"/employer/candidates/{found}", data=data).status_code == 200
+    (request_id,) = sql(
+        settings,
+        "SELECT id FROM employer_contact_requests WHERE job_title = :t",
+        t="Carpenter's mate",
+    )[0]
+    sql(
+        settings,
+        "UPDATE employer_contact_requests SET expires_at = created_at WHERE id = :id",
+        id=request_id,
+    )
+    with client_of(settings) as anna:
+        log_in(anna, "anna")
+        page = anna.get("/cv/employers")
+        assert "Gick ut utan svar" in page.text  # she chose Swedish above
+        assert f'action="/cv/employers/requests/{request_id}"' not in page.text
+        late = anna.post(f"/cv/employers/requests/{request_id}", data={"decision": "accept"})
+        assert "Förfrågan har gått ut" in late.text
+    status = sql(
+        settings, "SELECT status FROM employer_contact_requests WHERE id = :id", id=request_id
+    )
+    assert status[0][0] == "pending"  # shown as expired; nothing was shared
+
+
 def test_an_organisation_sends_at_most_the_daily_number_of_requests(
     settings: Settings,
 ) -> None:
     with client_of(settings) as bo:
         log_in(bo, "bo")
         bo.post("/cv/profile", data={"searchable": "yes", "work_postcode": "41103"})
-    limited = replace(settings, employer_requests_per_day=1)
+    limited = replace(settings, employer_requests_per_day=2)  # emil sent one above
     with client_of(limited) as emil:
         employer(emil, "emil")
         first = pseudonyms(search(emil, occupation_of(settings, anna_id(settings))))[0]
@@ -302,6 +345,7 @@ def add_wishes(settings: Settings, uri: str, count: int) -> None:
                 "start": None if chance.random() < 0.3 else start,
                 "form": chance.choice(("permanent", "temporary", "seasonal")),
                 "now": now,
+                **{k: profiles[-1][k] for k in ("searchable", "lat", "lon")},
             }
         )
     url = settings.database_url
@@ -329,8 +373,9 @@ def add_wishes(settings: Settings, uri: str, count: int) -> None:
             text(
                 "INSERT INTO cv_sought_occupations (participant_id, occupation_uri, label, "
                 "trained, experienced, hours_per_week, earliest_start, employment_form, "
-                "conditions, created_at, updated_at) VALUES (:id, :uri, '', :trained, "
-                ":experienced, :hours, :start, :form, 'ordinary', :now, :now)"
+                "conditions, searchable, latitude, longitude, created_at, updated_at) VALUES "
+                "(:id, :uri, '', :trained, :experienced, :hours, :start, :form, 'ordinary', "
+                ":searchable, :lat, :lon, :now, :now)"
             ),
             wishes,
         )

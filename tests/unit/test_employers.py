@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from portal.areas import distance_km, places
+from portal.auth.sessions import idle_limit
 from portal.cv.bank import Wish
 from portal.employers.contact import may_ask_again, parse_request, status_of
 from portal.employers.identity import (
@@ -20,6 +21,7 @@ from portal.employers.identity import (
 from portal.employers.models import ContactRequest
 from portal.employers.ranking import Criteria, rank, score
 from portal.employers.search import parse_criteria
+from portal.settings import Settings
 
 NOW = dt.datetime(2026, 12, 4, 12, 0, tzinfo=dt.UTC)
 TODAY = NOW.date()
@@ -85,8 +87,6 @@ def wish(participant_id: int, **values: object) -> Wish:
         "hours_per_week": Decimal(37),
         "earliest_start": None,
         "employment_form": "permanent",
-        "conditions": "ordinary",
-        "work_postcode": "8000",
         "latitude": 56.151,
         "longitude": 10.278,
     }
@@ -196,3 +196,11 @@ def test_a_request_needs_a_job_and_a_message_within_their_limits() -> None:
     assert data is None and set(errors) == {"job_title", "message"}
     data, errors = parse_request({"job_title": "Baker", "message": "Come and bake"})
     assert errors == {} and data is not None and data.job_title == "Baker"
+
+
+def test_an_employers_session_ends_after_the_staff_idle_time() -> None:
+    settings = Settings.from_env(
+        {"PORTAL_SECRET_KEY": "x" * 32, "PORTAL_DEV_IDP": "1", "PORTAL_STAFF_IDLE_MINUTES": "45"}
+    )
+    assert idle_limit(settings, "employer") == dt.timedelta(minutes=45)
+    assert idle_limit(settings, "participant") == dt.timedelta(minutes=30)
