@@ -44,13 +44,17 @@ def derive(postal_dir: Path, countries_dir: Path) -> None:
     cities: dict[str, tuple[float, float]] = {}
     for path in sorted((countries_dir / "data" / "by-country" / "SE" / "states").glob("*/*.json")):
         for city in json.loads(path.read_text("utf-8")):
-            cities.setdefault(city["name"].upper(), (float(city["latitude"]), float(city["longitude"])))
+            cities.setdefault(
+                city["name"].upper(), (float(city["latitude"]), float(city["longitude"]))
+            )
     sweden = json.loads((by_country / "SE" / "postcodes.json").read_text("utf-8"))
     placed: dict[str, list[tuple[int, float, float]]] = {}
     for r in sweden:
         if r["localityName"] in cities:
             lat, lon = cities[r["localityName"]]
-            placed.setdefault(r["stateCode"], []).append((int(r["code"].replace(" ", "")), lat, lon))
+            placed.setdefault(r["stateCode"], []).append(
+                (int(r["code"].replace(" ", "")), lat, lon)
+            )
     for county in placed.values():
         county.sort()
     rows = []

@@ -114,6 +114,15 @@ def header_button(page: Page, name: str) -> Any:
     return page.get_by_role("button", name=name)
 
 
+def nav_link(page: Page, name: str) -> Any:
+    """A link of the participant's pages: on a phone they are behind the pages button, which
+    is opened first."""
+    button = page.locator("summary.participant-nav__button")
+    if button.is_visible() and page.locator("details.participant-nav__menu[open]").count() == 0:
+        button.click()
+    return page.get_by_role("navigation").get_by_role("link", name=name, exact=True)
+
+
 def assert_accessible(page: Page) -> None:
     """axe-core finds no violation on the page as it is now, the page reflows to the window's
     width (WCAG 1.4.10: no sideways scrolling; long words wrap), and no element's content

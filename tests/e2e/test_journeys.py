@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import LiveServer, assert_accessible, header_button, log_in
+from tests.e2e.conftest import LiveServer, assert_accessible, header_button, log_in, nav_link
 
 pytestmark = pytest.mark.e2e
 
@@ -53,7 +53,13 @@ def test_the_start_page_works_by_keyboard_alone(page: Page, live_server: LiveSer
     expect(skip).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_be_focused()
-    # From main, the next Tab stops are the page's own links, in order.
+    # From main, the next Tab stop is the button of the participant's pages (on a phone),
+    # which opens with Enter; then its links, in order.
+    page.keyboard.press("Tab")
+    pages_button = page.locator("summary.participant-nav__button")
+    expect(pages_button).to_be_focused()
+    expect(pages_button).to_have_accessible_name("Your pages: Start")
+    page.keyboard.press("Enter")
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Start", exact=True)).to_be_focused()
     page.keyboard.press("Tab")
@@ -68,7 +74,7 @@ def test_language_switch_translates_the_page_in_swedish_and_danish(
     header_button(page, "Svenska").click()
     expect(page.locator("html")).to_have_attribute("lang", "sv")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hej Bo")
-    expect(page.get_by_role("link", name="Min plan", exact=True).first).to_be_visible()
+    expect(nav_link(page, "Min plan")).to_be_visible()
     assert_accessible(page)
     header_button(page, "Dansk").click()
     expect(page.locator("html")).to_have_attribute("lang", "da")
@@ -96,7 +102,7 @@ def test_caseworker_opens_the_read_only_view_and_the_participant_sees_it_in_the_
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Anna")
     expect(page.locator("main form")).to_have_count(0)
     assert_accessible(page)
-    page.get_by_role("navigation", name="Your pages").get_by_role("link", name="My Plan").click()
+    nav_link(page, "My Plan").click()
     expect(
         page.get_by_role("heading", level=2, name="Read-only view of Anna Andersson's pages")
     ).to_be_visible()
