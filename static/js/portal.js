@@ -91,6 +91,13 @@
     input.setAttribute("aria-expanded", options().length ? "true" : "false");
     show(-1);
   });
+  // On a phone the on-screen keyboard covers the lower half: the field goes to the top of the
+  // window while typing, so the matches below it stay in sight.
+  input.addEventListener("focus", function () {
+    if (window.matchMedia("(max-width: 39.99rem)").matches) {
+      input.scrollIntoView({ block: "start", behavior: "smooth" });
+    }
+  });
   input.addEventListener("keydown", function (event) {
     var all = options();
     if (event.key === "ArrowDown" && all.length) {

@@ -211,7 +211,9 @@ def test_a_contact_request_is_answered_by_the_participant_who_chooses_what_to_sh
 
     with client_of(settings) as anna:
         log_in(anna, "anna")
-        assert "An employer would like to get in touch" in anna.get("/").text
+        start = anna.get("/").text  # a task, before the notices
+        assert start.index(">To do<") < start.index("An employer would like to get in touch")
+        assert start.index("An employer would like to get in touch") < start.index(">Notices<")
         page = anna.get("/cv/employers")
         assert "Norrbageriet AB: Baker, 30 hours" in page.text
         assert "We need a baker in Stockholm." in page.text
