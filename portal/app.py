@@ -31,6 +31,7 @@ from portal.notify.service import outbox_backlog
 from portal.participants import routes as participant_routes
 from portal.plan import api as plan_api
 from portal.plan import routes as plan_routes
+from portal.rehab import routes as rehab_routes
 from portal.reports import absence_routes as reports_absence_routes
 from portal.reports import participant_routes as reports_participant_routes
 from portal.reports import provider_routes as reports_provider_routes
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *cv_presentation_routes.routes(),
         *employer_routes.routes(),
         *employer_participant_routes.routes(),
+        *rehab_routes.routes(),
         *booking_routes.routes(),
         *booking_admin_routes.routes(),
         *staff_routes.routes(),

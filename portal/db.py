@@ -10,7 +10,7 @@ import threading
 import weakref
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from contextvars import ContextVar, Token
+from contextvars import ContextVar
 from functools import cache
 from operator import itemgetter
 from typing import Any, TypeVar, cast
@@ -396,25 +396,33 @@ def _new_instance(model: Any) -> Callable[[], Any]:
 
 
 class WriteTurn:
-    """An asyncio lock that a task may take again while it holds it (a unit of work inside
-    another, as before: SQLite then decides)."""
+    """Units of work take turns: one at a time holds the turn, a task may take it again while
+    it holds it. No one waits for a turn longer than WAIT_SECONDS: two units of work that wait
+    for each other (a test's barrier) then go on together, and SQLite decides, as before."""
+
+    WAIT_SECONDS = 2.0
 
     def __init__(self) -> None:
         self.lock = asyncio.Lock()
-        self.holder: ContextVar[bool] = ContextVar(f"write_turn_{id(self)}", default=False)
-        self.tokens: list[Token[bool]] = []
+        # Per task: for each unit of work it is in, whether that one took the lock.
+        self.taken: ContextVar[tuple[bool, ...]] = ContextVar(f"write_turn_{id(self)}", default=())
 
     async def __aenter__(self) -> None:
-        if self.holder.get():
-            self.tokens.append(self.holder.set(True))
+        taken = self.taken.get()
+        if any(taken):
+            self.taken.set((*taken, False))
             return
-        await self.lock.acquire()
-        self.tokens.append(self.holder.set(True))
+        try:
+            await asyncio.wait_for(self.lock.acquire(), self.WAIT_SECONDS)
+            got = True
+        except TimeoutError:
+            got = False
+        self.taken.set((*taken, got))
 
     async def __aexit__(self, *exc: object) -> None:
-        token = self.tokens.pop()
-        self.holder.reset(token)
-        if not self.holder.get():
+        taken = self.taken.get()
+        self.taken.set(taken[:-1])
+        if taken and taken[-1]:
             self.lock.release()
 
 

@@ -63,6 +63,7 @@ from portal.plan.models import (
     PlanView,
     StatusEntry,
 )
+from portal.rehab.models import RehabLock, RehabVersion
 from portal.reports.models import (
     AbsenceDay,
     FinalConfirmation,
@@ -140,6 +141,8 @@ __all__ = [
     "PresentationCv",
     "PresentationExperience",
     "RateLimit",
+    "RehabLock",
+    "RehabVersion",
     "ReminderSubscription",
     "Report",
     "ReportDecision",

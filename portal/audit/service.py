@@ -25,6 +25,7 @@ WHAT_LABELS: dict[str, LazyProxy] = {
     "reports": _("Reports from your provider"),
     "meetings": _("Meetings"),
     "cv": _("CV"),
+    "rehab": _("The rehabilitation plan's preparatory part"),
     "access-log": _("Who has looked at my data"),
     "settings": _("Settings"),
 }

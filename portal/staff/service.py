@@ -103,6 +103,7 @@ def runs_meetings(user: StaffUser, roles: set[str]) -> bool:
 # the participant's (/staff/participants/{id}/<tool>), in the order they are offered.
 PARTICIPANT_TOOLS: dict[str, LazyProxy] = {
     "edit-plan": _("Edit My Plan"),
+    "rehab-editor": _("Rehabilitation plan"),
     "hour-reports": _("Register hours"),
     "provider-reports": _("Write reports"),
     "meeting-markings": _("Markings for meeting offers"),
@@ -114,6 +115,7 @@ def participant_tools(user: StaffUser, roles: set[str]) -> list[str]:
     offered on the participant's row and beside the read-only view."""
     allowed = {
         "edit-plan": allows(roles, "write_plan", WRITE),
+        "rehab-editor": allows(roles, "write_plan", WRITE),
         "hour-reports": allows(roles, "register_reports", WRITE),
         "provider-reports": allows(roles, "register_reports", WRITE),
         "meeting-markings": runs_meetings(user, roles),

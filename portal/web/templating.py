@@ -7,6 +7,7 @@ extracts the messages from the template source.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Hashable, MutableMapping
 from typing import Any
 
@@ -33,6 +34,11 @@ from portal.web.requests import page_path
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 VARY = "HX-Request, Accept-Language, Cookie"
 GETTEXT_NAMES = ("_", "gettext")
+
+
+def iso_date(value: str) -> dt.date | None:
+    """A date kept as ISO text (in JSON), for the date formats."""
+    return dt.date.fromisoformat(value) if value else None
 
 
 class FoldTranslations(NodeTransformer):
@@ -122,6 +128,7 @@ def build_environment(
         static_url=assets().url,
     )
     env.filters["upper_first"] = upper_first
+    env.filters["iso_date"] = iso_date
     register_components(env)
     # Cached fragments render with only the values they are given: a name they use but were
     # not given is an error, never an empty string kept in the cache.

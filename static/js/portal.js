@@ -187,3 +187,21 @@
     day.addEventListener("input", update);
   });
 })();
+
+// "My situation": the follow-up question of the option chosen shows at once. Every follow-up
+// text stays in the form (hidden, not removed), so a text comes back with its option; without
+// this file the follow-up appears after saving.
+(function () {
+  "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll(".situation-question"), function (question) {
+    question.addEventListener("change", function (event) {
+      var kind = event.target.getAttribute("data-follow-up");
+      if (!kind) {
+        return;
+      }
+      Array.prototype.forEach.call(question.querySelectorAll(".follow-up"), function (box) {
+        box.hidden = box.getAttribute("data-kind") !== kind;
+      });
+    });
+  });
+})();

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,9 +42,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    folder = tmp_path_factory.mktemp("e2e")
+@contextmanager
+def serve(folder: Path, country: str) -> Iterator[LiveServer]:
+    """A portal of the country's deployment with its demo data, on a port of its own."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
@@ -53,7 +54,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         "PORTAL_SECRET_KEY": "e2e-secret-0123456789abcdef",
         "PORTAL_BASE_URL": url,
         "PORTAL_DEV_IDP": "1",
-        "PORTAL_COUNTRY": "SE",
+        "PORTAL_COUNTRY": country,
         "PORTAL_RATE_LIMITS": TEST_RATE_LIMITS,
     }
     cli = [sys.executable, "-m", "portal.cli"]
@@ -76,9 +77,25 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         raise RuntimeError("the portal did not start:\n" + "".join(started))
     # Keep reading the server's log so it can never block on a full pipe.
     threading.Thread(target=server.stderr.read, daemon=True).start()
-    yield LiveServer(url, folder / "portal.db")
-    server.terminate()
-    server.wait(timeout=10)
+    try:
+        yield LiveServer(url, folder / "portal.db")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The Swedish deployment most journeys use."""
+    with serve(tmp_path_factory.mktemp("e2e"), "SE") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def live_server_dk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A Danish deployment, for what only Denmark has (the rehabilitation plan's journey)."""
+    with serve(tmp_path_factory.mktemp("e2e-dk"), "DK") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -357,6 +357,7 @@ def test_the_provider_start_page_lists_returned_and_missing_reports(client: Test
     assert "Kommentaren om praktiken" in page  # the reviewer's comment of the demo's return
     assert "participants have a report to send" in page
     assert 'href="/staff/reports/board"' in page
+    assert page.index("Reports to do") < page.index('<ul class="actions">')
 
 
 def test_the_reviewer_start_page_counts_the_work_queue(client: TestClient) -> None:
@@ -364,6 +365,8 @@ def test_the_reviewer_start_page_counts_the_work_queue(client: TestClient) -> No
     page = client.get("/staff/").text
     assert "wait for your review" in page and 'href="/staff/reports/queue"' in page
     assert "Reports to do" not in page  # no reminders without the register permission
+    # The work comes first, before the links to the staff pages.
+    assert page.index("wait for your review") < page.index('<ul class="actions">')
 
 
 def test_the_daily_email_goes_once_a_day_to_those_who_subscribed(
