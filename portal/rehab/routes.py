@@ -97,6 +97,8 @@ async def section_page(request: Request, view: ParticipantView) -> Response:
 
 async def save_section(request: Request, participant: Participant) -> Response:
     section = section_of(request)
+    if section == "case":
+        raise HTTPException(403)  # the caseworker's part: the participant reads it
     form = await read_form(request)
     outcome = await save_from_form(
         request, participant, section, form, False, ("participant", participant.full_name)

@@ -116,7 +116,10 @@ def test_the_participant_cannot_write_the_caseworkers_parts(
         "/rehab/remarks",
         data={"based_on": based_on(remarks), "missing": "My dog.", "summary": "Forged."},
     )
-    client.post("/rehab/case", data={"based_on": "0", "basic_info": "Forged."})
+    assert (
+        client.post("/rehab/case", data={"based_on": "0", "basic_info": "Forged."}).status_code
+        == 403
+    )
     texts = " ".join(
         str(row[0])
         for row in sql(
