@@ -3,7 +3,6 @@ saving as versions without overwriting anybody, progress, and the lock."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -194,7 +193,3 @@ async def lock(
     db.add(locked)
     await db.flush()
     return locked
-
-
-def document_date(value: str) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
