@@ -87,16 +87,19 @@
       window.location.assign(option.getAttribute("data-href"));
     }
   }
+  // On a phone the on-screen keyboard covers the lower half: the field goes to the top of the
+  // window while typing (when the page is long enough, as it is once matches arrive), so the
+  // matches below it stay in sight.
+  function toTop() {
+    if (document.activeElement === input && window.matchMedia("(max-width: 39.99rem)").matches) {
+      input.scrollIntoView({ block: "start" });
+    }
+  }
+  input.addEventListener("focus", toTop);
   document.body.addEventListener("htmx:afterSwap", function () {
     input.setAttribute("aria-expanded", options().length ? "true" : "false");
     show(-1);
-  });
-  // On a phone the on-screen keyboard covers the lower half: the field goes to the top of the
-  // window while typing, so the matches below it stay in sight.
-  input.addEventListener("focus", function () {
-    if (window.matchMedia("(max-width: 39.99rem)").matches) {
-      input.scrollIntoView({ block: "start", behavior: "smooth" });
-    }
+    toTop();
   });
   input.addEventListener("keydown", function (event) {
     var all = options();

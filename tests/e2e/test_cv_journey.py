@@ -32,6 +32,9 @@ def test_anna_adds_two_occupations_with_type_ahead_in_danish(
         page.keyboard.type(typed, delay=20)
         listbox = page.get_by_role("listbox", name="Stilling")
         expect(listbox).to_be_visible()  # arrived through htmx while typing
+        # The field has gone up the window (it starts some 300 px down): the matches show
+        # above the on-screen keyboard.
+        assert search.evaluate("e => e.getBoundingClientRect().top") < 800 / 4
         expect(search).to_have_attribute("aria-expanded", "true")
         expect(page.locator("#result-count")).to_contain_text(re.compile("fundet|bedste"))
         assert_accessible(page)
