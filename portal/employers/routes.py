@@ -197,15 +197,32 @@ async def candidate_page(request: Request, employer: EmployerIdentity) -> Respon
         return await send_request(request, employer, name, participant_id, earlier, cv)
     async with database(request).transaction() as db:
         await record_sightings(db, employer.organisation, [participant_id], "open")
+    may_ask = contact.may_ask_again([r for r, _ in earlier], utcnow())
+    return candidate_response(request, employer, name, earlier, cv, may_ask=may_ask)
+
+
+def candidate_response(
+    request: Request,
+    employer: EmployerIdentity,
+    name: str,
+    earlier: list[tuple[ContactRequest, str]],
+    cv: dict[str, Any],
+    status: int = 200,
+    may_ask: bool = True,
+    values: dict[str, Any] | None = None,
+    errors: Errors | None = None,
+) -> Response:
+    """The job seeker's CV with the organisation's requests and the form for a new one."""
     return render(
         request,
         employer,
         "employers/candidate.html",
+        status,
         pseudonym=name,
         earlier=earlier,
-        may_ask=contact.may_ask_again([r for r, _ in earlier], utcnow()),
-        values={},
-        errors={},
+        may_ask=may_ask,
+        values=values or {},
+        errors=errors or {},
         request_labels=REQUEST_LABELS,
         statuses=contact.STATUSES,
         **cv,
@@ -225,20 +242,8 @@ async def send_request(
     data, errors = contact.parse_request(form)
 
     def again(status: int, errors: Errors) -> Response:
-        return render(
-            request,
-            employer,
-            "employers/candidate.html",
-            status,
-            pseudonym=name,
-            earlier=earlier,
-            may_ask=True,
-            values=form,
-            errors=errors,
-            request_labels=REQUEST_LABELS,
-            statuses=contact.STATUSES,
-            **cv,
-            **cv_labels(),
+        return candidate_response(
+            request, employer, name, earlier, cv, status, values=form, errors=errors
         )
 
     if data is None:

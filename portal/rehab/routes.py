@@ -75,23 +75,35 @@ async def overview_page(request: Request, view: ParticipantView) -> Response:
     return render(request, view, "rehab/overview.html", document=document, **labels())
 
 
+def section_context(
+    section: str, document: service.Document, cvs: Any, **changes: Any
+) -> dict[str, Any]:
+    """What a section's page shows: as saved, unless `changes` say otherwise (what was typed,
+    the errors, the other writer's text)."""
+    return {
+        "section": section,
+        "document": document,
+        "values": document.data(section),
+        "based_on": document.number(section),
+        "errors": {},
+        "cvs": cvs,
+        **labels(),
+        **cv_labels(),
+        **changes,
+    }
+
+
 async def section_page(request: Request, view: ParticipantView) -> Response:
     section = section_of(request)
     document, cvs = await read(request, view.participant)
+    context = section_context(section, document, cvs)
     return render(
         request,
         view,
         "rehab/section.html",
-        section=section,
-        document=document,
-        values=document.data(section),
-        based_on=document.number(section),
-        errors={},
         staff=False,
         action=f"/rehab/{section}",
-        cvs=cvs,
-        **labels(),
-        **cv_labels(),
+        **context,
     )
 
 
@@ -136,16 +148,14 @@ async def save_from_form(
     document, cvs = await read(request, participant)
     based_on = int(form["based_on"]) if str(form.get("based_on", "")).isdigit() else -1
     data, errors = service.parse_section(section, form, staff, document.data(section))
-    context: dict[str, Any] = {
-        "section": section,
-        "document": document,
-        "values": form_values(section, form) if data is None else data,
-        "based_on": based_on,
-        "errors": errors,
-        "cvs": cvs,
-        **labels(),
-        **cv_labels(),
-    }
+    context = section_context(
+        section,
+        document,
+        cvs,
+        values=form_values(section, form) if data is None else data,
+        based_on=based_on,
+        errors=errors,
+    )
     if data is None:
         return Refusal(400, context)
     try:
@@ -250,16 +260,9 @@ async def editor_section(acting: StaffOnParticipant) -> Response:
     document, cvs = await read(request, acting.participant)
     return acting.render(
         "rehab/editor_section.html",
-        section=section,
-        document=document,
-        values=document.data(section),
-        based_on=document.number(section),
-        errors={},
         staff=True,
         action=f"{acting.base}/{section}",
-        cvs=cvs,
-        **labels(),
-        **cv_labels(),
+        **section_context(section, document, cvs),
     )
 
 
