@@ -14,7 +14,7 @@ from starlette.routing import Route
 from portal.audit.service import WHAT_LABELS, access_log_of
 from portal.auth.guards import participant_only
 from portal.booking.trail import next_meeting_query, unseen_job_centre_change
-from portal.db import typed_row, utcnow
+from portal.db import utcnow
 from portal.employers import contact
 from portal.employers.search import sightings_of
 from portal.hours import approval
@@ -22,6 +22,7 @@ from portal.participants.models import Participant
 from portal.participants.pages import Page, ParticipantView, participant_page_routes, render
 from portal.participants.service import parse_notification_settings, save_notification_settings
 from portal.plan import reading as plan_reading
+from portal.sqlite_reads import typed_row
 from portal.web.access import public
 from portal.web.forms import read_form
 from portal.web.i18n import current_language

@@ -14,7 +14,7 @@ from sqlalchemy import BindParameter, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from portal.db import typed_row, utcnow
+from portal.db import utcnow
 from portal.plan.models import (
     AgreementVersion,
     Goal,
@@ -33,6 +33,7 @@ from portal.plan.service import (
     latest_agreement_query,
     moved_from,
 )
+from portal.sqlite_reads import typed_row
 
 
 @dataclass

@@ -183,7 +183,7 @@ def test_a_session_is_read_with_its_participant_and_only_a_participant_session(
 def test_moments_are_read_back_as_sqlalchemy_reads_them(stored: str) -> None:
     from sqlalchemy.dialects import sqlite
 
-    from portal.db import UTCDateTime, utc_from_sqlite
+    from portal.timestamps import UTCDateTime, utc_from_sqlite
 
     dialect = sqlite.dialect()
     sqlalchemy_reads = UTCDateTime().dialect_impl(dialect).result_processor(dialect, None)
@@ -194,7 +194,7 @@ def test_moments_are_read_back_as_sqlalchemy_reads_them(stored: str) -> None:
 
 
 def test_a_moment_written_with_an_offset_is_read_back_in_utc() -> None:
-    from portal.db import utc_from_sqlite
+    from portal.timestamps import utc_from_sqlite
 
     assert utc_from_sqlite("2026-12-02 10:37:46+01:00") == dt.datetime(
         2026, 12, 2, 9, 37, 46, tzinfo=dt.UTC

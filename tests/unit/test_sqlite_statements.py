@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, select
 from sqlalchemy.dialects import sqlite
 
-from portal.db import SQLiteStatement
+from portal.sqlite_reads import SQLiteStatement
 
 PEOPLE = Table(
     "people",
@@ -60,7 +60,7 @@ def test_a_fixed_limit_and_offset_are_written_in_too() -> None:
 def test_a_typed_row_reads_by_name_and_refuses_other_columns() -> None:
     from typing import NamedTuple
 
-    from portal.db import typed_row
+    from portal.sqlite_reads import typed_row
 
     class Pair(NamedTuple):
         first: int

@@ -8,7 +8,7 @@ from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from portal.db import WriteTurn
+from portal.sqlite_reads import WriteTurn
 
 T = TypeVar("T")
 

@@ -1,0 +1,244 @@
+"""What only the embedded SQLite database needs: reads run on the event loop itself, compiled
+once and without SQLAlchemy's execution path (`SQLiteReads`), and units of work that take
+turns in the process (`WriteTurn`)."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import weakref
+from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
+from operator import itemgetter
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import literal_column
+from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import BindParameter
+
+from portal.timestamps import UTCDateTime, utc_from_sqlite
+
+
+class FastRow(tuple[Any, ...]):
+    """A result row of `SQLiteStatement`: a tuple, with `_mapping` and attributes by column
+    name like SQLAlchemy's Row (each statement makes its own subclass, see below)."""
+
+    __slots__ = ()
+    _fields: tuple[str, ...] = ()
+
+    @property
+    def _mapping(self) -> dict[str, Any]:
+        return dict(zip(self._fields, self, strict=True))
+
+
+T = TypeVar("T", bound=tuple[Any, ...])
+
+
+def typed_row(row_type: type[T], row: Any) -> T:
+    """A row of a fast read (or SQLAlchemy's) as the named tuple a caller declares: read by
+    field name elsewhere, and refused at once if the query's column names ever differ."""
+    fields: tuple[str, ...] = getattr(row_type, "_fields")  # noqa: B009
+    if tuple(row._fields) != fields:
+        raise TypeError(f"columns {tuple(row._fields)} are not {row_type.__name__}{fields}")
+    return row_type(*row)
+
+
+def result_processor(type_: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
+    if isinstance(type_, UTCDateTime):
+        return utc_from_sqlite
+    processor: Callable[[Any], Any] | None = type_.dialect_impl(dialect).result_processor(
+        dialect, None
+    )
+    return processor
+
+
+def with_fixed_values_inline(query: Any, dialect: Dialect) -> Any:
+    """The query with each text or integer value fixed in it (``status == "booked"``) written
+    into the SQL as a literal, and the values given at execution left as parameters.
+
+    SQLite compares a parameter with the condition of each partial index on its column (such
+    as bookings' ``WHERE status = 'booked'``) and then prepares the statement afresh every time
+    a value is bound to it; a literal is planned once. The literal is the dialect's own
+    rendering of the value (quotes doubled), so it reads the same rows.
+    """
+
+    def inline(element: Any, **_: Any) -> Any:
+        if (
+            isinstance(element, BindParameter)
+            and not element.required
+            and not element.expanding
+            and element.callable is None
+            and type(element.value) in (str, int)
+            and element.type.bind_processor(dialect) is None
+        ):
+            render = element.type.literal_processor(dialect)
+            if render is not None:
+                return literal_column(render(element.value), element.type)
+        return None
+
+    return visitors.replacement_traverse(cast(visitors.ExternallyTraversible, query), {}, inline)
+
+
+class SQLiteStatement:
+    """A read-only Core query compiled once for SQLite and run on the driver itself.
+
+    SQLAlchemy's execution path costs some 100 µs a statement, ten times the query itself on
+    a local file; what pages read on every request is worth skipping it for. Parameters and
+    results go through the same type processors SQLAlchemy would apply, so the values are the
+    same; a query this cannot run as one plain statement (an expanding IN) raises ValueError.
+    """
+
+    def __init__(self, query: Any, dialect: Dialect) -> None:
+        compiled = with_fixed_values_inline(query, dialect).compile(dialect=dialect)
+        if compiled.positiontup is None:
+            raise ValueError("not a positional statement")
+        sql: str = compiled.string
+        self.parameters: list[tuple[str, Any, Callable[[Any], Any] | None]] = []
+        for name in compiled.positiontup:
+            bind = compiled.binds[name]
+            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if bind.expanding:
+                # An IN of values fixed in the query: one placeholder per value.
+                values = bind.effective_value
+                if bind.required or bind.literal_execute or not values:
+                    raise ValueError("an IN whose values come at execution")
+                sql = sql.replace(f"__[POSTCOMPILE_{name}]", ", ".join("?" * len(values)), 1)
+                self.parameters.extend(("", value, process) for value in values)
+                continue
+            default = None if bind.required else bind.effective_value
+            self.parameters.append((bind.key, default, process))
+        if "POSTCOMPILE" in sql:
+            raise ValueError("a parameter rendered at execution")
+        self.sql = sql
+        columns = list(query.selected_columns)
+        self.processors = [result_processor(column.type, dialect) for column in columns]
+        self.plain = all(processor is None for processor in self.processors)
+        keys = tuple(query.selected_columns.keys())
+        attributes: dict[str, Any] = {"__slots__": (), "_fields": keys}
+        for index, key in enumerate(keys):
+            if key.isidentifier() and keys.count(key) == 1 and not hasattr(FastRow, key):
+                attributes[key] = property(itemgetter(index))
+        self.row = type("Row", (FastRow,), attributes)
+
+    def run(self, connection: sqlite3.Connection, given: Mapping[str, Any] | None) -> list[Any]:
+        given = given or {}
+        values = []
+        for key, default, process in self.parameters:
+            value = given.get(key, default)
+            values.append(value if process is None else process(value))
+        rows = connection.execute(self.sql, values).fetchall()
+        row = self.row
+        if self.plain:
+            return [row(values) for values in rows]
+        processors = self.processors
+        return [
+            row(
+                [
+                    value if p is None else p(value)
+                    for p, value in zip(processors, values, strict=True)
+                ]
+            )
+            for values in rows
+        ]
+
+
+class SQLiteReads:
+    """Runs `SQLiteStatement`s on one read-only connection per thread; queries it cannot
+    compile that way go through the SQLAlchemy engine instead."""
+
+    def __init__(self, path: str, engine: Engine) -> None:
+        self.path = path
+        self.engine = engine
+        self.local = threading.local()
+        self.opened: list[sqlite3.Connection] = []
+        self.statements: weakref.WeakKeyDictionary[Any, SQLiteStatement | None] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def connection(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self.local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(
+                f"file:{self.path}?mode=rw",
+                timeout=5,
+                isolation_level=None,
+                check_same_thread=False,
+                uri=True,
+            )
+            connection.execute("PRAGMA busy_timeout=5000")
+            connection.execute("PRAGMA query_only=ON")
+            self.local.connection = connection
+            self.opened.append(connection)
+        return connection
+
+    def statement(self, query: Any) -> SQLiteStatement | None:
+        try:
+            return self.statements[query]
+        except KeyError:
+            pass
+        try:
+            statement: SQLiteStatement | None = SQLiteStatement(query, self.engine.dialect)
+        except ValueError:
+            statement = None
+        self.statements[query] = statement
+        return statement
+
+    def rows(self, query: Any, parameters: Mapping[str, Any] | None) -> list[Any]:
+        statement = self.statement(query)
+        if statement is not None:
+            return statement.run(self.connection(), parameters)
+        with self.engine.connect() as connection:
+            return list(connection.execute(query, parameters))
+
+    def rows_of_all(
+        self, queries: Sequence[tuple[Any, Mapping[str, Any] | None]]
+    ) -> list[list[Any]]:
+        """The rows of several queries, read in one transaction: one snapshot of the data, and
+        the file's read lock taken once rather than for each statement."""
+        if len(queries) < 2:
+            return [self.rows(query, parameters) for query, parameters in queries]
+        connection = self.connection()
+        connection.execute("BEGIN")
+        try:
+            return [self.rows(query, parameters) for query, parameters in queries]
+        finally:
+            connection.execute("COMMIT")
+
+    def close(self) -> None:
+        for connection in self.opened:
+            connection.close()
+        self.opened.clear()
+        self.local = threading.local()
+
+
+class WriteTurn:
+    """Units of work take turns: one at a time holds the turn, a task may take it again while
+    it holds it. No one waits for a turn longer than WAIT_SECONDS: two units of work that wait
+    for each other (a test's barrier) then go on together, and SQLite decides, as before."""
+
+    WAIT_SECONDS = 2.0
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        # Per task: for each unit of work it is in, whether that one took the lock.
+        self.taken: ContextVar[tuple[bool, ...]] = ContextVar(f"write_turn_{id(self)}", default=())
+
+    async def __aenter__(self) -> None:
+        taken = self.taken.get()
+        if any(taken):
+            self.taken.set((*taken, False))
+            return
+        try:
+            await asyncio.wait_for(self.lock.acquire(), self.WAIT_SECONDS)
+            got = True
+        except TimeoutError:
+            got = False
+        self.taken.set((*taken, got))
+
+    async def __aexit__(self, *exc: object) -> None:
+        taken = self.taken.get()
+        self.taken.set(taken[:-1])
+        if taken and taken[-1]:
+            self.lock.release()
