@@ -126,10 +126,19 @@ def test_the_pages_stylesheet_keeps_the_components_the_portal_uses_and_drops_the
 def test_every_template_with_htmx_attributes_asks_for_htmx() -> None:
     """htmx is loaded only where a template sets uses_htmx, so one that forgets would lose
     its autosave or suggestions without anyone noticing."""
-    for template in (PROJECT_ROOT / "templates").rglob("*.html"):
-        source = template.read_text(encoding="utf-8")
+    root = PROJECT_ROOT / "templates"
+    sources = {
+        template.relative_to(root).as_posix(): template.read_text(encoding="utf-8")
+        for template in root.rglob("*.html")
+    }
+    for name, source in sources.items():
         if re.search(r"\bhx-(get|post|put|delete|trigger)=", source):
-            assert "{% set uses_htmx = true %}" in source, template.name
+            # A partial (its name begins with "_") asks through every page that includes it.
+            includers = [other for other, text in sources.items() if f'include "{name}"' in text]
+            pages = includers if name.rpartition("/")[2].startswith("_") else [name]
+            assert pages, name
+            for page in pages:
+                assert "{% set uses_htmx = true %}" in sources[page], (name, page)
 
 
 async def lines() -> AsyncIterator[bytes]:
