@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase, Session, configure_mappers
 
+from portal.postgres_reads import PostgresReads
 from portal.sqlite_reads import SQLiteReads, WriteTurn
 
 # The column type and clock every domain's models and services use, from here as ever.
@@ -181,6 +182,9 @@ class Database:
             if self.sqlite_reader is not None and path and path != ":memory:"
             else None
         )
+        self.postgres_reads = (
+            None if url.startswith("sqlite") else PostgresReads(url, self.engine.dialect)
+        )
         self.file = sqlite_file(url)
         self.file_seen = file_identity(self.file) if self.file else None
         # SQLite has one writer at a time; this process's units of work take turns here
@@ -216,6 +220,8 @@ class Database:
             self.fast_reads.close()
         if self.sqlite_reader is not None:
             self.sqlite_reader.dispose()
+        if self.postgres_reads is not None:
+            self.postgres_reads.close()
 
     async def read(self, function: Callable[..., R], *args: Any) -> R:
         """Run a read-only function of a (sync) Session, for reads of many rows (a plan with
@@ -255,6 +261,10 @@ class Database:
         if self.fast_reads is not None:
             rows = self.fast_reads.rows(query, parameters)
             return rows[0] if rows else None
+        if self.postgres_reads is not None:
+            found = await self.postgres_reads.rows_of_all([(query, parameters)])
+            if found is not None:
+                return found[0][0] if found[0] else None
         async with self.reads.connect() as connection:
             return (await connection.execute(query, parameters)).first()
 
@@ -266,6 +276,10 @@ class Database:
         await self.check_file()
         if self.fast_reads is not None:
             return self.fast_reads.rows_of_all(queries)
+        if self.postgres_reads is not None:
+            found = await self.postgres_reads.rows_of_all(queries)
+            if found is not None:
+                return found
         async with self.reads.connect() as connection:
             return [list(await connection.execute(q, p)) for q, p in queries]
 

@@ -17,12 +17,12 @@ from portal.booking.trail import next_meeting_query, unseen_job_centre_change
 from portal.db import utcnow
 from portal.employers import contact
 from portal.employers.search import sightings_of
+from portal.fast_rows import typed_row
 from portal.hours import approval
 from portal.participants.models import Participant
 from portal.participants.pages import Page, ParticipantView, participant_page_routes, render
 from portal.participants.service import parse_notification_settings, save_notification_settings
 from portal.plan import reading as plan_reading
-from portal.sqlite_reads import typed_row
 from portal.web.access import public
 from portal.web.forms import read_form
 from portal.web.i18n import current_language

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from portal.db import utcnow
+from portal.fast_rows import typed_row
 from portal.plan.models import (
     AgreementVersion,
     Goal,
@@ -33,7 +34,6 @@ from portal.plan.service import (
     latest_agreement_query,
     moved_from,
 )
-from portal.sqlite_reads import typed_row
 
 
 @dataclass

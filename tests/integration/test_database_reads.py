@@ -1,11 +1,13 @@
 """What pages read on every request: the same rows whichever way the database answers them.
 
-On SQLite, Database.read_one/read_all run their statements on the driver itself; these tests
-hold them to what SQLAlchemy's own execution returns, on the demo data.
+Database.read_one/read_all run their statements on the driver itself (SQLite's, or psycopg's
+prepared statements on PostgreSQL); these tests hold them to what SQLAlchemy's own execution
+returns, on the demo data.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import sqlite3
 import threading
@@ -14,6 +16,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import bindparam, delete, func, select, text
+from sqlalchemy.exc import OperationalError
 
 from portal.auth.models import WebSession
 from portal.auth.sessions import session_and_participant, session_query
@@ -217,3 +220,106 @@ def test_a_read_of_many_rows_on_sqlite_runs_off_the_event_loop(database_url: str
         assert count and reader != loop_thread
 
     on_database(database_url, check)
+
+
+def only_postgresql(database_url: str) -> None:
+    if database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL's own read path")
+
+
+def test_postgresql_reads_are_prepared_once_and_a_page_s_reads_go_out_together(
+    database_url: str,
+) -> None:
+    only_postgresql(database_url)
+
+    async def check(database: Database) -> None:
+        reader = database.postgres_reads
+        assert reader is not None
+        queries = page_queries(await anna(database))
+        for _ in range(3):
+            await database.read_all(*queries)
+        assert all(reader.statements.get(query) is not None for query, _ in queries)
+        assert len(reader.idle) == 1, "one page's reads take one connection"
+        cursor = await reader.idle[0].execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE NOT from_sql"
+        )
+        (prepared,) = await cursor.fetchone() or (0,)
+        assert prepared >= len(queries), "each statement is prepared on the connection"
+
+    on_database(database_url, check)
+
+
+def test_postgresql_readers_get_a_connection_first_come_first_served(database_url: str) -> None:
+    only_postgresql(database_url)
+    from portal.postgres_reads import PostgresReads
+
+    async def check(database: Database) -> None:
+        reader = PostgresReads(database.url, database.engine.dialect, size=1)
+        try:
+            first = await reader._take()
+            served: list[int] = []
+
+            async def wait(number: int) -> None:
+                connection = await reader._take()
+                served.append(number)
+                await reader._give_back(connection, broken=False)
+
+            waiting = [asyncio.create_task(wait(n)) for n in range(3)]
+            await asyncio.sleep(0)
+            assert len(reader.waiting) == 3 and not served
+            await reader._give_back(first, broken=False)
+            await asyncio.gather(*waiting)
+            assert served == [0, 1, 2]
+            assert len(reader.mine) == 1, "never more connections than its size"
+        finally:
+            reader.close()
+
+    on_database(database_url, check)
+
+
+def test_a_postgresql_connection_the_server_closed_is_replaced_without_failing_the_read(
+    database_url: str,
+) -> None:
+    only_postgresql(database_url)
+
+    async def check(database: Database) -> None:
+        reader = database.postgres_reads
+        assert reader is not None
+        query = select(Participant.id).where(Participant.id == bindparam("id"))
+        participant_id = await anna(database)
+        await database.read_one(query, {"id": participant_id})
+        (connection,) = reader.idle
+        async with database.engine.connect() as admin:
+            pid = connection.info.backend_pid
+            await admin.execute(text(f"SELECT pg_terminate_backend({pid})"))
+        row = await database.read_one(query, {"id": participant_id})
+        assert row.id == participant_id, "read again on a new connection"
+        assert connection.closed and connection not in reader.idle and len(reader.mine) == 1
+
+    on_database(database_url, check)
+
+
+def test_a_postgresql_server_that_is_away_is_an_operational_error(database_url: str) -> None:
+    only_postgresql(database_url)
+
+    async def check(database: Database) -> None:
+        away = Database("postgresql://postgres@127.0.0.1:1/portal")
+        try:
+            with pytest.raises(OperationalError):
+                await away.read_one(select(Participant.id).limit(1))
+            assert away.postgres_reads is not None and not away.postgres_reads.mine
+        finally:
+            await away.dispose()
+
+    on_database(database_url, check)
+
+
+def test_a_postgresql_reader_follows_the_event_loop_it_is_used_on(database_url: str) -> None:
+    only_postgresql(database_url)
+    database = Database(database_url)
+    query = select(func.count()).select_from(Participant)
+    try:
+        counts = [run_async(database.read_one(query))[0] for _ in range(2)]
+        assert counts[0] == counts[1] > 0
+    finally:
+        run_async(database.dispose())

@@ -60,7 +60,7 @@ def test_a_fixed_limit_and_offset_are_written_in_too() -> None:
 def test_a_typed_row_reads_by_name_and_refuses_other_columns() -> None:
     from typing import NamedTuple
 
-    from portal.sqlite_reads import typed_row
+    from portal.fast_rows import typed_row
 
     class Pair(NamedTuple):
         first: int

@@ -1,0 +1,101 @@
+"""Load a URL with wrk (Debian's package `wrk`), a load generator written in C: a Python one on
+the same two cores caps the bare endpoint and flatters every ratio. Also the CPU time a server
+process spent meanwhile, which the noise of a shared machine moves far less than its rate."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from typing import Any
+
+UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def wrk_binary() -> str:
+    """wrk's path; installs Debian's package when running as root, as `make test` does for
+    Chromium, and otherwise says what to install."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "update", "-qq"], check=True, capture_output=True)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "wrk"],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
+        found = shutil.which("wrk")
+    if not found:
+        raise SystemExit("The benchmarks load pages with wrk: run 'sudo apt-get install wrk'")
+    return found
+
+
+def milliseconds(figure: str) -> float:
+    """A wrk duration ("812.00us", "12.34ms", "1.02s") in milliseconds."""
+    found = re.fullmatch(r"([0-9.]+)(us|ms|s|m)", figure.strip())
+    if not found:
+        raise ValueError(f"not a wrk duration: {figure!r}")
+    return round(float(found.group(1)) * UNITS_MS[found.group(2)], 3)
+
+
+def parse(output: str) -> dict[str, Any]:
+    """Requests/s, latency percentiles and errors from `wrk --latency`'s report. Answers that
+    are not 2xx or 3xx, socket errors and time-outs all count as errors."""
+    rate = re.search(r"Requests/sec:\s+([0-9.]+)", output)
+    total = re.search(r"(\d+) requests in", output)
+    if not rate or not total:
+        raise ValueError("not a wrk report:\n" + output)
+    percentiles = {
+        int(p): milliseconds(value)
+        for p, value in re.findall(r"^\s+(50|75|90|99)(?:\.0+)?%\s+(\S+)$", output, re.M)
+    }
+    errors = 0
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    if non_2xx:
+        errors += int(non_2xx.group(1))
+    sockets = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    if sockets:
+        errors += sum(int(n) for n in sockets.groups())
+    return {
+        "requests": int(total.group(1)),
+        "errors": errors,
+        "requests_per_second": round(float(rate.group(1)), 1),
+        "p50_ms": percentiles.get(50),
+        "p90_ms": percentiles.get(90),
+        "p99_ms": percentiles.get(99),
+    }
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process (and its waited-for children) has used so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    # Fields 14-17 of stat (utime, stime, cutime, cstime), counted after the command's ")".
+    return sum(int(value) for value in fields[11:15]) / ticks
+
+
+def run(
+    url: str,
+    headers: dict[str, str] | None = None,
+    connections: int = 32,
+    seconds: float = 2.0,
+    server_pid: int | None = None,
+) -> dict[str, Any]:
+    """One wrk run of one thread at `connections` keep-alive connections; with `server_pid`,
+    also the server's CPU microseconds per request over the run."""
+    command = [wrk_binary(), "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    before = process_cpu_seconds(server_pid) if server_pid else 0.0
+    output = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
+    figures = parse(output)
+    if server_pid and figures["requests"]:
+        spent = process_cpu_seconds(server_pid) - before
+        figures["cpu_us_per_request"] = round(spent / figures["requests"] * 1_000_000, 1)
+    return figures

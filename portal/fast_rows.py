@@ -1,0 +1,73 @@
+"""What the fast read paths of both databases share (`portal/sqlite_reads.py`,
+`portal/postgres_reads.py`): a query compiled once with its fixed values written in, and rows
+as light tuples with SQLAlchemy's Row interface."""
+
+from __future__ import annotations
+
+from operator import itemgetter
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import literal_column
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import BindParameter
+
+
+class FastRow(tuple[Any, ...]):
+    """A result row of a fast read: a tuple, with `_mapping` and attributes by column
+    name like SQLAlchemy's Row (each statement makes its own subclass, see below)."""
+
+    __slots__ = ()
+    _fields: tuple[str, ...] = ()
+
+    @property
+    def _mapping(self) -> dict[str, Any]:
+        return dict(zip(self._fields, self, strict=True))
+
+
+T = TypeVar("T", bound=tuple[Any, ...])
+
+
+def typed_row(row_type: type[T], row: Any) -> T:
+    """A row of a fast read (or SQLAlchemy's) as the named tuple a caller declares: read by
+    field name elsewhere, and refused at once if the query's column names ever differ."""
+    fields: tuple[str, ...] = getattr(row_type, "_fields")  # noqa: B009
+    if tuple(row._fields) != fields:
+        raise TypeError(f"columns {tuple(row._fields)} are not {row_type.__name__}{fields}")
+    return row_type(*row)
+
+
+def with_fixed_values_inline(query: Any, dialect: Dialect) -> Any:
+    """The query with each text or integer value fixed in it (``status == "booked"``) written
+    into the SQL as a literal, and the values given at execution left as parameters.
+
+    SQLite compares a parameter with the condition of each partial index on its column (such
+    as bookings' ``WHERE status = 'booked'``) and then prepares the statement afresh every time
+    a value is bound to it; a literal is planned once. The literal is the dialect's own
+    rendering of the value (quotes doubled), so it reads the same rows.
+    """
+
+    def inline(element: Any, **_: Any) -> Any:
+        if (
+            isinstance(element, BindParameter)
+            and not element.required
+            and not element.expanding
+            and element.callable is None
+            and type(element.value) in (str, int)
+            and element.type.bind_processor(dialect) is None
+        ):
+            render = element.type.literal_processor(dialect)
+            if render is not None:
+                return literal_column(render(element.value), element.type)
+        return None
+
+    return visitors.replacement_traverse(cast(visitors.ExternallyTraversible, query), {}, inline)
+
+
+def row_class(keys: tuple[str, ...]) -> type[FastRow]:
+    """A FastRow subclass for a statement's columns, with an attribute per column name."""
+    attributes: dict[str, Any] = {"__slots__": (), "_fields": keys}
+    for index, key in enumerate(keys):
+        if key.isidentifier() and keys.count(key) == 1 and not hasattr(FastRow, key):
+            attributes[key] = property(itemgetter(index))
+    return type("Row", (FastRow,), attributes)
