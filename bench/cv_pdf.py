@@ -19,7 +19,7 @@ from types import SimpleNamespace
 from portal.cv.presentation import EXPERIENCE_KINDS, VERDICTS
 from portal.settings import Settings
 from portal.web.i18n import current_language
-from portal.web.pdf import html_to_pdf
+from portal.web.pdf_render import html_to_pdf
 from portal.web.templating import Pages
 
 TEXT = ("Jag tycker om att arbeta med händerna och att ha ordning omkring mig. " * 28)[:2000]

@@ -82,7 +82,9 @@ def pages(url: str) -> dict[str, tuple[str, str]]:
     who = {role: Visitor(url, persona, login) for role, (persona, login, _) in PERSONAS.items()}
     anna, karin, erik = who["participant"], who["caseworker"], who["provider"]
     mine = anna.cookie
-    grid = erik.link("/staff/participants/1/hour-reports", r"/staff/participants/1/hour-reports/\d{4}-\d\d")
+    grid = erik.link(
+        "/staff/participants/1/hour-reports", r"/staff/participants/1/hour-reports/\d{4}-\d\d"
+    )
     return {
         "start": ("/", mine),
         "plan": ("/plan", mine),
@@ -160,9 +162,7 @@ def main() -> None:
         for name, (path, cookie) in pages(url).items():
             if only and name not in only:
                 continue
-            figures = measure(
-                bare_url, url, path, cookie, pid, arguments.rounds, arguments.seconds
-            )
+            figures = measure(bare_url, url, path, cookie, pid, arguments.rounds, arguments.seconds)
             met = (
                 figures["ratio"] >= target
                 and figures["p99_ms_worst"] < TARGET_P99_MS

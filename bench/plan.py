@@ -83,7 +83,7 @@ from portal.plan.service import STATES
 from portal.plan.inputs import INITIATIVE_TYPES
 from portal.settings import Settings
 from portal.web.i18n import current_language
-from portal.web.pdf import html_to_pdf
+from portal.web.pdf_render import html_to_pdf
 from portal.web.templating import Pages
 import datetime as dt
 

@@ -168,7 +168,13 @@ class Settings:
         "PORTAL_VAR_DIR",
         str(PROJECT_ROOT / "var"),
         _text,
-        "Folder for the embedded database and the development IdP's signing key.",
+        "Folder for the embedded database, the development IdP's signing key and the PDFs made.",
+    )
+    pdf_processes: int = setting(
+        "PORTAL_PDF_PROCESSES",
+        "2",
+        _count,
+        "PDFs are rendered in this many separate processes; more PDFs at once wait their turn.",
     )
     participant_idle_minutes: int = setting(
         "PORTAL_PARTICIPANT_IDLE_MINUTES",

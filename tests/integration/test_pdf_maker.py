@@ -1,0 +1,68 @@
+"""PDFs are made once for each text they render, in separate processes, and kept."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from portal.web import pdf as pdf_module
+from portal.web.pdf import PdfMaker
+from tests.integration.test_plan_api import run_async
+
+PAGE = "<html lang='sv'><head><title>Plan</title></head><body><h1>{}</h1></body></html>"
+
+
+def test_a_pdf_is_rendered_in_another_process_and_kept_for_the_next_download(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    maker = PdfMaker(tmp_path, processes=1)
+    first = run_async(maker.pdf(PAGE.format("Min plan")))
+    assert first.startswith(b"%PDF")
+    workers: Any = pdf_module._processes(1)._processes
+    assert workers and all(pid != os.getpid() for pid in workers), "rendered elsewhere"
+    assert maker.path_of(PAGE.format("Min plan")).read_bytes() == first
+
+    def no_rendering(count: int) -> None:
+        raise AssertionError("rendered again")
+
+    monkeypatch.setattr(pdf_module, "_processes", no_rendering)
+    assert run_async(maker.pdf(PAGE.format("Min plan"))) == first
+
+
+def test_another_text_is_another_pdf_so_a_kept_one_is_never_stale(tmp_path: Path) -> None:
+    maker = PdfMaker(tmp_path, processes=1)
+    swedish = run_async(maker.pdf(PAGE.format("Min plan")))
+    danish = run_async(maker.pdf(PAGE.format("Min plan, version 2")))
+    assert swedish != danish
+    assert maker.path_of(PAGE.format("Min plan")) != maker.path_of(PAGE.format("Min plan, v2"))
+    assert len(list(tmp_path.glob("*.pdf"))) == 2 and not list(tmp_path.glob("*.part"))
+
+
+def test_more_pdfs_at_once_than_processes_wait_their_turn(tmp_path: Path) -> None:
+    maker = PdfMaker(tmp_path, processes=1)
+
+    async def many() -> list[bytes]:
+        return await asyncio.gather(*(maker.pdf(PAGE.format(f"Plan {n}")) for n in range(6)))
+
+    made = run_async(many())
+    assert all(pdf.startswith(b"%PDF") for pdf in made) and len(set(made)) == 6
+
+
+def test_the_longest_unread_pdfs_go_when_too_many_are_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pdf_module, "KEEP", 4)
+    maker = PdfMaker(tmp_path, processes=1)
+    for n in range(4):
+        path = maker.path_of(f"old {n}")
+        maker.keep(path, b"%PDF old")
+        os.utime(path, (1_000_000 + n, 1_000_000 + n))
+    maker.keep(maker.path_of("new"), b"%PDF new")
+    kept = {path.name for path in tmp_path.glob("*.pdf")}
+    assert maker.path_of("new").name in kept
+    assert maker.path_of("old 3").name in kept and maker.path_of("old 0").name not in kept
+    assert len(kept) == 2, "down to half the limit, so the folder is not pruned at every PDF"
