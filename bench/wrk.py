@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from typing import Any
 
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
@@ -50,7 +51,7 @@ def parse(output: str) -> dict[str, Any]:
         raise ValueError("not a wrk report:\n" + output)
     percentiles = {
         int(p): milliseconds(value)
-        for p, value in re.findall(r"^\s+(50|75|90|99)(?:\.0+)?%\s+(\S+)$", output, re.M)
+        for p, value in re.findall(r"^\s*(50|75|90|99)(?:\.0+)?%\s+([0-9.]+[a-z]+)\s*$", output, re.M)
     }
     errors = 0
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
@@ -95,6 +96,8 @@ def run(
     before = process_cpu_seconds(server_pid) if server_pid else 0.0
     output = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
     figures = parse(output)
+    if figures["p99_ms"] is None:
+        print("wrk gave no 99th percentile:\n" + output, file=sys.stderr)
     if server_pid and figures["requests"]:
         spent = process_cpu_seconds(server_pid) - before
         figures["cpu_us_per_request"] = round(spent / figures["requests"] * 1_000_000, 1)

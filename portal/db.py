@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase, Session, configure_mappers
 
 from portal.postgres_reads import PostgresReads
-from portal.sqlite_reads import SQLiteReads, WriteTurn
+from portal.sqlite_reads import SQLiteReads, WriteTurn, inline_read_engine
 
 # The column type and clock every domain's models and services use, from here as ever.
 from portal.timestamps import UTCDateTime as UTCDateTime
@@ -174,7 +174,10 @@ class Database:
             if url.startswith("sqlite")
             else self.engine.execution_options(isolation_level="AUTOCOMMIT")
         )
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Units of work write through the engine; sessions for reading only (`sessions`) run
+        # on the event loop on SQLite, over read-only connections.
+        self.write_sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.read_engine = self.engine
         self.sqlite_reader = create_sqlite_reader(url) if url.startswith("sqlite") else None
         path = make_url(url).database if url.startswith("sqlite") else None
         self.fast_reads = (
@@ -185,6 +188,9 @@ class Database:
         self.postgres_reads = (
             None if url.startswith("sqlite") else PostgresReads(url, self.engine.dialect)
         )
+        if self.fast_reads is not None:
+            self.read_engine = inline_read_engine(self.fast_reads.path)
+        self.sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
         self.file = sqlite_file(url)
         self.file_seen = file_identity(self.file) if self.file else None
         # SQLite has one writer at a time; this process's units of work take turns here
@@ -216,6 +222,8 @@ class Database:
 
     async def _close_connections(self) -> None:
         await self.engine.dispose()
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()
         if self.fast_reads is not None:
             self.fast_reads.close()
         if self.sqlite_reader is not None:
@@ -288,10 +296,10 @@ class Database:
         """One unit of work: committed when the block ends, rolled back on any error."""
         await self.check_file()
         if self.write_turn is None:
-            async with self.sessions() as session, session.begin():
+            async with self.write_sessions() as session, session.begin():
                 yield session
             return
-        async with self.write_turn, self.sessions() as session, session.begin():
+        async with self.write_turn, self.write_sessions() as session, session.begin():
             yield session
 
     async def dispose(self) -> None:

@@ -1,6 +1,6 @@
 """What only the embedded SQLite database needs: reads run on the event loop itself, compiled
-once and without SQLAlchemy's execution path (`SQLiteReads`), and units of work that take
-turns in the process (`WriteTurn`)."""
+once and without SQLAlchemy's execution path (`SQLiteReads`), ORM reads on the event loop too
+(`inline_read_engine`), and units of work that take turns in the process (`WriteTurn`)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,13 @@ import threading
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
+from functools import partial
 from typing import Any
 
+import aiosqlite
+from sqlalchemy import event
 from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from portal.fast_rows import row_class, with_fixed_values_inline
 from portal.timestamps import UTCDateTime, utc_from_sqlite
@@ -152,6 +156,64 @@ class SQLiteReads:
             connection.close()
         self.opened.clear()
         self.local = threading.local()
+
+
+class _AtOnce:
+    """Stands in for aiosqlite's queue to its thread: runs what is put in it at once."""
+
+    def put_nowait(self, item: tuple[asyncio.Future[Any] | None, Callable[[], Any]]) -> None:
+        future, function = item
+        try:
+            result = function()
+        except BaseException as error:
+            if future is not None:
+                future.set_exception(error)
+            return
+        if future is not None:
+            future.set_result(result)
+
+
+class InlineSQLite(aiosqlite.Connection):
+    """aiosqlite's connection, run on the calling thread instead of a thread of its own.
+
+    Handing each statement to aiosqlite's thread and back costs more than a read of a local
+    WAL-mode file, in which a reader never waits for a writer; so the sessions pages read with
+    run on the event loop itself (writes keep aiosqlite's thread, where waiting for the write
+    lock holds up no one)."""
+
+    def __init__(self, connector: Callable[[], sqlite3.Connection]) -> None:
+        super().__init__(connector, 64)
+        self._tx = _AtOnce()  # type: ignore[assignment]
+
+    def __await__(self) -> Any:
+        return self._connect().__await__()
+
+    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if self._connection is None:
+            raise ValueError("Connection closed")
+        return fn(*args, **kwargs)
+
+
+def _read_only(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.close()
+
+
+def inline_read_engine(path: str) -> AsyncEngine:
+    """An async engine over read-only connections to the file, run on the calling thread."""
+
+    async def connect() -> InlineSQLite:
+        connector = partial(
+            sqlite3.connect, f"file:{path}?mode=rw", uri=True, check_same_thread=False, timeout=5
+        )
+        return await InlineSQLite(connector)
+
+    engine = create_async_engine("sqlite+aiosqlite:///" + path, async_creator=connect)
+    event.listen(engine.sync_engine, "connect", _read_only)
+    return engine
 
 
 class WriteTurn:

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, delete, func, select, text
+from sqlalchemy import bindparam, delete, event, func, select, text
 from sqlalchemy.exc import OperationalError
 
 from portal.auth.models import WebSession
@@ -323,3 +323,31 @@ def test_a_postgresql_reader_follows_the_event_loop_it_is_used_on(database_url: 
         assert counts[0] == counts[1] > 0
     finally:
         run_async(database.dispose())
+
+
+def test_sqlite_read_sessions_run_on_the_event_loop_and_cannot_write(database_url: str) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the embedded database's own read sessions")
+    import sqlite3 as driver
+
+    async def check(database: Database) -> None:
+        loop_thread = threading.get_ident()
+        ran_on: list[int] = []
+
+        def where(connection: Any, *_: Any) -> None:
+            ran_on.append(threading.get_ident())
+
+        def trace(adapted: Any, _record: Any) -> None:
+            adapted.driver_connection._conn.set_trace_callback(where)
+
+        event.listen(database.read_engine.sync_engine, "connect", trace)
+        async with database.sessions() as db:
+            participant = await db.get(Participant, await anna(database))
+            assert participant is not None and participant.first_name == "Anna"
+        assert ran_on and set(ran_on) == {loop_thread}, "read on the event loop's thread"
+        async with database.sessions() as db:
+            with pytest.raises(Exception) as refused:
+                await db.execute(delete(Participant))
+            assert isinstance(refused.value.__cause__ or refused.value, driver.OperationalError)
+
+    on_database(database_url, check)
