@@ -93,7 +93,7 @@ def portal_server(
         "PORTAL_BASE_URL": url,
         "PORTAL_DEV_IDP": "1",
         # A thousand people log in from this one address in a few seconds, and sign often.
-        "PORTAL_RATE_LIMITS": "login=1000000/600,signing=1000000/600",
+        "PORTAL_RATE_LIMITS": "login=1000000/600,signing=1000000/600,share=1000000/600",
     }
     cli = [sys.executable, "-m", "portal.cli"]
     subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True, cwd=ROOT)

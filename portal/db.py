@@ -32,7 +32,12 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase, Session, configure_mappers
 
 from portal.postgres_reads import PostgresReads
-from portal.sqlite_reads import SQLiteReads, WriteTurn, inline_read_engine
+from portal.sqlite_reads import (
+    InlineReadSession,
+    SQLiteReads,
+    WriteTurn,
+    inline_read_engine,
+)
 
 # The column type and clock every domain's models and services use, from here as ever.
 from portal.timestamps import UTCDateTime as UTCDateTime
@@ -188,9 +193,12 @@ class Database:
         self.postgres_reads = (
             None if url.startswith("sqlite") else PostgresReads(url, self.engine.dialect)
         )
+        self.sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
         if self.fast_reads is not None:
             self.read_engine = inline_read_engine(self.fast_reads.path)
-        self.sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
+            self.sessions = async_sessionmaker(
+                self.read_engine, expire_on_commit=False, class_=InlineReadSession
+            )
         self.file = sqlite_file(url)
         self.file_seen = file_identity(self.file) if self.file else None
         # SQLite has one writer at a time; this process's units of work take turns here

@@ -121,11 +121,14 @@ class Indexes:
 
 async def labels_of(db: AsyncSession, uris: Iterable[str], language: str) -> dict[str, str]:
     """The preferred label of each URI in the language (URIs no longer listed are left out)."""
+    uris = list(uris)
+    if not uris:  # an empty IN has SQLite read every label in the language
+        return {}
     rows = await db.execute(
         select(Occupation.uri, OccupationLabel.label)
         .join(OccupationLabel, OccupationLabel.occupation_id == Occupation.id)
         .where(
-            Occupation.uri.in_(list(uris)),
+            Occupation.uri.in_(uris),
             OccupationLabel.language == language,
             OccupationLabel.kind == PREFERRED,
         )

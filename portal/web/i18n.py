@@ -174,13 +174,19 @@ class Formatter:
         return _date_text(first, "LLLL yyyy", current_language.get())
 
     def decimal(self, value: float | Decimal, format: str | None = None) -> str:
-        return numbers.format_decimal(value, format=format, locale=self.locale)
+        return _decimal_text(type(value).__name__, value, format, current_language.get())
 
     def today(self) -> dt.date:
         return dt.datetime.now(self.zone).date()
 
 
 DAY_PATTERNS = {"sv": "EEEE d MMMM", "da": "EEEE 'den' d. MMMM", "en": "EEEE d MMMM"}
+
+
+@lru_cache(maxsize=4096)
+def _decimal_text(_type: type, value: float | Decimal, format: str | None, language: str) -> str:
+    """A number in the language (the type is part of the key: 1 and 1.0 are equal keys)."""
+    return numbers.format_decimal(value, format=format, locale=_locale(language))
 
 
 @lru_cache(maxsize=4096)

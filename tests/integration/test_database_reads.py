@@ -351,3 +351,22 @@ def test_sqlite_read_sessions_run_on_the_event_loop_and_cannot_write(database_ur
             assert isinstance(refused.value.__cause__ or refused.value, driver.OperationalError)
 
     on_database(database_url, check)
+
+
+def test_many_requests_reading_at_once_on_sqlite_share_one_connection(database_url: str) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the embedded database's own read sessions")
+
+    async def check(database: Database) -> None:
+        opened: list[object] = []
+        event.listen(database.read_engine.sync_engine, "connect", lambda *_: opened.append(1))
+        participant_id = await anna(database)
+
+        async def one() -> None:
+            async with database.sessions() as db:
+                assert await db.get(Participant, participant_id) is not None
+
+        await asyncio.gather(*(one() for _ in range(40)))
+        assert len(opened) == 1, "a read session gives its connection back before it yields"
+
+    on_database(database_url, check)
