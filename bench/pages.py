@@ -5,7 +5,7 @@ For each page the bare endpoint and the page are loaded in turn (`--rounds` time
 machine whose speed drifts weighs on both alike: the ratio is the median of the rounds'
 ratios, the p99 the worst round's; the server's CPU time per request is the median round's.
 Run: .venv/bin/python -m bench.pages [--database sqlite|postgresql] [--seconds S]
-     [--rounds N] [--only NAME,NAME]
+     [--rounds N] [--only NAME,NAME] [--workers N]
 PostgreSQL: PORTAL_BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/bench).
 Targets: ratio >= 0.08 (SQLite) and >= 0.04 (PostgreSQL), p99 < 100 ms, no errors.
 """
@@ -112,12 +112,12 @@ def pages(url: str) -> dict[str, tuple[str, str]]:
 
 
 @contextmanager
-def portal(database: str) -> Iterator[tuple[str, int]]:
+def portal(database: str, workers: int = 1) -> Iterator[tuple[str, int]]:
     postgres = None
     if database == "postgresql":
         postgres = os.environ.get("PORTAL_BENCH_POSTGRES_URL", POSTGRES_DEFAULT)
         reset_postgres(postgres)
-    with portal_server(postgres) as (url, env):
+    with portal_server(postgres, workers) as (url, env):
         yield url, int(env["PORTAL_SERVER_PID"])
 
 
@@ -155,10 +155,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--only", default="", help="comma-separated page names")
+    parser.add_argument("--workers", type=int, default=1, help="the portal's processes")
     arguments = parser.parse_args()
     only = {name for name in arguments.only.split(",") if name}
     target = TARGET_RATIO[arguments.database]
-    with bare_server(1) as bare_url, portal(arguments.database) as (url, pid):
+    workers = arguments.workers
+    with bare_server(1) as bare_url, portal(arguments.database, workers) as (url, pid):
         for name, (path, cookie) in pages(url).items():
             if only and name not in only:
                 continue
@@ -174,6 +176,7 @@ def main() -> None:
                 "page": name,
                 "path": re.sub(r"/shared/cv/.+", "/shared/cv/{token}", path),
                 "connections": CONNECTIONS,
+                "workers": workers,
                 **figures,
                 "targets": {"ratio": target, "p99_ms": TARGET_P99_MS},
                 "met": met,

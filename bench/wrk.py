@@ -51,7 +51,9 @@ def parse(output: str) -> dict[str, Any]:
         raise ValueError("not a wrk report:\n" + output)
     percentiles = {
         int(p): milliseconds(value)
-        for p, value in re.findall(r"^\s*(50|75|90|99)(?:\.0+)?%\s+([0-9.]+[a-z]+)\s*$", output, re.M)
+        for p, value in re.findall(
+            r"^\s*(50|75|90|99)(?:\.0+)?%\s+([0-9.]+[a-z]+)\s*$", output, re.M
+        )
     }
     errors = 0
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
@@ -73,12 +75,29 @@ def parse(output: str) -> dict[str, Any]:
 
 
 def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process (and its waited-for children) has used so far."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
+    """User + system CPU time a process and its descendants (a server's workers) have used
+    so far."""
     ticks = os.sysconf("SC_CLK_TCK")
-    # Fields 14-17 of stat (utime, stime, cutime, cstime), counted after the command's ")".
-    return sum(int(value) for value in fields[11:15]) / ticks
+    parents: dict[int, int] = {}
+    spent: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command's ")": state, ppid, ... utime and stime are fields 14 and 15.
+        parents[int(entry)] = int(fields[1])
+        spent[int(entry)] = int(fields[11]) + int(fields[12])
+    tree = {pid}
+    grew = True
+    while grew:
+        found = {child for child, parent in parents.items() if parent in tree} - tree
+        tree |= found
+        grew = bool(found)
+    return sum(spent.get(member, 0) for member in tree) / ticks
 
 
 def run(
