@@ -142,9 +142,13 @@ def measure(
         "requests_per_second": middle["requests_per_second"],
         "p50_ms": middle["p50_ms"],
         "p99_ms_worst": max(run["p99_ms"] for run in runs),
-        "cpu_us_per_request": statistics.median(run["cpu_us_per_request"] for run in runs),
+        "cpu_us_per_request": round(
+            statistics.median(run["cpu_us_per_request"] for run in runs), 1
+        ),
         "errors": sum(run["errors"] for run in runs),
-        "bare_requests_per_second": statistics.median(b["requests_per_second"] for b in bares),
+        "bare_requests_per_second": round(
+            statistics.median(b["requests_per_second"] for b in bares), 1
+        ),
         "ratio": round(statistics.median(ratios), 4),
     }
 
