@@ -8,12 +8,13 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 
 from portal.auth.models import Signature
 from portal.hours.models import (
@@ -91,6 +92,35 @@ def participant_reports_query(participant_id: int) -> Select[HourReport]:
         .where(HourReport.participant_id == participant_id)
         .order_by(HourReport.year.desc(), HourReport.month.desc(), HourReport.id.desc())
     )
+
+
+async def participant_report_list(
+    db: AsyncSession, participant_id: int, now: dt.datetime
+) -> list[tuple[HourReport, HourReportVersion, Decimal]]:
+    """Each report the participant sees, with the version shown and its hours in all, newest
+    month first. The versions' day-by-day entries are not loaded: the sum comes from the
+    database."""
+    reports = (
+        await db.scalars(
+            participant_reports_query(participant_id).options(
+                selectinload(HourReport.versions).raiseload(HourReportVersion.entries)
+            )
+        )
+    ).all()
+    shown = [
+        (report, version)
+        for report in reports
+        if (version := visible_to_participant(report, now)) is not None
+    ]
+    totals: dict[int, Decimal] = {}
+    if shown:
+        rows = await db.execute(
+            select(HourEntry.version_id, func.sum(HourEntry.hours))
+            .where(HourEntry.version_id.in_([version.id for _, version in shown]))
+            .group_by(HourEntry.version_id)
+        )
+        totals = {version_id: Decimal(str(total)) for version_id, total in rows}
+    return [(report, version, totals.get(version.id, Decimal(0))) for report, version in shown]
 
 
 def visible_to_participant(report: HourReport, now: dt.datetime) -> HourReportVersion | None:

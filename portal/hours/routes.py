@@ -44,13 +44,11 @@ def now() -> dt.datetime:
 async def reports_page(request: Request, view: ParticipantView) -> Response:
     moment = now()
     async with database(request).sessions() as db:
-        reports = (await db.scalars(approval.participant_reports_query(view.participant.id))).all()
-    rows = []
-    for report in reports:
-        version = approval.visible_to_participant(report, moment)
-        if version is not None:
-            month = Month(report.year, report.month)
-            rows.append((report, month, version, service.status_of(version, moment)))
+        shown = await approval.participant_report_list(db, view.participant.id, moment)
+    rows = [
+        (report, Month(report.year, report.month), total, service.status_of(version, moment))
+        for report, version, total in shown
+    ]
     return render(request, view, "hours/list.html", rows=rows, statuses=service.STATUSES)
 
 

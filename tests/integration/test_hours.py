@@ -425,3 +425,18 @@ def test_a_submit_that_races_its_own_autosave_for_the_month_is_still_saved(
     submitted = client.post(base, data={"action": "submit"})
     assert submitted.status_code == 200 and "Submitted." in submitted.text
     assert len(calls) >= 3  # looked again after the conflict
+
+
+def test_each_month_in_the_list_shows_the_hours_of_the_version_on_its_page(
+    client: TestClient,
+) -> None:
+    log_in(client, "anna")
+    listing = client.get("/hours", headers={"Accept-Language": "en"}).text
+    totals = re.findall(r"([\d.,]+) hours in total", listing)
+    links = report_links(client)
+    assert links and len(totals) == len(links)
+    for link, total in zip(links, totals, strict=True):
+        page = client.get(link, headers={"Accept-Language": "en"}).text
+        shown = re.search(r"([\d.,]+) hours in \w+ \d{4}", page)
+        assert shown and shown.group(1) == total, link
+    assert any(total != "0" for total in totals), "the demo's months have hours"
