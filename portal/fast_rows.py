@@ -4,6 +4,7 @@ as light tuples with SQLAlchemy's Row interface."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
 from typing import Any, TypeVar, cast
 
@@ -71,3 +72,15 @@ def row_class(keys: tuple[str, ...]) -> type[FastRow]:
         if key.isidentifier() and keys.count(key) == 1 and not hasattr(FastRow, key):
             attributes[key] = property(itemgetter(index))
     return type("Row", (FastRow,), attributes)
+
+
+def typed_rows(
+    row: type[FastRow], processors: Sequence[Callable[[Any], Any] | None], fetched: Iterable[Any]
+) -> list[Any]:
+    """The driver's rows as `row`s, each value through its column's result processor."""
+    if all(processor is None for processor in processors):
+        return [row(values) for values in fetched]
+    return [
+        row([value if p is None else p(value) for p, value in zip(processors, values, strict=True)])
+        for values in fetched
+    ]

@@ -20,7 +20,7 @@ import psycopg
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError
 
-from portal.fast_rows import row_class, with_fixed_values_inline
+from portal.fast_rows import row_class, typed_rows, with_fixed_values_inline
 
 
 def conninfo(url: str) -> str:
@@ -83,18 +83,7 @@ class PostgresStatement:
                 type_.dialect_impl(self.dialect).result_processor(self.dialect, code)
                 for type_, code in zip(self.types, codes, strict=True)
             ]
-        row = self.row
-        if all(processor is None for processor in processors):
-            return [row(values) for values in fetched]
-        return [
-            row(
-                [
-                    value if p is None else p(value)
-                    for p, value in zip(processors, values, strict=True)
-                ]
-            )
-            for values in fetched
-        ]
+        return typed_rows(self.row, processors, fetched)
 
 
 class PostgresReads:

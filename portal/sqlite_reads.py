@@ -18,7 +18,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
-from portal.fast_rows import row_class, with_fixed_values_inline
+from portal.fast_rows import row_class, typed_rows, with_fixed_values_inline
 from portal.timestamps import UTCDateTime, utc_from_sqlite
 
 
@@ -74,19 +74,9 @@ class SQLiteStatement:
             value = given.get(key, default)
             values.append(value if process is None else process(value))
         rows = connection.execute(self.sql, values).fetchall()
-        row = self.row
         if self.plain:
-            return [row(values) for values in rows]
-        processors = self.processors
-        return [
-            row(
-                [
-                    value if p is None else p(value)
-                    for p, value in zip(processors, values, strict=True)
-                ]
-            )
-            for values in rows
-        ]
+            return [self.row(values) for values in rows]
+        return typed_rows(self.row, self.processors, rows)
 
 
 class SQLiteReads:
