@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from starlette.testclient import TestClient
@@ -337,6 +338,17 @@ def test_the_team_is_emailed_when_the_last_free_time_of_an_offer_is_taken(
             )
 
 
+def later_today() -> dt.datetime:
+    """A moment later today in the deployment's zone (Stockholm): an hour from now, or
+    halfway to midnight when that is less than an hour away."""
+    now = dt.datetime.now(dt.UTC)
+    zone = ZoneInfo("Europe/Stockholm")
+    midnight = dt.datetime.combine(
+        now.astimezone(zone).date() + dt.timedelta(days=1), dt.time(), zone
+    ).astimezone(dt.UTC)
+    return min(now + dt.timedelta(hours=1), now + (midnight - now) / 2)
+
+
 def test_the_team_is_emailed_when_a_move_by_the_job_centre_takes_the_last_free_time(
     client: TestClient, database_url: str
 ) -> None:
@@ -364,7 +376,7 @@ def test_the_team_is_emailed_when_a_move_by_the_job_centre_takes_the_last_free_t
         booking = int(booked)
         # Bo's meeting is today now, so its seat is no free time for anyone once he leaves it;
         # the first group time gets the offer's one free seat, which the move takes.
-        soon = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+        soon = later_today()
         sql(database_url, "UPDATE group_sessions SET starts_at = :t WHERE id = :s", t=soon, s=last)
         sql(database_url, "UPDATE bookings SET starts_at = :t WHERE id = :b", t=soon, b=booking)
         sql(database_url, "UPDATE group_sessions SET seats = booked + 1 WHERE id = :s", s=first)
