@@ -180,9 +180,10 @@ class Database:
             else self.engine.execution_options(isolation_level="AUTOCOMMIT")
         )
         # Units of work write through the engine; sessions for reading only (`sessions`) run
-        # on the event loop on SQLite, over read-only connections.
+        # on the event loop on SQLite, over read-only connections, and without a transaction
+        # on PostgreSQL (as the reads above).
         self.write_sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self.read_engine = self.engine
+        self.read_engine = self.reads
         self.sqlite_reader = create_sqlite_reader(url) if url.startswith("sqlite") else None
         path = make_url(url).database if url.startswith("sqlite") else None
         self.fast_reads = (
