@@ -4,9 +4,10 @@ as light tuples with SQLAlchemy's Row interface."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
-from typing import Any, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import literal_column
 from sqlalchemy.engine import Dialect
@@ -84,3 +85,27 @@ def typed_rows(
         row([value if p is None else p(value) for p, value in zip(processors, values, strict=True)])
         for values in fetched
     ]
+
+
+S = TypeVar("S")
+
+
+class CompiledOnce(Generic[S]):
+    """Each query's statement, compiled the first time it is asked for (None for a query the
+    fast path cannot run, remembered too); forgotten with the query."""
+
+    def __init__(self, compile_statement: Callable[[Any], S]) -> None:
+        self.compile_statement = compile_statement
+        self.statements: weakref.WeakKeyDictionary[Any, S | None] = weakref.WeakKeyDictionary()
+
+    def get(self, query: Any) -> S | None:
+        try:
+            return self.statements[query]
+        except KeyError:
+            pass
+        try:
+            statement: S | None = self.compile_statement(query)
+        except ValueError:
+            statement = None
+        self.statements[query] = statement
+        return statement

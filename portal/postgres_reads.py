@@ -11,7 +11,6 @@ once per connection, and a page's reads go out in one pipeline.
 from __future__ import annotations
 
 import asyncio
-import weakref
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -20,7 +19,7 @@ import psycopg
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError
 
-from portal.fast_rows import row_class, typed_rows, with_fixed_values_inline
+from portal.fast_rows import CompiledOnce, row_class, typed_rows, with_fixed_values_inline
 
 
 def conninfo(url: str) -> str:
@@ -95,9 +94,7 @@ class PostgresReads:
         self.conninfo = conninfo(url)
         self.dialect = dialect
         self.size = size
-        self.statements: weakref.WeakKeyDictionary[Any, PostgresStatement | None] = (
-            weakref.WeakKeyDictionary()
-        )
+        self.statements = CompiledOnce(lambda query: PostgresStatement(query, dialect))
         self.loop: asyncio.AbstractEventLoop | None = None
         self.idle: list[psycopg.AsyncConnection[Any]] = []
         # Requests waiting for a connection, first come first served: a connection given back
@@ -108,16 +105,7 @@ class PostgresReads:
         self.served: set[int] = set()
 
     def statement(self, query: Any) -> PostgresStatement | None:
-        try:
-            return self.statements[query]
-        except KeyError:
-            pass
-        try:
-            statement: PostgresStatement | None = PostgresStatement(query, self.dialect)
-        except ValueError:
-            statement = None
-        self.statements[query] = statement
-        return statement
+        return self.statements.get(query)
 
     def _same_loop(self) -> None:
         """Connections belong to one event loop; a new loop (a test's client, a command)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-import weakref
 from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from functools import partial
@@ -18,7 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
-from portal.fast_rows import row_class, typed_rows, with_fixed_values_inline
+from portal.fast_rows import CompiledOnce, row_class, typed_rows, with_fixed_values_inline
 from portal.timestamps import UTCDateTime, utc_from_sqlite
 
 
@@ -88,9 +87,7 @@ class SQLiteReads:
         self.engine = engine
         self.local = threading.local()
         self.opened: list[sqlite3.Connection] = []
-        self.statements: weakref.WeakKeyDictionary[Any, SQLiteStatement | None] = (
-            weakref.WeakKeyDictionary()
-        )
+        self.statements = CompiledOnce(lambda query: SQLiteStatement(query, engine.dialect))
 
     def connection(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self.local, "connection", None)
@@ -109,16 +106,7 @@ class SQLiteReads:
         return connection
 
     def statement(self, query: Any) -> SQLiteStatement | None:
-        try:
-            return self.statements[query]
-        except KeyError:
-            pass
-        try:
-            statement: SQLiteStatement | None = SQLiteStatement(query, self.engine.dialect)
-        except ValueError:
-            statement = None
-        self.statements[query] = statement
-        return statement
+        return self.statements.get(query)
 
     def rows(self, query: Any, parameters: Mapping[str, Any] | None) -> list[Any]:
         statement = self.statement(query)

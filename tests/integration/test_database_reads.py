@@ -238,7 +238,8 @@ def test_postgresql_reads_are_prepared_once_and_a_page_s_reads_go_out_together(
         queries = page_queries(await anna(database))
         for _ in range(3):
             await database.read_all(*queries)
-        assert all(reader.statements.get(query) is not None for query, _ in queries)
+        compiled = reader.statements.statements
+        assert all(compiled.get(query) is not None for query, _ in queries), "compiled once"
         assert len(reader.idle) == 1, "one page's reads take one connection"
         cursor = await reader.idle[0].execute(
             "SELECT count(*) FROM pg_prepared_statements WHERE NOT from_sql"
