@@ -14,11 +14,13 @@ import hashlib
 import multiprocessing
 import os
 import tempfile
+import time
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -26,8 +28,10 @@ from portal.web.i18n import current_language
 from portal.web.pdf_render import PRINT_CSS, html_to_pdf
 from portal.web.templating import pages
 
-# Kept PDFs beyond this many are removed, the longest unread first.
+# Kept PDFs beyond this many are removed, the longest unread first; and any unread for this
+# long (they hold people's data: kept to be fast, not to be archived).
 KEEP = 2000
+KEEP_SECONDS = 7 * 24 * 3600
 # A process renders this many PDFs and is then replaced (WeasyPrint's caches only grow).
 TASKS_PER_PROCESS = 200
 
@@ -71,7 +75,7 @@ class PdfMaker:
             return pdf
         loop = asyncio.get_running_loop()
         pdf = await loop.run_in_executor(_processes(self.processes), html_to_pdf, html)
-        self.keep(path, pdf)
+        await anyio.to_thread.run_sync(self.keep, path, pdf)
         return pdf
 
     def keep(self, path: Path, pdf: bytes) -> None:
@@ -81,10 +85,24 @@ class PdfMaker:
         with os.fdopen(handle, "wb") as file:
             file.write(pdf)
         os.replace(name, path)
-        kept = list(self.folder.glob("*.pdf"))
+        self.prune(time.time())
+
+    def prune(self, now: float) -> None:
+        """Remove what has gone unread for KEEP_SECONDS (and a write left half-done), and the
+        longest unread beyond KEEP, down to half of it."""
+        kept: list[tuple[float, Path]] = []
+        for found in self.folder.iterdir():
+            try:
+                read_at = found.stat().st_mtime
+            except FileNotFoundError:
+                continue
+            if now - read_at > KEEP_SECONDS:
+                found.unlink(missing_ok=True)
+            elif found.suffix == ".pdf":
+                kept.append((read_at, found))
         if len(kept) > KEEP:
-            kept.sort(key=lambda found: found.stat().st_mtime)
-            for old in kept[: len(kept) - KEEP // 2]:
+            kept.sort()
+            for _, old in kept[: len(kept) - KEEP // 2]:
                 old.unlink(missing_ok=True)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -60,9 +61,24 @@ def test_the_longest_unread_pdfs_go_when_too_many_are_kept(
     for n in range(4):
         path = maker.path_of(f"old {n}")
         maker.keep(path, b"%PDF old")
-        os.utime(path, (1_000_000 + n, 1_000_000 + n))
+        read_at = time.time() - 100 + n
+        os.utime(path, (read_at, read_at))
     maker.keep(maker.path_of("new"), b"%PDF new")
     kept = {path.name for path in tmp_path.glob("*.pdf")}
     assert maker.path_of("new").name in kept
     assert maker.path_of("old 3").name in kept and maker.path_of("old 0").name not in kept
     assert len(kept) == 2, "down to half the limit, so the folder is not pruned at every PDF"
+
+
+def test_a_pdf_unread_for_a_week_is_removed_when_another_is_kept(tmp_path: Path) -> None:
+    maker = PdfMaker(tmp_path, processes=1)
+    week_ago = time.time() - pdf_module.KEEP_SECONDS - 60
+    for name in ("old", "recent"):
+        maker.keep(maker.path_of(name), b"%PDF " + name.encode())
+    os.utime(maker.path_of("old"), (week_ago, week_ago))
+    left_over = tmp_path / "tmpx.part"
+    left_over.write_bytes(b"half")
+    os.utime(left_over, (week_ago, week_ago))
+    maker.keep(maker.path_of("new"), b"%PDF new")
+    assert not maker.path_of("old").exists() and not left_over.exists()
+    assert maker.path_of("recent").exists() and maker.path_of("new").exists()
