@@ -168,7 +168,8 @@ class Settings:
         "PORTAL_VAR_DIR",
         str(PROJECT_ROOT / "var"),
         _text,
-        "Folder for the embedded database, the development IdP's signing key and the PDFs made (kept a week unread).",
+        "Folder for the embedded database, the development IdP's signing key and the PDFs "
+        "made (kept a week unread).",
     )
     pdf_processes: int = setting(
         "PORTAL_PDF_PROCESSES",
