@@ -29,7 +29,7 @@ def db_upgrade(settings: Settings) -> None:
     command.upgrade(alembic_config(settings), "head")
 
 
-def demo_data(settings: Settings, only_if_empty: bool) -> None:
+def demo_data(settings: Settings, only_if_empty: bool, scale: int, seed: int) -> None:
     from portal.db import Database
     from portal.demo import load_demo_data
 
@@ -42,6 +42,18 @@ def demo_data(settings: Settings, only_if_empty: bool) -> None:
         print("demo data loaded" if loaded else "database already has data; demo data skipped")
 
     asyncio.run(run())
+    if scale:
+        import time
+
+        from portal.demo.scale import add_scaled_data
+
+        started = time.monotonic()
+        counts = add_scaled_data(settings, scale, seed)
+        if counts is None:
+            print("database already has the generated participants; --scale skipped")
+            return
+        rows = ", ".join(f"{table} {count}" for table, count in sorted(counts.items()))
+        print(f"{scale} participants generated in {time.monotonic() - started:.0f} s: {rows}")
 
 
 def api_client(settings: Settings, action: str, name: str, scopes: list[str]) -> int:
@@ -133,6 +145,14 @@ def main(argv: list[str] | None = None) -> int:
     demo_parser.add_argument(
         "--if-empty", action="store_true", help="only when the database has no participants"
     )
+    demo_parser.add_argument(
+        "--scale",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also N generated participants with plans, hours, meetings and access logs",
+    )
+    demo_parser.add_argument("--seed", type=int, default=1, help="the generated data's seed")
     commands.add_parser("settings", help="print every setting with its value (secrets masked)")
     worker_parser = commands.add_parser("worker", help="send what waits in the outbox")
     worker_parser.add_argument("--once", action="store_true", help="one round, then stop")
@@ -171,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "db":
         db_upgrade(settings)
     elif args.command == "demo-data":
-        demo_data(settings, only_if_empty=args.if_empty)
+        demo_data(settings, args.if_empty, args.scale, args.seed)
     elif args.command == "settings":
         show_settings(settings)
     elif args.command == "worker":
