@@ -64,9 +64,15 @@ async def access_log_of(
 
 def looked_at_since(participant_id: Any, staff_user_id: Any, moment: Any) -> Any:
     """A condition: the staff user opened the participant's pages at or after `moment` (each
-    a column or a bound parameter)."""
-    return exists().where(
-        AccessLogEntry.participant_id == participant_id,
-        AccessLogEntry.staff_user_id == staff_user_id,
-        AccessLogEntry.at >= moment,
+    a column or a bound parameter). Correlated with the enclosing statements at any depth:
+    auto-correlation reaches only the statement just around it, and an uncorrelated
+    participants table here would be a join with every participant."""
+    return (
+        exists()
+        .where(
+            AccessLogEntry.participant_id == participant_id,
+            AccessLogEntry.staff_user_id == staff_user_id,
+            AccessLogEntry.at >= moment,
+        )
+        .correlate_except(AccessLogEntry)
     )

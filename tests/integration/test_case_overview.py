@@ -213,6 +213,21 @@ def test_something_new_lists_those_with_an_event_since_the_user_last_looked(
     assert rows(again) == [anna] and 'name="new" value="1" checked' in again
 
 
+def test_opening_one_participant_leaves_what_is_new_about_the_others(
+    client: TestClient, database_url: str
+) -> None:
+    log_in(client, "karin", staff=True)
+    (anna,) = rows(client.get("/staff/", params={"q": "anna andersson"}).text)
+    other = next(row for row in rows(client.get("/staff/").text) if row != anna)
+    for participant in (other, anna):
+        run_async(event_now(database_url, participant[0]))
+    assert client.get(f"/staff/participants/{anna[0]}").status_code == 200
+    assert rows(client.get("/staff/", params={"new": "1", "q": "anna andersson"}).text) == []
+    assert other in rows(client.get("/staff/", params={"new": "1", "q": other[1]}).text)
+    start = client.get("/staff/").text.split("Waiting for you", 1)[1].split("</div>", 1)[0]
+    assert "something new since you last looked" in start
+
+
 async def event_now(database_url: str, participant_id: int) -> None:
     database = Database(database_url)
     try:
