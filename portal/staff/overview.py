@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any, NamedTuple, cast
 
 from babel.support import LazyProxy
-from sqlalchemy import Integer, bindparam, exists, func, or_, select
+from sqlalchemy import Integer, bindparam, exists, func, select
 from sqlalchemy.orm import aliased
 
 from portal.audit.service import looked_at_since
@@ -25,8 +25,8 @@ from portal.participants.search import (
     matches_every_word,
     search_words,
 )
-from portal.staff.models import ParticipantAssignment, StaffUser
-from portal.staff.service import allows
+from portal.staff.models import StaffUser
+from portal.staff.service import allows, scope_rule
 from portal.web.i18n import lazy_gettext as _
 from portal.web.listing import chosen, page_number, query_string, search_text
 
@@ -118,16 +118,8 @@ class OverviewPage:
 
 
 def in_scope(only_mine: bool, participant_id: Any = Participant.id) -> Any:
-    """The scope rule of `assigned_to` as a condition on one participant's row (for the staff
-    user `:user` of organisation `:organisation`): checked row by row through the assignments'
-    index, so a page costs the same at any size of caseload."""
-    mine = ParticipantAssignment.staff_user_id == bindparam("user")
-    return exists().where(
-        ParticipantAssignment.participant_id == participant_id,
-        mine
-        if only_mine
-        else or_(mine, ParticipantAssignment.organisation_id == bindparam("organisation")),
-    )
+    """The scope rule for the staff user `:user` of organisation `:organisation`."""
+    return scope_rule(bindparam("user"), bindparam("organisation"), only_mine, participant_id)
 
 
 COLUMNS = (

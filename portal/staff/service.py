@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from babel.support import LazyProxy
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Exists, Select, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.participants.models import Participant
@@ -123,16 +124,25 @@ def participant_tools(user: StaffUser, roles: set[str]) -> list[str]:
     return [tool for tool in PARTICIPANT_TOOLS if allowed[tool]]
 
 
-def assigned_to(user: StaffUser, only_mine: bool = False) -> Select[int]:
-    """The ids of the participants assigned to this user and (unless `only_mine`) to their
-    organisation: the one rule of whom a staff user may see."""
-    mine = ParticipantAssignment.staff_user_id == user.id
-    condition = (
-        mine
-        if only_mine
-        else or_(mine, ParticipantAssignment.organisation_id == user.organisation_id)
+def scope_rule(
+    user_id: Any, organisation_id: Any, only_mine: bool = False, participant_id: Any = None
+) -> Exists:
+    """The one rule of whom a staff user may see, as a condition on one participant (a
+    column, by default `Participant.id`): assigned to the user (`user_id`) or, unless
+    `only_mine`, to their organisation (values or bound parameters). Checked row by row
+    through the assignments' index, so that it costs the same at any size of caseload (an IN
+    list of every assigned participant is read whole first)."""
+    mine = ParticipantAssignment.staff_user_id == user_id
+    return exists().where(
+        ParticipantAssignment.participant_id
+        == (Participant.id if participant_id is None else participant_id),
+        mine if only_mine else or_(mine, ParticipantAssignment.organisation_id == organisation_id),
     )
-    return select(ParticipantAssignment.participant_id).where(condition)
+
+
+def assigned_to(user: StaffUser, only_mine: bool = False) -> Exists:
+    """Whether a participant (`Participant.id`) is this user's to see."""
+    return scope_rule(user.id, user.organisation_id, only_mine)
 
 
 def visible_participants_query(user: StaffUser, roles: set[str]) -> Select[Participant]:
@@ -140,7 +150,7 @@ def visible_participants_query(user: StaffUser, roles: set[str]) -> Select[Parti
     query = select(Participant).order_by(Participant.last_name, Participant.first_name)
     if not allows(roles, "view_participant"):
         return query.where(Participant.id.is_(None))
-    return query.where(Participant.id.in_(assigned_to(user)))
+    return query.where(assigned_to(user))
 
 
 async def visible_participant(
