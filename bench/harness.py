@@ -79,9 +79,10 @@ def bare_server(workers: int = 1) -> Iterator[str]:
 
 @contextmanager
 def portal_server(
-    database_url: str | None = None, workers: int = 1
+    database_url: str | None = None, workers: int = 1, scale: int = 0
 ) -> Iterator[tuple[str, dict[str, str]]]:
-    """A portal with the demo data on its own database (a fresh SQLite file by default)."""
+    """A portal with the demo data on its own database (a fresh SQLite file by default), and
+    with `scale`, that many generated participants too (`portal demo-data --scale`)."""
     folder = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -97,7 +98,10 @@ def portal_server(
     }
     cli = [sys.executable, "-m", "portal.cli"]
     subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True, cwd=ROOT)
-    subprocess.run([*cli, "demo-data"], env=env, check=True, capture_output=True, cwd=ROOT)
+    generated = ["--scale", str(scale)] if scale else []
+    subprocess.run(
+        [*cli, "demo-data", *generated], env=env, check=True, capture_output=True, cwd=ROOT
+    )
     process = subprocess.Popen(
         [*cli, "serve", "--port", str(port), "--workers", str(workers)],
         env=env,

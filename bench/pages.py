@@ -5,9 +5,13 @@ For each page the bare endpoint and the page are loaded in turn (`--rounds` time
 machine whose speed drifts weighs on both alike: the ratio is the median of the rounds'
 ratios, the p99 the worst round's; the server's CPU time per request is the median round's.
 Run: .venv/bin/python -m bench.pages [--database sqlite|postgresql] [--seconds S]
-     [--rounds N] [--only NAME,NAME] [--workers N]
+     [--rounds N] [--only NAME,NAME] [--workers N] [--scale N]
 PostgreSQL: PORTAL_BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/bench).
 Targets: ratio >= 0.08 (SQLite) and >= 0.04 (PostgreSQL), p99 < 100 ms, no errors.
+With --scale N: every page on the demo data, then with N generated participants
+(`portal demo-data --scale N`) for one of them and the staff reading their pages; one line
+per page with both p95s at one connection (the time one request takes; at 32 the p95 is
+mostly the queue's). Target: p95 at scale within 1.5x of the demo data's.
 """
 
 from __future__ import annotations
@@ -22,13 +26,17 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
+from sqlalchemy import create_engine, text
 
 from bench import wrk
-from bench.harness import bare_server, portal_server, reset_postgres
+from bench.harness import bare_server, portal_server, reset_postgres, sync_url
 
 CONNECTIONS = 32
 TARGET_RATIO = {"sqlite": 0.08, "postgresql": 0.04}
 TARGET_P99_MS = 100
+TARGET_SCALE_RATIO = 1.5  # a page's p95 at scale against its p95 on the demo data
+# At scale, what one reader waits for a page: at 32 connections the p95 is the queue's.
+SCALE_CONNECTIONS = 1
 POSTGRES_DEFAULT = "postgresql://postgres@127.0.0.1:5432/bench"
 
 # Who reads which page: (persona, login path, a word their start page shows).
@@ -77,14 +85,14 @@ class Visitor:
         return found.group(0)
 
 
-def pages(url: str) -> dict[str, tuple[str, str]]:
-    """Page name -> (path, cookie), found the way a user would reach them."""
-    who = {role: Visitor(url, persona, login) for role, (persona, login, _) in PERSONAS.items()}
+def pages(url: str, participant: tuple[str, int] = ("anna", 1)) -> dict[str, tuple[str, str]]:
+    """Page name -> (path, cookie), found the way a user would reach them; the participant's
+    pages and the staff's views of them are of `participant` (login hint, id)."""
+    people = {**PERSONAS, "participant": (participant[0], "/auth/login", "/")}
+    who = {role: Visitor(url, persona, login) for role, (persona, login, _) in people.items()}
     anna, karin, erik = who["participant"], who["caseworker"], who["provider"]
-    mine = anna.cookie
-    grid = erik.link(
-        "/staff/participants/1/hour-reports", r"/staff/participants/1/hour-reports/\d{4}-\d\d"
-    )
+    mine, them = anna.cookie, f"/staff/participants/{participant[1]}"
+    grid = erik.link(f"{them}/hour-reports", rf"{them}/hour-reports/\d{{4}}-\d\d")
     return {
         "start": ("/", mine),
         "plan": ("/plan", mine),
@@ -100,7 +108,7 @@ def pages(url: str) -> dict[str, tuple[str, str]]:
         "settings": ("/settings", mine),
         "shared_cv": (anna.share_link(), ""),
         "staff_overview": ("/staff/", karin.cookie),
-        "read_only_plan": ("/staff/participants/1/plan", karin.cookie),
+        "read_only_plan": (f"{them}/plan", karin.cookie),
         "provider_hour_grid": (grid, erik.cookie),
         "booking_calendar": (
             who["planner"].link("/staff/booking/", r"/staff/booking/caseworkers/\d+/calendar"),
@@ -112,27 +120,52 @@ def pages(url: str) -> dict[str, tuple[str, str]]:
 
 
 @contextmanager
-def portal(database: str, workers: int = 1) -> Iterator[tuple[str, int]]:
+def portal(database: str, workers: int = 1, scale: int = 0) -> Iterator[tuple[str, int, str]]:
+    """A portal on the demo data (and `scale` generated participants): its URL, process id
+    and database URL."""
     postgres = None
     if database == "postgresql":
         postgres = os.environ.get("PORTAL_BENCH_POSTGRES_URL", POSTGRES_DEFAULT)
         reset_postgres(postgres)
-    with portal_server(postgres, workers) as (url, env):
-        yield url, int(env["PORTAL_SERVER_PID"])
+    with portal_server(postgres, workers, scale) as (url, env):
+        yield url, int(env["PORTAL_SERVER_PID"]), env["PORTAL_DATABASE_URL"]
+
+
+def generated_participant(database_url: str, scale: int) -> tuple[str, int]:
+    """The first generated participant (login hint, id): assigned to the demo caseworker and
+    the demo provider, with hours, meetings and one ahead."""
+    engine = create_engine(sync_url(database_url))
+    with engine.connect() as connection:
+        number, id = connection.execute(
+            text(
+                "SELECT personal_number, id FROM participants "
+                "WHERE id = (SELECT MAX(id) FROM participants) - :size + 1"
+            ),
+            {"size": scale},
+        ).one()
+    engine.dispose()
+    return str(number), int(id)
 
 
 def measure(
-    bare_url: str, url: str, path: str, cookie: str, pid: int, rounds: int, seconds: float
+    bare_url: str,
+    url: str,
+    path: str,
+    cookie: str,
+    pid: int,
+    rounds: int,
+    seconds: float,
+    connections: int = CONNECTIONS,
 ) -> dict[str, Any]:
     headers = {"Accept-Language": "sv", **({"Cookie": cookie} if cookie else {})}
     checked = httpx.get(url + path, headers=headers)
     if checked.status_code != 200:
         raise RuntimeError(f"{path} answers {checked.status_code}")
-    wrk.run(url + path, headers, CONNECTIONS, 1.0)  # warm-up
+    wrk.run(url + path, headers, connections, 1.0)  # warm-up
     bares, runs = [], []
     for _ in range(rounds):
-        bares.append(wrk.run(bare_url + "/", connections=CONNECTIONS, seconds=seconds))
-        runs.append(wrk.run(url + path, headers, CONNECTIONS, seconds, server_pid=pid))
+        bares.append(wrk.run(bare_url + "/", connections=connections, seconds=seconds))
+        runs.append(wrk.run(url + path, headers, connections, seconds, server_pid=pid))
     ratios = [
         page["requests_per_second"] / bare["requests_per_second"]
         for bare, page in zip(bares, runs, strict=True)
@@ -141,6 +174,7 @@ def measure(
     return {
         "requests_per_second": middle["requests_per_second"],
         "p50_ms": middle["p50_ms"],
+        "p95_ms": middle["p95_ms"],
         "p99_ms_worst": max(run["p99_ms"] for run in runs),
         "cpu_us_per_request": round(
             statistics.median(run["cpu_us_per_request"] for run in runs), 1
@@ -160,11 +194,21 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--only", default="", help="comma-separated page names")
     parser.add_argument("--workers", type=int, default=1, help="the portal's processes")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=0,
+        metavar="N",
+        help="each page's p95 at N generated participants against its p95 on the demo data",
+    )
     arguments = parser.parse_args()
     only = {name for name in arguments.only.split(",") if name}
+    if arguments.scale:
+        at_scale(arguments, only)
+        return
     target = TARGET_RATIO[arguments.database]
     workers = arguments.workers
-    with bare_server(1) as bare_url, portal(arguments.database, workers) as (url, pid):
+    with bare_server(1) as bare_url, portal(arguments.database, workers) as (url, pid, _):
         for name, (path, cookie) in pages(url).items():
             if only and name not in only:
                 continue
@@ -186,6 +230,51 @@ def main() -> None:
                 "met": met,
             }
             print(json.dumps(line), flush=True)
+
+
+def at_scale(arguments: argparse.Namespace, only: set[str]) -> None:
+    """Every page on the demo data (anna and the demo staff), then at `--scale` generated
+    participants (one of them, and the same staff reading their pages): one JSON line per
+    page with both p95s; the target is p95 at scale within 1.5x of the demo's."""
+    figures: dict[str, list[dict[str, Any]]] = {}
+    with bare_server(1) as bare_url:
+        for scale in (0, arguments.scale):
+            with portal(arguments.database, 1, scale) as (url, pid, database_url):
+                who = generated_participant(database_url, scale) if scale else ("anna", 1)
+                for name, (path, cookie) in pages(url, who).items():
+                    if not only or name in only:
+                        figures.setdefault(name, []).append(
+                            measure(
+                                bare_url,
+                                url,
+                                path,
+                                cookie,
+                                pid,
+                                arguments.rounds,
+                                arguments.seconds,
+                                SCALE_CONNECTIONS,
+                            )
+                        )
+    for name, (demo, scaled) in figures.items():
+        ratio = round(scaled["p95_ms"] / demo["p95_ms"], 2)
+        line = {
+            "benchmark": "pages_at_scale",
+            "database": arguments.database,
+            "page": name,
+            "participants": arguments.scale,
+            "connections": SCALE_CONNECTIONS,
+            "p95_ms_demo": demo["p95_ms"],
+            "p95_ms_scale": scaled["p95_ms"],
+            "p95_ratio": ratio,
+            "requests_per_second_demo": demo["requests_per_second"],
+            "requests_per_second_scale": scaled["requests_per_second"],
+            "cpu_us_per_request_demo": demo["cpu_us_per_request"],
+            "cpu_us_per_request_scale": scaled["cpu_us_per_request"],
+            "errors": demo["errors"] + scaled["errors"],
+            "targets": {"p95_ratio": TARGET_SCALE_RATIO},
+            "met": ratio <= TARGET_SCALE_RATIO and demo["errors"] + scaled["errors"] == 0,
+        }
+        print(json.dumps(line), flush=True)
 
 
 if __name__ == "__main__":

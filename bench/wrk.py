@@ -9,8 +9,10 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
+PERCENTILES_SCRIPT = Path(__file__).with_name("percentiles.lua")
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
@@ -55,6 +57,7 @@ def parse(output: str) -> dict[str, Any]:
             r"^\s*(50|75|90|99)(?:\.0+)?%\s+([0-9.]+[a-z]+)\s*$", output, re.M
         )
     }
+    p95 = re.search(r"^Percentile95: (\d+)$", output, re.M)
     errors = 0
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     if non_2xx:
@@ -70,6 +73,7 @@ def parse(output: str) -> dict[str, Any]:
         "requests_per_second": round(float(rate.group(1)), 1),
         "p50_ms": percentiles.get(50),
         "p90_ms": percentiles.get(90),
+        "p95_ms": round(int(p95.group(1)) / 1000, 3) if p95 else None,
         "p99_ms": percentiles.get(99),
     }
 
@@ -110,6 +114,7 @@ def run(
     """One wrk run of one thread at `connections` keep-alive connections; with `server_pid`,
     also the server's CPU microseconds per request over the run."""
     command = [wrk_binary(), "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
+    command += ["-s", str(PERCENTILES_SCRIPT)]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     before = process_cpu_seconds(server_pid) if server_pid else 0.0

@@ -34,6 +34,7 @@ COLUMNS: dict[str, str] = {  # each table's columns written, by name
     "participant_search_terms": "term participant_id",
     "participant_assignments": "participant_id staff_user_id organisation_id",
     "participant_markings": "participant_id marking set_at",
+    "participant_teams": "participant_id team_id municipality",
     "participant_latest_events": "participant_id kind at",
     "plan_revisions": "participant_id revision changed_at",
     "plan_goals": "id participant_id kind created_at",
@@ -109,6 +110,7 @@ class World:
     offer: tuple[int, int, int]  # an individual offer: id, minutes, admin minutes
     taken: set[str]
     texts: dict[str, Any]
+    teams: list[tuple[int, str]]  # the demo participants' local teams and municipalities
     caseworkers: list[int] = field(default_factory=list)
     past_slots: list[dt.datetime] = field(default_factory=list)
     future_slots: list[dt.datetime] = field(default_factory=list)
@@ -149,6 +151,13 @@ def read_world(bulk: Bulk, settings: Settings, today: dt.date) -> World:
         offer=(int(offer[0]), int(offer[1]), int(offer[2])),
         taken={row[0] for row in bulk.query("SELECT personal_number FROM participants")},
         texts=texts_of(country),
+        teams=[
+            (int(team), str(municipality))
+            for team, municipality in bulk.query(
+                "SELECT DISTINCT team_id, municipality FROM participant_teams "
+                "WHERE team_id IS NOT NULL ORDER BY team_id"
+            )
+        ],
     )
 
 
@@ -233,6 +242,8 @@ class Block:
         self.add("participant_assignments", id, None, world.job_centre.organisation_id)
         if index % 100 == 0:
             self.add("participant_assignments", id, world.job_centre.id, None)
+        if world.teams:
+            self.add("participant_teams", id, *world.teams[index % len(world.teams)])
         if index % 10 == 3:
             self.add("participant_markings", id, MARKED[index % 5], moment(created))
         registrar = world.registrars[index // 2 % len(world.registrars)] if index % 2 == 0 else None

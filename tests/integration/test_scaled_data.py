@@ -64,7 +64,7 @@ def test_generated_participants_have_a_plan_history_hours_meetings_and_an_access
         history = re.findall(r'href="(/hours/\d+)"', client.get("/hours").text)
         assert len(history) == 3, "the last three months from the provider"
         meetings = client.get("/meetings").text
-        assert meetings.count("Uppföljningssamtal") == 5
+        assert meetings.count("Uppföljningssamtal") >= 5, "their meetings, and offers to book"
         pages = ["/plan", history[0], "/access-log", "/cv", "/settings"]
         assert [client.get(page).status_code for page in pages] == [200] * len(pages)
         assert client.get("/access-log").text.count("Karin Karlsson") >= 1
