@@ -34,6 +34,9 @@ PAGE_SIZE = 50
 # Matches are counted up to this many: beyond it the page says "more than" and offers the
 # first MAX_COUNTED, which is more than anyone pages through (they search instead).
 MAX_COUNTED = 1_000
+# The start page's "N have something new" counts this far ("more than 100"): a notice, not a
+# list, and each one counted costs a look into the access log.
+NEWS_COUNTED = 100
 RECENT = dt.timedelta(days=7)  # events this recent are shown in bold
 
 EVENT_LABELS: dict[str, LazyProxy] = {
@@ -138,9 +141,9 @@ ORDERS: dict[str, tuple[Any, ...]] = {
 }
 
 
-def bounded(query: Any) -> Any:
-    """How many rows the query has, counting at most MAX_COUNTED + 1."""
-    return select(func.count()).select_from(query.limit(MAX_COUNTED + 1).subquery())
+def bounded(query: Any, most: int = MAX_COUNTED) -> Any:
+    """How many rows the query has, counting at most `most` + 1."""
+    return select(func.count()).select_from(query.limit(most + 1).subquery())
 
 
 @dataclass(frozen=True)
@@ -190,7 +193,9 @@ def filters(
     return [*conditions, in_scope(only_mine)]
 
 
-def driven_count(only_mine: bool, marking: bool, words: int, news: bool) -> Any:
+def driven_count(
+    only_mine: bool, marking: bool, words: int, news: bool, most: int = MAX_COUNTED
+) -> Any:
     """How many match (up to the bound), read from the narrowest filter's index: the search's
     first word, else the marking, else everyone; the other filters checked per id."""
     word_values = [cast(str, bindparam(f"w{n}")) for n in range(words)]
@@ -212,7 +217,7 @@ def driven_count(only_mine: bool, marking: bool, words: int, news: bool) -> Any:
                 ~looked_at_since(id_column, bindparam("user"), LatestEvent.at),
             )
         )
-    return bounded(ids.where(*conditions).distinct())
+    return bounded(ids.where(*conditions).distinct(), most)
 
 
 @cache
@@ -244,12 +249,17 @@ def shape(only_mine: bool, marking: bool, words: int, news: bool, sort: str, nar
     )
 
 
+@cache
+def news_statement() -> Any:
+    return driven_count(False, False, 0, True, NEWS_COUNTED)
+
+
 async def news_count(database: Database, user: StaffUser, roles: set[str]) -> int:
     """How many of the user's participants have something new since they last looked (up to
-    MAX_COUNTED + 1): what the start page says waits for them."""
+    NEWS_COUNTED + 1): what the start page says waits for them."""
     if not allows(roles, "view_participant"):
         return 0
-    statement = shape(False, False, 0, True, "latest", narrow=True).count
+    statement = news_statement()
     (counted,) = await database.read_all(
         (statement, {"user": user.id, "organisation": user.organisation_id, "marking": ""})
     )

@@ -75,6 +75,7 @@ async def staff_start(request: Request) -> Response:
             "markings": MARKINGS,
             "recent_since": utcnow() - overview.RECENT,
             "max_counted": overview.MAX_COUNTED,
+            "news_counted": overview.NEWS_COUNTED,
             "news": news,
             "may_view": allows(staff.roles, "view_participant"),
             "tools": tools,

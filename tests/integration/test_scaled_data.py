@@ -74,6 +74,8 @@ def test_generated_participants_have_a_plan_history_hours_meetings_and_an_access
         log_in(client, "karin", staff=True)
         found = client.get("/staff/", params={"q": str(number)}).text
         assert first_name in found
+        # The start page counts those with something new only so far.
+        assert "More than 100 of your participants have something new" in client.get("/staff/").text
 
 
 def test_the_same_seed_gives_the_same_people_and_hours(settings: Settings, tmp_path: Path) -> None:
