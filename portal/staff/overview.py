@@ -25,7 +25,7 @@ from portal.participants.search import (
     matches_every_word,
     search_words,
 )
-from portal.staff.models import StaffUser
+from portal.staff.models import ParticipantAssignment, StaffUser
 from portal.staff.service import allows, scope_rule
 from portal.web.i18n import lazy_gettext as _
 from portal.web.listing import chosen, page_number, query_string, search_text
@@ -188,22 +188,36 @@ def filters(
         conditions.append(Participant.id.in_(first))
         word_values = word_values[1:]
     conditions.extend(matches_every_word(word_values))
+    if only_mine and driving and not words and not marking:
+        conditions.append(Participant.id.in_(assigned_to_user()[0]))
     if news:
         conditions.append(has_news())
     return [*conditions, in_scope(only_mine)]
+
+
+def assigned_to_user() -> tuple[Any, Any]:
+    """The ids of the participants assigned to the user `:user` themselves, read from the
+    assignments' index by user (a statement, and its id column)."""
+    mine = aliased(ParticipantAssignment)
+    return select(mine.participant_id).where(mine.staff_user_id == bindparam("user")), (
+        mine.participant_id
+    )
 
 
 def driven_count(
     only_mine: bool, marking: bool, words: int, news: bool, most: int = MAX_COUNTED
 ) -> Any:
     """How many match (up to the bound), read from the narrowest filter's index: the search's
-    first word, else the marking, else everyone; the other filters checked per id."""
+    first word, else the marking, else the user's own, else everyone; the other filters
+    checked per id."""
     word_values = [cast(str, bindparam(f"w{n}")) for n in range(words)]
     marked = cast(str, bindparam("marking"))
     if words:
         ids, id_column = ids_with_a_term_beginning(word_values.pop(0))
     elif marking:
         ids, id_column = marked_ids(marked)
+    elif only_mine:
+        ids, id_column = assigned_to_user()
     else:
         ids, id_column = select(Participant.id), Participant.id
     conditions = matches_every_word(word_values, id_column)
