@@ -23,6 +23,7 @@ from portal.participants.models import Participant
 from portal.participants.pages import Page, ParticipantView, participant_page_routes, render
 from portal.participants.service import parse_notification_settings, save_notification_settings
 from portal.plan import reading as plan_reading
+from portal.reports import service as reports_service
 from portal.web.access import public
 from portal.web.forms import read_form
 from portal.web.i18n import current_language
@@ -63,10 +64,11 @@ def start_page_query() -> Select[Any]:
 async def start_page(request: Request, view: ParticipantView) -> Response:
     now = utcnow()
     values = {"participant_id": view.participant.id, "now": now}
-    (row,), hours, ((contact_requests,),) = await database(request).read_all(
+    (row,), hours, ((contact_requests,),), to_confirm = await database(request).read_all(
         (start_page_query(), values),
         (approval.waiting_for_answer_query(), values),
         (contact.waiting_query(), values),
+        (reports_service.to_confirm_query(), values),
     )
     start = typed_row(StartPage, row)
     return render(
@@ -77,6 +79,8 @@ async def start_page(request: Request, view: ParticipantView) -> Response:
         next_meeting=start.next_meeting,
         meeting_changed=bool(start.meeting_changed),
         contact_requests=int(contact_requests or 0),
+        # Final reports the provider asks them to confirm: (report id, provider's name).
+        to_confirm=tuple((int(id), str(provider)) for id, provider in to_confirm),
         # What the participant is asked to do: hour histories to approve, before they go.
         to_do=tuple(
             (w.report_id, w.month_start, w.disappears_at)

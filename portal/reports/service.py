@@ -8,9 +8,10 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from portal.db import Database
 from portal.hours.service import Month
@@ -334,6 +335,36 @@ async def interventions_of_participant(
         (intervention, name, [r for r in reports if r.intervention_id == intervention.id])
         for intervention, name in found
     ]
+
+
+def to_confirm_query() -> Select[int, str]:
+    """The final reports the participant is asked to confirm and has not (as
+    `asks_confirmation`, in one statement for the start page: run with {"participant_id"}):
+    report id and provider name, oldest first."""
+    newer = aliased(ReportVersion)
+    return (
+        select(Report.id, Organisation.name)
+        .join(Intervention, Intervention.id == Report.intervention_id)
+        .join(Organisation, Organisation.id == Intervention.provider_id)
+        .join(ReportVersion, ReportVersion.report_id == Report.id)
+        .where(
+            Intervention.participant_id == bindparam("participant_id"),
+            Report.kind == "final",
+            ReportVersion.state == "submitted",
+            ~exists().where(
+                newer.report_id == Report.id,
+                newer.state == "submitted",
+                newer.version > ReportVersion.version,
+            ),
+            ReportVersion.content["ask_confirmation"].as_string() == "yes",
+            ~exists().where(
+                ReportDecision.version_id == ReportVersion.id,
+                ReportDecision.outcome == "returned",
+            ),
+            ~exists().where(FinalConfirmation.version_id == ReportVersion.id),
+        )
+        .order_by(Report.id)
+    )
 
 
 def asks_confirmation(report: Report) -> ReportVersion | None:

@@ -511,6 +511,8 @@ def test_a_final_report_is_confirmed_with_eid_and_the_reviewer_sees_it(
     url = settings.database_url
     number, report_id = asked_to_confirm(url)
     log_in(client, f"pnr:{number}")
+    to_do = client.get("/").text.split('id="to-do-title"', 1)[1].split("</section>", 1)[0]
+    assert "Confirm the final report from" in to_do and 'href="/reports"' in to_do
     page = client.get("/reports").text
     assert "asks you to confirm the report" in page
     version = re.search(r'name="version" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
@@ -523,6 +525,7 @@ def test_a_final_report_is_confirmed_with_eid_and_the_reviewer_sees_it(
     done = client.get(with_params(location, login_hint=f"pnr:{number}"))
     assert done.status_code == 200 and "You have confirmed the final report" in done.text
     assert "Confirmed by you" in done.text
+    assert "Confirm the final report from" not in client.get("/").text
     confirmations = sql(
         url,
         "SELECT count(*) FROM final_report_confirmations WHERE participant_id ="
