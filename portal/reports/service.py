@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Select, bindparam, exists, func, select
@@ -337,10 +338,12 @@ async def interventions_of_participant(
     ]
 
 
+@cache
 def to_confirm_query() -> Select[int, str]:
     """The final reports the participant is asked to confirm and has not (as
     `asks_confirmation`, in one statement for the start page: run with {"participant_id"}):
-    report id and provider name, oldest first."""
+    report id and provider name, oldest first. Built once, so the fast read paths compile it
+    once."""
     newer = aliased(ReportVersion)
     return (
         select(Report.id, Organisation.name)

@@ -26,6 +26,7 @@ from portal.jobgoal.service import goal_mismatch_query, other_names_query
 from portal.participants.models import Participant
 from portal.participants.routes import start_page_query
 from portal.plan.reading import unseen_changes_query
+from tests.conftest import client_of, log_in
 from tests.integration.test_plan_api import run_async
 
 
@@ -369,3 +370,38 @@ def test_many_requests_reading_at_once_on_sqlite_share_one_connection(database_u
         assert len(opened) == 1, "a read session gives its connection back before it yields"
 
     on_database(database_url, check)
+
+
+def test_pages_build_their_fast_path_statements_once(settings: Any) -> None:
+    """A second round of the same pages compiles nothing: each page's fast-path statements
+    are built once."""
+    pages = {
+        ("anna", False): ["/", "/plan", "/settings"],
+        ("karin", True): ["/staff/", "/staff/?scope=mine"],
+        ("vera", True): ["/staff/reports/board"],
+    }
+
+    def count_compiling(client: Any) -> list[object]:
+        """From now on, each statement the fast path compiles (its cache holds the statement
+        objects weakly: one built per request is compiled again and again)."""
+        database: Database = client.app.state.database
+        reader = database.postgres_reads or database.fast_reads
+        assert reader is not None
+        compiling, compile_statement = [], reader.statements.compile_statement
+
+        def counted(query: Any) -> Any:
+            compiling.append(query)
+            return compile_statement(query)
+
+        reader.statements.compile_statement = counted
+        return compiling
+
+    for (persona, staff), paths in pages.items():
+        with client_of(settings) as client:
+            log_in(client, persona, staff=staff)
+            for path in paths:
+                assert client.get(path).status_code == 200
+            compiling = count_compiling(client)
+            for path in paths:
+                client.get(path)
+            assert not compiling, f"{persona}'s pages compile statements anew: {compiling}"
