@@ -26,10 +26,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, text
 
 from bench import wrk
-from bench.harness import bare_server, portal_server, reset_postgres, sync_url
+from bench.harness import bare_server, portal_server, reset_postgres
+from portal.demo.scale import first_generated
 
 CONNECTIONS = 32
 TARGET_RATIO = {"sqlite": 0.08, "postgresql": 0.04}
@@ -131,22 +131,6 @@ def portal(database: str, workers: int = 1, scale: int = 0) -> Iterator[tuple[st
         yield url, int(env["PORTAL_SERVER_PID"]), env["PORTAL_DATABASE_URL"]
 
 
-def generated_participant(database_url: str, scale: int) -> tuple[str, int]:
-    """The first generated participant (login hint, id): assigned to the demo caseworker and
-    the demo provider, with hours, meetings and one ahead."""
-    engine = create_engine(sync_url(database_url))
-    with engine.connect() as connection:
-        number, id = connection.execute(
-            text(
-                "SELECT personal_number, id FROM participants "
-                "WHERE id = (SELECT MAX(id) FROM participants) - :size + 1"
-            ),
-            {"size": scale},
-        ).one()
-    engine.dispose()
-    return str(number), int(id)
-
-
 def measure(
     bare_url: str,
     url: str,
@@ -240,7 +224,7 @@ def at_scale(arguments: argparse.Namespace, only: set[str]) -> None:
     with bare_server(1) as bare_url:
         for scale in (0, arguments.scale):
             with portal(arguments.database, 1, scale) as (url, pid, database_url):
-                who = generated_participant(database_url, scale) if scale else ("anna", 1)
+                who = first_generated(database_url, scale) if scale else ("anna", 1)
                 for name, (path, cookie) in pages(url, who).items():
                     if not only or name in only:
                         figures.setdefault(name, []).append(

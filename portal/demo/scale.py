@@ -134,3 +134,25 @@ def add_scaled_data(settings: Settings, size: int, seed: int) -> Counter[str] | 
         counts = scaled(bulk, world, size, seed)
         bulk.finish((*OWN_IDS, "caseworkers"))
     return counts
+
+
+def first_generated(database_url: str, size: int) -> tuple[str, int]:
+    """The first of the `size` participants generated last: personal number and id. Assigned
+    to the demo caseworker and the demo provider, with hours, meetings and one ahead: whom the
+    benches and tests log in as."""
+    from sqlalchemy import create_engine, text
+
+    url = database_url
+    engine = create_engine(
+        "postgresql+psycopg://" + url.split("://", 1)[1] if url.startswith("postgresql") else url
+    )
+    with engine.connect() as connection:
+        number, id = connection.execute(
+            text(
+                "SELECT personal_number, id FROM participants "
+                "WHERE id = (SELECT MAX(id) FROM participants) - :size + 1"
+            ),
+            {"size": size},
+        ).one()
+    engine.dispose()
+    return str(number), int(id)

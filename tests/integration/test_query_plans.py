@@ -14,11 +14,10 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import create_engine, text
 
-from portal.demo.scale import add_scaled_data
+from portal.demo.scale import add_scaled_data, first_generated
 from portal.settings import Settings
-from tests.conftest import client_of, log_in, make_settings, psycopg_url
+from tests.conftest import client_of, log_in, make_settings
 
 # Tables whose rows grow with the number of participants.
 LARGE = {
@@ -80,22 +79,6 @@ def statements(scaled: Settings, monkeypatch: pytest.MonkeyPatch) -> list[tuple[
     return seen
 
 
-def participant_of(settings: Settings) -> tuple[str, int]:
-    """The first generated participant (assigned to karin and to erik's provider)."""
-    url = settings.database_url
-    engine = create_engine(psycopg_url(url) if url.startswith("postgresql") else url)
-    with engine.connect() as connection:
-        number, id = connection.execute(
-            text(
-                "SELECT personal_number, id FROM participants WHERE id = "
-                "(SELECT MAX(id) FROM participants) - :size + 1"
-            ),
-            {"size": SIZE},
-        ).one()
-    engine.dispose()
-    return str(number), int(id)
-
-
 def sqlite_plan(settings: Settings, sql: str) -> list[tuple[str, bool]]:
     """Each step of SQLite's plan: its text, and whether it runs per row of a correlated
     subquery."""
@@ -147,7 +130,7 @@ def scans(steps: list[tuple[str, bool]], sql: str) -> list[str]:
 def test_no_page_reads_a_large_table_whole(
     scaled: Settings, statements: list[tuple[str, Any]]
 ) -> None:
-    number, id = participant_of(scaled)
+    number, id = first_generated(scaled.database_url, SIZE)
     them = f"/staff/participants/{id}"
     visits: dict[tuple[str, bool], list[str]] = {
         (number, False): ["/", "/plan", "/hours", "/meetings", "/cv", "/access-log", "/settings"],
