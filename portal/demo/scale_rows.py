@@ -163,7 +163,8 @@ class Block:
         world, chance, day = self.world, self.chance, self.bulk.day
         plans = world.texts["plans"]
         at = created + dt.timedelta(days=7)
-        step = dt.timedelta(days=chance.randint(10, 40))
+        # At most ten changes follow, all of them before now.
+        step = min(dt.timedelta(days=chance.randint(10, 40)), (world.now - at) / 11)
         goal = self.next_id("plan_goals")
         self.add("plan_goals", goal, id, "job", self.bulk.moment(at))
         text = chance.choice([*plans["anna_goals"], plans["bo_goal"]])

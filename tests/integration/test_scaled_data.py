@@ -3,6 +3,7 @@ either database, the same from the same seed, each able to log in and read their
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from sqlalchemy import create_engine, text
 
 from portal.demo.scale import add_scaled_data
 from portal.settings import Settings
+from portal.timestamps import as_utc, utc_from_sqlite
 from tests.conftest import client_of, log_in, make_settings, migrate_with_demo_data, psycopg_url
 
 SIZE = 120
@@ -54,6 +56,17 @@ def test_generated_participants_have_a_plan_history_hours_meetings_and_an_access
     assert counts["bookings"] == 5 * SIZE
     assert counts["access_log"] == 20 * SIZE
     assert add_scaled_data(settings, SIZE, seed=7) is None, "a second run adds nothing"
+    # Their history lies in the past: no plan change, meeting booked or opening after now.
+    latest = rows(
+        settings,
+        "SELECT MAX(changed_at) FROM plan_initiative_versions UNION ALL "
+        "SELECT MAX(changed_at) FROM plan_goal_versions UNION ALL "
+        "SELECT MAX(changed_at) FROM plan_agreement_versions UNION ALL "
+        "SELECT MAX(created_at) FROM bookings UNION ALL SELECT MAX(at) FROM access_log",
+    )
+    now = dt.datetime.now(dt.UTC)
+    moments = [m if isinstance(m, dt.datetime) else utc_from_sqlite(m) for (m,) in latest]
+    assert all(moment is not None and as_utc(moment) <= now for moment in moments), latest
     assert len({row[0] for row in rows(settings, GENERATED)}) == SIZE
 
     # Every generated personal number is valid: the person logs in with it and reads pages.
