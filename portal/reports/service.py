@@ -340,8 +340,9 @@ async def interventions_of_participant(
 
 @cache
 def to_confirm_query() -> Select[int, str]:
-    """The final reports the participant is asked to confirm and has not (as
-    `asks_confirmation`, in one statement for the start page: run with {"participant_id"}):
+    """The final reports the participant is asked to confirm and has not (`asks_confirmation`
+    and no confirmation yet, in one statement for the start page; a test holds the two to the
+    same answer: run with {"participant_id"}):
     report id and provider name, oldest first. Built once, so the fast read paths compile it
     once."""
     newer = aliased(ReportVersion)

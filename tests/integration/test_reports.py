@@ -823,3 +823,36 @@ def test_a_submit_that_races_its_own_autosave_is_still_answered(
     response = client.post(path, data={"action": "submit", "version": "1", "summary": "Typed"})
     assert response.status_code == 400 and "Check the report" in response.text
     assert len(calls) >= 3  # looked again after the conflict
+
+
+def test_the_start_page_and_the_reports_page_agree_on_a_final_report_to_confirm(
+    client: TestClient, settings: Settings
+) -> None:
+    """The start page asks in one statement (`to_confirm_query`) what the reports page works
+    out from the report (`asks_confirmation`): both ask, and once the reviewer returns the
+    report, neither does."""
+    url = settings.database_url
+    number, report_id = asked_to_confirm(url)
+    (version_id,) = sql(
+        url,
+        "SELECT MAX(id) FROM report_versions WHERE report_id = :r AND state = 'submitted'",
+        r=report_id,
+    )[0]
+    sql(url, "DELETE FROM final_report_confirmations WHERE version_id = :v", v=version_id)
+    log_in(client, f"pnr:{number}")
+
+    def asked() -> tuple[bool, bool]:
+        start = "Confirm the final report from" in client.get("/").text
+        return start, "asks you to confirm the report" in client.get("/reports").text
+
+    assert asked() == (True, True)
+    (vera,) = sql(url, "SELECT id FROM staff_users WHERE first_name = 'Vera'")[0]
+    sql(
+        url,
+        "INSERT INTO report_decisions (version_id, outcome, comment, reviewer_staff_id, "
+        "reviewer_name, decided_at) VALUES (:v, 'returned', 'Fel period', :s, 'Vera', :at)",
+        v=version_id,
+        s=vera,
+        at=utcnow(),
+    )
+    assert asked() == (False, False)
