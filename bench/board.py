@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, text
 
 from bench.harness import insert_participants, measure_at_sizes, sync_url
 from portal.hours.service import Month
+from portal.reports import summary
 
 SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 3.0
 SIZES = [int(size) for size in sys.argv[2:]] or [500, 5_000]
@@ -95,6 +96,9 @@ def add_interventions(url: str, size: int) -> None:
                 "VALUES (:intervention, :kind, :period, :state, :at, :at, :approved, :at)"
             ),
             reports,
+        )
+        connection.execute(
+            summary.refresh_statement(), [{"intervention": i["id"]} for i in interventions]
         )
         connection.execute(
             text(

@@ -33,7 +33,7 @@ from sqlalchemy.orm import aliased
 from portal.db import Database, utcnow
 from portal.participants.models import Participant
 from portal.participants.search import END, matches_every_word, search_words
-from portal.reports import rules
+from portal.reports import rules, summary
 from portal.reports.models import AbsenceDay, Intervention, Report, Track
 from portal.staff.models import Organisation
 from portal.web.i18n import lazy_gettext as _
@@ -161,9 +161,6 @@ def cells() -> tuple[dict[str, ColumnElement[str]], dict[str, Any]]:
 class Shape(NamedTuple):
     counted: Select[Any]
     page: Select[Any]
-    # The page's rows carry the count of all rows (`total_rows`): every cell in scope is
-    # worked out anyway, so counting them in the same pass halves the work.
-    windowed: bool
 
 
 @cache
@@ -180,10 +177,12 @@ def shape(
     descending: bool,
 ) -> Shape:
     """The board's two statements for one combination of filters and sorting, built once
-    with every value a parameter, so that each request only runs them. Without a status to
-    filter or sort by, a page's 50 interventions are chosen first (by the scope's and the
-    name's indexes) and only their cells worked out; otherwise every cell in scope is."""
+    with every value a parameter, so that each request only runs them. A page's 50
+    interventions are chosen first, by the scope's and the names' indexes and each
+    intervention's summary of its reports (one narrow row each, `reports.summary`), and only
+    their cells are worked out from the reports themselves."""
     statuses, joined = cells()
+    kept = summary.cells()
     filters: list[Any] = [scope_condition(provider, reviewer, one_participant)]
     if by_provider:
         filters.append(Intervention.provider_id == bindparam("provider"))
@@ -192,7 +191,7 @@ def shape(
     word_values = [bindparam(f"w{n}", type_=String) for n in range(words)]
     filters += matches_every_word(word_values, Intervention.participant_id)
     if status_of:
-        chosen_cells = list(statuses.values()) if status_of == "any" else [statuses[status_of]]
+        chosen_cells = list(kept.values()) if status_of == "any" else [kept[status_of]]
         filters.append(or_(*(cell == bindparam("status") for cell in chosen_cells)))
     if status_of and sent:
         # A sent report's status: the interventions with such a report, found by the reports'
@@ -209,7 +208,6 @@ def shape(
             ),
         )
         filters.append(Intervention.id.in_(with_state))
-    keys = ordering(sort, descending, statuses)
     window = (bindparam("limit", type_=Integer), bindparam("offset", type_=Integer))
     columns: list[Any] = [
         Intervention.id.label("intervention_id"),
@@ -258,23 +256,19 @@ def shape(
 
     for kind in COLUMNS:
         full = full.outerjoin(joined[kind], report_of(kind))
-    if status_of or sort in statuses:
-        counted_too = full.add_columns(func.count().over().label("total_rows"))
-        page = counted_too.where(*filters).order_by(*keys).limit(window[0]).offset(window[1])
-        count = select(func.count()).select_from(full.where(*filters).subquery())
-        return Shape(count, page, True)
-    else:
-        chosen = (
-            select(Intervention.id)
-            .join(Participant, Participant.id == Intervention.participant_id)
-            .where(*filters)
-            .order_by(*keys)
-            .limit(window[0])
-            .offset(window[1])
-        )
-        page = full.where(Intervention.id.in_(chosen.scalar_subquery())).order_by(*keys)
-        count = select(func.count()).select_from(Intervention).where(*filters)
-    return Shape(count, page, False)
+    chosen = (
+        select(Intervention.id)
+        .join(Participant, Participant.id == Intervention.participant_id)
+        .where(*filters)
+        .order_by(*ordering(sort, descending, kept))
+        .limit(window[0])
+        .offset(window[1])
+    )
+    page = full.where(Intervention.id.in_(chosen.scalar_subquery())).order_by(
+        *ordering(sort, descending, statuses)
+    )
+    count = select(func.count()).select_from(Intervention).where(*filters)
+    return Shape(count, page)
 
 
 def ordering(sort: str, descending: bool, statuses: dict[str, ColumnElement[str]]) -> list[Any]:
@@ -339,16 +333,8 @@ async def board_page(
     def paged(page: int) -> tuple[Select[Any], dict[str, Any]]:
         return statements.page, {**values, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
 
-    if statements.windowed:
-        (rows,) = await database.read_all(paged(query.page))
-        if rows:
-            total = int(rows[0].total_rows)
-        else:
-            (count_rows,) = await database.read_all((statements.counted, values))
-            total = int(count_rows[0][0])
-    else:
-        count_rows, rows = await database.read_all((statements.counted, values), paged(query.page))
-        total = int(count_rows[0][0])
+    count_rows, rows = await database.read_all((statements.counted, values), paged(query.page))
+    total = int(count_rows[0][0])
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(query.page, pages)
     if page != query.page:  # a page past the end (the list got shorter): the last one

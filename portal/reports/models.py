@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -59,6 +60,12 @@ class Intervention(Base):
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Its reports in brief, for the status board (kept by `reports.summary`).
+    plan_state: Mapped[str | None] = mapped_column(String(10))
+    plan_approved: Mapped[bool] = mapped_column(default=False, server_default=false())
+    final_state: Mapped[str | None] = mapped_column(String(10))
+    monthly_period: Mapped[str | None] = mapped_column(String(7))
+    monthly_state: Mapped[str | None] = mapped_column(String(10))
 
     track: Mapped[Track | None] = relationship(lazy="selectin")
 

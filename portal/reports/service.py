@@ -18,6 +18,7 @@ from portal.db import Database
 from portal.hours.service import Month
 from portal.participants.models import Participant
 from portal.participants.search import matches_every_word
+from portal.reports import summary
 from portal.reports.models import (
     FinalConfirmation,
     Intervention,
@@ -129,7 +130,7 @@ async def save_draft(
         report = Report(intervention_id=intervention.id, kind=kind, period=period, state="draft")
         report.versions = []
         db.add(report)
-        await db.flush()
+        await summary.refresh(db, intervention.id)
     latest = report.versions[-1] if report.versions else None
     if latest is not None and latest.state != "draft":
         raise ReportsError(
@@ -167,7 +168,7 @@ async def submit(
     report.state = "submitted"
     report.state_at = now
     report.submitted_at = now
-    await db.flush()
+    await summary.refresh(db, report.intervention_id)
     return latest
 
 
@@ -230,6 +231,7 @@ async def decide(
     if outcome == "approved":
         report.approved_version = submitted.version
     report.state_at = now
+    await summary.refresh(db, report.intervention_id)
     return decision
 
 

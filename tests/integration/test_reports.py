@@ -13,13 +13,15 @@ import re
 from typing import Any
 
 import pytest
+from sqlalchemy import and_, bindparam, literal, select
 from sqlalchemy.exc import IntegrityError
 from starlette.testclient import TestClient
 
 from portal.db import Database, utcnow
 from portal.hours.service import Month
-from portal.reports import service
+from portal.reports import board, rules, service, summary
 from portal.reports.absence import Week
+from portal.reports.models import Intervention
 from portal.reports.reminders import send_daily_digests
 from portal.reports.service import ReportsError
 from portal.settings import Settings
@@ -27,6 +29,7 @@ from portal.staff.models import StaffUser
 from tests.conftest import ZONE, client_of, log_in, portal_today
 from tests.integration.test_booking_admin import run
 from tests.integration.test_hours import with_params
+from tests.integration.test_login import sync_engine
 from tests.integration.test_meetings import sql
 
 TODAY = portal_today()
@@ -61,6 +64,14 @@ DRAFT_LAST_MONTH = (
     " AND r.period = :last AND r.state = 'draft')"
 )
 NO_PLAN = "NOT EXISTS (SELECT 1 FROM reports r WHERE r.intervention_id = i.id)"
+
+
+def kept_in_summary(url: str, intervention: int) -> None:
+    """After reports written here in SQL, as the service keeps them."""
+    engine = sync_engine(url)
+    with engine.begin() as connection:
+        connection.execute(summary.refresh_statement(), {"intervention": intervention})
+    engine.dispose()
 
 
 def anna(url: str) -> tuple[int, int]:
@@ -144,6 +155,7 @@ def test_reports_need_the_permission_and_a_participant_of_ones_own(
             i=foreign[0][0],
             now=f"{TODAY} 00:00:00+00:00",
         )
+        kept_in_summary(url, foreign[0][0])
         report = sql(url, "SELECT id FROM reports WHERE intervention_id = :i", i=foreign[0][0])
         assert vera.get(f"/staff/reports/{report[0][0]}").status_code == 404
         assert (
@@ -856,3 +868,42 @@ def test_the_start_page_and_the_reports_page_agree_on_a_final_report_to_confirm(
         at=utcnow(),
     )
     assert asked() == (False, False)
+
+
+def test_the_boards_kept_summary_agrees_with_the_reports_on_any_day(settings: Settings) -> None:
+    """The board filters and sorts by each intervention's summary of its reports
+    (`reports.summary`) and shows cells worked out from the reports: after this module's
+    submissions, returns, approvals and drafts, both give every intervention the same cells,
+    today, at the next month, after every intervention's end and in an earlier month."""
+    kept = summary.cells()
+    exact, joined = board.cells()
+    periods = {"plan": literal(""), "monthly": bindparam("month"), "final": literal("")}
+    statement = select(
+        Intervention.id, *(kept[k] for k in board.COLUMNS), *(exact[k] for k in board.COLUMNS)
+    ).select_from(Intervention)
+    for kind, report in joined.items():
+        statement = statement.outerjoin(
+            report,
+            and_(
+                report.intervention_id == Intervention.id,
+                report.kind == kind,
+                report.period == periods[kind],
+            ),
+        )
+    days = [TODAY, Month.of(TODAY).next().first, dt.date(2099, 1, 1), LAST_MONTH.first]
+    engine = sync_engine(settings.database_url)
+    seen = set()
+    with engine.connect() as connection:
+        for today in days:
+            month = rules.report_month(today)
+            values = {
+                "today": today,
+                "month": str(month),
+                "month_first": month.first,
+                "month_last": month.last,
+            }
+            for intervention, *cells in connection.execute(statement, values):
+                assert cells[:3] == cells[3:], (today, intervention)
+                seen.update(cells)
+    engine.dispose()
+    assert seen == set(rules.CELL_STATUSES), seen
