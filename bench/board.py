@@ -1,8 +1,8 @@
 """The reviewer's status board with 500 and with 5 000 participants, each with an intervention
 of 24 months of reports (an approved plan and a monthly report for every month, some waiting,
 some returned); prints one JSON line per size and page: requests/s and latency of the first
-page, a page sorted by the monthly report's status, a status filter and a search, against the
-bare endpoint's in the same run.
+page, a page sorted by the monthly report's status, two status filters (returned, missing)
+and a search, against the bare endpoint's in the same run.
 
 Run: .venv/bin/python -m bench.board [SECONDS_PER_PAGE] [SIZES...]
 With PORTAL_BENCH_POSTGRES_URL set (a database whose public schema may be dropped), the same
@@ -136,6 +136,7 @@ def main() -> None:
             "first_page": "/staff/reports/board",
             "sorted_by_monthly_report": "/staff/reports/board?sort=monthly&page=3",
             "returned_monthly_reports": "/staff/reports/board?status=returned&kind=monthly",
+            "missing_reports": "/staff/reports/board?status=missing",
             "search": "/staff/reports/board?q=Holm",
         },
         SECONDS,
