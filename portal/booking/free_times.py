@@ -6,10 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    Select,
     and_,
+    bindparam,
+    exists,
     select,
     update,
 )
@@ -337,3 +342,37 @@ async def offer_for(
     if not is_eligible(offer, await eligibility_of(db, participant_id)):
         return None
     return offer
+
+
+@cache
+def invitations_query() -> Select[int, str]:
+    """The active offers meant for the participant by a person-group marking their caseworker
+    set (the job centre asks them to book a time) that they hold no booking of: (id, title);
+    for {"participant_id": ...}. Candidates only: `invitations` checks the offer's other rules."""
+    return (
+        select(MeetingOffer.id, MeetingOffer.title)
+        .where(
+            MeetingOffer.active,
+            MeetingOffer.eligible_marking.in_(
+                select(ParticipantMarking.marking).where(
+                    ParticipantMarking.participant_id == bindparam("participant_id")
+                )
+            ),
+            ~exists().where(
+                Booking.offer_id == MeetingOffer.id,
+                Booking.participant_id == bindparam("participant_id"),
+                Booking.status == "booked",
+            ),
+        )
+        .order_by(MeetingOffer.title, MeetingOffer.id)
+    )
+
+
+async def invitations(
+    db: AsyncSession, participant_id: int, today: dt.date, candidates: Sequence[Any]
+) -> list[tuple[int, str]]:
+    """Of `invitations_query`'s rows, the offers the participant may book today."""
+    if not candidates:
+        return []
+    bookable = {offer.id for offer in await offers_for(db, participant_id, today)}
+    return [(int(id), str(title)) for id, title in candidates if id in bookable]

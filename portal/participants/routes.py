@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from portal.audit.service import WHAT_LABELS, access_log_of
 from portal.auth.guards import participant_only
+from portal.booking import free_times
 from portal.booking.trail import next_meeting_query, unseen_job_centre_change
 from portal.db import utcnow
 from portal.employers import contact
@@ -28,7 +29,7 @@ from portal.web.access import public
 from portal.web.forms import read_form
 from portal.web.i18n import current_language
 from portal.web.i18n import lazy_gettext as _
-from portal.web.requests import database
+from portal.web.requests import database, today
 from portal.web.security import local_path
 from portal.web.templating import pages
 
@@ -64,13 +65,20 @@ def start_page_query() -> Select[Any]:
 async def start_page(request: Request, view: ParticipantView) -> Response:
     now = utcnow()
     values = {"participant_id": view.participant.id, "now": now}
-    (row,), hours, ((contact_requests,),), to_confirm = await database(request).read_all(
+    reads = database(request)
+    (row,), hours, ((contact_requests,),), to_confirm, invited = await reads.read_all(
         (start_page_query(), values),
         (approval.waiting_for_answer_query(), values),
         (contact.waiting_query(), values),
         (reports_service.to_confirm_query(), values),
+        (free_times.invitations_query(), values),
     )
     start = typed_row(StartPage, row)
+    if invited:  # rare: the offers' other rules, read only then
+        async with reads.sessions() as db:
+            invited = await free_times.invitations(
+                db, view.participant.id, today(request), invited
+            )
     return render(
         request,
         view,
@@ -79,6 +87,8 @@ async def start_page(request: Request, view: ParticipantView) -> Response:
         next_meeting=start.next_meeting,
         meeting_changed=bool(start.meeting_changed),
         contact_requests=int(contact_requests or 0),
+        # Offers the job centre asks them to book a time of: (offer id, title).
+        to_book=tuple(invited),
         # Final reports the provider asks them to confirm: (report id, provider's name).
         to_confirm=tuple((int(id), str(provider)) for id, provider in to_confirm),
         # What the participant is asked to do: hour histories to approve, before they go.

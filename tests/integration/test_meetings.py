@@ -405,3 +405,61 @@ def test_the_team_is_emailed_when_a_move_by_the_job_centre_takes_the_last_free_t
                 t=starts_at,
                 s=session_id,
             )
+
+
+def test_an_offer_meant_for_a_marking_is_a_start_page_task_until_a_time_is_booked(
+    client: TestClient, database_url: str
+) -> None:
+    """An offer whose eligibility names a person-group marking is the job centre asking the
+    marked participants to book: a task under "To do" until they hold a booking of it; not
+    for someone without the marking, nor for someone the offer's other rules leave out."""
+    individual = offer_id(database_url, False)  # for the adults' team: anna, not bo
+    (title,) = sql(database_url, "SELECT title FROM meeting_offers WHERE id = :o", o=individual)[0]
+    anna, bo = participant_id(database_url, "Anna"), participant_id(database_url, "Bo")
+    task = f"Book a time: {title}"
+    clear_bookings(database_url, anna)
+    sql(
+        database_url,
+        "UPDATE meeting_offers SET eligible_marking = 'youth' WHERE id = :o",
+        o=individual,
+    )
+    try:
+        log_in(client, "anna")
+        assert task not in client.get("/").text  # anna has no such marking
+        for person in (anna, bo):
+            sql(
+                database_url,
+                "INSERT INTO participant_markings (participant_id, marking, set_at)"
+                " VALUES (:p, 'youth', :at)",
+                p=person,
+                at=dt.datetime.now(dt.UTC),
+            )
+        start = client.get("/").text
+        assert task in start and f'href="/meetings/offers/{individual}"' in start
+        log_in(client, "karin", staff=True)
+        view = client.get(f"/staff/participants/{anna}").text
+        assert task in view and f'href="/staff/participants/{anna}/meetings"' in view
+        log_in(client, "bo")  # marked, but the offer is for another team
+        assert task not in client.get("/").text
+        log_in(client, "anna")
+        (first,) = starts_on(client.get(f"/meetings/offers/{individual}").text)[:1]
+        key = confirm(client, f"/meetings/offers/{individual}/confirm", first)
+        booked = client.post(
+            f"/meetings/offers/{individual}/book", data={"start": first, "request_key": key}
+        )
+        assert booked.status_code == 200
+        assert task not in client.get("/").text
+    finally:
+        clear_bookings(database_url, anna)
+        sql(
+            database_url,
+            "DELETE FROM participant_markings WHERE marking = 'youth' AND "
+            "participant_id IN (:a, :b)",
+            a=anna,
+            b=bo,
+        )
+        sql(
+            database_url,
+            "UPDATE meeting_offers SET eligible_marking = NULL WHERE id = :o",
+            o=individual,
+        )
