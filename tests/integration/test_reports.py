@@ -328,6 +328,10 @@ def test_the_board_filters_searches_and_sorts_in_the_database(client: TestClient
     assert first_cell and first_cell.group(1) == "missing"
     past_the_end = client.get("/staff/reports/board", params={"page": "40"})
     assert past_the_end.status_code == 200 and "Showing 1–12 of 12." in past_the_end.text
+    filtered_past_the_end = client.get(
+        "/staff/reports/board", params={"status": "returned", "kind": "monthly", "page": "3"}
+    )
+    assert "Showing 1–1 of 1." in filtered_past_the_end.text
     assert (
         client.get(
             "/staff/reports/board", params={"status": "x", "sort": "y", "provider": "z"}
