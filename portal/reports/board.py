@@ -261,18 +261,19 @@ def shape(
     # rows carry the count of all (`total_rows`), which saves counting them in a second pass.
     # (Sorted by a status, the count of the scope alone is cheaper than that window.)
     windowed = bool(status_of)
+    names: tuple[Any, Any] = (Participant.last_name, Participant.first_name)
+    if status_of:
+        # Not by walking the names' index: PostgreSQL cannot tell how many interventions a
+        # status matches and, guessing few, would try each name against all of them. (The
+        # same names, in the same order, as an expression no index holds.)
+        names = (names[0] + literal(""), names[1] + literal(""))
     chosen = (
-        select(
-            Intervention.id,
-            *([func.count().over().label("total_rows")] if windowed else []),
-        )
+        select(Intervention.id, *([func.count().over().label("total_rows")] if windowed else []))
         .join(Participant, Participant.id == Intervention.participant_id)
-        .where(*filters)
-        .order_by(*ordering(sort, descending, kept))
-        .limit(window[0])
-        .offset(window[1])
+        .order_by(*ordering(sort, descending, kept, names))
     )
-    in_order = ordering(sort, descending, statuses)
+    chosen = chosen.where(*filters).limit(window[0]).offset(window[1])
+    in_order = ordering(sort, descending, statuses, names)
     count = select(func.count()).select_from(Intervention).where(*filters)
     if windowed:
         rows = chosen.subquery("chosen")
@@ -286,8 +287,13 @@ def shape(
     return Shape(count, page, windowed)
 
 
-def ordering(sort: str, descending: bool, statuses: dict[str, ColumnElement[str]]) -> list[Any]:
-    by_name = [Participant.last_name, Participant.first_name, Intervention.id]
+def ordering(
+    sort: str,
+    descending: bool,
+    statuses: dict[str, ColumnElement[str]],
+    names: tuple[Any, Any] = (Participant.last_name, Participant.first_name),
+) -> list[Any]:
+    by_name = [*names, Intervention.id]
     first: Any
     if sort == "start":
         first = Intervention.start_date
