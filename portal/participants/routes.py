@@ -76,9 +76,7 @@ async def start_page(request: Request, view: ParticipantView) -> Response:
     start = typed_row(StartPage, row)
     if invited:  # rare: the offers' other rules, read only then
         async with reads.sessions() as db:
-            invited = await free_times.invitations(
-                db, view.participant.id, today(request), invited
-            )
+            invited = await free_times.invitations(db, view.participant.id, today(request), invited)
     return render(
         request,
         view,

@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse, Response
 from portal.settings import PROJECT_ROOT, Settings
 from portal.web.assets import assets
 from portal.web.fragments import EncodedHTML, FragmentCache, splice
+from portal.web.hyphens import hyphenate_headings
 from portal.web.i18n import (
     LANGUAGES,
     Formatter,
@@ -209,6 +210,7 @@ class Pages:
             if session and NOTICE in session:
                 context.setdefault("notice", session.pop(NOTICE))
             content = env.get_template(name).render(context)
+        content = hyphenate_headings(content, language)
         encoded = [value for value in context.values() if isinstance(value, EncodedHTML)]
         body = splice(content.encode(), encoded) if encoded else content.encode()
         return HTMLResponse(body, status_code, headers={"Vary": VARY})
