@@ -27,6 +27,7 @@ from portal.web.i18n import (
     Formatter,
     current_language,
     lazy_gettext,
+    national_language,
     translations,
     upper_first,
 )
@@ -210,7 +211,10 @@ class Pages:
             if session and NOTICE in session:
                 context.setdefault("notice", session.pop(NOTICE))
             content = env.get_template(name).render(context)
-        content = hyphenate_headings(content, language)
+        # An English page's long words are mostly names of things in the deployment's
+        # language (an offer's title), which that language's dictionary splits best.
+        words_in = language if language != "en" else national_language(self.settings.country)
+        content = hyphenate_headings(content, words_in)
         encoded = [value for value in context.values() if isinstance(value, EncodedHTML)]
         body = splice(content.encode(), encoded) if encoded else content.encode()
         return HTMLResponse(body, status_code, headers={"Vary": VARY})

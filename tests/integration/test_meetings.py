@@ -469,3 +469,15 @@ def test_an_offer_meant_for_a_marking_is_a_start_page_task_until_a_time_is_booke
             "UPDATE meeting_offers SET eligible_marking = NULL WHERE id = :o",
             o=individual,
         )
+
+
+def test_a_long_word_in_a_heading_breaks_at_a_syllable_with_a_hyphen(client: TestClient) -> None:
+    """An offer's title is a heading: on a phone "Uppföljningssamtal" breaks at a syllable, by
+    the Swedish dictionary on the Swedish page and on the English one (the title is Swedish)."""
+    log_in(client, "anna")
+    for language in ("sv", "en"):
+        page = client.get("/meetings", headers={"Accept-Language": language}).text
+        assert f'<html lang="{language}"' in page
+        split = SOFT_HYPHEN.join(("Upp", "följ", "nings", "sam", "tal"))
+        assert re.search(rf"<h3[^>]*>{split}</h3>", page), language
+        assert f"<p>{split}" not in page  # only headings
