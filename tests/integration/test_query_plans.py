@@ -14,10 +14,13 @@ from typing import Any
 
 import psycopg
 import pytest
+from sqlalchemy import text
 
 from portal.demo.scale import add_scaled_data, first_generated
 from portal.settings import Settings
+from portal.staff import overview
 from tests.conftest import client_of, log_in, make_settings
+from tests.integration.test_login import sync_engine
 
 # Tables whose rows grow with the number of participants.
 LARGE = {
@@ -180,3 +183,20 @@ def test_no_page_reads_a_large_table_whole(
                 if lines := scans(postgres_plan(connection, sql, params), sql):
                     found[sql] = lines
     assert not found, "\n\n".join(f"{sql}\n  -> {lines}" for sql, lines in found.items())
+
+
+def test_the_overviews_latest_first_page_is_read_in_the_indexs_order(scaled: Settings) -> None:
+    """Latest event first, then by participant: the index holds that whole order, so a page
+    stops after its rows also when many events share a moment (no sort of every event)."""
+    statement = overview.shape(False, False, 0, False, "latest", narrow=False).page
+    values = {"user": 1, "organisation": 1, "marking": "", "limit": 50, "offset": 0}
+    engine = sync_engine(scaled.database_url)
+    sql = str(statement.params(**values).compile(engine, compile_kwargs={"literal_binds": True}))
+    with engine.connect() as connection:
+        if scaled.database_url.startswith("sqlite"):
+            plan = [row[3] for row in connection.execute(text("EXPLAIN QUERY PLAN " + sql))]
+            assert not [step for step in plan if "B-TREE" in step], plan
+        else:
+            plan = [row[0] for row in connection.execute(text("EXPLAIN " + sql))]
+            assert not [step for step in plan if "Sort" in step], plan
+    engine.dispose()
