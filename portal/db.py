@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from functools import cache
 from typing import Any, TypeVar, cast
@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase, Session, configure_mappers
+from sqlalchemy.orm.attributes import instance_state
 
 from portal.postgres_reads import PostgresReads
 from portal.sqlite_reads import (
@@ -154,6 +155,61 @@ def detached(model: type[M], values: Mapping[str, Any]) -> M:
     instance: M = _new_instance(cast(Any, model))()
     instance.__dict__.update(values)
     return instance
+
+
+@cache
+def object_columns(model: Any) -> tuple[Any, ...]:
+    """A mapped class's columns, each labelled with its attribute's name."""
+    mapper = sa_inspect(model)
+    return tuple(
+        mapper.local_table.c[attribute.columns[0].key].label(attribute.key)
+        for attribute in mapper.column_attrs
+    )
+
+
+def select_objects(model: Any) -> Select[Any]:
+    """A Core query of a mapped class's rows, for `Database.read_objects`: add the conditions,
+    joins and order, and build it once (a function under `functools.cache`)."""
+    return select(*object_columns(model))
+
+
+def read_as_loaded(model: type[M], values: Mapping[str, Any]) -> M:
+    """`detached`, with the identity of a loaded row: a relationship that was not read with it
+    (`attach`) raises DetachedInstanceError when touched, instead of reading as empty."""
+    instance = detached(model, values)
+    identity_class, key_names = _identity_of(model)
+    instance_state(instance).key = (
+        identity_class,
+        tuple([values[name] for name in key_names]),
+        None,
+    )
+    return instance
+
+
+@cache
+def _identity_of(model: Any) -> tuple[type[Any], tuple[str, ...]]:
+    mapper = sa_inspect(model)
+    names = tuple(mapper.get_property_by_column(column).key for column in mapper.primary_key)
+    return mapper._identity_class, names
+
+
+def attach(
+    parents: Iterable[Any],
+    relationship: str,
+    children: Iterable[Any],
+    child_key: str,
+    parent_key: str = "id",
+    one: bool = False,
+) -> None:
+    """Fill each parent's `relationship` with the children whose `child_key` equals the
+    parent's `parent_key`, in the children's order, as a loader would: a list, or with `one`
+    the child or None (for a many-to-one, `child_key="id"` and `parent_key` the foreign key)."""
+    grouped: dict[Any, list[Any]] = {}
+    for child in children:
+        grouped.setdefault(getattr(child, child_key), []).append(child)
+    for parent in parents:
+        found = grouped.get(getattr(parent, parent_key), [])
+        parent.__dict__[relationship] = (found[0] if found else None) if one else found
 
 
 @cache
@@ -299,6 +355,19 @@ class Database:
                 return found
         async with self.reads.connect() as connection:
             return [list(await connection.execute(q, p)) for q, p in queries]
+
+    async def read_objects(
+        self, *queries: tuple[type[Any] | None, Any, Mapping[str, Any]]
+    ) -> list[list[Any]]:
+        """The rows of several `select_objects` queries (class, query, parameters) as objects
+        of their classes, read together like `read_all` (no ORM session: an object graph costs
+        its rows, not a unit of work); with None for the class, the rows as they are. Join the
+        objects with `attach`; treat them as read-only."""
+        found = await self.read_all(*((query, parameters) for _, query, parameters in queries))
+        return [
+            rows if model is None else [read_as_loaded(model, row._mapping) for row in rows]
+            for (model, _, _), rows in zip(queries, found, strict=True)
+        ]
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

@@ -43,8 +43,7 @@ def now() -> dt.datetime:
 
 async def reports_page(request: Request, view: ParticipantView) -> Response:
     moment = now()
-    async with database(request).sessions() as db:
-        shown = await approval.participant_report_list(db, view.participant.id, moment)
+    shown = await approval.participant_report_list(database(request), view.participant.id, moment)
     rows = [
         (report, Month(report.year, report.month), total, service.status_of(version, moment))
         for report, version, total in shown
@@ -90,24 +89,21 @@ def chart(month: Month, entries: Any) -> dict[str, Any]:
 
 
 async def report_page(request: Request, view: ParticipantView) -> Response:
-    moment = now()
-    report_id = request.path_params["report_id"]
-    async with database(request).sessions() as db:
-        found = await approval.participant_report(db, view.participant.id, report_id, moment)
-        if found is None:
+    found = await approval.read_participant_report(
+        database(request), view.participant.id, request.path_params["report_id"], now()
+    )
+    if found is None:
+        raise HTTPException(404)
+    report, version, offer_consent = found
+    shown = version
+    version_number = whole_number(request.query_params.get("version"))
+    if version_number is not None:
+        earlier = [
+            v for v in report.versions if v.state == "submitted" and v.version == version_number
+        ]
+        if not earlier:
             raise HTTPException(404)
-        report, version = found
-        shown = version
-        number = request.query_params.get("version")
-        version_number = whole_number(number)
-        if version_number is not None:
-            earlier = [
-                v for v in report.versions if v.state == "submitted" and v.version == version_number
-            ]
-            if not earlier:
-                raise HTTPException(404)
-            shown = earlier[0]
-        offer_consent = await approval.may_offer_consent(db, view.participant.id)
+        shown = earlier[0]
     return report_response(request, view, report, version, shown, offer_consent, {}, {})
 
 
@@ -148,12 +144,12 @@ def report_response(
 async def approve(request: Request, participant: Participant) -> Response:
     form = await read_form(request)
     report_id = request.path_params["report_id"]
-    async with database(request).sessions() as db:
-        shown = await approval.participant_report(db, participant.id, report_id, now())
-        offer_consent = await approval.may_offer_consent(db, participant.id)
-    if shown is None:
+    found = await approval.read_participant_report(
+        database(request), participant.id, report_id, now()
+    )
+    if found is None:
         raise HTTPException(404)
-    report, version = shown
+    report, version, offer_consent = found
     if version.response is not None or str(version.version) != form.get("version"):
         return RedirectResponse(f"/hours/{report.id}", status_code=303)
     consent = offer_consent and form.get("consent") == "yes"
@@ -225,12 +221,12 @@ async def not_agreed(request: Request, participant: Participant) -> Response:
 
 async def signed_version(request: Request, view: ParticipantView) -> tuple[Any, Any]:
     """The participant's report and its signed version (404 when there is none)."""
-    report_id = request.path_params["report_id"]
-    async with database(request).sessions() as db:
-        found = await approval.participant_report(db, view.participant.id, report_id, now())
+    found = await approval.read_participant_report(
+        database(request), view.participant.id, request.path_params["report_id"], now()
+    )
     if found is None:
         raise HTTPException(404)
-    report, version = found
+    report, version, _offer_consent = found
     if version.response is None or version.response.signature is None:
         raise HTTPException(404)
     return report, version
