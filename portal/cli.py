@@ -131,7 +131,7 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
         # asyncio's own loop, not uvloop: uvloop leaves a response unsent until its loop's next
         # turn while it takes on new requests, so under load a few answers wait ten times as
         # long as the rest (bench.tail: p99 331 ms against 38 ms at 1 ms of CPU a request).
-        loop=__import__("os").environ.get("X_LOOP", "asyncio"),
+        loop="asyncio",
         log_level="info",
     )
 

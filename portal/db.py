@@ -177,7 +177,7 @@ def read_as_loaded(model: type[M], values: Mapping[str, Any]) -> M:
     """`detached`, with the identity of a loaded row: a relationship that was not read with it
     (`attach`) raises DetachedInstanceError when touched, instead of reading as empty."""
     instance = detached(model, values)
-    identity_class, key_names = _identity_of(model)
+    identity_class, key_names = _identity_of(cast(Any, model))
     instance_state(instance).key = (
         identity_class,
         tuple([values[name] for name in key_names]),
