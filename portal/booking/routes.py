@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal.auth.guards import participant_only
-from portal.booking import bookings, free_times, meetings, trail
+from portal.booking import bookings, free_times, meetings, page_reads, trail
 from portal.booking import slot_engine as engine
 from portal.booking.bookings import MEETING_TYPES
 from portal.booking.free_times import BookingRefused, Place, SlotTaken
@@ -48,10 +48,8 @@ def place_of(request: Request) -> Place:
 async def meetings_page(request: Request, view: ParticipantView) -> Response:
     now = utcnow()
     participant_id = view.participant.id
-    async with database(request).sessions() as db:
-        held = await meetings.meetings_of(db, participant_id)
-        offers = await free_times.offers_for(db, participant_id, today(request))
-        changes = await trail.job_centre_changes(db, participant_id)
+    page = await page_reads.meetings_page(database(request), participant_id, today(request))
+    held, offers, changes = page.meetings, page.offers, page.changes
     unseen = [booking_id for booking_id, seen in changes.items() if not seen]
     if unseen and not view.read_only:
         async with database(request).transaction() as db:
