@@ -15,11 +15,9 @@ from starlette.routing import Route
 
 from portal.areas import format_postcode
 from portal.auth.guards import participant_only
-from portal.cv import bank, export, mycv, service
+from portal.cv import bank, export, mycv, page_reads, service
 from portal.cv.pages import choices, cv_labels, presentation_labels, search
 from portal.db import utcnow
-from portal.employers import contact
-from portal.employers.search import sightings_of
 from portal.occupations.search import Hit
 from portal.occupations.service import labels_of
 from portal.participants.models import Participant
@@ -38,28 +36,22 @@ from portal.web.templating import tell
 
 
 async def cv_page(request: Request, view: ParticipantView) -> Response:
-    async with database(request).sessions() as db:
-        items = await service.sought(db, view.participant.id)
-        entries = await mycv.entries(db, view.participant.id)
-        profile = await mycv.profile_of(db, view.participant.id)
-        occupations = await labels_of(
-            db, [e.occupation_uri for e in entries if e.occupation_uri], current_language.get()
-        )
-        sightings = await sightings_of(db, view.participant.id, current_language.get(), 5)
-        waiting = await contact.waiting_count(db, view.participant.id, utcnow())
+    page = await page_reads.cv_page(
+        database(request), view.participant.id, current_language.get(), utcnow()
+    )
     return render(
         request,
         view,
         "cv/my_cv.html",
-        sightings=sightings,
-        waiting_requests=waiting,
-        area=bank.area_of(profile, country_of(request)),
+        sightings=page.sightings,
+        waiting_requests=page.waiting_requests,
+        area=bank.area_of(page.profile, country_of(request)),
         country=country_of(request),
-        occupations=occupations,
-        sought_count=len(items),
-        entries=entries,
-        profile=profile,
-        missing=mycv.missing_sections(entries),
+        occupations=page.occupations,
+        sought_count=page.sought_count,
+        entries=page.entries,
+        profile=page.profile,
+        missing=mycv.missing_sections(page.entries),
         saved=request.query_params.get("saved"),
         **cv_labels(),
     )

@@ -9,9 +9,10 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.areas import places
@@ -20,7 +21,7 @@ from portal.db import Database, insert_into, utcnow
 from portal.employers.identity import pseudonym
 from portal.employers.models import CvSighting, EmployerOrganisation, EmployerPseudonym
 from portal.employers.ranking import DEFAULT_DISTANCE, Criteria, Hit, ranked_page
-from portal.occupations.service import labels_of
+from portal.occupations.service import preferred_label
 from portal.web.forms import Errors, Fields
 from portal.web.i18n import gettext
 
@@ -154,29 +155,34 @@ async def participant_of(db: AsyncSession, organisation_id: int, name: str) -> i
     return found
 
 
+@cache
+def sightings_query(limit: int) -> Select[Any]:
+    """The participant's log of employers' searches and openings (run with
+    {"participant_id", "language"}), newest first, as `Sighting`s: the occupation searched for
+    named in the language, else as it was named then."""
+    return (
+        select(
+            CvSighting.at,
+            CvSighting.organisation_name,
+            CvSighting.kind,
+            func.coalesce(
+                preferred_label(CvSighting.occupation_uri), CvSighting.occupation_label
+            ).label("occupation_label"),
+        )
+        .where(CvSighting.participant_id == bindparam("participant_id"))
+        .order_by(CvSighting.at.desc(), CvSighting.id.desc())
+        .limit(limit)
+    )
+
+
 async def sightings_of(
     db: AsyncSession, participant_id: int, language: str, limit: int = 200
 ) -> list[Sighting]:
-    """The participant's log of employers' searches and openings, newest first, with the
-    occupations searched for named in `language`."""
-    found = list(
-        await db.scalars(
-            select(CvSighting)
-            .where(CvSighting.participant_id == participant_id)
-            .order_by(CvSighting.at.desc(), CvSighting.id.desc())
-            .limit(limit)
-        )
+    """`sightings_query`'s log, read in a session."""
+    rows = await db.execute(
+        sightings_query(limit), {"participant_id": participant_id, "language": language}
     )
-    labels = await labels_of(db, {s.occupation_uri for s in found if s.occupation_uri}, language)
-    return [
-        Sighting(
-            s.at,
-            s.organisation_name,
-            s.kind,
-            labels.get(s.occupation_uri, s.occupation_label),
-        )
-        for s in found
-    ]
+    return [Sighting(*row) for row in rows]
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, false, func, insert, literal, select
+from sqlalchemy import bindparam, delete, false, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -134,6 +134,22 @@ async def labels_of(db: AsyncSession, uris: Iterable[str], language: str) -> dic
         )
     )
     return {uri: label for uri, label in rows}
+
+
+def preferred_label(uri: Any) -> Any:
+    """The preferred label, in the language {"language"}, of the occupation whose URI is
+    `uri` (a column of the query it goes into), or NULL: `labels_of` inside one query."""
+    return (
+        select(OccupationLabel.label)
+        .join(Occupation, Occupation.id == OccupationLabel.occupation_id)
+        .where(
+            Occupation.uri == uri,
+            OccupationLabel.language == bindparam("language"),
+            OccupationLabel.kind == PREFERRED,
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def other_names_rows_query(uris: Any) -> Any:
