@@ -11,7 +11,15 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, select
 
-from portal.cv.models import CvEntry, CvProfile, SoughtOccupation
+from portal.cv.models import (
+    CvEntry,
+    CvProfile,
+    CvShare,
+    CvShareView,
+    PresentationCv,
+    PresentationExperience,
+    SoughtOccupation,
+)
 from portal.db import Database, select_objects
 from portal.employers.contact import waiting_query
 from portal.employers.search import Sighting, sightings_query
@@ -74,3 +82,60 @@ async def cv_page(
         [Sighting(*row) for row in sightings],
         int(waiting[0][0] or 0),
     )
+
+
+@dataclass(frozen=True)
+class PresentationPage:
+    texts: PresentationCv | None
+    experiences: list[PresentationExperience]  # in the order they were added
+    shares: list[tuple[CvShare, list[CvShareView]]]  # newest first, each with its openings
+
+
+@cache
+def presentation_queries() -> tuple[tuple[type[Any], Any], ...]:
+    """(class, query) for {"participant_id"}: the texts, the experiences, the share links and
+    their openings."""
+    mine: Any = bindparam("participant_id")
+    return (
+        (
+            PresentationCv,
+            select_objects(PresentationCv).where(PresentationCv.participant_id == mine),
+        ),
+        (
+            PresentationExperience,
+            select_objects(PresentationExperience)
+            .where(PresentationExperience.participant_id == mine)
+            .order_by(PresentationExperience.created_at, PresentationExperience.id),
+        ),
+        (
+            CvShare,
+            select_objects(CvShare)
+            .where(CvShare.participant_id == mine)
+            .order_by(CvShare.created_at.desc(), CvShare.id.desc()),
+        ),
+        (
+            CvShareView,
+            select_objects(CvShareView)
+            .join(CvShare, CvShare.id == CvShareView.share_id)
+            .where(CvShare.participant_id == mine)
+            .order_by(CvShareView.viewed_at.desc(), CvShareView.id.desc()),
+        ),
+    )
+
+
+async def presentation_page(
+    database: Database, participant_id: int, with_shares: bool = True
+) -> PresentationPage:
+    """The presentation CV; with `with_shares`, also its share links (the participant's own
+    page; an employer's shared page reads the CV only)."""
+    queries = presentation_queries() if with_shares else presentation_queries()[:2]
+    given = {"participant_id": participant_id}
+    found = await database.read_objects(*((model, query, given) for model, query in queries))
+    texts, experiences = found[0], found[1]
+    shares: list[tuple[CvShare, list[CvShareView]]] = []
+    if with_shares:
+        views: dict[int, list[CvShareView]] = {}
+        for view in found[3]:
+            views.setdefault(view.share_id, []).append(view)
+        shares = [(share, views.get(share.id, [])) for share in found[2]]
+    return PresentationPage(texts[0] if texts else None, experiences, shares)

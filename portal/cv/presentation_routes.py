@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal.auth.guards import participant_only
-from portal.cv import presentation, service
+from portal.cv import page_reads, presentation, service
 from portal.cv.models import PresentationExperience
 from portal.cv.pages import presentation_labels
 from portal.db import utcnow
@@ -39,17 +39,14 @@ from portal.web.templating import pages, tell
 
 
 async def presentation_page(request: Request, view: ParticipantView) -> Response:
-    async with database(request).sessions() as db:
-        texts = await presentation.texts_of(db, view.participant.id)
-        items = await presentation.experiences(db, view.participant.id)
-        shares = await presentation.shares_with_views(db, view.participant.id)
+    page = await page_reads.presentation_page(database(request), view.participant.id)
     return render(
         request,
         view,
         "cv/presentation.html",
-        texts=texts,
-        items=items,
-        shares=shares,
+        texts=page.texts,
+        items=page.experiences,
+        shares=page.shares,
         now=utcnow(),
         saved=request.query_params.get("saved"),
         share_values={"days": str(presentation.DEFAULT_DAYS), "form_token": new_form_token()},
@@ -300,16 +297,14 @@ async def shared_cv(request: Request) -> Response:
     if isinstance(found, Response):
         return found
     share, participant = found
-    async with database(request).sessions() as db:
-        texts = await presentation.texts_of(db, participant.id)
-        items = await presentation.experiences(db, participant.id)
+    page = await page_reads.presentation_page(database(request), participant.id, False)
     return pages(request).render(
         request,
         "cv/shared.html",
         {
             "name": participant.full_name,
-            "texts": texts,
-            "items": items,
+            "texts": page.texts,
+            "items": page.experiences,
             "expires_at": share.expires_at,
             "token": request.path_params["token"],
             **presentation_labels(),
