@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from babel.support import LazyProxy
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.audit.models import AccessLogEntry
-from portal.db import utcnow
+from portal.db import select_objects, utcnow
 from portal.participants.models import Participant
 from portal.staff.models import StaffUser
 from portal.web.i18n import lazy_gettext as _
@@ -49,17 +49,16 @@ async def record_access(
     return entry
 
 
-async def access_log_of(
-    db: AsyncSession, participant_id: int, limit: int = 200
-) -> Sequence[AccessLogEntry]:
-    """The participant's entries, newest first."""
-    query = (
-        select(AccessLogEntry)
-        .where(AccessLogEntry.participant_id == participant_id)
+@cache
+def access_log_query(limit: int) -> Any:
+    """The participant's entries (run with {"participant_id"}), newest first, for
+    `Database.read_objects` as `AccessLogEntry`."""
+    return (
+        select_objects(AccessLogEntry)
+        .where(AccessLogEntry.participant_id == bindparam("participant_id"))
         .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
         .limit(limit)
     )
-    return (await db.scalars(query)).all()
 
 
 def looked_at_since(participant_id: Any, staff_user_id: Any, moment: Any) -> Any:

@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal.auth.guards import participant_only
-from portal.cv import service
+from portal.cv import page_reads, service
 from portal.cv.pages import LABELS, choices, search
 from portal.cv.service import CvError
 from portal.occupations.search import MAX_RESULTS
@@ -29,9 +29,9 @@ from portal.web.templating import pages, tell
 
 
 async def jobs_page(request: Request, view: ParticipantView) -> Response:
-    async with database(request).sessions() as db:
-        items = await service.sought(db, view.participant.id)
-        labels = await labels_of(db, [i.occupation_uri for i in items], current_language.get())
+    items, labels = await page_reads.sought_page(
+        database(request), view.participant.id, current_language.get()
+    )
     return render(
         request,
         view,

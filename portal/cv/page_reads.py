@@ -139,3 +139,36 @@ async def presentation_page(
             views.setdefault(view.share_id, []).append(view)
         shares = [(share, views.get(share.id, [])) for share in found[2]]
     return PresentationPage(texts[0] if texts else None, experiences, shares)
+
+
+@cache
+def sought_queries() -> tuple[tuple[type[Any] | None, Any], ...]:
+    """(class or None, query) for {"participant_id", "language"}: the occupations sought, in
+    the order added, and each one's name in the language."""
+    mine: Any = bindparam("participant_id")
+    return (
+        (
+            SoughtOccupation,
+            select_objects(SoughtOccupation)
+            .where(SoughtOccupation.participant_id == mine)
+            .order_by(SoughtOccupation.created_at, SoughtOccupation.id),
+        ),
+        (
+            None,
+            select(
+                SoughtOccupation.occupation_uri, preferred_label(SoughtOccupation.occupation_uri)
+            ).where(SoughtOccupation.participant_id == mine),
+        ),
+    )
+
+
+async def sought_page(
+    database: Database, participant_id: int, language: str
+) -> tuple[list[SoughtOccupation], dict[str, str]]:
+    """The occupations the participant looks for, and their names (URIs no longer listed are
+    left out)."""
+    given = {"participant_id": participant_id, "language": language}
+    items, labels = await database.read_objects(
+        *((model, query, given) for model, query in sought_queries())
+    )
+    return items, {uri: label for uri, label in labels if label is not None}

@@ -11,13 +11,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal.audit.service import WHAT_LABELS, access_log_of
+from portal.audit.models import AccessLogEntry
+from portal.audit.service import WHAT_LABELS, access_log_query
 from portal.auth.guards import participant_only
 from portal.booking import free_times
 from portal.booking.trail import next_meeting_query, unseen_job_centre_change
 from portal.db import utcnow
 from portal.employers import contact
-from portal.employers.search import sightings_of
+from portal.employers.search import Sighting, sightings_query
 from portal.fast_rows import typed_row
 from portal.hours import approval
 from portal.participants.models import Participant
@@ -97,16 +98,22 @@ async def start_page(request: Request, view: ParticipantView) -> Response:
     )
 
 
+# The newest openings of the participant's pages and employers' sightings the log shows.
+LOG_SHOWN = 200
+
+
 async def access_log_page(request: Request, view: ParticipantView) -> Response:
-    async with database(request).sessions() as db:
-        entries = await access_log_of(db, view.participant.id)
-        sightings = await sightings_of(db, view.participant.id, current_language.get())
+    given = {"participant_id": view.participant.id, "language": current_language.get()}
+    entries, sightings = await database(request).read_objects(
+        (AccessLogEntry, access_log_query(LOG_SHOWN), given),
+        (None, sightings_query(LOG_SHOWN), given),
+    )
     return render(
         request,
         view,
         "participant/access_log.html",
         entries=entries,
-        sightings=sightings,
+        sightings=[Sighting(*row) for row in sightings],
         what_labels=WHAT_LABELS,
     )
 
