@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select, true
 
 from portal.booking import slot_engine as engine
 from portal.booking.free_times import Eligibility, is_eligible, is_open
@@ -37,23 +37,27 @@ class MeetingsPage:
 
 
 @cache
-def meetings_page_queries() -> tuple[tuple[type[Any] | None, Any], ...]:
-    """(class or None for plain rows, query) for {"participant_id"}."""
-    mine = Booking.participant_id == bindparam("participant_id")
-    booked = select(Booking.offer_id).where(mine)
+def booking_queries(one: bool) -> tuple[tuple[type[Any] | None, Any], ...]:
+    """(class or None for plain rows, query) for {"participant_id"}: the participant's
+    bookings but the moved ones (with `one`, the booking {"booking_id"}, whatever its state),
+    their offers, rooms, caseworkers, each offer's caseworkers' names, and the teams."""
+    chosen: Any = Booking.participant_id == bindparam("participant_id")
+    if one:
+        chosen = and_(chosen, Booking.id == bindparam("booking_id"))
+    booked = select(Booking.offer_id).where(chosen)
     return (
         (
             Booking,
             select_objects(Booking)
-            .where(mine, Booking.status != "moved")
+            .where(chosen, true() if one else Booking.status != "moved")
             .order_by(Booking.starts_at, Booking.id),
         ),
         (MeetingOffer, select_objects(MeetingOffer).where(MeetingOffer.id.in_(booked))),
-        (Room, select_objects(Room).where(Room.id.in_(select(Booking.room_id).where(mine)))),
+        (Room, select_objects(Room).where(Room.id.in_(select(Booking.room_id).where(chosen)))),
         (
             Caseworker,
             select_objects(Caseworker).where(
-                Caseworker.id.in_(select(Booking.caseworker_id).where(mine))
+                Caseworker.id.in_(select(Booking.caseworker_id).where(chosen))
             ),
         ),
         (
@@ -64,6 +68,14 @@ def meetings_page_queries() -> tuple[tuple[type[Any] | None, Any], ...]:
             .order_by(Caseworker.name),
         ),
         (None, select(Team.id, Team.parent_id, Team.address)),
+    )
+
+
+@cache
+def bookable_queries() -> tuple[tuple[type[Any] | None, Any], ...]:
+    """(class or None, query) for {"participant_id"}: the active offers, the participant's
+    markings and team, and the bookings the job centre changed (all, and those not seen)."""
+    return (
         (
             MeetingOffer,
             select_objects(MeetingOffer)
@@ -87,23 +99,10 @@ def meetings_page_queries() -> tuple[tuple[type[Any] | None, Any], ...]:
     )
 
 
-async def meetings_page(database: Database, participant_id: int, today: dt.date) -> MeetingsPage:
-    given = {"participant_id": participant_id}
-    (
-        bookings,
-        booked_offers,
-        rooms,
-        caseworkers,
-        offer_names,
-        teams,
-        active_offers,
-        markings,
-        profile,
-        unseen,
-        changed,
-    ) = await database.read_objects(
-        *((model, query, given) for model, query in meetings_page_queries())
-    )
+def meetings_from(found: list[list[Any]]) -> list[Meeting]:
+    """The meetings of `booking_queries`' rows: each booking with its offer, the room's
+    address or else the nearest team's, and its caseworker or else the offer's."""
+    bookings, booked_offers, rooms, caseworkers, offer_names, teams = found
     parents = {team_id: parent for team_id, parent, _ in teams}
     addresses = {team_id: address for team_id, _, address in teams}
     offers = {offer.id: offer for offer in booked_offers}
@@ -118,20 +117,36 @@ async def meetings_page(database: Database, participant_id: int, today: dt.date)
         room = rooms_by_id.get(booking.room_id) if booking.room_id else None
         address = room.address if room is not None and room.address else None
         if not address:
-            address = next(
-                (
-                    addresses[team]
-                    for team in engine.teams_above(offer.team_id, parents)
-                    if addresses.get(team)
-                ),
-                "",
-            )
+            above = engine.teams_above(offer.team_id, parents)
+            address = next((addresses[team] for team in above if addresses.get(team)), "")
         if booking.caseworker_id in names_by_id:
             names: tuple[str, ...] = (names_by_id[booking.caseworker_id],)
         else:
             names = tuple(names_of_offer.get(offer.id, ()))
         return Meeting(booking, offer, address or "", names)
 
+    return [meeting(booking) for booking in bookings]
+
+
+async def meeting(database: Database, participant_id: int, booking_id: int) -> Meeting | None:
+    """One booking of the participant's as a meeting; None when it is not theirs."""
+    given = {"participant_id": participant_id, "booking_id": booking_id}
+    found = await database.read_objects(
+        *((model, query, given) for model, query in booking_queries(True))
+    )
+    meetings = meetings_from(found)
+    return meetings[0] if meetings else None
+
+
+async def meetings_page(database: Database, participant_id: int, today: dt.date) -> MeetingsPage:
+    given = {"participant_id": participant_id}
+    found = await database.read_objects(
+        *((model, query, given) for model, query in booking_queries(False) + bookable_queries())
+    )
+    held = meetings_from(found[:6])
+    teams = found[5]
+    active_offers, markings, profile, unseen, changed = found[6:]
+    parents = {team_id: parent for team_id, parent, _ in teams}
     team_id, municipality = profile[0] if profile else (None, None)
     who = Eligibility(
         frozenset(marking for (marking,) in markings),
@@ -140,7 +155,7 @@ async def meetings_page(database: Database, participant_id: int, today: dt.date)
     )
     not_seen = {booking_id for (booking_id,) in unseen}
     return MeetingsPage(
-        [meeting(booking) for booking in bookings],
+        held,
         [offer for offer in active_offers if is_open(offer, today) and is_eligible(offer, who)],
         {
             booking_id: booking_id not in not_seen

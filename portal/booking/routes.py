@@ -151,11 +151,12 @@ async def offer_or_404(request: Request, participant: Participant) -> MeetingOff
 
 
 async def meeting_or_404(request: Request, participant: Participant) -> Meeting:
-    async with database(request).sessions() as db:
-        booking = await meetings.booking_of(db, participant.id, request.path_params["booking_id"])
-        if booking is None:
-            raise HTTPException(404)
-        return await meetings.meeting_of(db, booking)
+    found = await page_reads.meeting(
+        database(request), participant.id, request.path_params["booking_id"]
+    )
+    if found is None:
+        raise HTTPException(404)
+    return found
 
 
 async def picker_response(
