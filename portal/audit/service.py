@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, exists
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.audit.models import AccessLogEntry
-from portal.db import select_objects, utcnow
+from portal.db import insert_into, select_objects, utcnow
 from portal.participants.models import Participant
 from portal.staff.models import StaffUser
 from portal.web.i18n import lazy_gettext as _
@@ -33,20 +33,21 @@ WHAT_LABELS: dict[str, LazyProxy] = {
 
 async def record_access(
     db: AsyncSession, participant: Participant, staff: StaffUser, what: str
-) -> AccessLogEntry:
+) -> None:
+    """Write the opening to the participant's access log (one INSERT, no unit of work: every
+    staff page writes one)."""
     if what not in WHAT_LABELS:
         raise ValueError(f"unknown access-log subject {what!r}")
-    entry = AccessLogEntry(
-        participant_id=participant.id,
-        staff_user_id=staff.id,
-        staff_name=staff.full_name,
-        organisation_name=staff.organisation.name,
-        what=what,
-        at=utcnow(),
+    await db.execute(
+        insert_into(db, AccessLogEntry.__table__).values(
+            participant_id=participant.id,
+            staff_user_id=staff.id,
+            staff_name=staff.full_name,
+            organisation_name=staff.organisation.name,
+            what=what,
+            at=utcnow(),
+        )
     )
-    db.add(entry)
-    await db.flush()
-    return entry
 
 
 @cache

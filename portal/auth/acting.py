@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from portal.audit.service import record_access
 from portal.auth.guards import StaffIdentity, staff_only
 from portal.participants.models import Participant
-from portal.staff.service import visible_participant
+from portal.staff.service import participant_for_staff
 from portal.web.requests import database, today
 from portal.web.templating import pages
 
@@ -52,13 +52,13 @@ async def participant_opened(
 ) -> Participant:
     """The path's participant when this staff user may see them (404 otherwise), with the
     opening written to the participant's access log as `what` (None: not an opening)."""
-    async with database(request).transaction() as db:
-        participant = await visible_participant(
-            db, staff.user, staff.roles, request.path_params["participant_id"]
-        )
-        if participant is None:
-            raise HTTPException(404)
-        if what is not None:
+    participant = await participant_for_staff(
+        database(request), staff.user, staff.roles, request.path_params["participant_id"]
+    )
+    if participant is None:
+        raise HTTPException(404)
+    if what is not None:
+        async with database(request).transaction() as db:
             await record_access(db, participant, staff.user, what)
     return participant
 

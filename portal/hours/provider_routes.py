@@ -9,7 +9,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -17,7 +16,7 @@ from starlette.routing import Route
 
 from portal.auth.acting import ActingHandler, StaffOnParticipant, acting_on_participant
 from portal.holidays import month_days, working_days
-from portal.hours import service
+from portal.hours import page_reads, service
 from portal.hours.models import (
     HourReport,
 )
@@ -92,9 +91,10 @@ def month_or_404(p: Provider) -> Month:
     return month
 
 
-async def grid_context(p: Provider, db: AsyncSession, month: Month) -> dict[str, Any]:
-    report = await service.find_report(db, p.staff.user.organisation_id, p.participant.id, month)
-    initiatives = await service.participant_initiatives(db, p.participant.id)
+async def grid_context(p: Provider, month: Month) -> dict[str, Any]:
+    report, initiatives = await page_reads.provider_month(
+        database(p.request), p.staff.user.organisation_id, p.participant.id, month
+    )
     activities = service.activities_for_month(initiatives, month)
     country = p.request.app.state.settings.country
     return {
@@ -173,8 +173,7 @@ def draft_values(report: HourReport | None) -> dict[str, str]:
 
 async def month_grid(p: Provider) -> Response:
     month = month_or_404(p)
-    async with database(p.request).sessions() as db:
-        context = await grid_context(p, db, month)
+    context = await grid_context(p, month)
     saved = p.request.query_params.get("saved")
     return grid_response(p, context, draft_values(context["report"]), {}, saved=saved)
 
@@ -184,8 +183,7 @@ async def month_grid_post(p: Provider) -> Response:
     form = await read_form(p.request, "copy_to")
     copy_to: list[str] = form.pop("copy_to")
     action = form.get("action", "save")
-    async with database(p.request).sessions() as db:
-        context = await grid_context(p, db, month)
+    context = await grid_context(p, month)
     keys = [a.key for a in context["activities"]]
     if action == "correct":
         return await correct(p, month)
@@ -213,18 +211,15 @@ async def month_grid_post(p: Provider) -> Response:
     try:
         await save_month(p, month, form, grid if submitting else None, context["activities"])
     except HoursError as refusal:
-        async with database(p.request).sessions() as db:
-            context = await grid_context(p, db, month)
+        context = await grid_context(p, month)
         return grid_response(p, context, form, {}, 409, refusal=refusal.message)
     except IntegrityError:
         return RedirectResponse(f"{p.base}/{month}", status_code=303)  # a racing double submit
     if grid.errors and action == "submit":
-        async with database(p.request).sessions() as db:
-            context = await grid_context(p, db, month)
+        context = await grid_context(p, month)
         return grid_response(p, context, form, grid.errors, 400)
     if action == "copy":
-        async with database(p.request).sessions() as db:
-            context = await grid_context(p, db, month)
+        context = await grid_context(p, month)
         return grid_response(p, context, form, grid.errors, saved="copied")
     return RedirectResponse(
         f"{p.base}/{month}?saved={'submitted' if action == 'submit' else 'draft'}", 303

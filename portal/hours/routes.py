@@ -21,7 +21,7 @@ from starlette.routing import Route
 from portal.auth.guards import participant_only
 from portal.auth.models import Signature
 from portal.auth.signing import SigningRefused, start_signing
-from portal.hours import approval, service
+from portal.hours import approval, page_reads, service
 from portal.hours.models import (
     HourReport,
 )
@@ -43,7 +43,7 @@ def now() -> dt.datetime:
 
 async def reports_page(request: Request, view: ParticipantView) -> Response:
     moment = now()
-    shown = await approval.participant_report_list(database(request), view.participant.id, moment)
+    shown = await page_reads.participant_report_list(database(request), view.participant.id, moment)
     rows = [
         (report, Month(report.year, report.month), total, service.status_of(version, moment))
         for report, version, total in shown
@@ -89,7 +89,7 @@ def chart(month: Month, entries: Any) -> dict[str, Any]:
 
 
 async def report_page(request: Request, view: ParticipantView) -> Response:
-    found = await approval.read_participant_report(
+    found = await page_reads.read_participant_report(
         database(request), view.participant.id, request.path_params["report_id"], now()
     )
     if found is None:
@@ -144,7 +144,7 @@ def report_response(
 async def approve(request: Request, participant: Participant) -> Response:
     form = await read_form(request)
     report_id = request.path_params["report_id"]
-    found = await approval.read_participant_report(
+    found = await page_reads.read_participant_report(
         database(request), participant.id, report_id, now()
     )
     if found is None:
@@ -221,7 +221,7 @@ async def not_agreed(request: Request, participant: Participant) -> Response:
 
 async def signed_version(request: Request, view: ParticipantView) -> tuple[Any, Any]:
     """The participant's report and its signed version (404 when there is none)."""
-    found = await approval.read_participant_report(
+    found = await page_reads.read_participant_report(
         database(request), view.participant.id, request.path_params["report_id"], now()
     )
     if found is None:

@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from functools import cache
 from typing import Any, NamedTuple, cast
 
 from babel.support import LazyProxy
-from sqlalchemy import Select, Table, func, literal, select
+from sqlalchemy import Select, Table, bindparam, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.db import insert_into, utcnow
@@ -472,17 +473,18 @@ class InitiativePeriod(NamedTuple):
     end_date: dt.date | None
 
 
-async def initiative_periods(db: AsyncSession, participant_id: int) -> list[InitiativePeriod]:
-    """Each of the participant's initiatives with its latest version's title and period, in
-    order of start (the activities an hour history is registered against)."""
+@cache
+def initiative_periods_query() -> Any:
+    """Each of the participant's initiatives (run with {"participant_id"}) with its latest
+    version's title and period, in order of start: `InitiativePeriod` rows."""
     latest = (
         select(InitiativeVersion.initiative_id, func.max(InitiativeVersion.version).label("v"))
         .join(Initiative, Initiative.id == InitiativeVersion.initiative_id)
-        .where(Initiative.participant_id == participant_id)
+        .where(Initiative.participant_id == bindparam("participant_id"))
         .group_by(InitiativeVersion.initiative_id)
         .subquery()
     )
-    rows = await db.execute(
+    return (
         select(
             InitiativeVersion.initiative_id,
             InitiativeVersion.title,
@@ -496,4 +498,10 @@ async def initiative_periods(db: AsyncSession, participant_id: int) -> list[Init
         )
         .order_by(InitiativeVersion.start_date, InitiativeVersion.initiative_id)
     )
+
+
+async def initiative_periods(db: AsyncSession, participant_id: int) -> list[InitiativePeriod]:
+    """`initiative_periods_query`'s periods, read in a session (the activities an hour
+    history is registered against)."""
+    rows = await db.execute(initiative_periods_query(), {"participant_id": participant_id})
     return [InitiativePeriod(*row) for row in rows]

@@ -17,11 +17,14 @@ from typing import Any
 import pytest
 from sqlalchemy import bindparam, delete, event, func, select, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import DetachedInstanceError
 
 from portal.auth.models import WebSession
 from portal.auth.sessions import session_and_participant, session_query
 from portal.booking.models import BookingEvent
-from portal.db import Database, utcnow
+from portal.db import Database, attach, utcnow
+from portal.hours.models import HourReport, HourReportVersion, HourResponse
+from portal.hours.page_reads import report_list_queries
 from portal.jobgoal.service import goal_mismatch_query, other_names_query
 from portal.participants.models import Participant
 from portal.participants.routes import start_page_query
@@ -90,6 +93,53 @@ def test_rows_are_read_by_name_and_objects_by_primary_key(database_url: str) -> 
             {"id": participant_id},
         )
         assert row.id == participant_id and row._mapping["first_name"] == "Anna"
+
+    on_database(database_url, check)
+
+
+def test_an_object_graph_read_without_a_session_is_what_the_orm_loads_and_refuses_the_rest(
+    database_url: str,
+) -> None:
+    """`Database.read_objects` + `attach`: the same objects and relationships as the ORM's
+    loaders give; a relationship not read with them raises instead of reading as empty."""
+
+    async def check(database: Database) -> None:
+        participant_id = await anna(database)
+        reports_query, versions_query, responses_query, _totals = report_list_queries()
+        given = {"participant": participant_id}
+        reports, versions, responses = await database.read_objects(
+            (HourReport, reports_query, given),
+            (HourReportVersion, versions_query, given),
+            (HourResponse, responses_query, given),
+        )
+        with pytest.raises(DetachedInstanceError):
+            _ = reports[0].versions
+        attach(versions, "response", responses, "version_id", one=True)
+        attach(reports, "versions", versions, "report_id")
+        async with database.sessions() as session:
+            loaded = (
+                await session.scalars(
+                    select(HourReport)
+                    .where(HourReport.participant_id == participant_id)
+                    .order_by(HourReport.year.desc(), HourReport.month.desc(), HourReport.id.desc())
+                )
+            ).all()
+
+            def shape(found: Any) -> list[Any]:
+                return [
+                    (
+                        report.id,
+                        report.created_at,
+                        [
+                            (v.id, v.state, v.submitted_at, v.response and v.response.kind)
+                            for v in report.versions
+                        ],
+                    )
+                    for report in found
+                ]
+
+            assert shape(reports) == shape(loaded) and len(reports) > 1
+        assert any(v.response is not None for v in versions), "anna has answered a month"
 
     on_database(database_url, check)
 
@@ -376,7 +426,17 @@ def test_pages_build_their_fast_path_statements_once(settings: Any) -> None:
     """A second round of the same pages compiles nothing: each page's fast-path statements
     are built once."""
     pages = {
-        ("anna", False): ["/", "/plan", "/settings"],
+        ("anna", False): [
+            "/",
+            "/plan",
+            "/settings",
+            "/hours",
+            "/meetings",
+            "/cv",
+            "/cv/presentation",
+            "/cv/jobs",
+            "/access-log",
+        ],
         ("karin", True): ["/staff/", "/staff/?scope=mine"],
         ("vera", True): ["/staff/reports/board"],
     }
