@@ -6,11 +6,11 @@ from functools import cache
 from typing import Any
 
 from babel.support import LazyProxy
-from sqlalchemy import bindparam, exists
+from sqlalchemy import bindparam, exists, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.audit.models import AccessLogEntry
-from portal.db import insert_into, select_objects, utcnow
+from portal.db import select_objects, utcnow
 from portal.participants.models import Participant
 from portal.staff.models import StaffUser
 from portal.web.i18n import lazy_gettext as _
@@ -39,7 +39,7 @@ async def record_access(
     if what not in WHAT_LABELS:
         raise ValueError(f"unknown access-log subject {what!r}")
     await db.execute(
-        insert_into(db, AccessLogEntry.__table__).values(
+        insert(AccessLogEntry).values(
             participant_id=participant.id,
             staff_user_id=staff.id,
             staff_name=staff.full_name,

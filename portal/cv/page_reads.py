@@ -24,6 +24,7 @@ from portal.db import Database, select_objects
 from portal.employers.contact import waiting_query
 from portal.employers.search import Sighting, sightings_query
 from portal.occupations.service import preferred_label
+from portal.participants.models import Participant
 
 SIGHTINGS_SHOWN = 5
 
@@ -92,11 +93,14 @@ class PresentationPage:
 
 
 @cache
-def presentation_queries() -> tuple[tuple[type[Any], Any], ...]:
+def presentation_queries(by_link: bool = False) -> tuple[tuple[type[Any], Any], ...]:
     """(class, query) for {"participant_id"}: the texts, the experiences, the share links and
-    their openings."""
-    mine: Any = bindparam("participant_id")
-    return (
+    their openings. With `by_link`, for {"token_hash"}: the share link, its participant, and
+    their texts and experiences."""
+    link: Any = bindparam("token_hash")
+    owner = select(CvShare.participant_id).where(CvShare.token_hash == link).scalar_subquery()
+    mine: Any = owner if by_link else bindparam("participant_id")
+    cv = (
         (
             PresentationCv,
             select_objects(PresentationCv).where(PresentationCv.participant_id == mine),
@@ -107,6 +111,15 @@ def presentation_queries() -> tuple[tuple[type[Any], Any], ...]:
             .where(PresentationExperience.participant_id == mine)
             .order_by(PresentationExperience.created_at, PresentationExperience.id),
         ),
+    )
+    if by_link:
+        return (
+            (CvShare, select_objects(CvShare).where(CvShare.token_hash == link)),
+            (Participant, select_objects(Participant).where(Participant.id == owner)),
+            *cv,
+        )
+    return (
+        *cv,
         (
             CvShare,
             select_objects(CvShare)
@@ -172,3 +185,23 @@ async def sought_page(
         *((model, query, given) for model, query in sought_queries())
     )
     return items, {uri: label for uri, label in labels if label is not None}
+
+
+@dataclass(frozen=True)
+class SharedPage:
+    share: CvShare
+    participant: Participant
+    texts: PresentationCv | None
+    experiences: list[PresentationExperience]
+
+
+async def shared_page(database: Database, token_hash: str) -> SharedPage | None:
+    """The share link with this token's hash, its participant and their presentation CV, in
+    one read; None when no link has it."""
+    given = {"token_hash": token_hash}
+    shares, participants, texts, experiences = await database.read_objects(
+        *((model, query, given) for model, query in presentation_queries(True))
+    )
+    if not shares or not participants:
+        return None
+    return SharedPage(shares[0], participants[0], texts[0] if texts else None, experiences)

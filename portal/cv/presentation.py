@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from babel.support import LazyProxy
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.auth.sessions import token_hash
@@ -208,10 +208,18 @@ async def made_link(db: AsyncSession, participant_id: int, seed: str, secret: st
     return token if found is not None else None
 
 
-async def share_by_token(db: AsyncSession, token: str, secret: str) -> CvShare | None:
+def link_hash(token: str, secret: str) -> str | None:
+    """The keyed hash a link's token is kept as; None for what cannot be a token."""
     if not token or len(token) > 100:
         return None
-    return await db.scalar(select(CvShare).where(CvShare.token_hash == token_hash(token, secret)))
+    return token_hash(token, secret)
+
+
+async def share_by_token(db: AsyncSession, token: str, secret: str) -> CvShare | None:
+    hashed = link_hash(token, secret)
+    if hashed is None:
+        return None
+    return await db.scalar(select(CvShare).where(CvShare.token_hash == hashed))
 
 
 async def revoke_share(
@@ -227,8 +235,8 @@ async def revoke_share(
 
 
 async def record_view(db: AsyncSession, share: CvShare, what: str, now: dt.datetime) -> None:
-    db.add(CvShareView(share_id=share.id, viewed_at=now, what=what))
-    await db.flush()
+    """Log an opening of the link (one INSERT: every opening writes one)."""
+    await db.execute(insert(CvShareView).values(share_id=share.id, viewed_at=now, what=what))
 
 
 async def shares_with_views(

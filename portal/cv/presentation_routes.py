@@ -4,8 +4,6 @@ an account (every view is logged)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -274,38 +272,35 @@ async def revoke_share(request: Request, participant: Participant) -> Response:
     return RedirectResponse("/cv/presentation#sharing", status_code=303)
 
 
-async def shared_share(request: Request, what: str) -> tuple[Any, Participant] | Response:
-    """The share of the path's token when it is open (its view logged), else the 410 page."""
-    settings = request.app.state.settings
+async def shared_share(request: Request, what: str) -> page_reads.SharedPage | Response:
+    """The share of the path's token when it is open, with its presentation CV (the opening
+    logged), else the 410 page."""
     await limit(request, "share", request.path_params["token"])
+    hashed = presentation.link_hash(
+        request.path_params["token"], request.app.state.settings.secret_key
+    )
+    found = None if hashed is None else await page_reads.shared_page(database(request), hashed)
+    if found is None:
+        raise HTTPException(404)
+    if presentation.share_state(found.share, utcnow()) != "active":
+        return pages(request).render(request, "cv/shared_gone.html", {}, 410)
     async with database(request).transaction() as db:
-        share = await presentation.share_by_token(
-            db, request.path_params["token"], settings.secret_key
-        )
-        if share is None:
-            raise HTTPException(404)
-        if presentation.share_state(share, utcnow()) != "active":
-            return pages(request).render(request, "cv/shared_gone.html", {}, 410)
-        await presentation.record_view(db, share, what, utcnow())
-        participant = await db.get(Participant, share.participant_id)
-    assert participant is not None
-    return share, participant
+        await presentation.record_view(db, found.share, what, utcnow())
+    return found
 
 
 async def shared_cv(request: Request) -> Response:
     found = await shared_share(request, "page")
     if isinstance(found, Response):
         return found
-    share, participant = found
-    page = await page_reads.presentation_page(database(request), participant.id, False)
     return pages(request).render(
         request,
         "cv/shared.html",
         {
-            "name": participant.full_name,
-            "texts": page.texts,
-            "items": page.experiences,
-            "expires_at": share.expires_at,
+            "name": found.participant.full_name,
+            "texts": found.texts,
+            "items": found.experiences,
+            "expires_at": found.share.expires_at,
             "token": request.path_params["token"],
             **presentation_labels(),
         },
@@ -316,7 +311,7 @@ async def shared_cv_pdf(request: Request) -> Response:
     found = await shared_share(request, "pdf")
     if isinstance(found, Response):
         return found
-    return await presentation_pdf_of(request, found[1])
+    return await presentation_pdf_of(request, found.participant)
 
 
 def routes() -> list[Route]:
