@@ -158,19 +158,55 @@ def detached(model: type[M], values: Mapping[str, Any]) -> M:
 
 
 @cache
-def object_columns(model: Any) -> tuple[Any, ...]:
-    """A mapped class's columns, each labelled with its attribute's name."""
+def object_columns(model: Any, prefix: str = "") -> tuple[Any, ...]:
+    """A mapped class's columns, each labelled with its attribute's name (after `prefix`)."""
     mapper = sa_inspect(model)
     return tuple(
-        mapper.local_table.c[attribute.columns[0].key].label(attribute.key)
+        mapper.local_table.c[attribute.columns[0].key].label(prefix + attribute.key)
         for attribute in mapper.column_attrs
     )
 
 
-def select_objects(model: Any) -> Select[Any]:
+@cache
+def attribute_names(model: Any) -> tuple[str, ...]:
+    return tuple(attribute.key for attribute in sa_inspect(model).column_attrs)
+
+
+def select_objects(*entities: Any) -> Select[Any]:
     """A Core query of a mapped class's rows, for `Database.read_objects`: add the conditions,
-    joins and order, and build it once (a function under `functools.cache`)."""
-    return select(*object_columns(model))
+    joins and order, and build it once (a function under `functools.cache`). Given several
+    classes (and columns), each row holds an object of each and the columns' values, read
+    with the same tuple of classes (None for a column)."""
+    if len(entities) == 1:
+        return select(*object_columns(entities[0]))
+    columns: list[Any] = []
+    for n, entity in enumerate(entities):
+        mapped = isinstance(entity, type)
+        columns.extend(object_columns(entity, f"_{n}_") if mapped else [entity])
+    return select(*columns)
+
+
+def objects_of(kind: Any, rows: list[Any]) -> list[Any]:
+    """`read_objects`' rows as objects of `kind`: a mapped class, a tuple of them (and None
+    for each plain column, as `select_objects` was given), or None for the rows as they are."""
+    if kind is None:
+        return rows
+    if not isinstance(kind, tuple):
+        return [read_as_loaded(kind, row._mapping) for row in rows]
+    found = []
+    for row in rows:
+        parts, at = [], 0
+        for entity in kind:
+            if entity is None:
+                parts.append(row[at])
+                at += 1
+                continue
+            names = attribute_names(entity)
+            values = dict(zip(names, row[at : at + len(names)], strict=True))
+            parts.append(read_as_loaded(entity, values))
+            at += len(names)
+        found.append(tuple(parts))
+    return found
 
 
 def read_as_loaded(model: type[M], values: Mapping[str, Any]) -> M:
@@ -356,18 +392,14 @@ class Database:
         async with self.reads.connect() as connection:
             return [list(await connection.execute(q, p)) for q, p in queries]
 
-    async def read_objects(
-        self, *queries: tuple[type[Any] | None, Any, Mapping[str, Any]]
-    ) -> list[list[Any]]:
+    async def read_objects(self, *queries: tuple[Any, Any, Mapping[str, Any]]) -> list[list[Any]]:
         """The rows of several `select_objects` queries (class, query, parameters) as objects
         of their classes, read together like `read_all` (no ORM session: an object graph costs
-        its rows, not a unit of work); with None for the class, the rows as they are. Join the
-        objects with `attach`; treat them as read-only."""
+        its rows, not a unit of work); with None for the class, the rows as they are, and with
+        a tuple of classes, a tuple of objects a row (`objects_of`). Join the objects with
+        `attach`; treat them as read-only."""
         found = await self.read_all(*((query, parameters) for _, query, parameters in queries))
-        return [
-            rows if model is None else [read_as_loaded(model, row._mapping) for row in rows]
-            for (model, _, _), rows in zip(queries, found, strict=True)
-        ]
+        return [objects_of(kind, rows) for (kind, _, _), rows in zip(queries, found, strict=True)]
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

@@ -59,29 +59,22 @@ def render(
 
 async def queue(request: Request, staff: StaffIdentity) -> Response:
     params = request.query_params
-    organisation_id = staff.user.organisation_id
-    async with database(request).sessions() as db:
-        providers = await service.reviewed_providers(db, organisation_id)
-        known = {str(p.id) for p in providers}
-        provider = chosen(params, "provider", known, "")
-        kind = chosen(params, "kind", rules.KINDS, "")
-        search = search_text(params)
-        found = (
-            await db.execute(
-                service.queue_query(
-                    organisation_id,
-                    int(provider) if provider else None,
-                    kind or None,
-                    words=search_words(search),
-                ).limit(200)
-            )
-        ).all()
+    search = search_text(params)
+    kind = chosen(params, "kind", rules.KINDS, "")
+    providers, found = await service.queue_page(
+        database(request),
+        staff.user.organisation_id,
+        params.get("provider", ""),
+        kind,
+        search_words(search),
+    )
+    provider = chosen(params, "provider", {id for id, _ in providers}, "")
     return render(
         request,
         staff,
         "reports/queue.html",
         rows=found,
-        provider_options=[(str(p.id), p.name) for p in providers],
+        provider_options=providers,
         provider=provider,
         kind=kind,
         search=search,

@@ -14,10 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from portal.db import Database
+from portal.db import Database, select_objects
 from portal.hours.service import Month
 from portal.participants.models import Participant
-from portal.participants.search import matches_every_word
+from portal.participants.search import END, matches_every_word
 from portal.reports import summary
 from portal.reports.models import (
     FinalConfirmation,
@@ -268,6 +268,80 @@ def queue_query(
     if words:
         query = query.where(*matches_every_word(list(words), Intervention.participant_id))
     return query
+
+
+QUEUE_SHOWN = 200
+QUEUE_ROW = (Report, Participant, None)  # how `read_objects` reads a row of `queue_page_query`
+
+
+@cache
+def queue_page_query(by_provider: bool, by_kind: bool, words: int) -> Select[Any]:
+    """`queue_query`'s first rows for `Database.read_objects` (as QUEUE_ROW), built once per
+    shape of the filters; run with {"organisation_id"} and, as filtered, {"provider_id"},
+    {"kind"} and each word's {"w<n>", "w<n>_end"}."""
+    query = (
+        select_objects(Report, Participant, Organisation.name)
+        .select_from(Report)
+        .join(Intervention, Intervention.id == Report.intervention_id)
+        .join(Participant, Participant.id == Intervention.participant_id)
+        .join(Organisation, Organisation.id == Intervention.provider_id)
+        .where(
+            Intervention.reviewer_organisation_id == bindparam("organisation_id"),
+            Report.state == "submitted",
+        )
+        .order_by(Report.submitted_at, Report.id)
+        .limit(QUEUE_SHOWN)
+    )
+    if by_provider:
+        query = query.where(Intervention.provider_id == bindparam("provider_id"))
+    if by_kind:
+        query = query.where(Report.kind == bindparam("kind"))
+    if words:
+        found: list[Any] = [bindparam(f"w{n}") for n in range(words)]
+        query = query.where(*matches_every_word(found, Intervention.participant_id))
+    return query
+
+
+@cache
+def reviewed_providers_query() -> Any:
+    """The provider organisations whose interventions {"organisation_id"} reviews, by name."""
+    return (
+        select(Organisation.id, Organisation.name)
+        .where(
+            Organisation.id.in_(
+                select(Intervention.provider_id).where(
+                    Intervention.reviewer_organisation_id == bindparam("organisation_id")
+                )
+            )
+        )
+        .order_by(Organisation.name)
+    )
+
+
+async def queue_page(
+    database: Database,
+    organisation_id: int,
+    provider: str,
+    kind: str,
+    words: Sequence[str],
+) -> tuple[list[tuple[str, str]], list[Any]]:
+    """The providers this organisation reviews (id as text, name), and the first reports of
+    its queue (`queue_query`) as (report, participant, provider's name); `provider` counts
+    only when it is one of those providers."""
+    values: dict[str, Any] = {
+        "organisation_id": organisation_id,
+        "kind": kind,
+        **{f"w{n}": word for n, word in enumerate(words)},
+        **{f"w{n}_end": word + END for n, word in enumerate(words)},
+    }
+    (providers,) = await database.read_all((reviewed_providers_query(), values))
+    options = [(str(id), str(name)) for id, name in providers]
+    by_provider = provider in {id for id, _ in options}
+    values["provider_id"] = int(provider) if by_provider else 0
+    (rows,) = await database.read_objects(
+        (QUEUE_ROW, queue_page_query(by_provider, bool(kind), len(words)), values)
+    )
+    return options, rows
 
 
 async def report_for_reviewer(

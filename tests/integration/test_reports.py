@@ -744,6 +744,23 @@ def test_the_work_queue_is_filtered_by_provider_type_and_participant(client: Tes
     plans = client.get("/staff/reports/queue", params={"kind": "plan"}).text
     assert "Monthly report" not in plans.split("<tbody>")[-1]
 
+    def providers_of_rows(page: str) -> list[str]:
+        return re.findall(r'<td data-label="Provider">([^<]*)</td>', page.split("<tbody>")[-1])
+
+    menu = everything.split('name="provider"')[1].split("</select>")[0]
+    options = re.findall(r'<option value="(\d+)"[^>]*>([^<]+)</option>', menu)
+    assert options, "vera reviews some provider's reports"
+    counted = 0
+    for provider_id, name in options:
+        shown = providers_of_rows(
+            client.get("/staff/reports/queue", params={"provider": provider_id}).text
+        )
+        assert set(shown) <= {name.strip()}
+        counted += len(shown)
+    assert counted == len(providers_of_rows(everything)) > 0
+    unknown = client.get("/staff/reports/queue", params={"provider": "999999"}).text
+    assert providers_of_rows(unknown) == providers_of_rows(everything)
+
 
 def test_two_reviewers_deciding_at_the_same_moment_get_one_decision(settings: Settings) -> None:
     url = settings.database_url
