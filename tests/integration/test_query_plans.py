@@ -160,6 +160,13 @@ def test_no_page_reads_a_large_table_whole(
         history = re.findall(r'href="(/hours/\d+)"', client.get("/hours").text)
         booking = re.findall(r'href="(/meetings/bookings/\d+)"', client.get("/meetings").text)
         visits[(number, False)] += history[:1] + booking[:1]
+    with client_of(scaled) as client:
+        log_in(client, "palle", staff=True)
+        calendars = re.findall(
+            r'href="(/staff/booking/caseworkers/\d+/calendar)"', client.get("/staff/booking/").text
+        )
+        assert calendars, "palle plans caseworkers' calendars"
+        visits[("palle", True)] += calendars[:1]
     for (persona, staff), paths in visits.items():
         with client_of(scaled) as client:
             log_in(client, persona, staff=staff)

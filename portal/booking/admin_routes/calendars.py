@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -17,7 +18,6 @@ from portal.booking.admin_routes.common import (
     place_of,
 )
 from portal.booking.models import (
-    Caseworker,
     Room,
 )
 from portal.web.forms import (
@@ -53,11 +53,15 @@ def calendar_page(
 
 
 async def caseworker_calendar(request: Request, staff: StaffIdentity) -> Response:
-    async with database(request).sessions() as db:
-        caseworker = await found(db, Caseworker, request, "caseworker_id")
-        days = await calendar.caseworker_week(
-            db, caseworker.id, chosen_monday(request), place_of(request)
-        )
+    week = await calendar.caseworker_week(
+        database(request),
+        request.path_params["caseworker_id"],
+        chosen_monday(request),
+        place_of(request),
+    )
+    if week is None:
+        raise HTTPException(404)
+    caseworker, days = week
     heading = gettext("Calendar of %(name)s", name=caseworker.name)
     return calendar_page(request, staff, heading, f"{BASE}/caseworkers/{caseworker.id}", days, True)
 
