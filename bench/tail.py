@@ -4,8 +4,11 @@ spending a given time of CPU per request (and waiting for nothing), loaded like 
 
 Run: .venv/bin/python -m bench.tail [SECONDS] [MICROSECONDS...]
 (default 3 s; 100, 500, 1 000, 2 000, 3 500 and 7 000 µs, the range of the portal's pages).
-A page's p99 in `bench.pages` is to be read against this control of its `cpu_us_per_request`:
-where they match, nothing but CPU time is left to take out of that page's tail.
+Each cost is measured on both event loops uvicorn offers: uvloop answers a few requests ten
+times later than the rest once the server is busy, asyncio's own loop serves them in turn
+(the portal serves on asyncio's). A page's p99 in `bench.pages` is to be read against the
+asyncio line of its `cpu_us_per_request`: where they match, nothing but CPU time is left to
+take out of that page's tail.
 """
 
 from __future__ import annotations
@@ -22,23 +25,25 @@ CONNECTIONS = 32
 
 
 def main() -> None:
-    with bare_server() as url:
-        for cost in COSTS:
-            figures = wrk.run(f"{url}/busy?us={cost}", connections=CONNECTIONS, seconds=SECONDS)
-            print(
-                json.dumps(
-                    {
-                        "bench": "tail",
-                        "cpu_us_per_request": cost,
-                        "connections": CONNECTIONS,
-                        "requests_per_second": figures["requests_per_second"],
-                        "p50_ms": figures["p50_ms"],
-                        "p99_ms": figures["p99_ms"],
-                        "errors": figures["errors"],
-                    }
-                ),
-                flush=True,
-            )
+    for loop in ("uvloop", "asyncio"):
+        with bare_server(loop=loop) as url:
+            for cost in COSTS:
+                measure(url, loop, cost)
+
+
+def measure(url: str, loop: str, cost: int) -> None:
+    figures = wrk.run(f"{url}/busy?us={cost}", connections=CONNECTIONS, seconds=SECONDS)
+    line = {
+        "bench": "tail",
+        "loop": loop,
+        "cpu_us_per_request": cost,
+        "connections": CONNECTIONS,
+        "requests_per_second": figures["requests_per_second"],
+        "p50_ms": figures["p50_ms"],
+        "p99_ms": figures["p99_ms"],
+        "errors": figures["errors"],
+    }
+    print(json.dumps(line), flush=True)
 
 
 if __name__ == "__main__":

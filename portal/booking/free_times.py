@@ -4,7 +4,7 @@ a participant may see and book."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -24,6 +24,7 @@ from portal.booking import slot_engine as engine
 from portal.booking.models import (
     Booking,
     BusyTime,
+    Caseworker,
     ClosingDay,
     GroupSession,
     MeetingOffer,
@@ -36,6 +37,7 @@ from portal.booking.models import (
     TeamMember,
     WorkingHours,
 )
+from portal.db import Database
 from portal.web.i18n import national_language
 
 UNLIMITED = 1_000_000  # seats of a group meeting in a room without a capacity
@@ -88,91 +90,104 @@ def as_engine_offer(offer: MeetingOffer) -> engine.Offer:
 
 
 async def team_parents(db: AsyncSession) -> dict[int, int | None]:
-    rows = await db.execute(select(Team.id, Team.parent_id))
+    rows = await db.execute(TEAMS)
     return {team_id: parent for team_id, parent in rows}
 
 
-async def closed_days(
-    db: AsyncSession, team_id: int, country: str, first: dt.date, last: dt.date
-) -> set[dt.date]:
-    parents = await team_parents(db)
-    rows = await db.execute(
-        select(ClosingDay.team_id, ClosingDay.first_date, ClosingDay.last_date).where(
-            ClosingDay.team_id.in_(engine.teams_above(team_id, parents)),
-            ClosingDay.last_date >= first,
-            ClosingDay.first_date <= last,
-        )
-    )
-    local: dict[int, list[tuple[dt.date, dt.date]]] = {}
-    for owner, start, end in rows:
-        local.setdefault(owner, []).append((start, end))
-    return engine.closing_days(country, team_id, parents, local, first, last)
+# What the slot engine needs, as statements built once: run in a unit of work (a booking
+# checks its time in its own transaction) or on the fast read path (the picker), and turned
+# into the engine's inputs by the same functions. Values: {"offer_id", "team_id", "room_id",
+# "except_offer", "first", "last", "early" (12 hours before first), "first_day", "last_day"}.
+Reads = AsyncSession | Database
+TEAMS = select(Team.id, Team.parent_id)
+CLOSINGS = select(ClosingDay.team_id, ClosingDay.first_date, ClosingDay.last_date).where(
+    ClosingDay.last_date >= bindparam("first_day"), ClosingDay.first_date <= bindparam("last_day")
+)
+SESSIONS = select(GroupSession.starts_at, GroupSession.seats, GroupSession.booked).where(
+    GroupSession.offer_id == bindparam("offer_id")
+)
 
 
-async def bookable_caseworker_ids(db: AsyncSession, offer: MeetingOffer) -> list[int]:
-    """The offer's caseworkers who are in its team and take new bookings, in id order."""
-    rows = await db.scalars(
+async def run_reads(reads: Reads, queries: Sequence[Any], values: Mapping[str, Any]) -> list[Any]:
+    """Each query's rows, in the unit of work or on the database's fast read path."""
+    if isinstance(reads, Database):
+        return await reads.read_all(*((query, values) for query in queries))
+    return [list(await reads.execute(query, values)) for query in queries]
+
+
+def bookable_ids() -> Any:
+    """The offer's caseworkers who are in its team and take new bookings."""
+    return (
         select(OfferCaseworker.caseworker_id)
         .join(
             TeamMember,
             and_(
                 TeamMember.caseworker_id == OfferCaseworker.caseworker_id,
-                TeamMember.team_id == offer.team_id,
+                TeamMember.team_id == bindparam("team_id"),
                 TeamMember.takes_bookings,
             ),
         )
-        .where(OfferCaseworker.offer_id == offer.id)
-        .order_by(OfferCaseworker.caseworker_id)
+        .where(OfferCaseworker.offer_id == bindparam("offer_id"))
     )
-    return list(rows)
 
 
-async def load_caseworkers(
-    db: AsyncSession, ids: Sequence[int], first: dt.datetime, last: dt.datetime
-) -> list[engine.Caseworker]:
-    """Schedules and busy time (meetings with admin time, other busy time) in [first, last)."""
-    if not ids:
-        return []
-    hours: dict[int, dict[int, tuple[dt.time, dt.time] | None]] = {i: {} for i in ids}
-    for row in await db.scalars(select(WorkingHours).where(WorkingHours.caseworker_id.in_(ids))):
-        hours[row.caseworker_id][row.weekday] = (
-            (row.starts, row.ends) if row.ends > row.starts else None
-        )
-    pauses: dict[int, dict[int, list[tuple[dt.time, dt.time]]]] = {i: {} for i in ids}
-    for pause in await db.scalars(select(Pause).where(Pause.caseworker_id.in_(ids))):
-        pauses[pause.caseworker_id].setdefault(pause.weekday, []).append((pause.starts, pause.ends))
-    busy: dict[int, list[engine.Interval]] = {i: [] for i in ids}
-    meetings = await db.execute(
+@cache
+def caseworker_queries(of_offer: bool) -> tuple[Any, ...]:
+    """The caseworkers' ids, working hours, pauses, meetings (with admin time), group meetings
+    and other busy time in [first, last): the offer's bookable caseworkers, or {"ids"}."""
+    who: Any = bookable_ids() if of_offer else bindparam("ids", expanding=True)
+    group_length = MeetingOffer.duration_minutes + MeetingOffer.admin_minutes
+    return (
+        bookable_ids().order_by(OfferCaseworker.caseworker_id)
+        if of_offer
+        else select(Caseworker.id).where(Caseworker.id.in_(who)).order_by(Caseworker.id),
+        select(
+            WorkingHours.caseworker_id, WorkingHours.weekday, WorkingHours.starts, WorkingHours.ends
+        ).where(WorkingHours.caseworker_id.in_(who)),
+        select(Pause.caseworker_id, Pause.weekday, Pause.starts, Pause.ends)
+        .where(Pause.caseworker_id.in_(who))
+        .order_by(Pause.id),
         select(Booking.caseworker_id, Booking.starts_at, Booking.blocked_until).where(
-            Booking.caseworker_id.in_(ids),
+            Booking.caseworker_id.in_(who),
             Booking.status == "booked",
-            Booking.starts_at < last,
-            Booking.blocked_until > first,
-        )
-    )
-    group_meetings = await db.execute(
-        select(OfferCaseworker.caseworker_id, GroupSession.starts_at, MeetingOffer)
+            Booking.starts_at < bindparam("last"),
+            Booking.blocked_until > bindparam("first"),
+        ),
+        select(OfferCaseworker.caseworker_id, GroupSession.starts_at, group_length)
         .join(MeetingOffer, MeetingOffer.id == GroupSession.offer_id)
         .join(OfferCaseworker, OfferCaseworker.offer_id == MeetingOffer.id)
         .where(
-            OfferCaseworker.caseworker_id.in_(ids),
-            GroupSession.starts_at < last,
-            GroupSession.starts_at > first - dt.timedelta(hours=12),
-        )
-    )
-    for caseworker_id, start, end in meetings:
-        if caseworker_id is not None:  # always, by the query; a group booking has none
-            busy[caseworker_id].append((start, end))
-    for caseworker_id, start, group_offer in group_meetings:
-        length = dt.timedelta(minutes=group_offer.duration_minutes + group_offer.admin_minutes)
-        busy[caseworker_id].append((start, start + length))
-    other = await db.execute(
+            OfferCaseworker.caseworker_id.in_(who),
+            GroupSession.starts_at < bindparam("last"),
+            GroupSession.starts_at > bindparam("early"),
+        ),
         select(BusyTime.caseworker_id, BusyTime.starts_at, BusyTime.ends_at).where(
-            BusyTime.caseworker_id.in_(ids), BusyTime.starts_at < last, BusyTime.ends_at > first
-        )
+            BusyTime.caseworker_id.in_(who),
+            BusyTime.starts_at < bindparam("last"),
+            BusyTime.ends_at > bindparam("first"),
+        ),
     )
-    for caseworker_id, start, end in other:
-        busy[caseworker_id].append((start, end))
+
+
+def caseworkers_from(found: Sequence[Any], only: Sequence[int] | None) -> list[engine.Caseworker]:
+    """`caseworker_queries`' rows as the engine's caseworkers (those of `only`, when given)."""
+    ids_rows, hours_rows, pause_rows, meeting_rows, group_rows, busy_rows = found
+    ids = [row[0] for row in ids_rows if only is None or row[0] in only]
+    hours: dict[int, dict[int, tuple[dt.time, dt.time] | None]] = {i: {} for i in ids}
+    for caseworker_id, weekday, starts, ends in hours_rows:
+        if caseworker_id in hours:
+            hours[caseworker_id][weekday] = (starts, ends) if ends > starts else None
+    pauses: dict[int, dict[int, list[tuple[dt.time, dt.time]]]] = {i: {} for i in ids}
+    for caseworker_id, weekday, starts, ends in pause_rows:
+        if caseworker_id in pauses:
+            pauses[caseworker_id].setdefault(weekday, []).append((starts, ends))
+    busy: dict[int, list[engine.Interval]] = {i: [] for i in ids}
+    for caseworker_id, start, end in [*meeting_rows, *busy_rows]:
+        if caseworker_id in busy:
+            busy[caseworker_id].append((start, end))
+    for caseworker_id, start, minutes in group_rows:
+        if caseworker_id in busy:
+            busy[caseworker_id].append((start, start + dt.timedelta(minutes=minutes)))
     return [
         engine.Caseworker(
             i,
@@ -181,6 +196,84 @@ async def load_caseworkers(
         )
         for i in ids
     ]
+
+
+@cache
+def room_queries() -> tuple[Any, ...]:
+    """When the room {"room_id"} holds a meeting in [first, last): live individual bookings
+    in it and the set times of group meetings held there (but those of {"except_offer"})."""
+    return (
+        select(Booking.starts_at, Booking.ends_at).where(
+            Booking.room_id == bindparam("room_id"),
+            Booking.status == "booked",
+            Booking.group_session_id.is_(None),
+            Booking.starts_at < bindparam("last"),
+            Booking.ends_at > bindparam("first"),
+        ),
+        select(GroupSession.starts_at, MeetingOffer.duration_minutes)
+        .join(MeetingOffer, MeetingOffer.id == GroupSession.offer_id)
+        .where(
+            MeetingOffer.room_id == bindparam("room_id"),
+            MeetingOffer.id != bindparam("except_offer"),
+            GroupSession.starts_at < bindparam("last"),
+            GroupSession.starts_at > bindparam("early"),
+        ),
+    )
+
+
+def room_busy_from(bookings: Sequence[Any], sessions: Sequence[Any]) -> list[engine.Interval]:
+    busy: list[engine.Interval] = [(start, end) for start, end in bookings]
+    return busy + [(start, start + dt.timedelta(minutes=minutes)) for start, minutes in sessions]
+
+
+def closed_from(
+    teams: Sequence[Any], closings: Sequence[Any], team_id: int, country: str, days: Any
+) -> set[dt.date]:
+    """The days from `days[0]` to `days[-1]` the team is closed (`TEAMS` and `CLOSINGS`)."""
+    local: dict[int, list[tuple[dt.date, dt.date]]] = {}
+    for owner, start, end in closings:
+        local.setdefault(owner, []).append((start, end))
+    parents = {team: parent for team, parent in teams}
+    return engine.closing_days(country, team_id, parents, local, days[0], days[-1])
+
+
+def window_values(
+    offer_id: int | None,
+    team_id: int | None,
+    room_id: int | None,
+    first: dt.datetime,
+    last: dt.datetime,
+    except_offer: int = 0,
+) -> dict[str, Any]:
+    return {
+        "offer_id": offer_id,
+        "team_id": team_id,
+        "room_id": room_id,
+        "except_offer": except_offer,
+        "first": first,
+        "last": last,
+        "early": first - dt.timedelta(hours=12),
+        "first_day": first.date(),
+        "last_day": (last - engine.DAY).date(),
+    }
+
+
+async def closed_days(
+    db: AsyncSession, team_id: int, country: str, first: dt.date, last: dt.date
+) -> set[dt.date]:
+    values = {"first_day": first, "last_day": last}
+    teams, closings = await run_reads(db, (TEAMS, CLOSINGS), values)
+    return closed_from(teams, closings, team_id, country, (first, last))
+
+
+async def load_caseworkers(
+    db: AsyncSession, ids: Sequence[int], first: dt.datetime, last: dt.datetime
+) -> list[engine.Caseworker]:
+    """Schedules and busy time (meetings with admin time, other busy time) in [first, last)."""
+    if not ids:
+        return []
+    values = {**window_values(None, None, None, first, last), "ids": list(ids)}
+    return caseworkers_from(await run_reads(db, caseworker_queries(False), values), None)
 
 
 async def room_meetings(
@@ -194,28 +287,8 @@ async def room_meetings(
     set times of group meetings held there (but those of `except_offer`)."""
     if room_id is None:
         return []
-    rows = await db.execute(
-        select(Booking.starts_at, Booking.ends_at).where(
-            Booking.room_id == room_id,
-            Booking.status == "booked",
-            Booking.group_session_id.is_(None),
-            Booking.starts_at < last,
-            Booking.ends_at > first,
-        )
-    )
-    busy: list[engine.Interval] = [(start, end) for start, end in rows]
-    sessions = await db.execute(
-        select(GroupSession.starts_at, MeetingOffer.duration_minutes)
-        .join(MeetingOffer, MeetingOffer.id == GroupSession.offer_id)
-        .where(
-            MeetingOffer.room_id == room_id,
-            MeetingOffer.id != (except_offer or 0),
-            GroupSession.starts_at < last,
-            GroupSession.starts_at > first - dt.timedelta(hours=12),
-        )
-    )
-    busy += [(start, start + dt.timedelta(minutes=minutes)) for start, minutes in sessions]
-    return busy
+    values = window_values(None, None, room_id, first, last, except_offer or 0)
+    return room_busy_from(*await run_reads(db, room_queries(), values))
 
 
 async def lock_room(db: AsyncSession, room_id: int) -> None:
@@ -233,34 +306,34 @@ def window(days: Sequence[dt.date], zone: ZoneInfo) -> tuple[dt.datetime, dt.dat
 
 
 async def free_slots(
-    db: AsyncSession,
+    reads: Reads,
     offer: MeetingOffer,
     today: dt.date,
     place: Place,
     only_day: dt.date | None = None,
     caseworker_ids: Sequence[int] | None = None,
 ) -> dict[dt.date, list[engine.Slot]]:
-    """The offer's free times per day (optionally of one day and some caseworkers)."""
+    """The offer's free times per day (optionally of one day and some caseworkers), read in
+    the unit of work or, for a page, on the database's fast read path."""
     plain = as_engine_offer(offer)
     days = engine.bookable_days(plain, today)
     if only_day is not None:
         days = [d for d in days if d == only_day]
     if not days:
         return {}
-    closed = await closed_days(db, offer.team_id, place.country, days[0], days[-1])
+    first, last = window(days, place.zone)
+    values = window_values(offer.id, offer.team_id, offer.room_id, first, last)
+    wanted = set(days)
     if offer.is_group:
-        sessions = (
-            await db.scalars(select(GroupSession).where(GroupSession.offer_id == offer.id))
-        ).all()
+        teams, closings, sessions = await run_reads(reads, (TEAMS, CLOSINGS, SESSIONS), values)
+        closed = closed_from(teams, closings, offer.team_id, place.country, days)
         result: dict[dt.date, list[engine.Slot]] = {}
-        wanted = set(days)
-        for session in sessions:
-            seats = UNLIMITED if session.seats is None else session.seats
+        for starts_at, seats, booked in sessions:
             for day, slots in engine.group_slots(
                 plain,
-                [session.starts_at],
-                seats,
-                {session.starts_at: session.booked},
+                [starts_at],
+                UNLIMITED if seats is None else seats,
+                {starts_at: booked},
                 closed,
                 today,
                 place.timezone,
@@ -268,15 +341,14 @@ async def free_slots(
                 if day in wanted:
                     result.setdefault(day, []).extend(slots)
         return {day: sorted(slots, key=lambda s: s.start) for day, slots in sorted(result.items())}
-    ids = await bookable_caseworker_ids(db, offer)
-    if caseworker_ids is not None:
-        ids = [i for i in ids if i in caseworker_ids]
-    first, last = window(days, place.zone)
-    caseworkers = await load_caseworkers(db, ids, first, last)
-    room_busy = await room_meetings(db, offer.room_id, first, last)
-    wanted = set(days)
-    found = engine.individual_slots(plain, caseworkers, closed, today, place.timezone, room_busy)
-    return {day: day_slots for day, day_slots in found.items() if day in wanted}
+    found = await run_reads(
+        reads, (TEAMS, CLOSINGS, *caseworker_queries(True), *room_queries()), values
+    )
+    closed = closed_from(found[0], found[1], offer.team_id, place.country, days)
+    caseworkers = caseworkers_from(found[2:8], caseworker_ids)
+    room_busy = room_busy_from(*found[8:]) if offer.room_id is not None else []
+    free = engine.individual_slots(plain, caseworkers, closed, today, place.timezone, room_busy)
+    return {day: day_slots for day, day_slots in free.items() if day in wanted}
 
 
 # --- who sees which offer --------------------------------------------------------------------
@@ -330,18 +402,6 @@ async def offers_for(db: AsyncSession, participant_id: int, today: dt.date) -> l
         select(MeetingOffer).where(MeetingOffer.active).order_by(MeetingOffer.title)
     )
     return [offer for offer in offers if is_open(offer, today) and is_eligible(offer, who)]
-
-
-async def offer_for(
-    db: AsyncSession, participant_id: int, offer_id: int, today: dt.date
-) -> MeetingOffer | None:
-    """The offer when this participant may book it; None (404) otherwise."""
-    offer = await db.get(MeetingOffer, offer_id)
-    if offer is None or not is_open(offer, today):
-        return None
-    if not is_eligible(offer, await eligibility_of(db, participant_id)):
-        return None
-    return offer
 
 
 @cache

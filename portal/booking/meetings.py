@@ -4,7 +4,6 @@ they may still cancel or rebook it."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -39,26 +38,12 @@ class Meeting:
 
 @dataclass
 class Known:
-    """What the meetings of one page share, read once: the teams' tree, each team, and the
-    caseworkers of each offer."""
+    """What the meetings of one unit of work share, read once: the teams' tree, each team,
+    and the caseworkers of each offer (pages read theirs in one go: `page_reads`)."""
 
     parents: dict[int, int | None] | None = None
     teams: dict[int, Team | None] = field(default_factory=dict)
     names: dict[int, tuple[str, ...]] = field(default_factory=dict)
-    # Objects read ahead in one statement each, held here so that the session's identity map
-    # (which holds them weakly) answers `get` for them without a statement of its own.
-    read_ahead: list[object] = field(default_factory=list)
-
-    async def read_ahead_of(self, db: AsyncSession, bookings: Sequence[Booking]) -> None:
-        """The offers, rooms and caseworkers of these bookings, each kind in one statement."""
-        for model, ids in (
-            (MeetingOffer, {booking.offer_id for booking in bookings}),
-            (Room, {booking.room_id for booking in bookings if booking.room_id}),
-            (Caseworker, {booking.caseworker_id for booking in bookings if booking.caseworker_id}),
-        ):
-            if ids:
-                found = await db.scalars(select(model).where(model.id.in_(sorted(ids))))
-                self.read_ahead.extend(found.all())
 
 
 async def nearest_team_value(
@@ -112,18 +97,6 @@ async def meeting_of(db: AsyncSession, booking: Booking, known: Known | None = N
     else:
         names = await caseworker_names(db, offer.id, known)
     return Meeting(booking, offer, await address_of(db, offer, room, known), names)
-
-
-async def meetings_of(db: AsyncSession, participant_id: int) -> list[Meeting]:
-    bookings = await db.scalars(
-        select(Booking)
-        .where(Booking.participant_id == participant_id, Booking.status != "moved")
-        .order_by(Booking.starts_at)
-    )
-    found = list(bookings)
-    known = Known()
-    await known.read_ahead_of(db, found)
-    return [await meeting_of(db, booking, known) for booking in found]
 
 
 async def booking_of(db: AsyncSession, participant_id: int, booking_id: int) -> Booking | None:

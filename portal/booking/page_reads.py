@@ -99,6 +99,46 @@ def bookable_queries() -> tuple[tuple[type[Any] | None, Any], ...]:
     )
 
 
+def eligibility_from(
+    markings: list[Any], profile: list[Any], parents: dict[int, int | None]
+) -> Eligibility:
+    """Who the participant is to offers' rules, from their markings' and team's rows."""
+    team_id, municipality = profile[0] if profile else (None, None)
+    return Eligibility(
+        frozenset(marking for (marking,) in markings),
+        tuple(engine.teams_above(team_id, parents)) if team_id is not None else (),
+        municipality,
+    )
+
+
+@cache
+def offer_queries() -> tuple[tuple[type[Any] | None, Any], ...]:
+    """(class or None, query) for {"offer_id", "participant_id"}: the offer, the
+    participant's markings and team, and the teams' tree."""
+    return (
+        (
+            MeetingOffer,
+            select_objects(MeetingOffer).where(MeetingOffer.id == bindparam("offer_id")),
+        ),
+        *bookable_queries()[1:3],
+        (None, select(Team.id, Team.parent_id)),
+    )
+
+
+async def bookable_offer(
+    database: Database, participant_id: int, offer_id: int, today: dt.date
+) -> MeetingOffer | None:
+    """The offer when this participant may book it; None (404) otherwise."""
+    given = {"offer_id": offer_id, "participant_id": participant_id}
+    offers, markings, profile, teams = await database.read_objects(
+        *((model, query, given) for model, query in offer_queries())
+    )
+    if not offers or not is_open(offers[0], today):
+        return None
+    who = eligibility_from(markings, profile, {team: parent for team, parent in teams})
+    return offers[0] if is_eligible(offers[0], who) else None
+
+
 def meetings_from(found: list[list[Any]]) -> list[Meeting]:
     """The meetings of `booking_queries`' rows: each booking with its offer, the room's
     address or else the nearest team's, and its caseworker or else the offer's."""
@@ -146,13 +186,7 @@ async def meetings_page(database: Database, participant_id: int, today: dt.date)
     held = meetings_from(found[:6])
     teams = found[5]
     active_offers, markings, profile, unseen, changed = found[6:]
-    parents = {team_id: parent for team_id, parent, _ in teams}
-    team_id, municipality = profile[0] if profile else (None, None)
-    who = Eligibility(
-        frozenset(marking for (marking,) in markings),
-        tuple(engine.teams_above(team_id, parents)) if team_id is not None else (),
-        municipality,
-    )
+    who = eligibility_from(markings, profile, {team: parent for team, parent, _ in teams})
     not_seen = {booking_id for (booking_id,) in unseen}
     return MeetingsPage(
         held,

@@ -141,10 +141,9 @@ def last_bookable(offer: MeetingOffer, today_: dt.date) -> dt.date | None:
 
 
 async def offer_or_404(request: Request, participant: Participant) -> MeetingOffer:
-    async with database(request).sessions() as db:
-        offer = await free_times.offer_for(
-            db, participant.id, request.path_params["offer_id"], today(request)
-        )
+    offer = await page_reads.bookable_offer(
+        database(request), participant.id, request.path_params["offer_id"], today(request)
+    )
     if offer is None:
         raise HTTPException(404)
     return offer
@@ -169,8 +168,7 @@ async def picker_response(
     day: dt.date | None = None,
 ) -> Response:
     today_ = today(request)
-    async with database(request).sessions() as db:
-        slots = await free_times.free_slots(db, offer, today_, place_of(request))
+    slots = await free_times.free_slots(database(request), offer, today_, place_of(request))
     picker = build_picker(
         slots,
         today_,

@@ -63,14 +63,6 @@ def job_centre_changed_bookings() -> Select[int | None]:
     )
 
 
-async def job_centre_changes(db: AsyncSession, participant_id: int) -> dict[int, bool]:
-    """The participant's bookings the job centre cancelled or moved: id -> seen since."""
-    who = {"participant_id": participant_id}
-    unseen = set(await db.scalars(unseen_job_centre_changes(), who))
-    changed = await db.scalars(job_centre_changed_bookings(), who)
-    return {booking: booking not in unseen for booking in changed if booking is not None}
-
-
 @cache
 def unseen_job_centre_change() -> ScalarSelect[bool]:
     """Whether `unseen_job_centre_changes` has any; for {"participant_id": ...}."""

@@ -185,11 +185,6 @@ def waiting_query() -> Select[Any]:
     )
 
 
-async def waiting_count(db: AsyncSession, participant_id: int, now: dt.datetime) -> int:
-    count = await db.scalar(waiting_query(), {"participant_id": participant_id, "now": now})
-    return int(count or 0)
-
-
 @dataclass(frozen=True)
 class Answer:
     accept: bool

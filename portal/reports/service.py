@@ -356,21 +356,6 @@ async def report_for_reviewer(
     return await db.scalar(query.execution_options(populate_existing=True))
 
 
-async def reviewed_providers(db: AsyncSession, organisation_id: int) -> Sequence[Organisation]:
-    query = (
-        select(Organisation)
-        .where(
-            Organisation.id.in_(
-                select(Intervention.provider_id).where(
-                    Intervention.reviewer_organisation_id == organisation_id
-                )
-            )
-        )
-        .order_by(Organisation.name)
-    )
-    return (await db.scalars(query)).all()
-
-
 def due_months(period: Period, today: dt.date) -> list[Month]:
     """The months of the intervention that have ended, newest first: those a monthly report
     can be written for."""
