@@ -176,6 +176,9 @@ class ServerSessionMiddleware:
         self.database = database
         self.settings = settings
         self.cookie = cookie_name(settings)
+        # When this process last wrote each session's last_seen: requests of one session that
+        # come together all read the same stale moment, and only the first may write it.
+        self.touched: dict[str, dt.datetime] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith("/static/"):
@@ -221,7 +224,7 @@ class ServerSessionMiddleware:
         touches = (
             record is not None
             and not ends
-            and (state.data.changed or now - record.last_seen_at > LAST_SEEN_RESOLUTION)
+            and (state.data.changed or self.stale(record.id, record.last_seen_at, now))
         )
         if not (ends or starts or touches):
             # Most requests: nothing to write. Clear the cookie of a session that just timed out.
@@ -255,6 +258,18 @@ class ServerSessionMiddleware:
         if state._revoke:
             return self._cookie("", max_age=0)
         return self._cookie(token) if starts else None
+
+    def stale(self, session_id: str, last_seen: dt.datetime, now: dt.datetime) -> bool:
+        """Whether the session's last_seen is to be written now: over LAST_SEEN_RESOLUTION old,
+        and not written by this process meanwhile (the first of the requests that read it
+        together claims the write)."""
+        seen = max(last_seen, self.touched.get(session_id, last_seen))
+        if now - seen <= LAST_SEEN_RESOLUTION:
+            return False
+        if len(self.touched) > 10_000:
+            self.touched.clear()
+        self.touched[session_id] = now
+        return True
 
     def _cookie(self, value: str, max_age: int | None = None) -> str:
         parts = [f"{self.cookie}={value}", "Path=/", "HttpOnly", "SameSite=Lax"]
