@@ -4,22 +4,13 @@ requests arrive together (they all read the same stale moment)."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from portal.auth.sessions import LAST_SEEN_RESOLUTION, ServerSessionMiddleware
 from portal.settings import Settings
 
 
 def middleware() -> ServerSessionMiddleware:
-    settings = Settings.from_env(
-        {
-            "PORTAL_DATABASE_URL": "sqlite:///unused.db",
-            "PORTAL_SECRET_KEY": "unit-secret-0123456789abcdef",
-            "PORTAL_BASE_URL": "http://testserver",
-            "PORTAL_VAR_DIR": str(Path("var")),
-            "PORTAL_DEV_IDP": "1",
-        }
-    )
+    settings = Settings.from_env({"PORTAL_SECRET_KEY": "x" * 32, "PORTAL_DEV_IDP": "1"})
 
     async def app(scope: object, receive: object, send: object) -> None:
         return None
