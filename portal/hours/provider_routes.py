@@ -157,7 +157,7 @@ def grid_response(
         response=submitted.response if submitted else None,
         versions=report.versions if report else [],
         table_activities=table_activities,
-        table_rows=report_table(shown.entries, table_activities) if shown else [],
+        table_rows=report_table(shown.entries, table_activities, fmt(p.request)) if shown else [],
         field_name=service.field_name,
         day_field=service.day_field,
         **extra,

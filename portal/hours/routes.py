@@ -29,7 +29,7 @@ from portal.hours.service import Activity, HoursError, Month
 from portal.participants.models import Participant
 from portal.participants.pages import ParticipantView, participant_page_routes, render
 from portal.web.forms import read_form, whole_number
-from portal.web.i18n import Formatter, gettext
+from portal.web.i18n import Formatter, gettext, upper_first
 from portal.web.pdf import pdf_response
 from portal.web.requests import database
 from portal.web.templating import pages
@@ -53,17 +53,31 @@ async def reports_page(request: Request, view: ParticipantView) -> Response:
 
 @dataclass
 class DayRow:
+    """A day of a version's table, its texts made once in Python (a template's call per cell
+    was most of an hour history's time): the day, each activity's (label, hours) cell, the
+    day's total."""
+
     day: dt.date
-    hours: dict[str, Decimal]
-    total: Decimal
+    label: str
+    cells: list[tuple[str, str]]
+    total: str
 
 
-def report_table(entries: Any, activities: list[Activity]) -> list[DayRow]:
+def report_table(entries: Any, activities: list[Activity], formatter: Formatter) -> list[DayRow]:
     by_day: dict[dt.date, dict[str, Decimal]] = {}
     for entry in entries:
         by_day.setdefault(entry.day, {})[entry.activity] = entry.hours
     return [
-        DayRow(day, hours, sum(hours.values(), Decimal(0))) for day, hours in sorted(by_day.items())
+        DayRow(
+            day,
+            upper_first(formatter.date(day, "EEE d MMM")),
+            [
+                (a.label, formatter.decimal(hours[a.key]) if a.key in hours else "–")
+                for a in activities
+            ],
+            formatter.decimal(sum(hours.values(), Decimal(0))),
+        )
+        for day, hours in sorted(by_day.items())
     ]
 
 
@@ -132,7 +146,7 @@ def report_response(
         status=service.status_of(version, now()),
         statuses=service.STATUSES,
         activities=activities,
-        rows=report_table(shown.entries, activities),
+        rows=report_table(shown.entries, activities, fmt(request)),
         chart=chart(month, shown.entries),
         earlier=[v for v in report.versions if v.state == "submitted" and v.id != version.id],
         offer_consent=offer_consent,
