@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from portal.audit.service import record_access
 from portal.auth.guards import StaffIdentity, staff_only
 from portal.participants.models import Participant
-from portal.staff.service import participant_for_staff
+from portal.staff.service import visible_participant
 from portal.web.requests import database, today
 from portal.web.templating import pages
 
@@ -52,7 +52,7 @@ async def participant_opened(
 ) -> Participant:
     """The path's participant when this staff user may see them (404 otherwise), with the
     opening written to the participant's access log as `what` (None: not an opening)."""
-    participant = await participant_for_staff(
+    participant = await visible_participant(
         database(request), staff.user, staff.roles, request.path_params["participant_id"]
     )
     if participant is None:

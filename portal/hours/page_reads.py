@@ -22,7 +22,7 @@ from portal.hours.models import (
     HourResponse,
 )
 from portal.hours.service import Month
-from portal.plan.service import InitiativePeriod, initiative_periods_query
+from portal.plan.reading import InitiativePeriod, initiative_periods_query
 
 
 @cache

@@ -27,7 +27,7 @@ from portal.hours.models import (
 from portal.notify.service import HOURS_TO_APPROVE, Links, notify_participant
 from portal.participants.models import Participant
 from portal.participants.service import record_event
-from portal.plan.service import initiative_periods
+from portal.plan.reading import initiative_periods
 from portal.web.forms import portal_date
 from portal.web.i18n import (
     Formatter,

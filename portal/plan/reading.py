@@ -256,3 +256,46 @@ def plan_state(row: Any) -> PlanState:
 def has_unseen_changes(state: PlanState) -> bool:
     """Changed after the participant's last look (or never looked at since it was written)."""
     return state.revision is not None and state.revision > (state.seen_revision or 0)
+
+
+class InitiativePeriod(NamedTuple):
+    """An initiative's title and period as it stands (what other domains read of it)."""
+
+    initiative_id: int
+    title: str
+    start_date: dt.date
+    end_date: dt.date | None
+
+
+@cache
+def initiative_periods_query() -> Any:
+    """Each of the participant's initiatives (run with {"participant_id"}) with its latest
+    version's title and period, in order of start: `InitiativePeriod` rows."""
+    latest = (
+        select(InitiativeVersion.initiative_id, func.max(InitiativeVersion.version).label("v"))
+        .join(Initiative, Initiative.id == InitiativeVersion.initiative_id)
+        .where(Initiative.participant_id == bindparam("participant_id"))
+        .group_by(InitiativeVersion.initiative_id)
+        .subquery()
+    )
+    return (
+        select(
+            InitiativeVersion.initiative_id,
+            InitiativeVersion.title,
+            InitiativeVersion.start_date,
+            InitiativeVersion.end_date,
+        )
+        .join(
+            latest,
+            (latest.c.initiative_id == InitiativeVersion.initiative_id)
+            & (latest.c.v == InitiativeVersion.version),
+        )
+        .order_by(InitiativeVersion.start_date, InitiativeVersion.initiative_id)
+    )
+
+
+async def initiative_periods(db: AsyncSession, participant_id: int) -> list[InitiativePeriod]:
+    """`initiative_periods_query`'s periods, read in a session (the activities an hour
+    history is registered against)."""
+    rows = await db.execute(initiative_periods_query(), {"participant_id": participant_id})
+    return [InitiativePeriod(*row) for row in rows]

@@ -241,33 +241,19 @@ def already_decided(decision: ReportDecision) -> str:
     return gettext("%(name)s returned this version already.", name=decision.reviewer_name)
 
 
-def queue_query(
-    organisation_id: int,
-    provider_id: int | None = None,
-    kind: str | None = None,
-    participant_id: int | None = None,
-    words: Sequence[str] = (),
-) -> Select[Report, Participant, str]:
-    """The submitted reports this organisation reviews, oldest first; `words` finds the
-    participant by the start of each word of their name or personal number."""
-    query = (
-        select(Report, Participant, Organisation.name)
+def reviewed_and_submitted(query: Select[Any]) -> Select[Any]:
+    """`query` over the submitted reports the organisation {"organisation_id"} reviews, each
+    joined to its intervention, participant and provider: the one rule of the review queue."""
+    return (
+        query.select_from(Report)
         .join(Intervention, Intervention.id == Report.intervention_id)
         .join(Participant, Participant.id == Intervention.participant_id)
         .join(Organisation, Organisation.id == Intervention.provider_id)
-        .where(Intervention.reviewer_organisation_id == organisation_id)
-        .where(Report.state == "submitted")
-        .order_by(Report.submitted_at, Report.id)
+        .where(
+            Intervention.reviewer_organisation_id == bindparam("organisation_id"),
+            Report.state == "submitted",
+        )
     )
-    if provider_id is not None:
-        query = query.where(Intervention.provider_id == provider_id)
-    if kind is not None:
-        query = query.where(Report.kind == kind)
-    if participant_id is not None:
-        query = query.where(Intervention.participant_id == participant_id)
-    if words:
-        query = query.where(*matches_every_word(list(words), Intervention.participant_id))
-    return query
 
 
 QUEUE_SHOWN = 200
@@ -276,19 +262,12 @@ QUEUE_ROW = (Report, Participant, None)  # how `read_objects` reads a row of `qu
 
 @cache
 def queue_page_query(by_provider: bool, by_kind: bool, words: int) -> Select[Any]:
-    """`queue_query`'s first rows for `Database.read_objects` (as QUEUE_ROW), built once per
-    shape of the filters; run with {"organisation_id"} and, as filtered, {"provider_id"},
-    {"kind"} and each word's {"w<n>", "w<n>_end"}."""
+    """The queue's first reports, oldest first, as QUEUE_ROW for `Database.read_objects`,
+    built once per shape of the filters; run with {"organisation_id"} and, as filtered,
+    {"provider_id"}, {"kind"} and each word's {"w<n>", "w<n>_end"} (the start of a word of
+    the participant's name or personal number)."""
     query = (
-        select_objects(Report, Participant, Organisation.name)
-        .select_from(Report)
-        .join(Intervention, Intervention.id == Report.intervention_id)
-        .join(Participant, Participant.id == Intervention.participant_id)
-        .join(Organisation, Organisation.id == Intervention.provider_id)
-        .where(
-            Intervention.reviewer_organisation_id == bindparam("organisation_id"),
-            Report.state == "submitted",
-        )
+        reviewed_and_submitted(select_objects(Report, Participant, Organisation.name))
         .order_by(Report.submitted_at, Report.id)
         .limit(QUEUE_SHOWN)
     )
@@ -300,6 +279,12 @@ def queue_page_query(by_provider: bool, by_kind: bool, words: int) -> Select[Any
         found: list[Any] = [bindparam(f"w{n}") for n in range(words)]
         query = query.where(*matches_every_word(found, Intervention.participant_id))
     return query
+
+
+@cache
+def waiting_for_review_query() -> Select[Any]:
+    """How many reports wait in the queue of {"organisation_id"}."""
+    return reviewed_and_submitted(select(func.count()))
 
 
 @cache
@@ -326,8 +311,8 @@ async def queue_page(
     words: Sequence[str],
 ) -> tuple[list[tuple[str, str]], list[Any]]:
     """The providers this organisation reviews (id as text, name), and the first reports of
-    its queue (`queue_query`) as (report, participant, provider's name); `provider` counts
-    only when it is one of those providers."""
+    its queue as (report, participant, provider's name); `provider` counts only when it is
+    one of those providers."""
     values: dict[str, Any] = {
         "organisation_id": organisation_id,
         "kind": kind,
@@ -364,8 +349,9 @@ def due_months(period: Period, today: dt.date) -> list[Month]:
 
 async def waiting_for_review(database: Database, organisation_id: int) -> int:
     """How many submitted reports wait for this organisation's review."""
-    query = queue_query(organisation_id).order_by(None).with_only_columns(func.count())
-    (rows,) = await database.read_all((query, {}))
+    (rows,) = await database.read_all(
+        (waiting_for_review_query(), {"organisation_id": organisation_id})
+    )
     return int(rows[0][0])
 
 

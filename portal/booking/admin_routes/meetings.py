@@ -63,7 +63,7 @@ async def booking_page(
         # participant page); a planner without participant access moves and calls off
         # meetings without learning whose they are.
         participant = await staff_service.visible_participant(
-            db, staff.user, staff.roles, booking.participant_id
+            database(request), staff.user, staff.roles, booking.participant_id
         )
         caseworker = (
             await db.get(Caseworker, booking.caseworker_id) if booking.caseworker_id else None
