@@ -361,21 +361,36 @@ class Eligibility:
     municipality: str | None
 
 
-async def eligibility_of(db: AsyncSession, participant_id: int) -> Eligibility:
-    markings = frozenset(
-        (
-            await db.scalars(
-                select(ParticipantMarking.marking).where(
-                    ParticipantMarking.participant_id == participant_id
-                )
-            )
-        ).all()
+@cache
+def eligibility_queries() -> tuple[Any, Any]:
+    """The participant's markings and (team, municipality), for {"participant_id"}."""
+    return (
+        select(ParticipantMarking.marking).where(
+            ParticipantMarking.participant_id == bindparam("participant_id")
+        ),
+        select(ParticipantTeam.team_id, ParticipantTeam.municipality).where(
+            ParticipantTeam.participant_id == bindparam("participant_id")
+        ),
     )
-    profile = await db.get(ParticipantTeam, participant_id)
-    chain: tuple[int, ...] = ()
-    if profile is not None and profile.team_id is not None:
-        chain = tuple(engine.teams_above(profile.team_id, await team_parents(db)))
-    return Eligibility(markings, chain, profile.municipality if profile else None)
+
+
+def eligibility_from(
+    markings: Sequence[Any], profile: Sequence[Any], parents: Mapping[int, int | None]
+) -> Eligibility:
+    """Who the participant is to offers' rules, from `eligibility_queries`' rows."""
+    team_id, municipality = profile[0] if profile else (None, None)
+    return Eligibility(
+        frozenset(marking for (marking,) in markings),
+        tuple(engine.teams_above(team_id, parents)) if team_id is not None else (),
+        municipality,
+    )
+
+
+async def eligibility_of(reads: Reads, participant_id: int) -> Eligibility:
+    markings, profile, teams = await run_reads(
+        reads, (*eligibility_queries(), TEAMS), {"participant_id": participant_id}
+    )
+    return eligibility_from(markings, profile, dict(tuple(row) for row in teams))
 
 
 def is_eligible(offer: MeetingOffer, who: Eligibility) -> bool:

@@ -13,15 +13,18 @@ from typing import Any
 from sqlalchemy import and_, bindparam, select, true
 
 from portal.booking import slot_engine as engine
-from portal.booking.free_times import Eligibility, is_eligible, is_open
+from portal.booking.free_times import (
+    eligibility_from,
+    eligibility_queries,
+    is_eligible,
+    is_open,
+)
 from portal.booking.meetings import Meeting
 from portal.booking.models import (
     Booking,
     Caseworker,
     MeetingOffer,
     OfferCaseworker,
-    ParticipantMarking,
-    ParticipantTeam,
     Room,
     Team,
 )
@@ -82,32 +85,9 @@ def bookable_queries() -> tuple[tuple[type[Any] | None, Any], ...]:
             .where(MeetingOffer.active)
             .order_by(MeetingOffer.title, MeetingOffer.id),
         ),
-        (
-            None,
-            select(ParticipantMarking.marking).where(
-                ParticipantMarking.participant_id == bindparam("participant_id")
-            ),
-        ),
-        (
-            None,
-            select(ParticipantTeam.team_id, ParticipantTeam.municipality).where(
-                ParticipantTeam.participant_id == bindparam("participant_id")
-            ),
-        ),
+        *((None, query) for query in eligibility_queries()),
         (None, unseen_job_centre_changes()),
         (None, job_centre_changed_bookings()),
-    )
-
-
-def eligibility_from(
-    markings: list[Any], profile: list[Any], parents: dict[int, int | None]
-) -> Eligibility:
-    """Who the participant is to offers' rules, from their markings' and team's rows."""
-    team_id, municipality = profile[0] if profile else (None, None)
-    return Eligibility(
-        frozenset(marking for (marking,) in markings),
-        tuple(engine.teams_above(team_id, parents)) if team_id is not None else (),
-        municipality,
     )
 
 
