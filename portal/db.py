@@ -36,6 +36,7 @@ from portal.postgres_reads import PostgresReads
 from portal.sqlite_reads import (
     InlineReadSession,
     SQLiteReads,
+    SQLiteWrites,
     WriteTurn,
     inline_read_engine,
 )
@@ -63,7 +64,11 @@ class Base(DeclarativeBase):
 def insert_into(db: AsyncSession, table: Any) -> Any:
     """An INSERT into `table` (a model or a Table) that knows the database's ON CONFLICT
     clauses (`on_conflict_do_update`, `on_conflict_do_nothing`, `excluded`)."""
-    dialect = db.get_bind().dialect.name
+    return insert_for(db.get_bind().dialect.name, table)
+
+
+def insert_for(dialect: str, table: Any) -> Any:
+    """The same for the database of the dialect's name (a statement built once)."""
     return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
 
 
@@ -283,6 +288,11 @@ class Database:
             if self.sqlite_reader is not None and path and path != ":memory:"
             else None
         )
+        self.fast_writes = (
+            SQLiteWrites(self.fast_reads.path, self.fast_reads)
+            if self.fast_reads is not None
+            else None
+        )
         self.postgres_reads = (
             None if url.startswith("sqlite") else PostgresReads(url, self.engine.dialect)
         )
@@ -327,6 +337,8 @@ class Database:
             await self.read_engine.dispose()
         if self.fast_reads is not None:
             self.fast_reads.close()
+        if self.fast_writes is not None:
+            self.fast_writes.close()
         if self.sqlite_reader is not None:
             self.sqlite_reader.dispose()
         if self.postgres_reads is not None:
@@ -400,6 +412,32 @@ class Database:
         `attach`; treat them as read-only."""
         found = await self.read_all(*((query, parameters) for _, query, parameters in queries))
         return [objects_of(kind, rows) for (kind, _, _), rows in zip(queries, found, strict=True)]
+
+    async def write(self, statement: Any, parameters: Mapping[str, Any] | None = None) -> list[Any]:
+        """One write statement (an INSERT, an upsert; built once, with bound parameters) in a
+        transaction of its own, outside any unit of work: its RETURNING rows once committed.
+        For the lines pages append on every opening (the access log, a shared CV's openings,
+        a rate limit's count), on each database's fast path, else through a unit of work."""
+        await self.check_file()
+        if self.fast_writes is not None and self.write_turn is not None:
+            async with self.write_turn:
+                rows = self.fast_writes.run(statement, parameters)
+                if rows is not None:
+                    return rows
+                return await self._write_in_transaction(statement, parameters)
+        if self.postgres_reads is not None:
+            found = await self.postgres_reads.write(statement, parameters)
+            if found is not None:
+                return found
+        return await self._write_in_transaction(statement, parameters)
+
+    async def _write_in_transaction(
+        self, statement: Any, parameters: Mapping[str, Any] | None
+    ) -> list[Any]:
+        async with self.transaction() as db:
+            connection = await db.connection()
+            result = await connection.execute(statement, parameters)
+            return list(result) if result.returns_rows else []
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

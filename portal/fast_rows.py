@@ -66,6 +66,19 @@ def with_fixed_values_inline(query: Any, dialect: Dialect) -> Any:
     return visitors.replacement_traverse(cast(visitors.ExternallyTraversible, query), {}, inline)
 
 
+def result_columns(query: Any, compiled: Any) -> list[tuple[str, Any]]:
+    """The (key, column) pairs a statement gives back: a query's columns, or what an INSERT's
+    or UPDATE's SQL returns (its RETURNING, and a primary key the dialect returns of itself).
+    A write whose columns get values made in Python at execution (a default the statement
+    does not give) cannot be compiled once: ValueError."""
+    if getattr(compiled, "insert_prefetch", None) or getattr(compiled, "update_prefetch", None):
+        raise ValueError("a default made in Python at execution")
+    selected = getattr(query, "selected_columns", None)
+    if selected is not None:
+        return list(selected.items())
+    return [(column.key, column) for column in compiled.effective_returning or ()]
+
+
 def row_class(keys: tuple[str, ...]) -> type[FastRow]:
     """A FastRow subclass for a statement's columns, with an attribute per column name."""
     attributes: dict[str, Any] = {"__slots__": (), "_fields": keys}

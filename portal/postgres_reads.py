@@ -1,6 +1,6 @@
 """PostgreSQL's fast read path, the counterpart of `portal/sqlite_reads.py`: what pages read on
-every request runs on psycopg itself, as server-side prepared statements on a few connections
-of its own, several statements in one round trip.
+every request (and the single lines some append) runs on psycopg itself, as server-side
+prepared statements on a few connections of its own, several statements in one round trip.
 
 Through SQLAlchemy's async engine a one-row read cost about a millisecond of CPU (its execution
 path, the pool's checkout with its ping, the driver's adaptation layer, the greenlet switch) and
@@ -19,7 +19,13 @@ import psycopg
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError
 
-from portal.fast_rows import CompiledOnce, row_class, typed_rows, with_fixed_values_inline
+from portal.fast_rows import (
+    CompiledOnce,
+    result_columns,
+    row_class,
+    typed_rows,
+    with_fixed_values_inline,
+)
 
 
 def conninfo(url: str) -> str:
@@ -61,8 +67,9 @@ class PostgresStatement:
             raise ValueError("a parameter rendered at execution")
         self.sql = sql
         self.dialect = dialect
-        self.types = [column.type for column in query.selected_columns]
-        self.row = row_class(tuple(query.selected_columns.keys()))
+        returned = result_columns(query, compiled)
+        self.types = [column.type for _, column in returned]
+        self.row = row_class(tuple(key for key, _ in returned))
         # Result processors depend on the column types the server reports: set at first run.
         self.processors: list[Callable[[Any], Any] | None] | None = None
 
@@ -186,7 +193,8 @@ class PostgresReads:
         self.idle.append(connection)
 
     async def rows_of_all(
-        self, queries: Sequence[tuple[Any, Mapping[str, Any] | None]]
+        self,
+        queries: Sequence[tuple[Any, Mapping[str, Any] | None]],
     ) -> list[list[Any]] | None:
         """The rows of each query, sent together in one pipeline; None when one of them
         cannot run here."""
@@ -199,7 +207,8 @@ class PostgresReads:
             if statement is not None
         ]
         # A connection that the server closed while it sat idle (a restart, a time-out)
-        # fails at its next use: reads are safe to send again, once, on a new connection.
+        # fails at its next use: reads are safe to send again, once, on a new connection (see
+        # `write` for writes).
         for attempt in (1, 2):
             connection = await self._take()
             reused = id(connection) in self.served
@@ -219,6 +228,15 @@ class PostgresReads:
             return results
         raise AssertionError("unreachable")
 
+    async def write(self, statement: Any, parameters: Mapping[str, Any] | None) -> list[Any] | None:
+        """One write statement in a transaction of its own (an autocommit connection): its
+        RETURNING rows once committed, or None when it cannot run here. Sent again once on a
+        new connection when the one it went out on proves closed by the server (a restart, a
+        time-out): for the lines a page appends, which may then, after a lost connection, be
+        written twice but never lost."""
+        found = await self.rows_of_all([(statement, parameters)])
+        return None if found is None else found[0]
+
     @staticmethod
     async def _run(
         connection: psycopg.AsyncConnection[Any],
@@ -228,7 +246,7 @@ class PostgresReads:
         if len(runs) == 1:
             (statement, values), cursor = runs[0], cursors[0]
             await cursor.execute(statement.sql, values, prepare=True)
-            return [statement.rows(cursor, await cursor.fetchall())]
+            return [statement.rows(cursor, await cursor.fetchall() if cursor.description else [])]
         async with connection.pipeline():
             for (statement, values), cursor in zip(runs, cursors, strict=True):
                 await cursor.execute(statement.sql, values, prepare=True)

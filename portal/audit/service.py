@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, exists, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.audit.models import AccessLogEntry
-from portal.db import select_objects, utcnow
+from portal.db import Database, select_objects, utcnow
 from portal.participants.models import Participant
 from portal.staff.models import StaffUser
 from portal.web.i18n import lazy_gettext as _
@@ -31,23 +31,50 @@ WHAT_LABELS: dict[str, LazyProxy] = {
 }
 
 
+ACCESS_COLUMNS = (
+    "participant_id",
+    "staff_user_id",
+    "staff_name",
+    "organisation_name",
+    "what",
+    "at",
+)
+
+
+@cache
+def _access_insert() -> Any:
+    """One access-log line (run with the values of `_access_values`)."""
+    return insert(AccessLogEntry).values({name: bindparam(name) for name in ACCESS_COLUMNS})
+
+
+def _access_values(participant: Participant, staff: StaffUser, what: str) -> dict[str, Any]:
+    if what not in WHAT_LABELS:
+        raise ValueError(f"unknown access-log subject {what!r}")
+    return {
+        "participant_id": participant.id,
+        "staff_user_id": staff.id,
+        "staff_name": staff.full_name,
+        "organisation_name": staff.organisation.name,
+        "what": what,
+        "at": utcnow(),
+    }
+
+
 async def record_access(
     db: AsyncSession, participant: Participant, staff: StaffUser, what: str
 ) -> None:
-    """Write the opening to the participant's access log (one INSERT, no unit of work: every
-    staff page writes one)."""
-    if what not in WHAT_LABELS:
-        raise ValueError(f"unknown access-log subject {what!r}")
-    await db.execute(
-        insert(AccessLogEntry).values(
-            participant_id=participant.id,
-            staff_user_id=staff.id,
-            staff_name=staff.full_name,
-            organisation_name=staff.organisation.name,
-            what=what,
-            at=utcnow(),
-        )
-    )
+    """Write the opening to the participant's access log, in the unit of work `db` (one
+    INSERT: every staff page writes one)."""
+    connection = await db.connection()
+    await connection.execute(_access_insert(), _access_values(participant, staff, what))
+
+
+async def log_access(
+    database: Database, participant: Participant, staff: StaffUser, what: str
+) -> None:
+    """The same line in a transaction of its own (`Database.write`), for an opening that
+    writes nothing else."""
+    await database.write(_access_insert(), _access_values(participant, staff, what))
 
 
 @cache

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from portal.audit.service import record_access
+from portal.audit.service import log_access
 from portal.auth.guards import StaffIdentity, staff_only
 from portal.participants.models import Participant
 from portal.staff.service import visible_participant
@@ -58,8 +58,7 @@ async def participant_opened(
     if participant is None:
         raise HTTPException(404)
     if what is not None:
-        async with database(request).transaction() as db:
-            await record_access(db, participant, staff.user, what)
+        await log_access(database(request), participant, staff.user, what)
     return participant
 
 

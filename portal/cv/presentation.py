@@ -7,15 +7,17 @@ import datetime as dt
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from babel.support import LazyProxy
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.auth.sessions import token_hash
 from portal.cv.models import CvShare, CvShareView, PresentationCv, PresentationExperience
 from portal.cv.service import apply, own_row
+from portal.db import Database
 from portal.web.forms import Errors, Fields, whole_number
 from portal.web.i18n import gettext
 from portal.web.i18n import lazy_gettext as _
@@ -234,9 +236,17 @@ async def revoke_share(
     return share
 
 
-async def record_view(db: AsyncSession, share: CvShare, what: str, now: dt.datetime) -> None:
-    """Log an opening of the link (one INSERT: every opening writes one)."""
-    await db.execute(insert(CvShareView).values(share_id=share.id, viewed_at=now, what=what))
+@cache
+def _view_insert() -> Any:
+    return insert(CvShareView).values(
+        share_id=bindparam("share_id"), viewed_at=bindparam("viewed_at"), what=bindparam("what")
+    )
+
+
+async def record_view(database: Database, share: CvShare, what: str, now: dt.datetime) -> None:
+    """Log an opening of the link (one INSERT in a transaction of its own: every opening
+    writes one)."""
+    await database.write(_view_insert(), {"share_id": share.id, "viewed_at": now, "what": what})
 
 
 async def shares_with_views(

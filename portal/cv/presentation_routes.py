@@ -284,8 +284,7 @@ async def shared_share(request: Request, what: str) -> page_reads.SharedPage | R
         raise HTTPException(404)
     if presentation.share_state(found.share, utcnow()) != "active":
         return pages(request).render(request, "cv/shared_gone.html", {}, 410)
-    async with database(request).transaction() as db:
-        await presentation.record_view(db, found.share, what, utcnow())
+    await presentation.record_view(database(request), found.share, what, utcnow())
     return found
 
 

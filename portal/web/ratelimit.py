@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-from typing import cast
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import Table, case, delete
+from sqlalchemy import Table, bindparam, case, delete
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from portal.db import Database, insert_into, utcnow
+from portal.db import Database, insert_for, utcnow
 from portal.settings import Settings
 from portal.web.models import RateLimit
 
@@ -25,6 +26,24 @@ def window_of(now: dt.datetime, seconds: int) -> dt.datetime:
     """The start of the fixed window of `seconds` that `now` falls in."""
     epoch = int(now.timestamp())
     return dt.datetime.fromtimestamp(epoch - epoch % seconds, dt.UTC)
+
+
+@cache
+def _count_statement(dialect: str) -> Any:
+    """Count one in the key's window, or start its count when the window is a new one; gives
+    the count (run with {"key", "window_start"})."""
+    table = cast(Table, RateLimit.__table__)
+    values = insert_for(dialect, table).values(
+        key=bindparam("key"), window_start=bindparam("window_start"), count=1
+    )
+    same_window = table.c.window_start == values.excluded.window_start
+    return values.on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={
+            "count": case((same_window, table.c.count + 1), else_=1),
+            "window_start": values.excluded.window_start,
+        },
+    ).returning(table.c.count)
 
 
 async def count_one(
@@ -37,18 +56,9 @@ async def count_one(
     window = window_of(now, seconds)
     digest = hmac.new(settings.secret_key.encode(), subject.encode(), hashlib.sha256)
     key = f"{kind}:{digest.hexdigest()[:48]}"
-    table = cast(Table, RateLimit.__table__)
-    async with database.transaction() as db:
-        values = insert_into(db, table).values(key=key, window_start=window, count=1)
-        same_window = table.c.window_start == values.excluded.window_start
-        statement = values.on_conflict_do_update(
-            index_elements=[table.c.key],
-            set_={
-                "count": case((same_window, table.c.count + 1), else_=1),
-                "window_start": values.excluded.window_start,
-            },
-        ).returning(table.c.count)
-        count = int((await db.execute(statement)).scalar_one())
+    statement = _count_statement(database.engine.dialect.name)
+    found = await database.write(statement, {"key": key, "window_start": window})
+    count = int(found[0][0])
     if count <= allowed:
         return None
     return max(1, int((window + dt.timedelta(seconds=seconds) - now).total_seconds() + 0.999))

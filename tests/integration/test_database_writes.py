@@ -1,0 +1,127 @@
+"""Single-statement writes (`Database.write`): the lines pages append on every opening, run on
+each database's fast path, committed at once, and never lost when the fast path cannot run."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, Table, bindparam, insert, select, text
+from sqlalchemy.dialects import sqlite
+
+from portal.audit.models import AccessLogEntry
+from portal.audit.service import _access_insert, _access_values, log_access
+from portal.db import Database, sqlite_file, utcnow
+from portal.fast_rows import result_columns
+from portal.participants.models import Participant
+from portal.staff.models import StaffUser
+from portal.web.ratelimit import _count_statement, window_of
+from tests.integration.test_database_reads import anna, on_database
+
+
+async def access_lines(database: Database, participant_id: int) -> list[Any]:
+    async with database.engine.connect() as connection:
+        found = await connection.execute(
+            select(AccessLogEntry.staff_name, AccessLogEntry.what).where(
+                AccessLogEntry.participant_id == participant_id
+            )
+        )
+        return list(found)
+
+
+async def someone_looked_at_by_staff(database: Database) -> tuple[Participant, StaffUser]:
+    participant = await database.get(Participant, await anna(database))
+    async with database.engine.connect() as connection:
+        staff_id = (await connection.execute(text("SELECT min(id) FROM staff_users"))).scalar()
+    staff = await database.get(StaffUser, staff_id)
+    assert participant is not None and staff is not None
+    return participant, staff
+
+
+def fast_path_of(database: Database, statement: Any) -> Any:
+    if database.fast_reads is not None:
+        return database.fast_reads.statement(statement)
+    assert database.postgres_reads is not None
+    return database.postgres_reads.statement(statement)
+
+
+def test_an_appended_line_runs_on_the_fast_path_and_is_committed_at_once(
+    database_url: str,
+) -> None:
+    async def check(database: Database) -> None:
+        participant, staff = await someone_looked_at_by_staff(database)
+        before = await access_lines(database, participant.id)
+        await log_access(database, participant, staff, "cv")
+        after = await access_lines(database, participant.id)
+        assert len(after) == len(before) + 1
+        assert (staff.full_name, "cv") in [tuple(row) for row in after]
+        assert fast_path_of(database, _access_insert()) is not None
+        with pytest.raises(ValueError, match="unknown access-log subject"):
+            await log_access(database, participant, staff, "somewhere else")
+
+    on_database(database_url, check)
+
+
+def test_a_count_is_given_back_by_the_upsert_and_starts_again_in_a_new_window(
+    database_url: str,
+) -> None:
+    async def check(database: Database) -> None:
+        statement = _count_statement(database.engine.dialect.name)
+        now = utcnow()
+        window = window_of(now, 60)
+        key = f"test:{now.timestamp()}"
+        counts = [
+            (await database.write(statement, {"key": key, "window_start": window}))[0][0]
+            for _ in range(3)
+        ]
+        assert counts == [1, 2, 3]
+        later = window_of(now, 60).replace(year=now.year + 1)
+        assert (await database.write(statement, {"key": key, "window_start": later}))[0][0] == 1
+        assert fast_path_of(database, statement) is not None
+
+    on_database(database_url, check)
+
+
+def test_while_another_process_writes_the_line_waits_in_a_unit_of_work_and_is_kept(
+    database_url: str,
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's write lock")
+
+    async def check(database: Database) -> None:
+        participant, staff = await someone_looked_at_by_staff(database)
+        assert database.fast_writes is not None
+        path = sqlite_file(database_url)
+        assert path is not None
+        other = sqlite3.connect(path, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            # The fast path does not wait for the lock (it would hold up the event loop).
+            values = _access_values(participant, staff, "plan")
+            assert database.fast_writes.run(_access_insert(), values) is None
+            other.execute("COMMIT")
+        finally:
+            other.close()
+        before = len(await access_lines(database, participant.id))
+        await database.write(_access_insert(), values)
+        assert len(await access_lines(database, participant.id)) == before + 1
+
+    on_database(database_url, check)
+
+
+def test_a_write_whose_default_is_made_in_python_is_not_compiled_once() -> None:
+    table = Table(
+        "t",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("n", Integer, default=lambda: 7),
+    )
+    statement = insert(table).values(id=bindparam("id"))
+    with pytest.raises(ValueError, match="made in Python"):
+        result_columns(statement, statement.compile(dialect=sqlite.dialect()))
+    given = insert(table).values(id=bindparam("id"), n=bindparam("n"))
+    assert [key for key, _ in result_columns(given, given.compile(dialect=sqlite.dialect()))] in (
+        [],
+        ["id"],
+    )
