@@ -8,17 +8,15 @@ extracts the messages from the template source.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, MutableMapping
+from collections.abc import Callable, Hashable, MutableMapping
 from typing import Any
 
+import markupsafe
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, nodes, select_autoescape
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.visitor import NodeTransformer
 from jinja2_fragments import render_block
-from markupsafe import (
-    Markup,
-    _escape_inner,  # the C escaping behind markupsafe.escape
-)
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
@@ -76,6 +74,8 @@ class FoldTranslations(NodeTransformer):
 # A dict's own attributes (`attributes.items()`) stay attributes; any other name on a dict is
 # its key.
 DICT_ATTRIBUTES = frozenset(dir(dict))
+# The C function behind markupsafe.escape: the same text, without a Markup made of it.
+_escape_inner: Callable[[str], str] = markupsafe._escape_inner  # type: ignore[attr-defined]
 
 
 def escape_output(value: Any) -> str:
