@@ -164,6 +164,17 @@ def session_and_participant(row: Any) -> tuple[WebSession, Participant | None]:
 
 
 @cache
+def _touch_statement() -> Any:
+    """The session's data and the moment it was last seen (run with {"session_id",
+    "new_data", "seen_at"})."""
+    return (
+        update(WebSession)
+        .where(WebSession.id == bindparam("session_id"))
+        .values(data=bindparam("new_data"), last_seen_at=bindparam("seen_at"))
+    )
+
+
+@cache
 def _column_keys() -> tuple[list[str], list[str]]:
     return WebSession.__table__.c.keys(), Participant.__table__.c.keys()
 
@@ -229,6 +240,12 @@ class ServerSessionMiddleware:
         if not (ends or starts or touches):
             # Most requests: nothing to write. Clear the cookie of a session that just timed out.
             return self._cookie("", max_age=0) if state.ended_reason else None
+        if touches and not starts:
+            # Most writes: a minute since the last, or the data changed; one statement.
+            assert record is not None
+            values = {"session_id": record.id, "new_data": dict(state.data), "seen_at": now}
+            await self.database().write(_touch_statement(), values)
+            return None
         token = secrets.token_urlsafe(32)
         async with self.database().transaction() as db:
             if ends:
@@ -247,13 +264,6 @@ class ServerSessionMiddleware:
                         authenticated_at=state.authenticated_at,
                         last_seen_at=now,
                     )
-                )
-            if touches:
-                assert record is not None
-                await db.execute(
-                    update(WebSession)
-                    .where(WebSession.id == record.id)
-                    .values(data=dict(state.data), last_seen_at=now)
                 )
         if state._revoke:
             return self._cookie("", max_age=0)
