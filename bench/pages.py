@@ -163,6 +163,9 @@ def measure(
         "cpu_us_per_request": round(
             statistics.median(run["cpu_us_per_request"] for run in runs), 1
         ),
+        # The median round's share of the machine's cores: the server, wrk, all (with the
+        # database server): with --workers, whether the workers had cores left to use.
+        "cores": middle.get("cores"),
         "errors": sum(run["errors"] for run in runs),
         "bare_requests_per_second": round(
             statistics.median(b["requests_per_second"] for b in bares), 1

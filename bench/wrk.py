@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -118,11 +120,36 @@ def run(
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     before = process_cpu_seconds(server_pid) if server_pid else 0.0
+    machine_before, wrk_before = machine_busy_seconds(), children_cpu_seconds()
+    started = time.perf_counter()
     output = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
+    wall = time.perf_counter() - started
     figures = parse(output)
     if figures["p99_ms"] is None:
         print("wrk gave no 99th percentile:\n" + output, file=sys.stderr)
     if server_pid and figures["requests"]:
         spent = process_cpu_seconds(server_pid) - before
         figures["cpu_us_per_request"] = round(spent / figures["requests"] * 1_000_000, 1)
+        # How the machine's cores were shared meanwhile: the server, wrk, and the rest (the
+        # database server, anything else running).
+        machine = (machine_busy_seconds() - machine_before) / wall
+        figures["cores"] = {
+            "server": round(spent / wall, 2),
+            "wrk": round((children_cpu_seconds() - wrk_before) / wall, 2),
+            "machine": round(machine, 2),
+        }
     return figures
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores have spent busy since boot (/proc/stat: all but idle and iowait)."""
+    with open("/proc/stat") as stat:
+        fields = [int(value) for value in stat.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds() -> float:
+    """User + system CPU time of this process's finished children (each wrk run)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime

@@ -10,10 +10,9 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.booking import slot_engine as engine
-from portal.booking.free_times import Place, team_parents
+from portal.booking.free_times import Place
 from portal.booking.models import (
     Booking,
     BusyTime,
@@ -23,6 +22,7 @@ from portal.booking.models import (
     MeetingOffer,
     OfferCaseworker,
     Pause,
+    Room,
     RoomTeam,
     Team,
     TeamMember,
@@ -66,19 +66,6 @@ def empty_week(monday: dt.date) -> list[Day]:
     return [Day(monday + dt.timedelta(days=n)) for n in range(7)]
 
 
-async def mark_closed(
-    db: AsyncSession, days: Sequence[Day], team_ids: Sequence[int], country: str
-) -> None:
-    """National holidays, and the local closing days of the teams and every team above."""
-    first, last = days[0].date, days[-1].date
-    rows = await db.execute(
-        select(ClosingDay.team_id, ClosingDay.first_date, ClosingDay.last_date, ClosingDay.name)
-        .where(ClosingDay.last_date >= first, ClosingDay.first_date <= last)
-        .order_by(ClosingDay.id)
-    )
-    close_days(days, team_ids, await team_parents(db), list(rows), country)
-
-
 def close_days(
     days: Sequence[Day],
     team_ids: Sequence[int],
@@ -108,45 +95,89 @@ def place_entries(days: Sequence[Day], entries: Sequence[Entry], place: Place) -
             day.entries.append(entry)
 
 
-async def group_entries(
-    db: AsyncSession, offers: Sequence[MeetingOffer], first: dt.datetime, last: dt.datetime
-) -> list[Entry]:
-    by_id = {offer.id: offer for offer in offers}
-    if not by_id:
-        return []
-    sessions = await db.scalars(
-        select(GroupSession).where(
-            GroupSession.offer_id.in_(by_id),
-            GroupSession.starts_at >= first,
-            GroupSession.starts_at < last,
-        )
+def tree_and_closings() -> tuple[tuple[None, Any], ...]:
+    """The teams' tree, and the closing days of the week (run with {"first_day",
+    "last_day"})."""
+    return (
+        (None, select(Team.id, Team.parent_id)),
+        (
+            None,
+            select(ClosingDay.team_id, ClosingDay.first_date, ClosingDay.last_date, ClosingDay.name)
+            .where(
+                ClosingDay.last_date >= bindparam("first_day"),
+                ClosingDay.first_date <= bindparam("last_day"),
+            )
+            .order_by(ClosingDay.id),
+        ),
     )
-    return [
-        Entry(
-            s.starts_at,
-            s.starts_at + dt.timedelta(minutes=by_id[s.offer_id].duration_minutes),
-            by_id[s.offer_id].title,
-            seats=(s.booked, s.seats),
-        )
-        for s in sessions
-    ]
 
 
-async def booking_entries(
-    db: AsyncSession, condition: object, first: dt.datetime, last: dt.datetime
-) -> list[Entry]:
-    rows = await db.execute(
-        select(Booking, MeetingOffer.title)
+def meetings_query(whose: Any) -> Any:
+    """The individual meetings booked in the week ({"first", "last"}) that `whose` picks."""
+    return (
+        select(Booking.starts_at, Booking.ends_at, MeetingOffer.title, Booking.id)
         .join(MeetingOffer, MeetingOffer.id == Booking.offer_id)
         .where(
-            condition,  # type: ignore[arg-type]
+            whose,
             Booking.status == "booked",
             Booking.group_session_id.is_(None),
-            Booking.starts_at >= first,
-            Booking.starts_at < last,
+            Booking.starts_at >= bindparam("first"),
+            Booking.starts_at < bindparam("last"),
         )
     )
-    return [Entry(b.starts_at, b.ends_at, title, booking_id=b.id) for b, title in rows]
+
+
+def group_sessions_query() -> Any:
+    """The group meetings' sessions of the week ({"first", "last"}), for a condition on their
+    offer to be added."""
+    return (
+        select(
+            GroupSession.starts_at,
+            MeetingOffer.duration_minutes,
+            MeetingOffer.title,
+            GroupSession.booked,
+            GroupSession.seats,
+        )
+        .join(MeetingOffer, MeetingOffer.id == GroupSession.offer_id)
+        .where(
+            MeetingOffer.is_group,
+            GroupSession.starts_at >= bindparam("first"),
+            GroupSession.starts_at < bindparam("last"),
+        )
+    )
+
+
+def week_values(key: str, key_value: int, days: Sequence[Day], place: Place) -> dict[str, Any]:
+    first, last = week_bounds(days[0].date, place)
+    return {
+        key: key_value,
+        "first": first,
+        "last": last,
+        "first_day": days[0].date,
+        "last_day": days[-1].date,
+    }
+
+
+def fill_week(
+    days: Sequence[Day],
+    team_ids: Sequence[int],
+    tree: Sequence[Any],
+    closings: Sequence[Any],
+    entries: list[Entry],
+    meetings: Sequence[Any],
+    sessions: Sequence[Any],
+    place: Place,
+) -> None:
+    """Close the days of the teams' closing days and holidays, and place the week's meetings
+    and group sessions (with `entries` of busy time) in their days."""
+    parents = {team_id: parent for team_id, parent in tree}
+    close_days(days, team_ids, parents, closings, place.country)
+    entries += [Entry(s, e, title, booking_id=id) for s, e, title, id in meetings]
+    entries += [
+        Entry(s, s + dt.timedelta(minutes=minutes), title, seats=(booked, seats))
+        for s, minutes, title, booked, seats in sessions
+    ]
+    place_entries(days, entries, place)
 
 
 @cache
@@ -172,45 +203,13 @@ def caseworker_week_queries() -> tuple[tuple[Any, Any], ...]:
             .order_by(Pause.starts, Pause.ends),
         ),
         (None, select(TeamMember.team_id).where(TeamMember.caseworker_id == mine)),
-        (None, select(Team.id, Team.parent_id)),
+        *tree_and_closings(),
+        (None, meetings_query(Booking.caseworker_id == mine)),
         (
             None,
-            select(ClosingDay.team_id, ClosingDay.first_date, ClosingDay.last_date, ClosingDay.name)
-            .where(
-                ClosingDay.last_date >= bindparam("first_day"),
-                ClosingDay.first_date <= bindparam("last_day"),
-            )
-            .order_by(ClosingDay.id),
-        ),
-        (
-            None,
-            select(Booking.starts_at, Booking.ends_at, MeetingOffer.title, Booking.id)
-            .join(MeetingOffer, MeetingOffer.id == Booking.offer_id)
-            .where(
-                Booking.caseworker_id == mine,
-                Booking.status == "booked",
-                Booking.group_session_id.is_(None),
-                Booking.starts_at >= first,
-                Booking.starts_at < last,
-            ),
-        ),
-        (
-            None,
-            select(
-                GroupSession.starts_at,
-                MeetingOffer.duration_minutes,
-                MeetingOffer.title,
-                GroupSession.booked,
-                GroupSession.seats,
-            )
-            .join(MeetingOffer, MeetingOffer.id == GroupSession.offer_id)
+            group_sessions_query()
             .join(OfferCaseworker, OfferCaseworker.offer_id == MeetingOffer.id)
-            .where(
-                OfferCaseworker.caseworker_id == mine,
-                MeetingOffer.is_group,
-                GroupSession.starts_at >= first,
-                GroupSession.starts_at < last,
-            ),
+            .where(OfferCaseworker.caseworker_id == mine),
         ),
         (
             None,
@@ -228,14 +227,7 @@ async def caseworker_week(
 ) -> tuple[Caseworker, list[Day]] | None:
     """The caseworker and their week, read in one go; None when there is no such caseworker."""
     days = empty_week(monday)
-    first, last = week_bounds(monday, place)
-    given = {
-        "caseworker_id": caseworker_id,
-        "first": first,
-        "last": last,
-        "first_day": days[0].date,
-        "last_day": days[-1].date,
-    }
+    given = week_values("caseworker_id", caseworker_id, days, place)
     found = await database.read_objects(
         *((kind, query, given) for kind, query in caseworker_week_queries())
     )
@@ -248,25 +240,44 @@ async def caseworker_week(
         day.pauses = sorted(
             (starts, ends) for weekday, starts, ends in pauses if weekday == day.date.weekday()
         )
-    parents = {team_id: parent for team_id, parent in tree}
-    close_days(days, [team for (team,) in teams], parents, closings, place.country)
-    entries = [Entry(s, e, title, booking_id=id) for s, e, title, id in meetings]
-    entries += [
-        Entry(s, s + dt.timedelta(minutes=minutes), title, seats=(booked, seats))
-        for s, minutes, title, booked, seats in sessions
-    ]
-    entries += [Entry(s, e, reason, busy=True) for s, e, reason in busy]
-    place_entries(days, entries, place)
+    busy_time = [Entry(s, e, reason, busy=True) for s, e, reason in busy]
+    team_ids = [team for (team,) in teams]
+    fill_week(days, team_ids, tree, closings, busy_time, meetings, sessions, place)
     return caseworkers[0], days
 
 
-async def room_week(db: AsyncSession, room_id: int, monday: dt.date, place: Place) -> list[Day]:
+@cache
+def room_week_queries() -> tuple[tuple[Any, Any], ...]:
+    """(class or None, query) for {"room_id", "first", "last", "first_day", "last_day"}: the
+    room, its teams and those of the offers held in it, the teams' tree, the week's closing
+    days, the meetings booked in it and the sessions of the group offers held in it."""
+    room: Any = bindparam("room_id")
+    return (
+        (Room, select_objects(Room).where(Room.id == room)),
+        (
+            None,
+            select(RoomTeam.team_id)
+            .where(RoomTeam.room_id == room)
+            .union(select(MeetingOffer.team_id).where(MeetingOffer.room_id == room)),
+        ),
+        *tree_and_closings(),
+        (None, meetings_query(Booking.room_id == room)),
+        (None, group_sessions_query().where(MeetingOffer.room_id == room)),
+    )
+
+
+async def room_week(
+    database: Database, room_id: int, monday: dt.date, place: Place
+) -> tuple[Room, list[Day]] | None:
+    """The room and its week, read in one go; None when there is no such room."""
     days = empty_week(monday)
-    first, last = week_bounds(monday, place)
-    offers = list(await db.scalars(select(MeetingOffer).where(MeetingOffer.room_id == room_id)))
-    teams = set(await db.scalars(select(RoomTeam.team_id).where(RoomTeam.room_id == room_id)))
-    await mark_closed(db, days, sorted(teams | {o.team_id for o in offers}), place.country)
-    entries = await booking_entries(db, Booking.room_id == room_id, first, last)
-    entries += await group_entries(db, [o for o in offers if o.is_group], first, last)
-    place_entries(days, entries, place)
-    return days
+    given = week_values("room_id", room_id, days, place)
+    found = await database.read_objects(
+        *((kind, query, given) for kind, query in room_week_queries())
+    )
+    rooms, teams, tree, closings, meetings, sessions = found
+    if not rooms:
+        return None
+    team_ids = sorted(team for (team,) in teams)
+    fill_week(days, team_ids, tree, closings, [], meetings, sessions, place)
+    return rooms[0], days

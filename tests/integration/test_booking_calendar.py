@@ -45,9 +45,18 @@ def test_a_caseworkers_week_shows_hours_closing_days_and_meetings_linked_to_thei
     assert "Trettondedag jul" in later.text  # a national holiday, shown closed
     assert client.get(f"{BASE}/caseworkers/999999/calendar").status_code == 404
     rooms = sql(database_url, "SELECT room_id FROM meeting_offers WHERE room_id IS NOT NULL")
-    room_week = client.get(f"{BASE}/rooms/{rooms[0][0]}/calendar")
+    room = rooms[0][0]
+    room_week = client.get(f"{BASE}/rooms/{room}/calendar")
     assert room_week.status_code == 200
     assert "booked of" in room_week.text or "No meetings." in room_week.text
+    # The meeting held in the room is in the room's week, with no working hours of its own.
+    sql(database_url, "UPDATE bookings SET room_id = :r WHERE id = :b", r=room, b=booking)
+    in_room = client.get(f"{BASE}/rooms/{room}/calendar", params={"week": day.isoformat()})
+    assert f'href="{BASE}/bookings/{booking}"' in in_room.text
+    assert "Working 08:00" not in in_room.text and "Bo " not in in_room.text
+    room_later = client.get(f"{BASE}/rooms/{room}/calendar", params={"week": "2099-01-07"})
+    assert "No meetings." in room_later.text and "Trettondedag jul" in room_later.text
+    assert client.get(f"{BASE}/rooms/999999/calendar").status_code == 404
     sql(database_url, "UPDATE bookings SET status = 'cancelled' WHERE id = :b", b=booking)
 
 

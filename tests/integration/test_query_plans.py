@@ -162,11 +162,11 @@ def test_no_page_reads_a_large_table_whole(
         visits[(number, False)] += history[:1] + booking[:1]
     with client_of(scaled) as client:
         log_in(client, "palle", staff=True)
-        calendars = re.findall(
-            r'href="(/staff/booking/caseworkers/\d+/calendar)"', client.get("/staff/booking/").text
-        )
-        assert calendars, "palle plans caseworkers' calendars"
-        visits[("palle", True)] += calendars[:1]
+        planning = client.get("/staff/booking/").text
+        calendars = re.findall(r'href="(/staff/booking/caseworkers/\d+/calendar)"', planning)
+        rooms = re.findall(r'href="(/staff/booking/rooms/\d+/calendar)"', planning)
+        assert calendars and rooms, "palle plans caseworkers' and rooms' calendars"
+        visits[("palle", True)] += calendars[:1] + rooms[:1]
     for (persona, staff), paths in visits.items():
         with client_of(scaled) as client:
             log_in(client, persona, staff=staff)

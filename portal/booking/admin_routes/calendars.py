@@ -13,12 +13,8 @@ from portal.auth.guards import StaffIdentity
 from portal.booking import calendar
 from portal.booking.admin_routes.common import (
     BASE,
-    found,
     page,
     place_of,
-)
-from portal.booking.models import (
-    Room,
 )
 from portal.web.forms import (
     Fields,
@@ -67,8 +63,11 @@ async def caseworker_calendar(request: Request, staff: StaffIdentity) -> Respons
 
 
 async def room_calendar(request: Request, staff: StaffIdentity) -> Response:
-    async with database(request).sessions() as db:
-        room = await found(db, Room, request, "room_id")
-        days = await calendar.room_week(db, room.id, chosen_monday(request), place_of(request))
+    week = await calendar.room_week(
+        database(request), request.path_params["room_id"], chosen_monday(request), place_of(request)
+    )
+    if week is None:
+        raise HTTPException(404)
+    room, days = week
     heading = gettext("Calendar of %(name)s", name=room.name)
     return calendar_page(request, staff, heading, f"{BASE}/rooms/{room.id}", days, False)
