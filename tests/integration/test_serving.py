@@ -1,0 +1,77 @@
+"""`portal serve --workers N`: each worker listens on its own socket on the shared port, so the
+kernel spreads connections over them; the server answers, and stops when told to."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bench.harness import free_port, wait_until_listening
+from portal.serving import listening_socket
+from tests.conftest import SECRET
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_connections_are_spread_over_the_workers_sockets_and_answered_without_delay() -> None:
+    port = free_port()
+    first, second = listening_socket("127.0.0.1", port), listening_socket("127.0.0.1", port)
+    clients = []
+    try:
+        for _ in range(40):
+            client = socket.create_connection(("127.0.0.1", port))
+            clients.append(client)
+        first.setblocking(False)
+        second.setblocking(False)
+        accepted: dict[int, list[socket.socket]] = {0: [], 1: []}
+        for index, listener in enumerate((first, second)):
+            while True:
+                try:
+                    accepted[index].append(listener.accept()[0])
+                except BlockingIOError:
+                    break
+        assert len(accepted[0]) + len(accepted[1]) == 40
+        assert accepted[0] and accepted[1], "one socket took every connection"
+        # Accepted as TCP, so that asyncio turns Nagle's delay off on each connection.
+        assert all(conn.proto == socket.IPPROTO_TCP for conn in accepted[0] + accepted[1])
+        for conn in accepted[0] + accepted[1]:
+            conn.close()
+    finally:
+        for client in clients:
+            client.close()
+        first.close()
+        second.close()
+
+
+def test_two_workers_serve_and_stop_when_told(database_url: str, tmp_path: Path) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the processes are the same on either database")
+    port = free_port()
+    env = {
+        **os.environ,
+        "PORTAL_DATABASE_URL": database_url,
+        "PORTAL_VAR_DIR": str(tmp_path),
+        "PORTAL_SECRET_KEY": SECRET,
+        "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
+        "PORTAL_DEV_IDP": "1",
+    }
+    command = [sys.executable, "-m", "portal.cli", "serve", "--port", str(port), "--workers", "2"]
+    server = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        wait_until_listening(server, workers=2)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+            answers = [client.get("/", headers={"Connection": "close"}) for _ in range(6)]
+        assert {answer.status_code for answer in answers} == {200}
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
