@@ -54,6 +54,7 @@ from portal.web.observability import (
     metric,
     metrics_route,
 )
+from portal.web.pdf import stop_rendering
 from portal.web.routing import IndexedRouter
 from portal.web.security import CrossSiteRefusalMiddleware, SecurityHeadersMiddleware
 from portal.web.templating import Pages
@@ -66,6 +67,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        if getattr(app.state, "pdf_maker", None) is not None:
+            await stop_rendering()
         await database.dispose()
 
     routes: list[Any] = [

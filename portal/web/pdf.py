@@ -16,7 +16,7 @@ import os
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -43,14 +43,29 @@ def _stylesheet_key() -> bytes:
     return hashlib.sha256(PRINT_CSS.read_bytes() + __version__.encode()).digest()
 
 
-@cache
+_pools: dict[int, ProcessPoolExecutor] = {}
+
+
 def _processes(count: int) -> ProcessPoolExecutor:
     """The rendering processes (started on first use, one pool per server process)."""
-    return ProcessPoolExecutor(
-        max_workers=count,
-        mp_context=multiprocessing.get_context("spawn"),
-        max_tasks_per_child=TASKS_PER_PROCESS,
-    )
+    pool = _pools.get(count)
+    if pool is None:
+        pool = _pools[count] = ProcessPoolExecutor(
+            max_workers=count,
+            mp_context=multiprocessing.get_context("spawn"),
+            max_tasks_per_child=TASKS_PER_PROCESS,
+        )
+    return pool
+
+
+async def stop_rendering() -> None:
+    """Stop the rendering processes, when the server stops: else each outlives it, waiting
+    for work that never comes (a process pool's workers hold its queue open themselves). A
+    PDF asked for afterwards starts them again."""
+    pools = list(_pools.values())
+    _pools.clear()
+    for pool in pools:
+        await anyio.to_thread.run_sync(partial(pool.shutdown, wait=True, cancel_futures=True))
 
 
 class PdfMaker:

@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 
+from portal.settings import Settings
 from portal.web import pdf as pdf_module
 from portal.web.pdf import PdfMaker
+from tests.conftest import client_of, log_in
 from tests.integration.test_plan_api import run_async
 
 PAGE = "<html lang='sv'><head><title>Plan</title></head><body><h1>{}</h1></body></html>"
@@ -82,3 +84,26 @@ def test_a_pdf_unread_for_a_week_is_removed_when_another_is_kept(tmp_path: Path)
     maker.keep(maker.path_of("new"), b"%PDF new")
     assert not maker.path_of("old").exists() and not left_over.exists()
     assert maker.path_of("recent").exists() and maker.path_of("new").exists()
+
+
+def test_the_rendering_processes_stop_with_the_server_and_start_again_when_needed(
+    tmp_path: Path,
+) -> None:
+    maker = PdfMaker(tmp_path, processes=1)
+    run_async(maker.pdf(PAGE.format("Före")))
+    workers: Any = pdf_module._processes(1)._processes
+    started = list(workers.values())
+    assert started and all(process.is_alive() for process in started)
+    run_async(pdf_module.stop_rendering())
+    assert not any(process.is_alive() for process in started), "a renderer outlived the server"
+    assert run_async(maker.pdf(PAGE.format("Efter"))).startswith(b"%PDF")
+
+
+def test_a_server_that_made_a_pdf_stops_its_renderers_when_it_stops(settings: Settings) -> None:
+    with client_of(settings) as client:
+        log_in(client, "anna")
+        assert client.get("/plan.pdf").status_code == 200
+        started = list(pdf_module._processes(settings.pdf_processes)._processes.values())
+        assert started
+    # The client's end is the server's shutdown.
+    assert not any(process.is_alive() for process in started)
