@@ -109,6 +109,20 @@ def migrate_with_demo_data(settings: Settings) -> None:
         pool.submit(asyncio.run, load()).result()
 
 
+def server_env(database_url: str, var_dir: Path, port: int) -> dict[str, str]:
+    """The environment of a `portal serve` the tests start on `port` (the development IdP,
+    Swedish)."""
+    return {
+        **os.environ,
+        "PORTAL_DATABASE_URL": database_url,
+        "PORTAL_VAR_DIR": str(var_dir),
+        "PORTAL_SECRET_KEY": SECRET,
+        "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
+        "PORTAL_DEV_IDP": "1",
+        "PORTAL_COUNTRY": "SE",
+    }
+
+
 def make_settings(database_url: str, var_dir: Path, **overrides: object) -> Settings:
     env = {
         "PORTAL_DATABASE_URL": database_url,

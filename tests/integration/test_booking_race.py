@@ -5,7 +5,6 @@ PostgreSQL). Exactly one gets it; the others get the "just taken" page; nobody g
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import secrets
 import subprocess
@@ -18,7 +17,7 @@ import httpx
 import pytest
 
 from portal.auth.sessions import token_hash
-from tests.conftest import SECRET
+from tests.conftest import SECRET, server_env
 from tests.e2e.conftest import free_port
 from tests.integration.test_meetings import sql
 
@@ -28,15 +27,7 @@ RACERS = 50
 @pytest.fixture
 def server(database_url: str, var_dir: Path) -> Iterator[str]:
     port = free_port()
-    env = {
-        **os.environ,
-        "PORTAL_DATABASE_URL": database_url,
-        "PORTAL_VAR_DIR": str(var_dir),
-        "PORTAL_SECRET_KEY": SECRET,
-        "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
-        "PORTAL_DEV_IDP": "1",
-        "PORTAL_COUNTRY": "SE",
-    }
+    env = server_env(database_url, var_dir, port)
     process = subprocess.Popen(
         [sys.executable, "-m", "portal.cli", "serve", "--port", str(port)],
         env=env,

@@ -3,7 +3,6 @@ kernel spreads connections over them; the server answers, and stops when told to
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -15,7 +14,7 @@ import pytest
 
 from bench.harness import free_port, wait_until_listening
 from portal.serving import listening_socket
-from tests.conftest import SECRET
+from tests.conftest import server_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,14 +53,7 @@ def test_two_workers_serve_and_stop_when_told(database_url: str, tmp_path: Path)
     if not database_url.startswith("sqlite"):
         pytest.skip("the processes are the same on either database")
     port = free_port()
-    env = {
-        **os.environ,
-        "PORTAL_DATABASE_URL": database_url,
-        "PORTAL_VAR_DIR": str(tmp_path),
-        "PORTAL_SECRET_KEY": SECRET,
-        "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
-        "PORTAL_DEV_IDP": "1",
-    }
+    env = server_env(database_url, tmp_path, port)
     command = [sys.executable, "-m", "portal.cli", "serve", "--port", str(port), "--workers", "2"]
     server = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     try:
