@@ -10,10 +10,9 @@ from typing import Any
 
 import pytest
 
-from portal.settings import Settings
 from portal.web import pdf as pdf_module
 from portal.web.pdf import PdfMaker
-from tests.conftest import client_of, log_in
+from tests.conftest import client_of, log_in, make_settings
 from tests.integration.test_plan_api import run_async
 
 PAGE = "<html lang='sv'><head><title>Plan</title></head><body><h1>{}</h1></body></html>"
@@ -99,7 +98,10 @@ def test_the_rendering_processes_stop_with_the_server_and_start_again_when_neede
     assert run_async(maker.pdf(PAGE.format("Efter"))).startswith(b"%PDF")
 
 
-def test_a_server_that_made_a_pdf_stops_its_renderers_when_it_stops(settings: Settings) -> None:
+def test_a_server_that_made_a_pdf_stops_its_renderers_when_it_stops(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = make_settings(database_url, tmp_path)  # no PDF kept yet: this one is rendered
     with client_of(settings) as client:
         log_in(client, "anna")
         assert client.get("/plan.pdf").status_code == 200
