@@ -12,19 +12,17 @@ from typing import Any
 from sqlalchemy import bindparam, select
 
 from portal.booking import slot_engine as engine
-from portal.booking.free_times import Place
+from portal.booking.free_times import CLOSINGS, TEAMS, Place
 from portal.booking.models import (
     Booking,
     BusyTime,
     Caseworker,
-    ClosingDay,
     GroupSession,
     MeetingOffer,
     OfferCaseworker,
     Pause,
     Room,
     RoomTeam,
-    Team,
     TeamMember,
     WorkingHours,
 )
@@ -95,23 +93,6 @@ def place_entries(days: Sequence[Day], entries: Sequence[Entry], place: Place) -
             day.entries.append(entry)
 
 
-def tree_and_closings() -> tuple[tuple[None, Any], ...]:
-    """The teams' tree, and the closing days of the week (run with {"first_day",
-    "last_day"})."""
-    return (
-        (None, select(Team.id, Team.parent_id)),
-        (
-            None,
-            select(ClosingDay.team_id, ClosingDay.first_date, ClosingDay.last_date, ClosingDay.name)
-            .where(
-                ClosingDay.last_date >= bindparam("first_day"),
-                ClosingDay.first_date <= bindparam("last_day"),
-            )
-            .order_by(ClosingDay.id),
-        ),
-    )
-
-
 def meetings_query(whose: Any) -> Any:
     """The individual meetings booked in the week ({"first", "last"}) that `whose` picks."""
     return (
@@ -163,16 +144,16 @@ def fill_week(
     team_ids: Sequence[int],
     tree: Sequence[Any],
     closings: Sequence[Any],
-    entries: list[Entry],
+    busy: Sequence[Entry],
     meetings: Sequence[Any],
     sessions: Sequence[Any],
     place: Place,
 ) -> None:
-    """Close the days of the teams' closing days and holidays, and place the week's meetings
-    and group sessions (with `entries` of busy time) in their days."""
+    """Close the days of the teams' closing days and holidays, and place the week's meetings,
+    group sessions and `busy` time in their days."""
     parents = {team_id: parent for team_id, parent in tree}
     close_days(days, team_ids, parents, closings, place.country)
-    entries += [Entry(s, e, title, booking_id=id) for s, e, title, id in meetings]
+    entries = [*busy, *(Entry(s, e, title, booking_id=id) for s, e, title, id in meetings)]
     entries += [
         Entry(s, s + dt.timedelta(minutes=minutes), title, seats=(booked, seats))
         for s, minutes, title, booked, seats in sessions
@@ -203,7 +184,8 @@ def caseworker_week_queries() -> tuple[tuple[Any, Any], ...]:
             .order_by(Pause.starts, Pause.ends),
         ),
         (None, select(TeamMember.team_id).where(TeamMember.caseworker_id == mine)),
-        *tree_and_closings(),
+        (None, TEAMS),
+        (None, CLOSINGS),
         (None, meetings_query(Booking.caseworker_id == mine)),
         (
             None,
@@ -260,7 +242,8 @@ def room_week_queries() -> tuple[tuple[Any, Any], ...]:
             .where(RoomTeam.room_id == room)
             .union(select(MeetingOffer.team_id).where(MeetingOffer.room_id == room)),
         ),
-        *tree_and_closings(),
+        (None, TEAMS),
+        (None, CLOSINGS),
         (None, meetings_query(Booking.room_id == room)),
         (None, group_sessions_query().where(MeetingOffer.room_id == room)),
     )

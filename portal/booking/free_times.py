@@ -100,8 +100,14 @@ async def team_parents(db: AsyncSession) -> dict[int, int | None]:
 # "except_offer", "first", "last", "early" (12 hours before first), "first_day", "last_day"}.
 Reads = AsyncSession | Database
 TEAMS = select(Team.id, Team.parent_id)
-CLOSINGS = select(ClosingDay.team_id, ClosingDay.first_date, ClosingDay.last_date).where(
-    ClosingDay.last_date >= bindparam("first_day"), ClosingDay.first_date <= bindparam("last_day")
+# The closing days of a period (named, for the calendars), of any team.
+CLOSINGS = (
+    select(ClosingDay.team_id, ClosingDay.first_date, ClosingDay.last_date, ClosingDay.name)
+    .where(
+        ClosingDay.last_date >= bindparam("first_day"),
+        ClosingDay.first_date <= bindparam("last_day"),
+    )
+    .order_by(ClosingDay.id)
 )
 SESSIONS = select(GroupSession.starts_at, GroupSession.seats, GroupSession.booked).where(
     GroupSession.offer_id == bindparam("offer_id")
@@ -231,7 +237,7 @@ def closed_from(
 ) -> set[dt.date]:
     """The days from `days[0]` to `days[-1]` the team is closed (`TEAMS` and `CLOSINGS`)."""
     local: dict[int, list[tuple[dt.date, dt.date]]] = {}
-    for owner, start, end in closings:
+    for owner, start, end, _name in closings:
         local.setdefault(owner, []).append((start, end))
     parents = {team: parent for team, parent in teams}
     return engine.closing_days(country, team_id, parents, local, days[0], days[-1])
