@@ -92,7 +92,7 @@ class Workers:
         self.stopping = True
 
     def run(self) -> int:
-        # Fails at once when another server holds the port.
+        # Fails at once when the port is held by a server that does not share it.
         listening_socket(self.host, self.port).close()
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
