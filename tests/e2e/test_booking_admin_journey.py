@@ -125,6 +125,11 @@ def test_palle_sets_up_an_offer_that_anna_books_at_360_px(
     desk.goto(desk.url.split("?")[0] + "?week=" + str(starts_at)[:10])
     assert_accessible(desk)
     desk.screenshot(path=str(live_server.database.parent / "admin-calendar-da-360.png"))
+    # On a desk's screen the week is seven columns, each day's text inside its own.
+    for width in (1024, 1280):
+        desk.set_viewport_size({"width": width, "height": 800})
+        assert_accessible(desk)
+    desk.set_viewport_size({"width": 360, "height": 800})
     desk.get_by_role("link", name="Samtal om praktik").first.click()
     # palle has no access to participants: the meeting, not whose it is
     expect(desk.locator(".receipt")).to_contain_text(
