@@ -122,6 +122,6 @@ def test_a_write_whose_default_is_made_in_python_is_not_compiled_once() -> None:
         result_columns(statement, statement.compile(dialect=sqlite.dialect()))
     given = insert(table).values(id=bindparam("id"), n=bindparam("n"))
     assert result_columns(given, given.compile(dialect=sqlite.dialect())) == []
-    returning = given.returning(table.c.n)
+    returning = insert(table).values(id=bindparam("id"), n=bindparam("n")).returning(table.c.n)
     compiled = returning.compile(dialect=sqlite.dialect())
     assert [key for key, _ in result_columns(returning, compiled)] == ["n"]
