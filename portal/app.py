@@ -47,13 +47,7 @@ from portal.web.api import openapi_document
 from portal.web.compression import CompressionMiddleware
 from portal.web.errors import EXCEPTION_HANDLERS, ErrorPageMiddleware, error_page
 from portal.web.i18n import LocaleMiddleware
-from portal.web.observability import (
-    Metrics,
-    RequestLogMiddleware,
-    configure_access_log,
-    metric,
-    metrics_route,
-)
+from portal.web.observability import AccessLog, Metrics, RequestLogMiddleware, metric, metrics_route
 from portal.web.pdf import stop_rendering
 from portal.web.routing import IndexedRouter
 from portal.web.security import CrossSiteRefusalMiddleware, SecurityHeadersMiddleware
@@ -63,10 +57,12 @@ from portal.web.templating import Pages
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     database = Database(settings.database_url)
+    access_log = AccessLog(settings.access_log)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        access_log.flush()
         if getattr(app.state, "pdf_maker", None) is not None:
             await stop_rendering()
         await database.dispose()
@@ -110,7 +106,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     app = Starlette(
         middleware=[
-            Middleware(RequestLogMiddleware, metrics=metrics),
+            Middleware(RequestLogMiddleware, metrics=metrics, log=access_log),
             Middleware(CompressionMiddleware),
             Middleware(SecurityHeadersMiddleware, settings=settings),
             Middleware(ErrorPageMiddleware),
@@ -123,6 +119,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.router = IndexedRouter(routes, lifespan=lifespan)
     app.state.settings = settings
     app.state.database = database
+    app.state.access_log = access_log
     app.state.pages = Pages(settings)
     app.state.oidc = build_clients(settings)
     app.state.signing_handlers = {
@@ -169,9 +166,7 @@ def outbox_metrics(database: Database) -> Any:
 
 def app_from_env() -> Starlette:
     """Factory for uvicorn (`portal.app:app_from_env`), one per worker process."""
-    settings = Settings.from_env()
-    configure_access_log(settings.access_log)
-    app = create_app(settings)
+    app = create_app(Settings.from_env())
     settle_memory()
     return app
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import Any, TypeVar, cast
 
@@ -110,6 +111,21 @@ def existing_file_url(url: str) -> str:
         .set(database=f"file:{path}", query={"mode": "rw", "uri": "true"})
         .render_as_string()
     )
+
+
+# Inside `one_file_check` (a request): the databases whose file it has looked at.
+_FILE_CHECKED: ContextVar[set[Database] | None] = ContextVar("portal_file_checked", default=None)
+
+
+@contextmanager
+def one_file_check() -> Iterator[None]:
+    """Inside the block (one request), the SQLite file is looked at by the first read or write
+    only: a request's few statements are a moment apart, and a look costs a system call."""
+    token = _FILE_CHECKED.set(set())
+    try:
+        yield
+    finally:
+        _FILE_CHECKED.reset(token)
 
 
 def file_identity(path: str) -> tuple[int, int] | None:
@@ -324,12 +340,17 @@ class Database:
         away (503), and the first request after the file is back opens it anew."""
         if self.file is None:
             return
+        checked = _FILE_CHECKED.get()
+        if checked is not None and self in checked:
+            return
         now = file_identity(self.file)
         if now != self.file_seen:
             self.file_seen = now
             await self._close_connections()
         if now is None:
             raise OperationalError("the database file", {}, FileNotFoundError(self.file))
+        if checked is not None:
+            checked.add(self)
 
     async def _close_connections(self) -> None:
         await self.engine.dispose()

@@ -11,6 +11,7 @@ finishing the requests it has.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import multiprocessing
 import signal
@@ -18,11 +19,98 @@ import socket
 import time
 from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import Any, cast
 
 # Workers that stop more often than this are not started again (a fault at start-up).
 RESTART_WINDOW_SECONDS = 10.0
 STOP_SECONDS = 20.0
+
+
+class JoinedWrites(asyncio.Transport):
+    """A connection's transport that sends an answer's head with its body: uvicorn writes
+    them apart, two system calls and two packets for what fits in one. A first write is held
+    until the next one (the body, a moment later in the same turn of the event loop) or until
+    the loop's next turn, whichever comes first; later writes go out as they come."""
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        super().__init__()
+        self.transport = transport
+        self.held: bytes | None = None
+        self.loop = asyncio.get_running_loop()  # once: each call asks the system for the pid
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        if self.held is not None:
+            held, self.held = self.held, None
+            self.transport.write(held + data)
+        elif self.transport.get_write_buffer_size() or self.transport.is_closing():
+            self.transport.write(data)  # the socket is behind already: nothing to join
+        else:
+            self.held = bytes(data)
+            self.loop.call_soon(self.flush)
+
+    def flush(self) -> None:
+        if self.held is not None:
+            held, self.held = self.held, None
+            self.transport.write(held)
+
+    def writelines(self, list_of_data: Any) -> None:
+        self.write(b"".join(list_of_data))
+
+    def write_eof(self) -> None:
+        self.flush()
+        self.transport.write_eof()
+
+    def can_write_eof(self) -> bool:
+        return self.transport.can_write_eof()
+
+    def close(self) -> None:
+        self.flush()
+        self.transport.close()
+
+    def abort(self) -> None:
+        self.held = None
+        self.transport.abort()
+
+    def is_closing(self) -> bool:
+        return self.transport.is_closing()
+
+    def get_write_buffer_size(self) -> int:
+        return self.transport.get_write_buffer_size() + len(self.held or b"")
+
+    def get_write_buffer_limits(self) -> tuple[int, int]:
+        return self.transport.get_write_buffer_limits()
+
+    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
+        self.transport.set_write_buffer_limits(high, low)
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return self.transport.get_extra_info(name, default)
+
+    def pause_reading(self) -> None:
+        self.transport.pause_reading()
+
+    def resume_reading(self) -> None:
+        self.transport.resume_reading()
+
+    def is_reading(self) -> bool:
+        return self.transport.is_reading()
+
+    def set_protocol(self, protocol: asyncio.BaseProtocol) -> None:
+        self.transport.set_protocol(protocol)
+
+    def get_protocol(self) -> asyncio.BaseProtocol:
+        return self.transport.get_protocol()
+
+
+def http_protocol() -> type[asyncio.Protocol]:
+    """uvicorn's HTTP/1.1 protocol (httptools), sending each answer in one write."""
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class OneWriteAnswers(HttpToolsProtocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            super().connection_made(JoinedWrites(cast(asyncio.Transport, transport)))
+
+    return OneWriteAnswers
 
 
 def uvicorn_config(host: str, port: int) -> Any:
@@ -34,6 +122,7 @@ def uvicorn_config(host: str, port: int) -> Any:
         host=host,
         port=port,
         proxy_headers=True,
+        http=http_protocol(),
         access_log=False,
         # asyncio's own loop, not uvloop: uvloop leaves a response unsent until its loop's next
         # turn while it takes on new requests, so under load a few answers wait ten times as

@@ -134,6 +134,8 @@ def make_settings(database_url: str, var_dir: Path, **overrides: object) -> Sett
         # Tests log in and call the API far more often than people do; the limits' own tests
         # set their own.
         "PORTAL_RATE_LIMITS": TEST_RATE_LIMITS,
+        # The access log's own tests turn it on and read it.
+        "PORTAL_ACCESS_LOG": "0",
     }
     return Settings.from_env(env, **overrides)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
@@ -16,7 +15,7 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal.auth.models import WebSession
-from portal.db import Database, detached, utcnow
+from portal.db import Database, detached, one_file_check, utcnow
 from portal.participants.models import Participant
 from portal.settings import Settings
 from portal.web.requests import cookies_of
@@ -32,7 +31,7 @@ def cookie_name(settings: Settings) -> str:
 
 def token_hash(token: str, key: str = "") -> str:
     """What the table stores of a cookie's token: an HMAC, so a copy of the table opens nothing."""
-    return hmac.new(key.encode(), token.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key.encode(), token.encode(), "sha256").hex()
 
 
 class SessionData(dict[str, Any]):
@@ -195,6 +194,10 @@ class ServerSessionMiddleware:
         if scope["type"] != "http" or scope["path"].startswith("/static/"):
             await self.app(scope, receive, send)
             return
+        with one_file_check():
+            await self._answer(scope, receive, send)
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
         token = cookies_of(scope).get(self.cookie)
         state = await self._load(token)
         scope["session"] = state.data

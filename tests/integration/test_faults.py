@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from starlette.testclient import TestClient
 
+from portal import db
 from portal.app import create_app
 from portal.db import sqlite_file
 from portal.settings import PROJECT_ROOT, Settings
@@ -69,6 +70,33 @@ def test_a_removed_database_answers_503_is_not_recreated_and_is_used_again_when_
     assert "Anna" in client.get("/").text  # the same session, without a restart
     log_in(client, "bo")
     assert client.get("/").status_code == 200
+
+
+def test_a_request_looks_at_the_database_file_once_and_other_calls_each_time(
+    client: TestClient, database_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request's reads come a moment apart: the first looks whether the file was replaced."""
+    log_in(client, "anna")
+    looks: list[str] = []
+    identity = db.file_identity
+
+    def counted(path: str) -> tuple[int, int] | None:
+        looks.append(path)
+        return identity(path)
+
+    monkeypatch.setattr(db, "file_identity", counted)
+    assert "Anna" in client.get("/").text  # the session, the participant, the page's reads
+    assert looks == [str(database_file)]
+    database = client.app.state.database  # type: ignore[attr-defined]
+    looks.clear()
+
+    async def outside_a_request() -> None:
+        await database.read_one(text("SELECT 1"))
+        await database.read_one(text("SELECT 1"))
+
+    assert client.portal is not None
+    client.portal.call(outside_a_request)
+    assert len(looks) == 2
 
 
 def restore(backup: Path, database_file: Path) -> None:
