@@ -142,9 +142,7 @@ class Formatter:
         return _datetime_text(value, self.zone, current_language.get())
 
     def time(self, value: dt.datetime) -> str:
-        return dates.format_time(
-            value.astimezone(self.zone).time(), format="short", locale=self.locale
-        )
+        return _time_text(value, self.zone, current_language.get())
 
     def date_of(self, value: dt.datetime) -> dt.date:
         """The local calendar day of a moment."""
@@ -195,10 +193,15 @@ def _date_text(value: dt.date, format: str, language: str) -> str:
 
 
 @lru_cache(maxsize=4096)
+def _time_text(value: dt.datetime, zone: ZoneInfo, language: str) -> str:
+    local = value.astimezone(zone).time()
+    return dates.format_time(local, format="short", locale=_locale(language))
+
+
+@lru_cache(maxsize=4096)
 def _datetime_text(value: dt.datetime, zone: ZoneInfo, language: str) -> str:
     local = value.astimezone(zone)
-    time = dates.format_time(local.time(), format="short", locale=_locale(language))
-    return f"{_date_text(local.date(), 'long', language)} {time}"
+    return f"{_date_text(local.date(), 'long', language)} {_time_text(value, zone, language)}"
 
 
 def upper_first(text: object) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 import markupsafe
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, nodes, select_autoescape
 from jinja2.compiler import CodeGenerator, Frame
+from jinja2.runtime import Context, Macro
 from jinja2.visitor import NodeTransformer
 from jinja2_fragments import render_block
 from markupsafe import Markup
@@ -102,11 +103,27 @@ class EscapeOutput(CodeGenerator):
             self.write(finalize.src)
 
 
+class DirectCalls(Context):
+    """A template's context that calls a macro (a component) at once: Jinja's `call` first
+    looks on every callable, and on its `__call__`, for a wish to be passed the context, two
+    failed attribute lookups a component call. A macro never has one; anything else goes
+    through Jinja's own `call`."""
+
+    def call(self, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        if type(obj) is Macro:
+            if kwargs:
+                kwargs.pop("_block_vars", None)
+                kwargs.pop("_loop_vars", None)
+            return obj(*args, **kwargs)
+        return super().call(obj, *args, **kwargs)
+
+
 class TranslatedEnvironment(Environment):
     """An environment whose templates are compiled for one language."""
 
     strict: TranslatedEnvironment  # the same, with StrictUndefined (see build_environment)
     code_generator_class = EscapeOutput
+    context_class = DirectCalls
     escape_output = staticmethod(escape_output)
 
     def __init__(self, language: str, **options: Any) -> None:

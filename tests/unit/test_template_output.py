@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from jinja2 import Environment, UndefinedError
+from jinja2 import Environment, UndefinedError, pass_context
 from markupsafe import Markup, escape
 
 from portal.web.i18n import lazy_gettext
@@ -32,6 +32,38 @@ def test_a_page_renders_what_jinjas_defaults_render() -> None:
     assert ours == plain
     assert "&lt;b&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;" in ours
     assert "<em>kept</em>" in ours
+
+
+CALLS = (
+    "{% macro item(text, caller=None) %}<li>{{ text }}{{ caller() if caller }}</li>{% endmacro %}"
+    "{% for n in numbers %}{% set doubled = n * 2 %}{{ item(n ~ '/' ~ doubled) }}"
+    "{% call item(n) %}[{{ loop.index }}]{% endcall %}{% endfor %}"
+    "{{ named(value='x') }}|{{ with_context() }}|{{ callable_thing(3) }}"
+)
+
+
+class Tripler:
+    def __call__(self, n: int) -> int:
+        return n * 3
+
+
+def test_macros_functions_and_context_functions_are_called_as_jinja_calls_them() -> None:
+    """Macros are called at once (in loops too, with `caller`); anything else as Jinja does."""
+
+    @pass_context
+    def with_context(context: Any) -> str:
+        return f"numbers={context['numbers']}"
+
+    values = {
+        "numbers": [1, 2],
+        "named": lambda value: f"named {value}",
+        "with_context": with_context,
+        "callable_thing": Tripler(),
+    }
+    ours = environment("sv").from_string(CALLS).render(values)  # type: ignore[attr-defined]
+    plain = Environment(autoescape=True).from_string(CALLS).render(values)
+    assert ours == plain
+    assert "<li>1/2</li><li>1[1]</li>" in ours and "numbers=[1, 2]" in ours and "|9" in ours
 
 
 def test_a_dicts_own_methods_stay_methods_and_a_missing_key_is_undefined() -> None:
