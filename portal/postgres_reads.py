@@ -246,7 +246,10 @@ class PostgresReads:
         if len(runs) == 1:
             (statement, values), cursor = runs[0], cursors[0]
             await cursor.execute(statement.sql, values, prepare=True)
-            return [statement.rows(cursor, await cursor.fetchall() if cursor.description else [])]
+            # Whether rows came back (`description` would make a Column of each to say so).
+            result = cursor.pgresult
+            returned = result is not None and result.status == psycopg.pq.ExecStatus.TUPLES_OK
+            return [statement.rows(cursor, await cursor.fetchall() if returned else [])]
         async with connection.pipeline():
             for (statement, values), cursor in zip(runs, cursors, strict=True):
                 await cursor.execute(statement.sql, values, prepare=True)
