@@ -7,11 +7,11 @@ import datetime as dt
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import httpx2
@@ -24,6 +24,7 @@ from portal.auth.oidc import build_clients
 from portal.cli import db_upgrade
 from portal.settings import Settings
 
+T = TypeVar("T")
 SECRET = "test-secret-0123456789abcdef"
 TEST_RATE_LIMITS = "login=1000000/600,signing=1000000/600,share=1000000/3600,api=1000000/60"
 ZONE = ZoneInfo("Europe/Stockholm")  # the test deployment's (PORTAL_COUNTRY=SE)
@@ -104,9 +105,14 @@ def migrate_with_demo_data(settings: Settings) -> None:
         await load_demo_data(database, settings, only_if_empty=False)
         await database.dispose()
 
-    # Playwright's sync API keeps an event loop running in this thread; use a thread of our own.
+    run_in_own_thread(load())
+
+
+def run_in_own_thread(coroutine: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run` in a thread of its own: Playwright's sync API (the browser tests) keeps an
+    event loop running in the tests' thread."""
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, load()).result()
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def server_env(database_url: str, var_dir: Path, port: int) -> dict[str, str]:

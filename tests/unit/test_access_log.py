@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 from portal.web.observability import AccessLog, log_line, new_request_id
+from tests.conftest import run_in_own_thread
 
 
 def test_a_line_is_the_json_object_of_the_request() -> None:
@@ -42,14 +44,15 @@ def test_the_lines_of_one_turn_of_the_loop_go_out_in_one_write() -> None:
         log.add('{"n": 3}')
         await asyncio.sleep(0)
 
-    asyncio.run(requests_answered())
+    run_in_own_thread(requests_answered())
     assert [json.loads(line)["n"] for line in stream.getvalue().splitlines()] == [0, 1, 2, 3]
     assert stream.writes == 2
 
 
 def test_outside_the_event_loop_a_line_is_written_at_once() -> None:
     stream = io.StringIO()
-    AccessLog(True, stream).add('{"n": 1}')
+    with ThreadPoolExecutor(max_workers=1) as pool:  # a thread without an event loop
+        pool.submit(AccessLog(True, stream).add, '{"n": 1}').result()
     assert stream.getvalue() == '{"n": 1}\n'
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import sqlite3
 import tempfile
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -27,6 +25,7 @@ from portal.notify.service import Links
 from portal.participants.models import Participant
 from portal.staff.models import Organisation
 from portal.web.i18n import Formatter, current_language
+from tests.conftest import run_in_own_thread
 
 T = TypeVar("T")
 UTC = dt.UTC
@@ -186,9 +185,8 @@ def run(test: Callable[[AsyncSession, dict[str, Any]], Awaitable[T]]) -> T:
                 await db.rollback()
                 await database.dispose()
 
-    # Playwright's sync API may hold an event loop in this thread; use a thread of our own.
-    with tempfile.TemporaryDirectory() as folder, ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, main(folder)).result()
+    with tempfile.TemporaryDirectory() as folder:
+        return run_in_own_thread(main(folder))
 
 
 NOW = dt.datetime(2026, 4, 10, 9, tzinfo=UTC)

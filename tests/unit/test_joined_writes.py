@@ -7,6 +7,7 @@ import asyncio
 from typing import Any
 
 from portal.serving import JoinedWrites
+from tests.conftest import run_in_own_thread
 
 
 class Recorded(asyncio.Transport):
@@ -40,7 +41,7 @@ def test_head_and_body_of_an_answer_leave_in_one_write() -> None:
         await asyncio.sleep(0)
         return socket.writes
 
-    assert asyncio.run(answer()) == [b"HTTP/1.1 200 OK\r\n\r\n<html>", b"more"]
+    assert run_in_own_thread(answer()) == [b"HTTP/1.1 200 OK\r\n\r\n<html>", b"more"]
 
 
 def test_a_head_alone_leaves_at_the_next_turn_and_before_a_close() -> None:
@@ -54,7 +55,7 @@ def test_a_head_alone_leaves_at_the_next_turn_and_before_a_close() -> None:
         await asyncio.sleep(0)
         return alone.writes, closing.writes
 
-    alone, closing = asyncio.run(heads())
+    alone, closing = run_in_own_thread(heads())
     assert alone == [b"HTTP/1.1 304 Not Modified\r\n\r\n"]
     assert closing == [b"HTTP/1.1 204 No Content\r\n\r\n"]  # not twice
 
@@ -66,4 +67,4 @@ def test_behind_a_full_socket_writes_are_not_held() -> None:
         JoinedWrites(socket).write(b"x")
         return socket.writes
 
-    assert asyncio.run(behind()) == [b"x"]
+    assert run_in_own_thread(behind()) == [b"x"]

@@ -4,19 +4,11 @@ and never a wait without end."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
 
 from portal.sqlite_reads import WriteTurn
+from tests.conftest import run_in_own_thread
 
-T = TypeVar("T")
-
-
-def run(coroutine: Coroutine[Any, Any, T]) -> T:
-    """In a thread of its own: the browser tests' event loop may be running in this one."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+run = run_in_own_thread
 
 
 def test_units_of_work_take_turns_one_at_a_time() -> None:
