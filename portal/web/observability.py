@@ -118,16 +118,21 @@ class AccessLog:
         self.enabled = enabled
         self.stream = stream  # None: standard output as it is when the lines are written
         self.pending: list[str] = []
+        self.loop: asyncio.AbstractEventLoop | None = None  # whose turn writes them
 
     def add(self, line: str) -> None:
-        if not self.pending:
-            try:
-                asyncio.get_running_loop().call_soon(self.flush)
-            except RuntimeError:  # not in the event loop: written at once
-                self.pending.append(line)
-                self.flush()
-                return
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if self.pending and loop is not self.loop:
+            self.flush()  # lines of a loop that ended before its turn came round
         self.pending.append(line)
+        if loop is None:
+            self.flush()  # not in an event loop: written at once
+        elif len(self.pending) == 1:
+            self.loop = loop
+            loop.call_soon(self.flush)
 
     def flush(self) -> None:
         if not self.pending:
@@ -135,8 +140,11 @@ class AccessLog:
         text = "\n".join(self.pending) + "\n"
         self.pending = []
         stream = self.stream or sys.stdout
-        stream.write(text)
-        stream.flush()
+        try:
+            stream.write(text)
+            stream.flush()
+        except (OSError, ValueError):
+            pass  # standard output closed or gone: the lines are lost, the answers go on
 
 
 def log_line(method: str, route: str, status: int, seconds: float, user: str, rid: str) -> str:

@@ -110,12 +110,17 @@ class DirectCalls(Context):
     through Jinja's own `call`."""
 
     def call(self, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
-        if type(obj) is Macro:
-            if kwargs:
-                kwargs.pop("_block_vars", None)
-                kwargs.pop("_loop_vars", None)
+        if type(obj) is not Macro:
+            return super().call(obj, *args, **kwargs)
+        if kwargs:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+        try:
             return obj(*args, **kwargs)
-        return super().call(obj, *args, **kwargs)
+        except StopIteration:  # as Jinja's own call answers it
+            return self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception"
+            )
 
 
 class TranslatedEnvironment(Environment):

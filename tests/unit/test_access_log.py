@@ -60,3 +60,38 @@ def test_request_ids_differ_and_look_alike() -> None:
     ids = {new_request_id() for _ in range(1000)}
     assert len(ids) == 1000
     assert all(len(i) == 16 and int(i, 16) >= 0 for i in ids)
+
+
+def test_lines_of_a_loop_that_ended_before_its_turn_go_out_with_the_next() -> None:
+    stream = io.StringIO()
+    log = AccessLog(True, stream)
+
+    def ended_loop() -> None:
+        loop = asyncio.new_event_loop()
+        loop.call_soon(log.add, '{"n": 1}')
+        loop.call_soon(loop.stop)  # stops before the turn that would write the line
+        loop.run_forever()
+        loop.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(ended_loop).result()
+    assert stream.getvalue() == ""
+
+    async def next_request() -> None:
+        log.add('{"n": 2}')
+        await asyncio.sleep(0)
+
+    run_in_own_thread(next_request())
+    assert stream.getvalue() == '{"n": 1}\n{"n": 2}\n'
+
+
+class ClosedStream(io.StringIO):
+    def write(self, text: str) -> int:
+        raise BrokenPipeError("standard output is gone")
+
+
+def test_a_log_that_cannot_be_written_does_not_stop_the_answers() -> None:
+    log = AccessLog(True, ClosedStream())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(log.add, '{"n": 1}').result()
+    assert log.pending == []
