@@ -5,17 +5,25 @@ prepared statements on a few connections of its own, several statements in one r
 Through SQLAlchemy's async engine a one-row read cost about a millisecond of CPU (its execution
 path, the pool's checkout with its ping, the driver's adaptation layer, the greenlet switch) and
 the server planned the statement again each time; here a statement is compiled once, planned
-once per connection, and a page's reads go out in one pipeline.
+once per connection, and a page's reads go out in one pipeline. The pipeline is driven through
+libpq's own calls (`psycopg.pq`) with psycopg's adapters: a page's statements leave in one
+write and their results are read when the server has sent them all (psycopg's cursors, in a
+pipeline, flush and poll the socket after each statement).
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
+import weakref
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import psycopg
+import psycopg.abc
+from psycopg import pq
+from psycopg.adapt import PyFormat, Transformer
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -66,6 +74,19 @@ class PostgresStatement:
         if "POSTCOMPILE" in sql:
             raise ValueError("a parameter rendered at execution")
         self.sql = sql
+        # libpq's form: $1, $2... in place of the named placeholders (a name used twice is one
+        # number), and a percent sign no longer doubled.
+        numbers: dict[str, int] = {}
+
+        def number(found: re.Match[str]) -> str:
+            if found.group(1) is None:
+                return "%"
+            return f"${numbers.setdefault(found.group(1), len(numbers) + 1)}"
+
+        self.numbered = re.sub(r"%\(([^)]+)\)s|%%", number, sql).encode()
+        by_name = {name: (key, default, process) for name, key, default, process in self.parameters}
+        self.ordered = [(name, *by_name[name]) for name in numbers]
+        self.formats = [PyFormat.AUTO] * len(numbers)
         self.dialect = dialect
         returned = result_columns(query, compiled)
         self.types = [column.type for _, column in returned]
@@ -73,23 +94,80 @@ class PostgresStatement:
         # Result processors depend on the column types the server reports: set at first run.
         self.processors: list[Callable[[Any], Any] | None] | None = None
 
-    def values(self, given: Mapping[str, Any] | None) -> dict[str, Any]:
+    def values(self, given: Mapping[str, Any] | None) -> list[Any]:
+        """The parameters' values in the order of their numbers."""
         given = given or {}
-        values = {}
-        for name, key, default, process in self.parameters:
+        values = []
+        for _, key, default, process in self.ordered:
             value = given.get(key, default)
-            values[name] = value if process is None else process(value)
+            values.append(value if process is None else process(value))
         return values
 
-    def rows(self, cursor: psycopg.AsyncCursor[Any], fetched: list[Any]) -> list[Any]:
+    def rows(self, result: pq.abc.PGresult, loader: psycopg.abc.Transformer) -> list[Any]:
+        """The rows of the statement's result, through the column types' processors."""
+        if result.status != pq.ExecStatus.TUPLES_OK:
+            return []
         processors = self.processors
         if processors is None:
-            codes = [column.type_code for column in cursor.description or ()]
+            codes = [result.ftype(index) for index in range(result.nfields)]
             processors = self.processors = [
                 type_.dialect_impl(self.dialect).result_processor(self.dialect, code)
                 for type_, code in zip(self.types, codes, strict=True)
             ]
-        return typed_rows(self.row, processors, fetched)
+        loader.set_pgresult(result)
+        return typed_rows(self.row, processors, loader.load_rows(0, result.ntuples, tuple))
+
+
+# A statement prepared on a connection: its SQL and its parameters' types.
+Key = tuple[bytes, tuple[int, ...]]
+
+
+class Link:
+    """What the fast path keeps for each of its connections: the statements prepared on it
+    (by SQL and parameter types) and psycopg's adapters in its context."""
+
+    def __init__(self, connection: psycopg.AsyncConnection[Any]) -> None:
+        self.prepared: dict[Key, bytes] = {}
+        self.adapter: psycopg.abc.Transformer = Transformer(connection)
+
+
+async def _ready(pgconn: pq.abc.PGconn, writing: bool = False) -> None:
+    """Until the connection's socket can be read (or written)."""
+    loop = asyncio.get_running_loop()
+    ready = loop.create_future()
+
+    def wake() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    socket = pgconn.socket
+    (loop.add_writer if writing else loop.add_reader)(socket, wake)
+    try:
+        await ready
+    finally:
+        (loop.remove_writer if writing else loop.remove_reader)(socket)
+
+
+async def _flushed(pgconn: pq.abc.PGconn) -> None:
+    """Everything queued sent to the server (in one write unless the socket is full)."""
+    while pgconn.flush():
+        await _ready(pgconn, writing=True)
+
+
+async def _results(pgconn: pq.abc.PGconn) -> list[pq.abc.PGresult]:
+    """A pipeline's results up to its sync: one for each command (a statement that failed
+    and those after it in the pipeline answer with an error or as aborted)."""
+    results: list[pq.abc.PGresult] = []
+    while True:
+        while pgconn.is_busy():
+            await _ready(pgconn)
+            pgconn.consume_input()
+        result = pgconn.get_result()
+        if result is None:  # the end of one command's results
+            continue
+        if result.status == pq.ExecStatus.PIPELINE_SYNC:
+            return results
+        results.append(result)
 
 
 class PostgresReads:
@@ -110,6 +188,9 @@ class PostgresReads:
         # The connections of this event loop, idle or in use, and those that have served.
         self.mine: set[int] = set()
         self.served: set[int] = set()
+        self.links: weakref.WeakKeyDictionary[psycopg.AsyncConnection[Any], Link] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def statement(self, query: Any) -> PostgresStatement | None:
         return self.statements.get(query)
@@ -148,15 +229,11 @@ class PostgresReads:
         placeholder = object()  # holds the connection's place while it opens
         self.mine.add(id(placeholder))
         try:
-            connection = await psycopg.AsyncConnection.connect(
-                self.conninfo, autocommit=True, prepare_threshold=0
-            )
+            connection = await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True)
         except psycopg.Error as error:
             raise DBAPIError.instance("", None, error, psycopg.Error) from error
         finally:
             self.mine.discard(id(placeholder))
-        # Every statement a page reads stays prepared (psycopg keeps 100 by default).
-        connection.prepared_max = 1000
         self.mine.add(id(connection))
         return connection
 
@@ -237,25 +314,63 @@ class PostgresReads:
         found = await self.rows_of_all([(statement, parameters)])
         return None if found is None else found[0]
 
-    @staticmethod
     async def _run(
+        self,
         connection: psycopg.AsyncConnection[Any],
-        runs: list[tuple[PostgresStatement, dict[str, Any]]],
+        runs: list[tuple[PostgresStatement, list[Any]]],
     ) -> list[list[Any]]:
-        cursors = [connection.cursor() for _ in runs]
-        if len(runs) == 1:
-            (statement, values), cursor = runs[0], cursors[0]
-            await cursor.execute(statement.sql, values, prepare=True)
-            # Whether rows came back (`description` would make a Column of each to say so).
-            result = cursor.pgresult
-            returned = result is not None and result.status == psycopg.pq.ExecStatus.TUPLES_OK
-            return [statement.rows(cursor, await cursor.fetchall() if returned else [])]
-        async with connection.pipeline():
-            for (statement, values), cursor in zip(runs, cursors, strict=True):
-                await cursor.execute(statement.sql, values, prepare=True)
+        """The statements in one pipeline: each prepared on the connection the first time it
+        runs there (with its parameters' types), all sent in one write with one sync, and
+        their results read once the server has sent them."""
+        link = self.links.get(connection)
+        if link is None:
+            link = self.links[connection] = Link(connection)
+        pgconn, adapter, prepared = connection.pgconn, link.adapter, link.prepared
+        # Each statement's parameters as psycopg adapts them (a value it cannot adapt fails
+        # here, before anything is sent), with their types and formats.
+        adapted = []
+        for statement, values in runs:
+            params = adapter.dump_sequence(values, statement.formats)
+            types = cast(tuple[int, ...], adapter.types)
+            adapted.append((statement.numbered, params, types, adapter.formats))
+        preparing: dict[Key, bytes] = {}
+        # What each result answers: a statement's preparation (its key) or its run (None).
+        answers: list[Key | None] = []
+        pgconn.enter_pipeline_mode()
+        try:
+            for sql, params, types, formats in adapted:
+                key = (sql, types)
+                name = prepared.get(key) or preparing.get(key)
+                if name is None:
+                    name = preparing[key] = b"portal_%d" % (len(prepared) + len(preparing))
+                    pgconn.send_prepare(name, sql, param_types=types)
+                    answers.append(key)
+                pgconn.send_query_prepared(name, params, param_formats=formats)
+                answers.append(None)
+            pgconn.pipeline_sync()
+            await _flushed(pgconn)
+            results = await _results(pgconn)
+            pgconn.exit_pipeline_mode()
+        except BaseException:
+            # Sent but not read to its end: the connection's state is unknown.
+            pgconn.finish()
+            raise
+        error = None
+        found = []
+        for answer, result in zip(answers, results, strict=True):
+            if result.status == pq.ExecStatus.FATAL_ERROR:
+                error = error or psycopg.errors.error_from_result(
+                    result, encoding=connection.info.encoding
+                )
+            elif answer is None:
+                found.append(result)
+            elif result.status == pq.ExecStatus.COMMAND_OK:  # not aborted by an earlier error
+                prepared[answer] = preparing[answer]
+        if error is not None:
+            raise error
         return [
-            statement.rows(cursor, await cursor.fetchall())
-            for (statement, _), cursor in zip(runs, cursors, strict=True)
+            statement.rows(result, adapter)
+            for (statement, _), result in zip(runs, found, strict=True)
         ]
 
     def close(self) -> None:

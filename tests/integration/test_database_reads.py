@@ -15,8 +15,20 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, delete, event, func, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import (
+    Float,
+    Integer,
+    bindparam,
+    column,
+    delete,
+    event,
+    func,
+    literal,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
 from sqlalchemy.orm.exc import DetachedInstanceError
 
 from portal.auth.models import WebSession
@@ -297,6 +309,74 @@ def test_postgresql_reads_are_prepared_once_and_a_page_s_reads_go_out_together(
         )
         (prepared,) = await cursor.fetchone() or (0,)
         assert prepared >= len(queries), "each statement is prepared on the connection"
+
+    on_database(database_url, check)
+
+
+def test_a_postgresql_statement_that_fails_among_a_page_s_reads_raises_and_the_next_reads_run(
+    database_url: str,
+) -> None:
+    only_postgresql(database_url)
+    missing = table("no_such_table", column("id"))
+
+    async def check(database: Database) -> None:
+        reader = database.postgres_reads
+        assert reader is not None
+        queries = page_queries(await anna(database))
+        divided = select(literal(1, Integer) / bindparam("zero", type_=Integer))
+        with pytest.raises(DataError, match="division by zero"):
+            await database.read_all(queries[0], (divided, {"zero": 0}), *queries[1:])
+        # The statement that cannot be prepared at all, first among others not yet prepared.
+        unprepared = select(Participant.id).where(Participant.id == bindparam("id"))
+        with pytest.raises(ProgrammingError, match="no_such_table"):
+            await database.read_all((select(missing.c.id), {}), (unprepared, {"id": 1}), *queries)
+        assert len(reader.mine) == 1, "an error in a statement keeps the connection"
+        expected = await database.read_all(*queries)
+        async with database.engine.connect() as connection:
+            slow = [[tuple(r) for r in await connection.execute(q, p)] for q, p in queries]
+        assert [[tuple(r) for r in rows] for rows in expected] == slow
+        ((half,),) = (await database.read_all((divided, {"zero": 2})))[0]
+        assert float(half) == 0.5
+        participant_id = await anna(database)
+        # A larger number is a parameter of another type (psycopg picks the smallest):
+        # prepared once more.
+        for given, found in ((participant_id, [(participant_id,)]), (100_000, []), (None, [])):
+            assert [
+                tuple(r) for r in (await database.read_all((unprepared, {"id": given})))[0]
+            ] == found
+
+    on_database(database_url, check)
+
+
+def test_a_postgresql_read_cancelled_while_it_waits_for_the_server_closes_its_connection(
+    database_url: str,
+) -> None:
+    only_postgresql(database_url)
+
+    async def check(database: Database) -> None:
+        reader = database.postgres_reads
+        assert reader is not None
+        slow = select(func.pg_sleep(bindparam("seconds", type_=Float)))
+        reading = asyncio.create_task(database.read_all((slow, {"seconds": 5})))
+        sleeping = text(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE state = 'active' AND query LIKE 'SELECT pg_sleep%'"
+        )
+        async with database.engine.connect() as admin:
+            while not (await admin.execute(sleeping)).scalar():  # until sent and running
+                pass
+        reading.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await reading
+        assert not reader.mine and not reader.idle, "half-read: closed, not given to another"
+        participant_id = await anna(database)
+        rows = await database.read_all(
+            (
+                select(Participant.id).where(Participant.id == bindparam("id")),
+                {"id": participant_id},
+            )
+        )
+        assert [tuple(r) for r in rows[0]] == [(participant_id,)]
 
     on_database(database_url, check)
 

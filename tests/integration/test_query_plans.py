@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import text
 
 from portal.demo.scale import add_scaled_data, first_generated
+from portal.postgres_reads import PostgresReads
 from portal.settings import Settings
 from portal.staff import overview
 from tests.conftest import client_of, log_in, make_settings
@@ -79,6 +80,17 @@ def statements(scaled: Settings, monkeypatch: pytest.MonkeyPatch) -> list[tuple[
         return await execute(cursor, query, params, **options)
 
     monkeypatch.setattr(psycopg.AsyncCursor, "execute", recorded)
+    run = PostgresReads._run
+
+    async def recorded_run(reader: PostgresReads, connection: Any, runs: Any) -> Any:
+        for statement, values in runs:
+            named = {
+                name: value for (name, *_), value in zip(statement.ordered, values, strict=True)
+            }
+            seen.append((statement.sql, named))
+        return await run(reader, connection, runs)
+
+    monkeypatch.setattr(PostgresReads, "_run", recorded_run)
     return seen
 
 
