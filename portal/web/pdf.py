@@ -24,6 +24,7 @@ import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 
+from portal.web.hyphens import hyphenating
 from portal.web.i18n import current_language
 from portal.web.pdf_render import PRINT_CSS, html_to_pdf
 from portal.web.templating import pages
@@ -137,7 +138,11 @@ async def pdf_response(
     """The template as a PDF, made once for each text it renders to."""
     language = current_language.get()
     env = pages(request).environments[language]
-    html = env.get_template(template).render({"language": language, **context})
+    shown = hyphenating.set(False)
+    try:
+        html = env.get_template(template).render({"language": language, **context})
+    finally:
+        hyphenating.reset(shown)
     pdf = await pdf_maker(request).pdf(html)
     return Response(
         pdf,

@@ -24,7 +24,7 @@ from starlette.responses import HTMLResponse, Response
 from portal.settings import PROJECT_ROOT, Settings
 from portal.web.assets import assets
 from portal.web.fragments import EncodedHTML, FragmentCache, splice
-from portal.web.hyphens import hyphenate_headings
+from portal.web.hyphens import heading_filter, with_hyphenated_headings
 from portal.web.i18n import (
     LANGUAGES,
     Formatter,
@@ -168,7 +168,7 @@ class TranslatedEnvironment(Environment):
         return super().getattr(obj, attribute)
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
-        tree = super()._parse(source, name, filename)
+        tree = super()._parse(with_hyphenated_headings(source), name, filename)
         folded: nodes.Template = FoldTranslations(self.translate).visit(tree)
         return folded
 
@@ -197,6 +197,11 @@ def build_environment(
         agency_short="SCB" if settings.country == "SE" else "DST",
         static_url=assets().url,
     )
+    # Long words in headings get soft hyphens (see portal/web/hyphens.py). An English page's
+    # long words are mostly names of things in the deployment's language (an offer's title),
+    # which that language's dictionary splits best.
+    words_in = language if language != "en" else national_language(settings.country)
+    env.filters["hyphenated_heading"] = heading_filter(words_in)
     env.filters["upper_first"] = upper_first
     env.filters["iso_date"] = iso_date
     register_components(env)
@@ -279,10 +284,6 @@ class Pages:
             if session and NOTICE in session:
                 context.setdefault("notice", session.pop(NOTICE))
             content = env.get_template(name).render(context)
-        # An English page's long words are mostly names of things in the deployment's
-        # language (an offer's title), which that language's dictionary splits best.
-        words_in = language if language != "en" else national_language(self.settings.country)
-        content = hyphenate_headings(content, words_in)
         encoded = [value for value in context.values() if isinstance(value, EncodedHTML)]
         body = splice(content.encode(), encoded) if encoded else content.encode()
         return HTMLResponse(body, status_code, headers={"Vary": VARY})
