@@ -414,7 +414,7 @@ def is_eligible(offer: MeetingOffer, who: Eligibility) -> bool:
 
 def is_open(offer: MeetingOffer, today: dt.date) -> bool:
     """Active, visible and with days left to book (the engine's rule for bookable days)."""
-    return bool(engine.bookable_days(as_engine_offer(offer), today))
+    return engine.bookable_span(as_engine_offer(offer), today) is not None
 
 
 async def offers_for(db: AsyncSession, participant_id: int, today: dt.date) -> list[MeetingOffer]:

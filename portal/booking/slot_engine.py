@@ -101,10 +101,11 @@ def teams_above(team_id: int | None, parents: Mapping[int, int | None]) -> list[
     return chain
 
 
-def bookable_days(offer: Offer, today: dt.date) -> list[dt.date]:
-    """Tomorrow (at the earliest) to the offer's end; none before the offer is visible."""
+def bookable_span(offer: Offer, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The first and last bookable day: tomorrow (at the earliest) to the offer's end; None
+    when there is none (before the offer is visible, or it has ended)."""
     if not offer.active or (offer.visible_from is not None and today < offer.visible_from):
-        return []
+        return None
     first = today + DAY
     if offer.first_date is not None:
         first = max(first, offer.first_date)
@@ -112,9 +113,18 @@ def bookable_days(offer: Offer, today: dt.date) -> list[dt.date]:
     if offer.rolling_weeks is not None:
         ends.append(today + dt.timedelta(weeks=offer.rolling_weeks))
     if not ends:
-        return []  # an offer without an end is not bookable (it would be endless)
+        return None  # an offer without an end is not bookable (it would be endless)
     last = min(ends)
-    return [first + n * DAY for n in range((last - first).days + 1)] if last >= first else []
+    return (first, last) if last >= first else None
+
+
+def bookable_days(offer: Offer, today: dt.date) -> list[dt.date]:
+    """Every day of `bookable_span`."""
+    span = bookable_span(offer, today)
+    if span is None:
+        return []
+    first, last = span
+    return [first + n * DAY for n in range((last - first).days + 1)]
 
 
 def subtract(free: list[tuple[T, T]], taken: Iterable[tuple[T, T]]) -> list[tuple[T, T]]:

@@ -29,7 +29,8 @@ from portal.hours.service import Activity, HoursError, Month
 from portal.participants.models import Participant
 from portal.participants.pages import ParticipantView, participant_page_routes, render
 from portal.web.forms import read_form, whole_number
-from portal.web.i18n import Formatter, gettext, upper_first
+from portal.web.fragments import EncodedHTML, FragmentCache
+from portal.web.i18n import Formatter, current_language, gettext, upper_first
 from portal.web.pdf import pdf_response
 from portal.web.requests import database
 from portal.web.templating import pages
@@ -133,7 +134,7 @@ def report_response(
     status_code: int = 200,
 ) -> Response:
     month = Month(report.year, report.month)
-    activities = activities_of(shown.entries)
+    weeks, days = version_sections(request, month, shown)
     return render(
         request,
         view,
@@ -145,14 +146,42 @@ def report_response(
         shown=shown,
         status=service.status_of(version, now()),
         statuses=service.STATUSES,
-        activities=activities,
-        rows=report_table(shown.entries, activities, fmt(request)),
-        chart=chart(month, shown.entries),
+        weeks=weeks,
+        days=days,
         earlier=[v for v in report.versions if v.state == "submitted" and v.id != version.id],
         offer_consent=offer_consent,
         values=values,
         errors=errors,
     )
+
+
+# A sent version never changes: its chart and day table are rendered once per language. Ids
+# follow the order of commits, so a key never names another version; the moment it was sent
+# tells apart two databases (or a restored one) with the same id.
+RENDERED_VERSIONS = FragmentCache(max_entries=512)
+
+
+def version_sections(request: Request, month: Month, shown: Any) -> tuple[EncodedHTML, EncodedHTML]:
+    """The version's hours per week (a chart and the weeks' totals) and day by day."""
+    key = (shown.id, shown.submitted_at, current_language.get())
+    found: tuple[EncodedHTML, EncodedHTML] | None = RENDERED_VERSIONS.get(key)
+    if found is None:
+        activities = activities_of(shown.entries)
+        values = {
+            "month": month,
+            "shown": shown,
+            "activities": activities,
+            "rows": report_table(shown.entries, activities, fmt(request)),
+            "chart": chart(month, shown.entries),
+        }
+        renderer = pages(request)
+        found = (
+            renderer.encoded_fragment("hours/_version_weeks.html", values),
+            renderer.encoded_fragment("hours/_version_days.html", values),
+        )
+        if shown.state == "submitted":
+            RENDERED_VERSIONS.put(key, found)
+    return found
 
 
 async def approve(request: Request, participant: Participant) -> Response:

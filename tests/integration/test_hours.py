@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import json
 import re
+from decimal import Decimal
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import pytest
@@ -175,9 +176,22 @@ def test_the_participant_approves_with_consent_and_gets_a_receipt(client: TestCl
     assert 'action="' + link + '/approve"' not in client.get(link).text
 
 
+def month_total(page: str) -> Decimal:
+    """The total of the version a page shows (English)."""
+    shown = re.search(r"([\d.,]+) hours in \w+ \d{4}", page)
+    assert shown
+    return Decimal(shown.group(1).replace(",", ""))
+
+
 def test_a_provider_correction_is_approved_again_without_asking_consent_twice(
     client: TestClient,
 ) -> None:
+    english = {"Accept-Language": "en"}
+    log_in(client, "anna")
+    # Every version's page as it was (their chart and day table are rendered once, and kept).
+    before = {
+        link: month_total(client.get(link, headers=english).text) for link in report_links(client)
+    }
     log_in(client, "erik", staff=True)
     anna = participant_id(client, "Anna Andersson")
     month = THIS_MONTH.previous().previous()
@@ -187,14 +201,18 @@ def test_a_provider_correction_is_approved_again_without_asking_consent_twice(
     assert "Version 2" in grid
     values = dict(re.findall(r'name="(h_[^"]+)" value="([^"]*)"', grid))
     first = sorted(k for k, v in values.items() if v)[0]
-    values[first] = "3"
+    was = Decimal(values[first].replace(",", "."))
+    values[first] = "3" if was != 3 else "2"
     submitted = client.post(base, data={**values, "action": "submit"})
     assert submitted.status_code == 200 and "Submitted." in submitted.text
     log_in(client, "anna")
     link = waiting_report(client)
-    page = client.get(link).text
+    page = client.get(link, headers=english).text
     assert "Version 2" in page and 'name="consent"' not in page  # consent is in force
     assert "Version 1, sent" in page  # the earlier version stays readable
+    assert month_total(page) == before[link] - was + Decimal(values[first]), "the new hours"
+    earlier = client.get(link + "?version=1", headers=english).text
+    assert "This is an earlier version" in earlier and month_total(earlier) == before[link]
     receipt = client.get(
         with_params(start_approval(client, link, consent=False), login_hint="anna")
     )

@@ -11,6 +11,7 @@ from portal.booking.slot_engine import (
     Offer,
     WeekSchedule,
     bookable_days,
+    bookable_span,
     check_pauses,
     closing_days,
     group_seats,
@@ -120,6 +121,23 @@ def test_the_earlier_of_fixed_and_rolling_end_wins_and_visible_from_hides() -> N
         MONDAY + dt.timedelta(days=3)
     )
     assert bookable_days(offer(active=False), TODAY) == []
+
+
+def test_the_bookable_span_is_the_first_and_last_bookable_day_or_none() -> None:
+    cases = [
+        offer(),
+        offer(rolling_weeks=1, fixed_end=None),
+        offer(rolling_weeks=4, fixed_end=MONDAY + dt.timedelta(days=2)),
+        offer(visible_from=MONDAY),
+        offer(first_date=MONDAY + dt.timedelta(days=3)),
+        offer(active=False),
+        offer(fixed_end=TODAY),  # ended: nothing from tomorrow on
+        offer(fixed_end=None, rolling_weeks=None),
+    ]
+    for each in cases:
+        days = bookable_days(each, TODAY)
+        assert bookable_span(each, TODAY) == ((days[0], days[-1]) if days else None)
+    assert bookable_span(offer(fixed_end=TODAY), TODAY) is None
 
 
 def test_wall_clock_times_hold_across_the_daylight_saving_change() -> None:
