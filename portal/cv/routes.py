@@ -49,7 +49,9 @@ async def cv_page(request: Request, view: ParticipantView) -> Response:
         country=country_of(request),
         occupations=page.occupations,
         sought_count=page.sought_count,
-        entries=page.entries,
+        entries_by_kind={
+            kind: [entry for entry in page.entries if entry.kind == kind] for kind in mycv.KINDS
+        },
         profile=page.profile,
         missing=mycv.missing_sections(page.entries),
         saved=request.query_params.get("saved"),
