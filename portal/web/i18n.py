@@ -16,6 +16,7 @@ from babel.core import negotiate_locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import LazyProxy, NullTranslations, Translations
+from markupsafe import escape
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -79,9 +80,24 @@ def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
     return text % variables
 
 
+class LazyText(LazyProxy):
+    """A message translated each time it is used, into the language of the request, as
+    babel's LazyProxy (whose every other use it keeps); shown in a page as its text, escaped.
+    Written out, babel's proxy made the text twice and raised an AttributeError looking for
+    `__html__` on it (some 3 µs a label)."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return str(translations(current_language.get()).ugettext(self._args[0]))
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
 def lazy_gettext(message: str) -> LazyProxy:
     """A message translated when it is used, for module-level labels."""
-    return LazyProxy(gettext, message, enable_cache=False)
+    return LazyText(gettext, message, enable_cache=False)
 
 
 def choose_language(connection: HTTPConnection) -> str:

@@ -170,13 +170,21 @@ class TranslatedEnvironment(Environment):
     def getattr(self, obj: Any, attribute: str) -> Any:
         """`params.text` on a dict (how components take their parameters) is its key, read at
         once: Jinja tries an attribute first, and a dict's key cost an exception (a missing
-        one two) on every lookup, most of a component's call."""
+        one two) on every lookup, most of a component's call. Anything else as Jinja's own
+        `getattr` (written out here: a page makes a hundred lookups and more)."""
         if type(obj) is dict and attribute not in DICT_ATTRIBUTES:
             try:
                 return obj[attribute]
             except KeyError:
                 return self.undefined(obj=obj, name=attribute)
-        return super().getattr(obj, attribute)
+        try:
+            return getattr(obj, attribute)
+        except AttributeError:
+            pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         tree = super()._parse(with_hyphenated_headings(source), name, filename)

@@ -10,7 +10,7 @@ from jinja2 import Environment, UndefinedError, pass_context, pass_environment
 from jinja2.utils import _PassArg
 from markupsafe import Markup, escape
 
-from portal.web.i18n import lazy_gettext
+from portal.web.i18n import current_language, lazy_gettext
 from portal.web.templating import escape_output
 from tests.unit.test_fragments import environment
 
@@ -101,7 +101,30 @@ def test_a_dicts_own_methods_stay_methods_and_a_missing_key_is_undefined() -> No
 
 
 @pytest.mark.parametrize(
-    "value", ["plain", "<a href='x'>&</a>", Markup("<i>safe</i>"), 7, None, lazy_gettext("Yes")]
+    "value",
+    [
+        "plain",
+        "<a href='x'>&</a>",
+        Markup("<i>safe</i>"),
+        7,
+        None,
+        lazy_gettext("Yes"),
+        lazy_gettext("Tom & <Jerry>"),
+    ],
 )
 def test_output_is_escaped_as_markupsafe_escapes_it(value: object) -> None:
     assert escape_output(value) == str(escape(value))
+
+
+def test_a_lazy_label_is_written_out_as_its_text_in_the_language_of_the_request_escaped() -> None:
+    for language, yes in (("sv", "Ja"), ("da", "Ja"), ("en", "Yes")):
+        token = current_language.set(language)
+        try:
+            assert escape_output(lazy_gettext("Yes")) == yes == str(lazy_gettext("Yes"))
+            assert escape_output(lazy_gettext("Tom & <Jerry>")) == "Tom &amp; &lt;Jerry&gt;"
+            shown = environment(language).from_string("{{ label }}|{{ label | upper }}")  # type: ignore[attr-defined]
+            assert shown.render(label=lazy_gettext("Tom & <Jerry>")) == (
+                "Tom &amp; &lt;Jerry&gt;|TOM &amp; &lt;JERRY&gt;"
+            )
+        finally:
+            current_language.reset(token)
