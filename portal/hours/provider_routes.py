@@ -130,18 +130,22 @@ def grid_response(
             raise HTTPException(404)
         shown = matching[0]
     editable = shown is None or shown.state == "draft"
-    if not editable and shown is not None:
-        values = service.values_of(shown.entries)
-    grid = service.parse_grid(
-        values,
-        p.request.app.state.settings.country,
-        context["month"],
-        context["activities"],
-        context["today"],
-        fmt(p.request),
+    # A draft is a grid of inputs with its totals; a submitted version, a table of its hours.
+    grid = (
+        service.parse_grid(
+            values,
+            p.request.app.state.settings.country,
+            context["month"],
+            context["activities"],
+            context["today"],
+            fmt(p.request),
+        )
+        if editable
+        else None
     )
     submitted = service.latest_submitted(report) if report else None
-    table_activities = activities_of(shown.entries) if shown is not None else []
+    tabled = None if editable else shown
+    table_activities = activities_of(tabled.entries) if tabled is not None else []
     return provider_page(
         p,
         "hours/grid.html",
@@ -157,7 +161,7 @@ def grid_response(
         response=submitted.response if submitted else None,
         versions=report.versions if report else [],
         table_activities=table_activities,
-        table_rows=report_table(shown.entries, table_activities, fmt(p.request)) if shown else [],
+        table_rows=report_table(tabled.entries, table_activities, fmt(p.request)) if tabled else [],
         field_name=service.field_name,
         day_field=service.day_field,
         **extra,
