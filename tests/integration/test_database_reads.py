@@ -41,6 +41,7 @@ from portal.jobgoal.service import goal_mismatch_query, other_names_query
 from portal.participants.models import Participant
 from portal.participants.routes import start_page_query
 from portal.plan.reading import unseen_changes_query
+from portal.postgres_reads import PostgresReads
 from tests.conftest import client_of, log_in
 from tests.integration.test_plan_api import run_async
 
@@ -290,14 +291,23 @@ def only_postgresql(database_url: str) -> None:
         pytest.skip("PostgreSQL's own read path")
 
 
+def on_postgresql(
+    database_url: str, check: Callable[[Database, PostgresReads], Awaitable[None]]
+) -> None:
+    """`check` with the database's own PostgreSQL reader (skipped on SQLite)."""
+    only_postgresql(database_url)
+
+    async def run(database: Database) -> None:
+        assert database.postgres_reads is not None
+        await check(database, database.postgres_reads)
+
+    on_database(database_url, run)
+
+
 def test_postgresql_reads_are_prepared_once_and_a_page_s_reads_go_out_together(
     database_url: str,
 ) -> None:
-    only_postgresql(database_url)
-
-    async def check(database: Database) -> None:
-        reader = database.postgres_reads
-        assert reader is not None
+    async def check(database: Database, reader: PostgresReads) -> None:
         queries = page_queries(await anna(database))
         for _ in range(3):
             await database.read_all(*queries)
@@ -310,18 +320,15 @@ def test_postgresql_reads_are_prepared_once_and_a_page_s_reads_go_out_together(
         (prepared,) = await cursor.fetchone() or (0,)
         assert prepared >= len(queries), "each statement is prepared on the connection"
 
-    on_database(database_url, check)
+    on_postgresql(database_url, check)
 
 
 def test_a_postgresql_statement_that_fails_among_a_page_s_reads_raises_and_the_next_reads_run(
     database_url: str,
 ) -> None:
-    only_postgresql(database_url)
     missing = table("no_such_table", column("id"))
 
-    async def check(database: Database) -> None:
-        reader = database.postgres_reads
-        assert reader is not None
+    async def check(database: Database, reader: PostgresReads) -> None:
         queries = page_queries(await anna(database))
         divided = select(literal(1, Integer) / bindparam("zero", type_=Integer))
         with pytest.raises(DataError, match="division by zero"):
@@ -345,17 +352,13 @@ def test_a_postgresql_statement_that_fails_among_a_page_s_reads_raises_and_the_n
                 tuple(r) for r in (await database.read_all((unprepared, {"id": given})))[0]
             ] == found
 
-    on_database(database_url, check)
+    on_postgresql(database_url, check)
 
 
 def test_a_postgresql_read_cancelled_while_it_waits_for_the_server_closes_its_connection(
     database_url: str,
 ) -> None:
-    only_postgresql(database_url)
-
-    async def check(database: Database) -> None:
-        reader = database.postgres_reads
-        assert reader is not None
+    async def check(database: Database, reader: PostgresReads) -> None:
         slow = select(func.pg_sleep(bindparam("seconds", type_=Float)))
         reading = asyncio.create_task(database.read_all((slow, {"seconds": 5})))
         sleeping = text(
@@ -378,12 +381,11 @@ def test_a_postgresql_read_cancelled_while_it_waits_for_the_server_closes_its_co
         )
         assert [tuple(r) for r in rows[0]] == [(participant_id,)]
 
-    on_database(database_url, check)
+    on_postgresql(database_url, check)
 
 
 def test_postgresql_readers_get_a_connection_first_come_first_served(database_url: str) -> None:
     only_postgresql(database_url)
-    from portal.postgres_reads import PostgresReads
 
     async def check(database: Database) -> None:
         reader = PostgresReads(database.url, database.engine.dialect, size=1)
@@ -412,11 +414,7 @@ def test_postgresql_readers_get_a_connection_first_come_first_served(database_ur
 def test_a_postgresql_connection_the_server_closed_is_replaced_without_failing_the_read(
     database_url: str,
 ) -> None:
-    only_postgresql(database_url)
-
-    async def check(database: Database) -> None:
-        reader = database.postgres_reads
-        assert reader is not None
+    async def check(database: Database, reader: PostgresReads) -> None:
         query = select(Participant.id).where(Participant.id == bindparam("id"))
         participant_id = await anna(database)
         await database.read_one(query, {"id": participant_id})
@@ -428,7 +426,7 @@ def test_a_postgresql_connection_the_server_closed_is_replaced_without_failing_t
         assert row.id == participant_id, "read again on a new connection"
         assert connection.closed and connection not in reader.idle and len(reader.mine) == 1
 
-    on_database(database_url, check)
+    on_postgresql(database_url, check)
 
 
 def test_a_postgresql_server_that_is_away_is_an_operational_error(database_url: str) -> None:
