@@ -12,13 +12,15 @@ from portal.db import Base, UTCDateTime, utcnow
 
 class AccessLogEntry(Base):
     __tablename__ = "access_log"
-    # "When did this staff user last open this participant?" (the case overview's news).
     __table_args__ = (
+        # "When did this staff user last open this participant?" (the case overview's news).
         Index("ix_access_log_participant_staff", "participant_id", "staff_user_id", "at"),
+        # The participant's log, newest first (the access-log page's 200 lines).
+        Index("ix_access_log_participant_at", "participant_id", "at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
     staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
     # Name and organisation as they were at the time: the log must not change when staff do.
     staff_name: Mapped[str] = mapped_column(String(201))

@@ -8,7 +8,7 @@ extracts the messages from the template source.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Hashable, MutableMapping
+from collections.abc import Callable, Hashable, Iterator, MutableMapping, Sequence
 from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any
 
@@ -221,6 +221,7 @@ def build_environment(
     # which that language's dictionary splits best.
     words_in = language if language != "en" else national_language(settings.country)
     env.filters["hyphenated_heading"] = heading_filter(words_in)
+    env.globals["with_titles"] = with_titles
     env.filters["upper_first"] = upper_first
     env.filters["iso_date"] = iso_date
     register_components(env)
@@ -229,6 +230,11 @@ def build_environment(
     env.strict = env.overlay(undefined=StrictUndefined, cache_size=400)
     env.globals["cached_fragment"] = FragmentRenderer(env.strict)
     return env
+
+
+def with_titles(titles: Sequence[Any], cells: Sequence[Any]) -> Iterator[tuple[Any, Any]]:
+    """A table row's cells, each with its column's title (the label a narrow screen shows)."""
+    return zip(titles, cells, strict=False)
 
 
 class FragmentRenderer:

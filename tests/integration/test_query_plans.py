@@ -16,7 +16,9 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
+from portal.audit.service import access_log_query
 from portal.demo.scale import add_scaled_data, first_generated
+from portal.participants.routes import LOG_SHOWN
 from portal.postgres_reads import PostgresReads
 from portal.settings import Settings
 from portal.staff import overview
@@ -204,18 +206,30 @@ def test_no_page_reads_a_large_table_whole(
     assert not found, "\n\n".join(f"{sql}\n  -> {lines}" for sql, lines in found.items())
 
 
-def test_the_overviews_latest_first_page_is_read_in_the_indexs_order(scaled: Settings) -> None:
-    """Latest event first, then by participant: the index holds that whole order, so a page
-    stops after its rows also when many events share a moment (no sort of every event)."""
-    statement = overview.shape(False, False, 0, False, "latest", narrow=False).page
-    values = {"user": 1, "organisation": 1, "marking": "", "limit": 50, "offset": 0}
-    engine = sync_engine(scaled.database_url)
+def read_in_an_indexs_order(url: str, statement: Any, values: dict[str, Any]) -> None:
+    """The statement's rows come in an index's order: no sort of every row it matches."""
+    engine = sync_engine(url)
     sql = str(statement.params(**values).compile(engine, compile_kwargs={"literal_binds": True}))
     with engine.connect() as connection:
-        if scaled.database_url.startswith("sqlite"):
+        if url.startswith("sqlite"):
             plan = [row[3] for row in connection.execute(text("EXPLAIN QUERY PLAN " + sql))]
             assert not [step for step in plan if "B-TREE" in step], plan
         else:
             plan = [row[0] for row in connection.execute(text("EXPLAIN " + sql))]
             assert not [step for step in plan if "Sort" in step], plan
     engine.dispose()
+
+
+def test_the_overviews_latest_first_page_is_read_in_the_indexs_order(scaled: Settings) -> None:
+    """Latest event first, then by participant: the index holds that whole order, so a page
+    stops after its rows also when many events share a moment (no sort of every event)."""
+    statement = overview.shape(False, False, 0, False, "latest", narrow=False).page
+    values = {"user": 1, "organisation": 1, "marking": "", "limit": 50, "offset": 0}
+    read_in_an_indexs_order(scaled.database_url, statement, values)
+
+
+def test_a_participants_access_log_is_read_newest_first_from_its_index(scaled: Settings) -> None:
+    """The page shows the newest 200 lines: read from an index in that order, not by sorting
+    every line of a participant whose pages are opened daily."""
+    statement = access_log_query(LOG_SHOWN)
+    read_in_an_indexs_order(scaled.database_url, statement, {"participant_id": 1})
