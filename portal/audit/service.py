@@ -79,8 +79,8 @@ async def log_access(
 
 @cache
 def access_log_query(limit: int) -> Any:
-    """The participant's entries (run with {"participant_id"}), newest first, for
-    `Database.read_objects` as `AccessLogEntry`."""
+    """The participant's entries (run with {"participant_id"}), newest first: the columns of
+    `AccessLogEntry`, for `Database.read_objects` (read from the index in that order)."""
     return (
         select_objects(AccessLogEntry)
         .where(AccessLogEntry.participant_id == bindparam("participant_id"))
