@@ -88,16 +88,30 @@ def row_class(keys: tuple[str, ...]) -> type[FastRow]:
     return type("Row", (FastRow,), attributes)
 
 
-def typed_rows(
-    row: type[FastRow], processors: Sequence[Callable[[Any], Any] | None], fetched: Iterable[Any]
-) -> list[Any]:
-    """The driver's rows as `row`s, each value through its column's result processor."""
+RowsMaker = Callable[[Iterable[Sequence[Any]]], list[Any]]
+
+
+def rows_maker(row: type[FastRow], processors: Sequence[Callable[[Any], Any] | None]) -> RowsMaker:
+    """What turns a statement's fetched rows into `row`s, each value through its column's
+    result processor: a function written for the statement's columns, made once with it.
+
+    A general loop (each value zipped with its processor, a test for None, the value put in a
+    list) cost five times the processing itself, about 1 µs a row of six columns. The function
+    made here unpacks each row into locals and calls only the processors there are:
+    ``[row((v0, v1, p2(v2),)) for (v0, v1, v2,) in fetched]``. Its source is made of the column
+    positions alone, nothing read from a query or its rows."""
     if all(processor is None for processor in processors):
-        return [row(values) for values in fetched]
-    return [
-        row([value if p is None else p(value) for p, value in zip(processors, values, strict=True)])
-        for values in fetched
+        return lambda fetched: list(map(row, fetched))
+    names = [f"v{index}" for index in range(len(processors))]
+    values = [
+        name if processor is None else f"p{index}({name})"
+        for index, (name, processor) in enumerate(zip(names, processors, strict=True))
     ]
+    source = f"lambda fetched: [row(({', '.join(values)},)) for ({', '.join(names)},) in fetched]"
+    scope: dict[str, Any] = {"row": row}
+    scope.update((f"p{index}", p) for index, p in enumerate(processors) if p is not None)
+    made: RowsMaker = eval(source, scope)  # noqa: S307 (positions only, see above)
+    return made
 
 
 S = TypeVar("S")

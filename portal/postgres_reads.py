@@ -29,9 +29,10 @@ from sqlalchemy.exc import DBAPIError
 
 from portal.fast_rows import (
     CompiledOnce,
+    RowsMaker,
     result_columns,
     row_class,
-    typed_rows,
+    rows_maker,
     with_fixed_values_inline,
 )
 
@@ -92,7 +93,7 @@ class PostgresStatement:
         self.types = [column.type for _, column in returned]
         self.row = row_class(tuple(key for key, _ in returned))
         # Result processors depend on the column types the server reports: set at first run.
-        self.processors: list[Callable[[Any], Any] | None] | None = None
+        self.make_rows: RowsMaker | None = None
 
     def values(self, given: Mapping[str, Any] | None) -> list[Any]:
         """The parameters' values in the order of their numbers."""
@@ -107,15 +108,16 @@ class PostgresStatement:
         """The rows of the statement's result, through the column types' processors."""
         if result.status != pq.ExecStatus.TUPLES_OK:
             return []
-        processors = self.processors
-        if processors is None:
+        make_rows = self.make_rows
+        if make_rows is None:
             codes = [result.ftype(index) for index in range(result.nfields)]
-            processors = self.processors = [
+            processors = [
                 type_.dialect_impl(self.dialect).result_processor(self.dialect, code)
                 for type_, code in zip(self.types, codes, strict=True)
             ]
+            make_rows = self.make_rows = rows_maker(self.row, processors)
         loader.set_pgresult(result)
-        return typed_rows(self.row, processors, loader.load_rows(0, result.ntuples, tuple))
+        return make_rows(loader.load_rows(0, result.ntuples, tuple))
 
 
 # A statement prepared on a connection: its SQL and its parameters' types.

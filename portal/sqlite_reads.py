@@ -22,7 +22,7 @@ from portal.fast_rows import (
     CompiledOnce,
     result_columns,
     row_class,
-    typed_rows,
+    rows_maker,
     with_fixed_values_inline,
 )
 from portal.timestamps import UTCDateTime, utc_from_sqlite
@@ -69,9 +69,9 @@ class SQLiteStatement:
             raise ValueError("a parameter rendered at execution")
         self.sql = sql
         returned = result_columns(query, compiled)
-        self.processors = [result_processor(column.type, dialect) for _, column in returned]
-        self.plain = all(processor is None for processor in self.processors)
+        processors = [result_processor(column.type, dialect) for _, column in returned]
         self.row = row_class(tuple(key for key, _ in returned))
+        self.make_rows = rows_maker(self.row, processors)
 
     def run(self, connection: sqlite3.Connection, given: Mapping[str, Any] | None) -> list[Any]:
         given = given or {}
@@ -79,10 +79,7 @@ class SQLiteStatement:
         for key, default, process in self.parameters:
             value = given.get(key, default)
             values.append(value if process is None else process(value))
-        rows = connection.execute(self.sql, values).fetchall()
-        if self.plain:
-            return [self.row(values) for values in rows]
-        return typed_rows(self.row, self.processors, rows)
+        return self.make_rows(connection.execute(self.sql, values).fetchall())
 
 
 class SQLiteReads:

@@ -78,3 +78,18 @@ def test_a_typed_row_reads_by_name_and_refuses_other_columns() -> None:
     other = Swapped("two", 1)
     with pytest.raises(TypeError, match="are not Pair"):
         typed_row(Pair, other)
+
+
+def test_rows_are_made_with_each_column_through_its_own_processor() -> None:
+    from portal.fast_rows import row_class, rows_maker
+
+    row = row_class(("id", "name", "seen"))
+    make = rows_maker(row, [None, str.upper, lambda value: value and value * 2])
+    made = make([(1, "anna", 3), (2, "bo", None)])
+    assert made == [(1, "ANNA", 6), (2, "BO", None)]
+    assert [type(one) for one in made] == [row, row]
+    assert made[1].name == "BO" and made[1]._mapping == {"id": 2, "name": "BO", "seen": None}
+    only = rows_maker(row_class(("id",)), [str])
+    assert only([(1,), (2,)]) == [("1",), ("2",)]  # one column: still unpacked from its row
+    plain = rows_maker(row, [None, None, None])
+    assert plain([(1, "anna", 3)])[0].seen == 3 and plain([]) == []
