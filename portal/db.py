@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -210,37 +210,56 @@ def select_objects(*entities: Any) -> Select[Any]:
 def objects_of(kind: Any, rows: list[Any]) -> list[Any]:
     """`read_objects`' rows as objects of `kind`: a mapped class, a tuple of them (and None
     for each plain column, as `select_objects` was given), or None for the rows as they are."""
-    if kind is None:
+    if kind is None or not rows:
         return rows
     if not isinstance(kind, tuple):
-        return [read_as_loaded(kind, row._mapping) for row in rows]
-    found = []
-    for row in rows:
-        parts, at = [], 0
-        for entity in kind:
-            if entity is None:
-                parts.append(row[at])
-                at += 1
-                continue
-            names = attribute_names(entity)
-            values = dict(zip(names, row[at : at + len(names)], strict=True))
-            parts.append(read_as_loaded(entity, values))
-            at += len(names)
-        found.append(tuple(parts))
-    return found
+        load = loader(kind, tuple(rows[0]._fields))
+        return [load(row) for row in rows]
+    # Each part: its loader (None for a column), its first position and the one after it.
+    parts_of: list[tuple[Callable[[Sequence[Any]], Any] | None, int, int]] = []
+    at = 0
+    for entity in kind:
+        if entity is None:
+            parts_of.append((None, at, at + 1))
+            at += 1
+            continue
+        names = attribute_names(entity)
+        parts_of.append((loader(entity, names), at, at + len(names)))
+        at += len(names)
+    return [
+        tuple(row[at] if load is None else load(row[at:end]) for load, at, end in parts_of)
+        for row in rows
+    ]
 
 
 def read_as_loaded(model: type[M], values: Mapping[str, Any]) -> M:
     """`detached`, with the identity of a loaded row: a relationship that was not read with it
     (`attach`) raises DetachedInstanceError when touched, instead of reading as empty."""
-    instance = detached(model, values)
-    identity_class, key_names = _identity_of(cast(Any, model))
-    instance_state(instance).key = (
-        identity_class,
-        tuple([values[name] for name in key_names]),
-        None,
-    )
-    return instance
+    names = tuple(values)
+    made: M = loader(cast(Any, model), names)([values[name] for name in names])
+    return made
+
+
+@cache
+def loader(model: Any, names: tuple[str, ...]) -> Callable[[Sequence[Any]], Any]:
+    """What makes an object of `model` read as loaded (see `read_as_loaded`) of a row's values,
+    given in the order of the attribute `names`: made once per class and columns, it puts the
+    row into the object's attributes at once (half the cost of a mapping made of each row)."""
+    new = _new_instance(model)
+    identity_class, key_names = _identity_of(model)
+    positions = tuple(names.index(name) for name in key_names)
+
+    def load(values: Sequence[Any]) -> Any:
+        instance = new()
+        instance.__dict__.update(zip(names, values, strict=True))
+        instance_state(instance).key = (
+            identity_class,
+            tuple([values[position] for position in positions]),
+            None,
+        )
+        return instance
+
+    return load
 
 
 @cache
