@@ -309,6 +309,40 @@ def ordering(
     return [key.desc() for key in keys] if descending else keys
 
 
+class BoardLine(NamedTuple):
+    """What one row of the board shows (the values of its cached fragment)."""
+
+    intervention_id: int
+    participant_id: int
+    name: str
+    number: str
+    provider_name: str
+    start: dt.date
+    end: dt.date
+    track: str | None
+    absent_days: int
+    cells: tuple[tuple[Any, ...], ...]
+
+
+def lines(rows: list[Any], now: dt.datetime | None = None) -> list[BoardLine]:
+    moment = now or utcnow()
+    return [
+        BoardLine(
+            row.intervention_id,
+            row.participant_id,
+            f"{row.first_name} {row.last_name}",
+            row.personal_number,
+            row.provider_name,
+            row.start_date,
+            row.end_date,
+            row.track_name,
+            row.absent_days,
+            cell_values(row, moment),
+        )
+        for row in rows
+    ]
+
+
 def cell_values(row: Any, now: dt.datetime | None = None) -> tuple[tuple[Any, ...], ...]:
     """A board row's cells as (column, status, report id, changed in the last seven days)."""
     since = (now or utcnow()) - RECENT

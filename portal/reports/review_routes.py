@@ -284,7 +284,7 @@ async def board_page(request: Request) -> Response:
             ("absence", gettext("Absence")),
         ),
         status_texts=tuple((key, str(label)) for key, label in rules.CELL_STATUSES.items()),
-        cell_values=board.cell_values,
+        lines=board.lines(found.rows),
     )
 
 

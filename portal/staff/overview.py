@@ -97,6 +97,17 @@ class OverviewRow(NamedTuple):
         return f"{self.first_name} {self.last_name}"
 
 
+class OverviewLine(NamedTuple):
+    """What one participant's line of the overview shows (the values of its cached fragment)."""
+
+    id: int
+    name: str
+    number: str
+    event: str  # the latest event's label, in the request's language ("" for none)
+    at: dt.datetime | None
+    recent: bool  # the event is of the last week
+
+
 @dataclass(frozen=True)
 class OverviewPage:
     rows: list[OverviewRow]
@@ -118,6 +129,19 @@ class OverviewPage:
     @property
     def last(self) -> int:
         return self.first + len(self.rows) - 1 if self.rows else 0
+
+    def lines(self, recent_since: dt.datetime) -> list[OverviewLine]:
+        return [
+            OverviewLine(
+                row.id,
+                row.full_name,
+                row.personal_number,
+                str(EVENT_LABELS[row.latest_kind]) if row.latest_kind else "",
+                row.latest_at,
+                row.latest_at is not None and row.latest_at >= recent_since,
+            )
+            for row in self.rows
+        ]
 
 
 def in_scope(only_mine: bool, participant_id: Any = Participant.id) -> Any:

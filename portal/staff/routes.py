@@ -64,7 +64,6 @@ async def staff_start(request: Request) -> Response:
         {
             "staff": staff,
             "overview": found,
-            "event_labels": overview.EVENT_LABELS,
             "scopes": overview.SCOPES,
             # Plain strings, so that the filters can be a cached fragment.
             "filter_options": tuple(

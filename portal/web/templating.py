@@ -8,9 +8,9 @@ extracts the messages from the template source.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Hashable, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, MutableMapping, Sequence
 from types import BuiltinFunctionType, FunctionType, MethodType
-from typing import Any
+from typing import Any, NamedTuple
 
 import markupsafe
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, nodes, select_autoescape
@@ -228,7 +228,9 @@ def build_environment(
     # Cached fragments render with only the values they are given: a name they use but were
     # not given is an error, never an empty string kept in the cache.
     env.strict = env.overlay(undefined=StrictUndefined, cache_size=400)
-    env.globals["cached_fragment"] = FragmentRenderer(env.strict)
+    fragments = FragmentRenderer(env.strict)
+    env.globals["cached_fragment"] = fragments
+    env.globals["cached_fragments"] = fragments.each
     return env
 
 
@@ -254,10 +256,34 @@ class FragmentRenderer:
         key = (name, *sorted(values.items()))
         content: Markup | None = self.rendered.get(key)
         if content is None:
-            template = self.env.get_template(name)
-            content = Markup(template.render(values, language=self.env.language))  # noqa: S704 -- autoescaped output
+            content = self.render(name, values)
             self.rendered.put(key, content)
         return content
+
+    def each(self, name: str, rows: Iterable[NamedTuple], /, **shared: Hashable) -> Markup:
+        """`cached_fragments(name, rows, **shared)`: the partial `name` once for each row, a
+        named tuple of that row's values, with the `shared` values of every row: what a
+        `{% for %}` of `cached_fragment` calls gives, without a template call, a keyword
+        dictionary and a sort for each row (a list of fifty cost as much as the rest of its
+        page)."""
+        common = tuple(sorted(shared.items()))
+        parts = []
+        for row in rows:
+            key = (_EACH, name, row._fields, row, common)
+            content: Markup | None = self.rendered.get(key)
+            if content is None:
+                content = self.render(name, {**shared, **row._asdict()})
+                self.rendered.put(key, content)
+            parts.append(content)
+        return Markup("".join(parts))  # noqa: S704 -- fragments rendered autoescaped
+
+    def render(self, name: str, values: dict[str, Any]) -> Markup:
+        template = self.env.get_template(name)
+        return Markup(template.render(values, language=self.env.language))  # noqa: S704 -- autoescaped output
+
+
+# Begins the keys of `FragmentRenderer.each`: equal to nothing a `cached_fragment` key holds.
+_EACH = object()
 
 
 def register_components(env: Environment) -> None:

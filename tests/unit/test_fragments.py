@@ -78,3 +78,40 @@ def test_a_fragment_that_uses_a_value_it_was_not_given_fails_instead_of_caching_
 
     with pytest.raises(UndefinedError):
         fragment("sv", "participant/_nav.html", base="")  # `path` missing
+
+
+def test_a_list_of_fragments_is_each_row_s_fragment_with_the_shared_values() -> None:
+    import datetime as dt
+    from typing import NamedTuple
+
+    class Line(NamedTuple):
+        id: int
+        name: str
+        number: str
+        event: str
+        at: dt.datetime | None
+        recent: bool
+
+    token = current_language.set("da")
+    try:
+        env = environment("da")
+        one, each = (env.globals[n] for n in ("cached_fragment", "cached_fragments"))  # type: ignore[attr-defined]
+        at = dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)
+        lines = [
+            Line(7, "Anna A", "19900101-1234", "Ny plan", at, True),
+            Line(8, "Bo B", "1", "", None, False),
+        ]
+        tools = (("plan", "Plan"),)
+        listed = str(each("staff/_overview_row.html", lines, tools=tools))
+        singly = "".join(
+            str(one("staff/_overview_row.html", **line._asdict(), tools=tools)) for line in lines
+        )
+        assert listed == singly and "/staff/participants/8/plan" in listed and "Ny plan" in listed
+        assert (
+            str(each("staff/_overview_row.html", lines, tools=())) != listed
+        )  # shared values count
+        changed = [lines[0]._replace(name="Anna Ny"), lines[1]]
+        assert "Anna Ny" in str(each("staff/_overview_row.html", changed, tools=tools))
+        assert str(each("staff/_overview_row.html", [], tools=tools)) == ""
+    finally:
+        current_language.reset(token)
