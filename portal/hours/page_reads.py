@@ -131,21 +131,32 @@ class ReportRead(NamedTuple):
 
 
 async def read_participant_report(
-    database: Database, participant_id: int, report_id: int, now: dt.datetime
+    database: Database,
+    participant_id: int,
+    report_id: int,
+    now: dt.datetime,
+    with_entries: bool = True,
 ) -> ReportRead | None:
-    """One report the participant sees, with every version's entries and answer (and its
-    signature), in one read; None when it is not theirs, not sent, or expired."""
-    queries = report_queries()
+    """One report the participant sees, with every version's answer (and its signature) and,
+    unless told otherwise, its entries, in one read; None when it is not theirs, not sent, or
+    expired. Without entries, touching a version's `entries` raises (`version_entries` reads
+    them)."""
+    reads = zip(READ_MODELS, report_queries(), strict=True)
     given = {"participant": participant_id, "report": report_id}
     found = await database.read_objects(
-        *((model, query, given) for model, query in zip(READ_MODELS, queries, strict=True))
+        *((model, query, given) for model, query in reads if with_entries or model is not HourEntry)
     )
-    reports, versions, entries, responses, signatures, latest_consent = found
+    entries: list[Any] | None = None
+    if with_entries:
+        reports, versions, entries, responses, signatures, latest_consent = found
+    else:
+        reports, versions, responses, signatures, latest_consent = found
     if not reports:
         return None
     attach(responses, "signature", signatures, "id", parent_key="signature_id", one=True)
     attach(versions, "response", responses, "version_id", one=True)
-    attach(versions, "entries", entries, "version_id")
+    if entries is not None:
+        attach(versions, "entries", entries, "version_id")
     attach(reports, "versions", versions, "report_id")
     version = visible_to_participant(reports[0], now)
     if version is None:
@@ -158,10 +169,29 @@ READ_MODELS = (HourReport, HourReportVersion, HourEntry, HourResponse, Signature
 
 
 @cache
+def version_entries_query() -> Any:
+    return (
+        select_objects(HourEntry)
+        .where(HourEntry.version_id == bindparam("version"))
+        .order_by(HourEntry.day, HourEntry.activity)
+    )
+
+
+async def with_entries(database: Database, version: HourReportVersion) -> HourReportVersion:
+    """The version with its entries, read now unless they were read with it."""
+    if "entries" not in version.__dict__:
+        (entries,) = await database.read_objects(
+            (HourEntry, version_entries_query(), {"version": version.id})
+        )
+        attach([version], "entries", entries, "version_id")
+    return version
+
+
+@cache
 def provider_month_queries() -> tuple[tuple[type[Any] | None, Any], ...]:
     """(class or None, query) for {"organisation_id", "participant_id", "year", "month"}: the
-    organisation's report of the participant's month, its versions with their entries and
-    answers; and the participant's initiatives."""
+    organisation's report of the participant's month, its versions with their answers; and
+    the participant's initiatives."""
     report_of_month = (
         (HourReport.organisation_id == bindparam("organisation_id"))
         & (HourReport.participant_id == bindparam("participant_id"))
@@ -179,14 +209,6 @@ def provider_month_queries() -> tuple[tuple[type[Any] | None, Any], ...]:
             .order_by(HourReportVersion.version),
         ),
         (
-            HourEntry,
-            select_objects(HourEntry)
-            .join(HourReportVersion, HourReportVersion.id == HourEntry.version_id)
-            .join(HourReport, of_version)
-            .where(report_of_month)
-            .order_by(HourEntry.version_id, HourEntry.day, HourEntry.activity),
-        ),
-        (
             HourResponse,
             select_objects(HourResponse)
             .join(HourReportVersion, HourReportVersion.id == HourResponse.version_id)
@@ -201,17 +223,18 @@ async def provider_month(
     database: Database, organisation_id: int, participant_id: int, month: Month
 ) -> tuple[HourReport | None, list[InitiativePeriod]]:
     """The provider organisation's report of the participant's month (None before the first
-    draft), with every version's entries and answer; and the participant's initiatives."""
+    draft), with every version's answer; and the participant's initiatives. A version's
+    entries are read when needed (`with_entries`): a draft is shown from its draft data, a
+    sent version from its kept table."""
     given = {
         "organisation_id": organisation_id,
         "participant_id": participant_id,
         "year": month.year,
         "month": month.month,
     }
-    reports, versions, entries, responses, periods = await database.read_objects(
+    reports, versions, responses, periods = await database.read_objects(
         *((model, query, given) for model, query in provider_month_queries())
     )
     attach(versions, "response", responses, "version_id", one=True)
-    attach(versions, "entries", entries, "version_id")
     attach(reports, "versions", versions, "report_id")
     return (reports[0] if reports else None), [InitiativePeriod(*row) for row in periods]

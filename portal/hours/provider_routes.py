@@ -20,7 +20,7 @@ from portal.hours import page_reads, service
 from portal.hours.models import (
     HourReport,
 )
-from portal.hours.routes import activities_of, fmt, now, report_table
+from portal.hours.routes import VERSION_TABLE, fmt, now, version_fragments
 from portal.hours.service import HoursError, Month
 from portal.notify.service import Links
 from portal.web.forms import portal_date, read_form, whole_number
@@ -111,7 +111,7 @@ async def grid_context(p: Provider, month: Month) -> dict[str, Any]:
     }
 
 
-def grid_response(
+async def grid_response(
     p: Provider,
     context: dict[str, Any],
     values: Mapping[str, str],
@@ -144,8 +144,11 @@ def grid_response(
         else None
     )
     submitted = service.latest_submitted(report) if report else None
-    tabled = None if editable else shown
-    table_activities = activities_of(tabled.entries) if tabled is not None else []
+    (table,) = (
+        await version_fragments(p.request, context["month"], shown, VERSION_TABLE)
+        if shown is not None and not editable
+        else (None,)
+    )
     return provider_page(
         p,
         "hours/grid.html",
@@ -160,8 +163,7 @@ def grid_response(
         status=service.status_of(submitted, now()),
         response=submitted.response if submitted else None,
         versions=report.versions if report else [],
-        table_activities=table_activities,
-        table_rows=report_table(tabled.entries, table_activities, fmt(p.request)) if tabled else [],
+        table=table,
         field_name=service.field_name,
         day_field=service.day_field,
         **extra,
@@ -179,7 +181,7 @@ async def month_grid(p: Provider) -> Response:
     month = month_or_404(p)
     context = await grid_context(p, month)
     saved = p.request.query_params.get("saved")
-    return grid_response(p, context, draft_values(context["report"]), {}, saved=saved)
+    return await grid_response(p, context, draft_values(context["report"]), {}, saved=saved)
 
 
 async def month_grid_post(p: Provider) -> Response:
@@ -195,7 +197,7 @@ async def month_grid_post(p: Provider) -> Response:
         source = parse_day(form.get("copy_from", ""), month)
         targets = [d for d in (parse_day(t, month) for t in copy_to) if d is not None]
         if source is None or not targets:
-            return grid_response(
+            return await grid_response(
                 p,
                 context,
                 form,
@@ -216,15 +218,15 @@ async def month_grid_post(p: Provider) -> Response:
         await save_month(p, month, form, grid if submitting else None, context["activities"])
     except HoursError as refusal:
         context = await grid_context(p, month)
-        return grid_response(p, context, form, {}, 409, refusal=refusal.message)
+        return await grid_response(p, context, form, {}, 409, refusal=refusal.message)
     except IntegrityError:
         return RedirectResponse(f"{p.base}/{month}", status_code=303)  # a racing double submit
     if grid.errors and action == "submit":
         context = await grid_context(p, month)
-        return grid_response(p, context, form, grid.errors, 400)
+        return await grid_response(p, context, form, grid.errors, 400)
     if action == "copy":
         context = await grid_context(p, month)
-        return grid_response(p, context, form, grid.errors, saved="copied")
+        return await grid_response(p, context, form, grid.errors, saved="copied")
     return RedirectResponse(
         f"{p.base}/{month}?saved={'submitted' if action == 'submit' else 'draft'}", 303
     )

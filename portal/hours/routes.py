@@ -105,7 +105,11 @@ def chart(month: Month, entries: Any) -> dict[str, Any]:
 
 async def report_page(request: Request, view: ParticipantView) -> Response:
     found = await page_reads.read_participant_report(
-        database(request), view.participant.id, request.path_params["report_id"], now()
+        database(request),
+        view.participant.id,
+        request.path_params["report_id"],
+        now(),
+        with_entries=False,  # read only when the version's sections are not kept (see below)
     )
     if found is None:
         raise HTTPException(404)
@@ -119,10 +123,10 @@ async def report_page(request: Request, view: ParticipantView) -> Response:
         if not earlier:
             raise HTTPException(404)
         shown = earlier[0]
-    return report_response(request, view, report, version, shown, offer_consent, {}, {})
+    return await report_response(request, view, report, version, shown, offer_consent, {}, {})
 
 
-def report_response(
+async def report_response(
     request: Request,
     view: ParticipantView,
     report: HourReport,
@@ -134,7 +138,7 @@ def report_response(
     status_code: int = 200,
 ) -> Response:
     month = Month(report.year, report.month)
-    weeks, days = version_sections(request, month, shown)
+    weeks, days = await version_fragments(request, month, shown, VERSION_SECTIONS)
     return render(
         request,
         view,
@@ -161,11 +165,23 @@ def report_response(
 RENDERED_VERSIONS = FragmentCache(max_entries=512)
 
 
-def version_sections(request: Request, month: Month, shown: Any) -> tuple[EncodedHTML, EncodedHTML]:
-    """The version's hours per week (a chart and the weeks' totals) and day by day."""
-    key = (shown.id, shown.submitted_at, current_language.get())
-    found: tuple[EncodedHTML, EncodedHTML] | None = RENDERED_VERSIONS.get(key)
+# A sent version on the participant's page: its hours per week (a chart and the weeks'
+# totals) and day by day.
+VERSION_SECTIONS = ("hours/_version_weeks.html", "hours/_version_days.html")
+# A sent version in the provider's month: its hours day by day.
+VERSION_TABLE = ("hours/_version_table.html",)
+
+
+async def version_fragments(
+    request: Request, month: Month, shown: Any, names: tuple[str, ...]
+) -> tuple[EncodedHTML, ...]:
+    """The fragments `names` of a version's hours (each given the month, the version, its
+    activities, its rows day by day and its chart), kept once the version is sent; its
+    entries are read for them when they were not read with it."""
+    key = (shown.id, shown.submitted_at, current_language.get(), names)
+    found: tuple[EncodedHTML, ...] | None = RENDERED_VERSIONS.get(key)
     if found is None:
+        shown = await page_reads.with_entries(database(request), shown)
         activities = activities_of(shown.entries)
         values = {
             "month": month,
@@ -175,10 +191,7 @@ def version_sections(request: Request, month: Month, shown: Any) -> tuple[Encode
             "chart": chart(month, shown.entries),
         }
         renderer = pages(request)
-        found = (
-            renderer.encoded_fragment("hours/_version_weeks.html", values),
-            renderer.encoded_fragment("hours/_version_days.html", values),
-        )
+        found = tuple(renderer.encoded_fragment(name, values) for name in names)
         if shown.state == "submitted":
             RENDERED_VERSIONS.put(key, found)
     return found
@@ -245,7 +258,7 @@ async def not_agreed(request: Request, participant: Participant) -> Response:
             if error is not None:
                 report, version = shown
                 offer = await approval.may_offer_consent(db, participant.id)
-                return report_response(
+                return await report_response(
                     request,
                     ParticipantView(participant),
                     report,

@@ -183,6 +183,13 @@ def month_total(page: str) -> Decimal:
     return Decimal(shown.group(1).replace(",", ""))
 
 
+def table_total(page: str) -> Decimal:
+    """The month's total in the day-by-day table of a page (English)."""
+    shown = re.search(r'<td data-label="Month">([\d.,]+)</td>', page)
+    assert shown
+    return Decimal(shown.group(1).replace(",", ""))
+
+
 def test_a_provider_correction_is_approved_again_without_asking_consent_twice(
     client: TestClient,
 ) -> None:
@@ -205,6 +212,13 @@ def test_a_provider_correction_is_approved_again_without_asking_consent_twice(
     values[first] = "3" if was != 3 else "2"
     submitted = client.post(base, data={**values, "action": "submit"})
     assert submitted.status_code == 200 and "Submitted." in submitted.text
+    # The provider's month shows each sent version's own table (kept once rendered).
+    totals = [
+        table_total(client.get(base + shown, headers=english).text)
+        for _ in range(2)
+        for shown in ("", "?version=1")
+    ]
+    assert totals[:2] == totals[2:] and totals[0] == totals[1] - was + Decimal(values[first])
     log_in(client, "anna")
     link = waiting_report(client)
     page = client.get(link, headers=english).text
