@@ -322,7 +322,7 @@ async def _book_group(
     today: dt.date,
     place: Place,
 ) -> Booking:
-    if day not in engine.bookable_days(as_engine_offer(offer), today) or day in await closed_days(
+    if not engine.bookable_on(as_engine_offer(offer), today, day) or day in await closed_days(
         db, offer.team_id, place.country, day, day
     ):
         raise SlotTaken()

@@ -136,8 +136,8 @@ def build_picker(
 
 
 def last_bookable(offer: MeetingOffer, today_: dt.date) -> dt.date | None:
-    days = engine.bookable_days(free_times.as_engine_offer(offer), today_)
-    return days[-1] if days else None
+    span = engine.bookable_span(free_times.as_engine_offer(offer), today_)
+    return span[1] if span else None
 
 
 async def offer_or_404(request: Request, participant: Participant) -> MeetingOffer:

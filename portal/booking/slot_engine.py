@@ -118,6 +118,12 @@ def bookable_span(offer: Offer, today: dt.date) -> tuple[dt.date, dt.date] | Non
     return (first, last) if last >= first else None
 
 
+def bookable_on(offer: Offer, today: dt.date, day: dt.date) -> bool:
+    """Whether `day` is in the offer's `bookable_span`."""
+    span = bookable_span(offer, today)
+    return span is not None and span[0] <= day <= span[1]
+
+
 def bookable_days(offer: Offer, today: dt.date) -> list[dt.date]:
     """Every day of `bookable_span`."""
     span = bookable_span(offer, today)
@@ -245,13 +251,16 @@ def group_slots(
     timezone: str,
 ) -> dict[dt.date, list[Slot]]:
     """The group meeting's set times in the bookable days, while seats are free."""
+    span = bookable_span(offer, today)
+    if span is None:
+        return {}
+    first, last = span
     zone = ZoneInfo(timezone)
-    days = set(bookable_days(offer, today)) - closed
     result: dict[dt.date, list[Slot]] = {}
     for start in sorted(times):
         day = start.astimezone(zone).date()
         left = seats - booked.get(start, 0)
-        if day in days and left > 0:
+        if first <= day <= last and day not in closed and left > 0:
             result.setdefault(day, []).append(
                 Slot(start, start + offer.duration, (), seats_left=left)
             )

@@ -11,6 +11,7 @@ from portal.booking.slot_engine import (
     Offer,
     WeekSchedule,
     bookable_days,
+    bookable_on,
     bookable_span,
     check_pauses,
     closing_days,
@@ -134,9 +135,11 @@ def test_the_bookable_span_is_the_first_and_last_bookable_day_or_none() -> None:
         offer(fixed_end=TODAY),  # ended: nothing from tomorrow on
         offer(fixed_end=None, rolling_weeks=None),
     ]
+    around = [TODAY + dt.timedelta(days=n) for n in range(-2, 40)]
     for each in cases:
         days = bookable_days(each, TODAY)
         assert bookable_span(each, TODAY) == ((days[0], days[-1]) if days else None)
+        assert [day for day in around if bookable_on(each, TODAY, day)] == days
     assert bookable_span(offer(fixed_end=TODAY), TODAY) is None
 
 
