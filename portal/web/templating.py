@@ -8,7 +8,15 @@ extracts the messages from the template source.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Hashable, Iterable, Iterator, MutableMapping, Sequence
+from collections.abc import (
+    Callable,
+    Hashable,
+    Iterable,
+    Iterator,
+    Mapping,
+    MutableMapping,
+    Sequence,
+)
 from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any, NamedTuple
 
@@ -64,12 +72,24 @@ class FoldTranslations(NodeTransformer):
             and node.dyn_args is None
             and node.dyn_kwargs is None
         ):
-            text = nodes.MarkSafe(nodes.Const(self.translate(node.args[0].value)))
+            translated = self.translate(node.args[0].value)
             if not node.kwargs:
-                # Like jinja2.ext.i18n (newstyle): formatting always runs, so "%%" -> "%".
-                return nodes.Mod(text, nodes.Dict([]), lineno=node.lineno)
+                # Like jinja2.ext.i18n (newstyle): formatting always runs, so "%%" -> "%";
+                # with nothing to put in, it runs here, once.
+                try:
+                    return nodes.MarkSafe(nodes.Const(translated % {}), lineno=node.lineno)
+                except (KeyError, TypeError, ValueError):  # a placeholder without a value:
+                    pass  # fails when the page is rendered, as before
             pairs = [nodes.Pair(nodes.Const(k.key), k.value) for k in node.kwargs]
-            return nodes.Mod(text, nodes.Dict(pairs), lineno=node.lineno)
+            return nodes.Filter(
+                nodes.Const(translated),
+                "format_translated",
+                [nodes.Dict(pairs)],
+                [],
+                None,
+                None,
+                lineno=node.lineno,
+            )
         return node
 
 
@@ -89,6 +109,13 @@ def escape_output(value: Any) -> str:
     if html is not None:
         return str(html())
     return _escape_inner(str(value))
+
+
+def format_translated(text: str, values: Mapping[str, Any]) -> Markup:
+    """A translation (trusted, as the templates are) with its `values` put in, each escaped:
+    what `Markup(text) % values` gives for the `%(name)s` placeholders the catalogs use, at a
+    third of its cost (Markup wraps every value in a helper object to escape it)."""
+    return Markup(text % {name: escape_output(value) for name, value in values.items()})  # noqa: S704
 
 
 class EscapeOutput(CodeGenerator):
@@ -151,13 +178,14 @@ class TranslatedEnvironment(Environment):
         # Catalog texts are the project's own, as trusted as the templates; the values put
         # into them are escaped by Markup's %.
         def gettext(message: str, **variables: Any) -> Markup:
-            return Markup(catalog.ugettext(message)) % variables  # noqa: S704
+            return format_translated(catalog.ugettext(message), variables)
 
         def ngettext(singular: str, plural: str, n: int, **variables: Any) -> Markup:
             variables.setdefault("num", n)
-            return Markup(catalog.ungettext(singular, plural, n)) % variables  # noqa: S704
+            return format_translated(catalog.ungettext(singular, plural, n), variables)
 
         self.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
+        self.filters["format_translated"] = format_translated
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         """The environment's globals themselves, not a ChainMap over them: every render copies

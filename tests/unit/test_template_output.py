@@ -128,3 +128,27 @@ def test_a_lazy_label_is_written_out_as_its_text_in_the_language_of_the_request_
             )
         finally:
             current_language.reset(token)
+
+
+TRICKY: list[Any] = [
+    "<b>Tom & 'Jerry'</b>",
+    Markup("<em>kept</em>"),
+    42,
+    None,
+    True,
+    lazy_gettext("Start"),
+    "100 %",
+]
+
+
+@pytest.mark.parametrize("value", TRICKY, ids=repr)
+def test_a_translation_with_values_is_what_markup_formatting_gives(value: object) -> None:
+    from portal.web.templating import format_translated
+
+    text = "Hej %(name)s, 100 %% klart <i>nu</i>"
+    expected = Markup(text) % {"name": value}  # noqa: S704 (a constant)
+    assert format_translated(text, {"name": value}) == expected
+    env: Any = environment("sv")
+    page = env.from_string("{{ _('Hello, %(name)s', name=value) }}|{{ _('Start') }}")
+    translated = env.translate("Hello, %(name)s") + "|" + env.translate("Start")
+    assert page.render(value=value) == Markup(translated) % {"name": value}  # noqa: S704
