@@ -152,8 +152,12 @@ class CvShareView(Base):
     """One opening of a shared link (the page or its PDF)."""
 
     __tablename__ = "cv_share_views"
+    __table_args__ = (
+        # A link's latest openings, read newest first, and its count, from the index alone.
+        Index("ix_cv_share_views_share_at", "share_id", "viewed_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    share_id: Mapped[int] = mapped_column(ForeignKey("cv_shares.id"), index=True)
+    share_id: Mapped[int] = mapped_column(ForeignKey("cv_shares.id"))
     viewed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     what: Mapped[str] = mapped_column(String(10))

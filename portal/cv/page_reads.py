@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, func, select
 
@@ -27,6 +27,15 @@ from portal.occupations.service import preferred_label
 from portal.participants.models import Participant
 
 SIGHTINGS_SHOWN = 5
+OPENINGS_SHOWN = 10  # of each share link, the newest
+
+
+class SharedLink(NamedTuple):
+    """A share link of the presentation CV, with its newest openings and how many there are."""
+
+    share: CvShare
+    openings: list[CvShareView]  # the newest OPENINGS_SHOWN, newest first
+    opened: int
 
 
 @dataclass(frozen=True)
@@ -89,13 +98,13 @@ async def cv_page(
 class PresentationPage:
     texts: PresentationCv | None
     experiences: list[PresentationExperience]  # in the order they were added
-    shares: list[tuple[CvShare, list[CvShareView]]]  # newest first, each with its openings
+    shares: list[SharedLink]  # newest first
 
 
 @cache
-def presentation_queries(by_link: bool = False) -> tuple[tuple[type[Any], Any], ...]:
+def presentation_queries(by_link: bool = False) -> tuple[tuple[type[Any] | None, Any], ...]:
     """(class, query) for {"participant_id"}: the texts, the experiences, the share links and
-    their openings. With `by_link`, for {"token_hash"}: the share link, its participant, and
+    how often each was opened (each link's newest openings: `link_openings`). With `by_link`, for {"token_hash"}: the share link, its participant, and
     their texts and experiences."""
     link: Any = bindparam("token_hash")
     owner = select(CvShare.participant_id).where(CvShare.token_hash == link).scalar_subquery()
@@ -127,12 +136,24 @@ def presentation_queries(by_link: bool = False) -> tuple[tuple[type[Any], Any], 
             .order_by(CvShare.created_at.desc(), CvShare.id.desc()),
         ),
         (
-            CvShareView,
-            select_objects(CvShareView)
+            None,
+            select(CvShareView.share_id, func.count())
             .join(CvShare, CvShare.id == CvShareView.share_id)
             .where(CvShare.participant_id == mine)
-            .order_by(CvShareView.viewed_at.desc(), CvShareView.id.desc()),
+            .group_by(CvShareView.share_id),
         ),
+    )
+
+
+@cache
+def link_openings() -> Any:
+    """A link's ({"share"}) newest OPENINGS_SHOWN openings, read from the index by link and
+    moment (however often it was opened)."""
+    return (
+        select_objects(CvShareView)
+        .where(CvShareView.share_id == bindparam("share"))
+        .order_by(CvShareView.viewed_at.desc(), CvShareView.id.desc())
+        .limit(OPENINGS_SHOWN)
     )
 
 
@@ -145,12 +166,17 @@ async def presentation_page(
     given = {"participant_id": participant_id}
     found = await database.read_objects(*((model, query, given) for model, query in queries))
     texts, experiences = found[0], found[1]
-    shares: list[tuple[CvShare, list[CvShareView]]] = []
-    if with_shares:
-        views: dict[int, list[CvShareView]] = {}
-        for view in found[3]:
-            views.setdefault(view.share_id, []).append(view)
-        shares = [(share, views.get(share.id, [])) for share in found[2]]
+    shares: list[SharedLink] = []
+    if with_shares and found[2]:
+        # Each link's newest openings: one statement a link, all sent together.
+        openings = await database.read_objects(
+            *((CvShareView, link_openings(), {"share": share.id}) for share in found[2])
+        )
+        counted = dict(found[3])
+        shares = [
+            SharedLink(share, newest, counted.get(share.id, 0))
+            for share, newest in zip(found[2], openings, strict=True)
+        ]
     return PresentationPage(texts[0] if texts else None, experiences, shares)
 
 

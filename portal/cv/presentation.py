@@ -247,26 +247,3 @@ async def record_view(database: Database, share: CvShare, what: str, now: dt.dat
     """Log an opening of the link (one INSERT in a transaction of its own: every opening
     writes one)."""
     await database.write(_view_insert(), {"share_id": share.id, "viewed_at": now, "what": what})
-
-
-async def shares_with_views(
-    db: AsyncSession, participant_id: int
-) -> list[tuple[CvShare, list[CvShareView]]]:
-    shares = (
-        await db.scalars(
-            select(CvShare)
-            .where(CvShare.participant_id == participant_id)
-            .order_by(CvShare.created_at.desc())
-        )
-    ).all()
-    views = (
-        await db.scalars(
-            select(CvShareView)
-            .where(CvShareView.share_id.in_([s.id for s in shares]))
-            .order_by(CvShareView.viewed_at.desc())
-        )
-    ).all()
-    by_share: dict[int, list[CvShareView]] = {}
-    for view in views:
-        by_share.setdefault(view.share_id, []).append(view)
-    return [(share, by_share.get(share.id, [])) for share in shares]

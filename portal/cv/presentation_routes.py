@@ -220,18 +220,15 @@ async def create_share(request: Request, participant: Participant) -> Response:
         if token is None:
             return RedirectResponse("/cv/presentation#sharing", status_code=303)
         created = f"{settings.base_url}/shared/cv/{token}"
-    async with database(request).sessions() as db:
-        texts = await presentation.texts_of(db, participant.id)
-        items = await presentation.experiences(db, participant.id)
-        shares = await presentation.shares_with_views(db, participant.id)
+    page = await page_reads.presentation_page(database(request), participant.id)
     return render(
         request,
         ParticipantView(participant),
         "cv/presentation.html",
         400 if errors else 200,
-        texts=texts,
-        items=items,
-        shares=shares,
+        texts=page.texts,
+        items=page.experiences,
+        shares=page.shares,
         now=utcnow(),
         saved=None,
         share_values=form
@@ -247,10 +244,10 @@ async def create_share(request: Request, participant: Participant) -> Response:
 async def revoke_share(request: Request, participant: Participant) -> Response:
     """Asks first, then revokes the link: it no longer opens the presentation CV."""
     if request.method == "GET":
-        async with database(request).sessions() as db:
-            shares = await presentation.shares_with_views(db, participant.id)
+        page = await page_reads.presentation_page(database(request), participant.id)
         share_id = request.path_params["share_id"]
-        found = [s for s, _views in shares if s.id == share_id and s.revoked_at is None]
+        found = [link.share for link in page.shares if link.share.id == share_id]
+        found = [share for share in found if share.revoked_at is None]
         if not found:
             raise HTTPException(404)
         who = found[0].employer_name or gettext("No employer named")

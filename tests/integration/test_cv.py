@@ -301,6 +301,14 @@ def test_a_shared_link_shows_only_the_presentation_cv_and_logs_each_view(
     page = client.get("/cv/presentation").text
     assert "Bageriet Solsidan" in page and "Opened 2 times:" in page
     assert link.rsplit("/", 1)[1] not in page  # the token is shown only once
+    client.post("/auth/logout")
+    for _ in range(10):
+        assert client.get(link).status_code == 200
+    log_in(client, "anna")
+    page = client.get("/cv/presentation").text
+    opened = re.search(r"Opened 12 times: ([^<]*)</p>", page)
+    assert opened, "every opening counted"
+    assert opened.group(1).count(",") == 9 and "(PDF)" not in opened.group(1), "the newest ten"
 
 
 def test_a_revoked_or_expired_link_answers_410(client: TestClient) -> None:
