@@ -104,8 +104,8 @@ class PresentationPage:
 @cache
 def presentation_queries(by_link: bool = False) -> tuple[tuple[type[Any] | None, Any], ...]:
     """(class, query) for {"participant_id"}: the texts, the experiences, the share links and
-    how often each was opened (each link's newest openings: `link_openings`). With `by_link`, for {"token_hash"}: the share link, its participant, and
-    their texts and experiences."""
+    how often each was opened (each link's newest openings: `link_openings`). With `by_link`,
+    for {"token_hash"}: the share link, its participant, and their texts and experiences."""
     link: Any = bindparam("token_hash")
     owner = select(CvShare.participant_id).where(CvShare.token_hash == link).scalar_subquery()
     mine: Any = owner if by_link else bindparam("participant_id")

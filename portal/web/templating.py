@@ -12,7 +12,6 @@ from collections.abc import (
     Callable,
     Hashable,
     Iterable,
-    Iterator,
     Mapping,
     MutableMapping,
     Sequence,
@@ -249,7 +248,7 @@ def build_environment(
     # which that language's dictionary splits best.
     words_in = language if language != "en" else national_language(settings.country)
     env.filters["hyphenated_heading"] = heading_filter(words_in)
-    env.globals["with_titles"] = with_titles
+    env.globals["table_rows"] = table_rows
     env.filters["upper_first"] = upper_first
     env.filters["iso_date"] = iso_date
     register_components(env)
@@ -262,9 +261,22 @@ def build_environment(
     return env
 
 
-def with_titles(titles: Sequence[Any], cells: Sequence[Any]) -> Iterator[tuple[Any, Any]]:
-    """A table row's cells, each with its column's title (the label a narrow screen shows)."""
-    return zip(titles, cells, strict=False)
+def table_rows(titles: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Markup:
+    """A data table's body rows: each cell escaped as `{{ cell }}` would be, and labelled with
+    its column's title (what a narrow screen shows). Made here rather than by a template loop
+    over every cell: a table of two hundred rows cost a millisecond in the loop alone."""
+    openings = [f'<td data-label="{escape_output(title)}">' for title in titles]
+    return Markup(  # noqa: S704 -- every title and cell escaped above and below
+        "\n".join(
+            "<tr>"
+            + "".join(
+                opening + escape_output(cell) + "</td>"
+                for opening, cell in zip(openings, row, strict=False)
+            )
+            + "</tr>"
+            for row in rows
+        )
+    )
 
 
 class FragmentRenderer:

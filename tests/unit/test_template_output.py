@@ -152,3 +152,20 @@ def test_a_translation_with_values_is_what_markup_formatting_gives(value: object
     page = env.from_string("{{ _('Hello, %(name)s', name=value) }}|{{ _('Start') }}")
     translated = env.translate("Hello, %(name)s") + "|" + env.translate("Start")
     assert page.render(value=value) == Markup(translated) % {"name": value}  # noqa: S704
+
+
+def test_a_data_tables_cells_are_escaped_and_labelled_with_their_columns() -> None:
+    env: Any = environment("sv")
+    page = env.from_string(
+        "{{ data_table({'caption': 'Log', 'head': head, 'rows': rows}) }}"
+    ).render(
+        head=["When", 'Who "&"'],
+        rows=[["<b>1 dec</b>", Markup("<em>Karin</em>")], [2, None]],
+    )
+    assert '<td data-label="When">&lt;b&gt;1 dec&lt;/b&gt;</td>' in page
+    assert '<td data-label="Who &#34;&amp;&#34;"><em>Karin</em></td>' in page
+    assert (
+        '<tr><td data-label="When">2</td><td data-label="Who &#34;&amp;&#34;">None</td></tr>'
+        in page
+    )
+    assert page.count("<tr>") == 3  # the head's row and two
