@@ -266,17 +266,19 @@ async def board_page(request: Request) -> Response:
         query=found.query,
         scope=scope,
         providers=providers,
-        providers_options=[(str(key), name) for key, name in providers],
+        providers_options=tuple((str(key), name) for key, name in providers),
         tracks=tracks,
-        track_options=[(str(key), name) for key, name in tracks],
-        kind_options=[(column, rules.KINDS[column]) for column in board.COLUMNS],
+        track_options=tuple((str(key), name) for key, name in tracks),
+        kind_options=tuple((column, str(rules.KINDS[column])) for column in board.COLUMNS),
         sorts=board.SORTS,
-        sort_options=[(key, label) for key, label in board.SORTS.items() if key != "name"],
+        sort_options=tuple(
+            (key, str(label)) for key, label in board.SORTS.items() if key != "name"
+        ),
         columns=board.COLUMNS,
         abbreviations=rules.KIND_ABBREVIATIONS,
         recent_since=utcnow() - board.RECENT,
         created=request.query_params.get("created"),
-        # Plain strings and tuples, so that each row can be a cached fragment.
+        # Plain strings and tuples, so that each row and the filters can be cached fragments.
         row_labels=(
             *((column, str(rules.KINDS[column])) for column in board.COLUMNS),
             ("provider", gettext("Provider")),
