@@ -167,15 +167,21 @@ async def presentation_page(
     found = await database.read_objects(*((model, query, given) for model, query in queries))
     texts, experiences = found[0], found[1]
     shares: list[SharedLink] = []
-    if with_shares and found[2]:
-        # Each link's newest openings: one statement a link, all sent together.
-        openings = await database.read_objects(
-            *((CvShareView, link_openings(), {"share": share.id}) for share in found[2])
-        )
+    if with_shares:
         counted = dict(found[3])
+        opened = [share.id for share in found[2] if counted.get(share.id)]
+        # The newest openings of each link opened: one statement a link, sent together.
+        newest = (
+            await database.read_objects(
+                *((CvShareView, link_openings(), {"share": share}) for share in opened)
+            )
+            if opened
+            else []
+        )
+        openings = dict(zip(opened, newest, strict=True))
         shares = [
-            SharedLink(share, newest, counted.get(share.id, 0))
-            for share, newest in zip(found[2], openings, strict=True)
+            SharedLink(share, openings.get(share.id, []), counted.get(share.id, 0))
+            for share in found[2]
         ]
     return PresentationPage(texts[0] if texts else None, experiences, shares)
 
