@@ -113,6 +113,7 @@ class OverviewPage:
     rows: list[OverviewRow]
     total: int
     query: OverviewQuery
+    news: int = 0  # with `count_news`: how many have something new (up to NEWS_COUNTED + 1)
 
     @property
     def pages(self) -> int:
@@ -292,23 +293,17 @@ def news_statement() -> Any:
     return driven_count(False, False, 0, True, NEWS_COUNTED)
 
 
-async def news_count(database: Database, user: StaffUser, roles: set[str]) -> int:
-    """How many of the user's participants have something new since they last looked (up to
-    NEWS_COUNTED + 1): what the start page says waits for them."""
-    if not allows(roles, "view_participant"):
-        return 0
-    statement = news_statement()
-    (counted,) = await database.read_all(
-        (statement, {"user": user.id, "organisation": user.organisation_id, "marking": ""})
-    )
-    return int(counted[0][0])
-
-
 async def case_overview(
-    database: Database, user: StaffUser, roles: set[str], query: OverviewQuery
+    database: Database,
+    user: StaffUser,
+    roles: set[str],
+    query: OverviewQuery,
+    count_news: bool = False,
 ) -> OverviewPage:
     """One page of the overview (a page beyond the last shows the last), and how many
-    participants match (up to MAX_COUNTED + 1)."""
+    participants match (up to MAX_COUNTED + 1); with `count_news`, also how many of the
+    user's participants have something new since they last looked (up to NEWS_COUNTED + 1:
+    what the start page says waits for them), read with the count."""
     if not allows(roles, "view_participant"):
         return OverviewPage([], 0, query)
     words = search_words(query.search)
@@ -320,7 +315,11 @@ async def case_overview(
         **{f"w{n}": word for n, word in enumerate(words)},
         **{f"w{n}_end": word + END for n, word in enumerate(words)},
     }
-    (counted,) = await database.read_all((shape(*filtered, narrow=True).count, values))
+    news_values = {"user": user.id, "organisation": user.organisation_id, "marking": ""}
+    counted, *news = await database.read_all(
+        (shape(*filtered, narrow=True).count, values),
+        *([(news_statement(), news_values)] if count_news else []),
+    )
     total = int(counted[0][0])
     query = replace(query, page=min(query.page, max(1, -(-min(total, MAX_COUNTED) // PAGE_SIZE))))
     offset = (query.page - 1) * PAGE_SIZE
@@ -341,4 +340,4 @@ async def case_overview(
             )
         )
         rows += [OverviewRow(*row) for row in without]
-    return OverviewPage(rows, total, query)
+    return OverviewPage(rows, total, query, int(news[0][0][0]) if news else 0)

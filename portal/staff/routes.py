@@ -38,8 +38,9 @@ async def staff_start(request: Request) -> Response:
         return login_redirect(request, "/staff/login")
     query = overview.OverviewQuery.parse(request.query_params)
     tools = participant_tools(staff.user, staff.roles)
-    found = await overview.case_overview(database(request), staff.user, staff.roles, query)
-    news = await overview.news_count(database(request), staff.user, staff.roles)
+    found = await overview.case_overview(
+        database(request), staff.user, staff.roles, query, count_news=True
+    )
     may_manage_staff = allows(staff.roles, "manage_staff", WRITE)
     may_register = allows(staff.roles, "register_reports", WRITE)
     may_review = allows(staff.roles, "review_reports", WRITE)
@@ -75,7 +76,7 @@ async def staff_start(request: Request) -> Response:
             "recent_since": utcnow() - overview.RECENT,
             "max_counted": overview.MAX_COUNTED,
             "news_counted": overview.NEWS_COUNTED,
-            "news": news,
+            "news": found.news,
             "may_view": allows(staff.roles, "view_participant"),
             "tools": tools,
             # Plain strings, so that each row can be a cached fragment.
