@@ -34,6 +34,16 @@ class FragmentCache:
                 self._entries.move_to_end(key)
             return value
 
+    def get_many(self, keys: list[Hashable]) -> list[Any | None]:
+        """`get` of each key, under one hold of the lock."""
+        entries = self._entries
+        with self._lock:
+            found = [entries.get(key) for key in keys]
+            for key, value in zip(keys, found, strict=True):
+                if value is not None:
+                    entries.move_to_end(key)
+            return found
+
     def put(self, key: Hashable, value: Any) -> None:
         with self._lock:
             self._entries[key] = value

@@ -307,10 +307,10 @@ class FragmentRenderer:
         dictionary and a sort for each row (a list of fifty cost as much as the rest of its
         page)."""
         common = tuple(sorted(shared.items()))
-        parts = []
-        for row in rows:
-            key = (_EACH, name, row._fields, row, common)
-            content: Markup | None = self.rendered.get(key)
+        rows = list(rows)
+        keys: list[Hashable] = [(_EACH, name, row._fields, row, common) for row in rows]
+        parts: list[Markup] = []
+        for key, row, content in zip(keys, rows, self.rendered.get_many(keys), strict=True):
             if content is None:
                 content = self.render(name, {**shared, **row._asdict()})
                 self.rendered.put(key, content)
