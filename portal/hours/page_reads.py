@@ -139,7 +139,7 @@ async def read_participant_report(
 ) -> ReportRead | None:
     """One report the participant sees, with every version's answer (and its signature) and,
     unless told otherwise, its entries, in one read; None when it is not theirs, not sent, or
-    expired. Without entries, touching a version's `entries` raises (`version_entries` reads
+    expired. Without entries, touching a version's `entries` raises (`with_entries` reads
     them)."""
     reads = zip(READ_MODELS, report_queries(), strict=True)
     given = {"participant": participant_id, "report": report_id}
