@@ -227,7 +227,7 @@ def objects_of(kind: Any, rows: list[Any]) -> list[Any]:
         parts_of.append((loader(entity, names), at, at + len(names)))
         at += len(names)
     return [
-        tuple(row[at] if load is None else load(row[at:end]) for load, at, end in parts_of)
+        tuple(row[i] if load is None else load(row[i:end]) for load, i, end in parts_of)
         for row in rows
     ]
 

@@ -175,7 +175,7 @@ class TranslatedEnvironment(Environment):
         self.translate = catalog.ugettext
 
         # Catalog texts are the project's own, as trusted as the templates; the values put
-        # into them are escaped by Markup's %.
+        # into them are escaped (`format_translated`).
         def gettext(message: str, **variables: Any) -> Markup:
             return format_translated(catalog.ugettext(message), variables)
 
