@@ -302,7 +302,8 @@ class FragmentRenderer:
 
     def each(self, name: str, rows: Iterable[NamedTuple], /, **shared: Hashable) -> Markup:
         """`cached_fragments(name, rows, **shared)`: the partial `name` once for each row, a
-        named tuple of that row's values, with the `shared` values of every row: what a
+        named tuple of that row's values (hashable, like all of a cached fragment's values),
+        with the `shared` values of every row: what a
         `{% for %}` of `cached_fragment` calls gives, without a template call, a keyword
         dictionary and a sort for each row (a list of fifty cost as much as the rest of its
         page)."""
