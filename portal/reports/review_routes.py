@@ -265,9 +265,7 @@ async def board_page(request: Request) -> Response:
         board=found,
         query=found.query,
         scope=scope,
-        providers=providers,
         providers_options=tuple((str(key), name) for key, name in providers),
-        tracks=tracks,
         track_options=tuple((str(key), name) for key, name in tracks),
         kind_options=tuple((column, str(rules.KINDS[column])) for column in board.COLUMNS),
         sorts=board.SORTS,
@@ -276,7 +274,6 @@ async def board_page(request: Request) -> Response:
         ),
         columns=board.COLUMNS,
         abbreviations=rules.KIND_ABBREVIATIONS,
-        recent_since=utcnow() - board.RECENT,
         created=request.query_params.get("created"),
         # Plain strings and tuples, so that each row and the filters can be cached fragments.
         row_labels=(
