@@ -224,12 +224,18 @@ async def share_by_token(db: AsyncSession, token: str, secret: str) -> CvShare |
     return await db.scalar(select(CvShare).where(CvShare.token_hash == hashed))
 
 
+async def own_share(db: AsyncSession, participant_id: int, share_id: int) -> CvShare | None:
+    """The participant's own share link (None for another's, or none)."""
+    share: CvShare | None = await db.scalar(
+        select(CvShare).where(CvShare.id == share_id, CvShare.participant_id == participant_id)
+    )
+    return share
+
+
 async def revoke_share(
     db: AsyncSession, participant_id: int, share_id: int, now: dt.datetime
 ) -> CvShare | None:
-    share = await db.scalar(
-        select(CvShare).where(CvShare.id == share_id, CvShare.participant_id == participant_id)
-    )
+    share = await own_share(db, participant_id, share_id)
     if share is not None and share.revoked_at is None:
         share.revoked_at = now
         await db.flush()

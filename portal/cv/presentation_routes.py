@@ -244,13 +244,13 @@ async def create_share(request: Request, participant: Participant) -> Response:
 async def revoke_share(request: Request, participant: Participant) -> Response:
     """Asks first, then revokes the link: it no longer opens the presentation CV."""
     if request.method == "GET":
-        page = await page_reads.presentation_page(database(request), participant.id)
-        share_id = request.path_params["share_id"]
-        found = [link.share for link in page.shares if link.share.id == share_id]
-        found = [share for share in found if share.revoked_at is None]
-        if not found:
+        async with database(request).sessions() as db:
+            share = await presentation.own_share(
+                db, participant.id, request.path_params["share_id"]
+            )
+        if share is None or share.revoked_at is not None:
             raise HTTPException(404)
-        who = found[0].employer_name or gettext("No employer named")
+        who = share.employer_name or gettext("No employer named")
         return confirmation(
             request,
             participant,

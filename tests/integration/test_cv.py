@@ -332,8 +332,11 @@ def test_the_caseworker_downloads_the_presentation_pdf_and_bo_cannot_revoke_anna
     shares = re.findall(
         r'href="/cv/presentation/shares/(\d+)/revoke"', client.get("/cv/presentation").text
     )
+    asked = client.get(f"/cv/presentation/shares/{shares[0]}/revoke")
+    assert asked.status_code == 200 and "Revoke the link for" in asked.text
     log_in(client, "bo")
     for share in shares:
+        assert client.get(f"/cv/presentation/shares/{share}/revoke").status_code == 404
         assert client.post(f"/cv/presentation/shares/{share}/revoke").status_code == 404
     log_in(client, "karin", staff=True)
     anna = re.search(
