@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, UTCDateTime, utcnow
@@ -71,6 +71,21 @@ class ParticipantAssignment(Base):
             "(staff_user_id IS NULL) <> (organisation_id IS NULL)", name="one_assignee"
         ),
         UniqueConstraint("participant_id", "staff_user_id", "organisation_id"),
+        # A participant is assigned to a user, or to an organisation, once (the constraint
+        # above cannot say it: NULLs are never equal); a user's or an organisation's
+        # participants are read from these indexes alone (`scope_members`).
+        Index(
+            "ix_participant_assignments_user_participant",
+            "staff_user_id",
+            "participant_id",
+            unique=True,
+        ),
+        Index(
+            "ix_participant_assignments_organisation_participant",
+            "organisation_id",
+            "participant_id",
+            unique=True,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,10 +93,10 @@ class ParticipantAssignment(Base):
         ForeignKey("participants.id", ondelete="CASCADE"), index=True
     )
     staff_user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+        ForeignKey("staff_users.id", ondelete="CASCADE")
     )
     organisation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+        ForeignKey("organisations.id", ondelete="CASCADE")
     )
 
 

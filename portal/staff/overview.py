@@ -26,7 +26,7 @@ from portal.participants.search import (
     search_words,
 )
 from portal.staff.models import ParticipantAssignment, StaffUser
-from portal.staff.service import allows, scope_rule
+from portal.staff.service import allows, scope_members, scope_rule
 from portal.web.i18n import lazy_gettext as _
 from portal.web.listing import chosen, page_number, query_string, search_text
 
@@ -233,30 +233,34 @@ def driven_count(
     only_mine: bool, marking: bool, words: int, news: bool, most: int = MAX_COUNTED
 ) -> Any:
     """How many match (up to the bound), read from the narrowest filter's index: the search's
-    first word, else the marking, else the user's own, else everyone; the other filters
-    checked per id."""
+    first word, else the marking, else the user's scope (their own, or also their
+    organisation's); the other filters checked per id."""
     word_values = [cast(str, bindparam(f"w{n}")) for n in range(words)]
     marked = cast(str, bindparam("marking"))
     if words:
         ids, id_column = ids_with_a_term_beginning(word_values.pop(0))
     elif marking:
         ids, id_column = marked_ids(marked)
-    elif only_mine:
-        ids, id_column = assigned_to_user()
     else:
-        ids, id_column = select(Participant.id), Participant.id
+        scope = scope_members(bindparam("user"), bindparam("organisation"), only_mine)
+        ids, id_column = select(scope.c.participant_id), scope.c.participant_id
     conditions = matches_every_word(word_values, id_column)
     if marking and words:
         conditions.append(is_marked(marked, id_column))
-    conditions.append(in_scope(only_mine, id_column))
+    if words or marking:
+        conditions.append(in_scope(only_mine, id_column))
+        ids = ids.distinct()
     if news:
-        conditions.append(
-            exists().where(
-                LatestEvent.participant_id == id_column,
-                ~looked_at_since(id_column, bindparam("user"), LatestEvent.at),
-            )
+        # The latest event's moment read per id (not joined: PostgreSQL would read every
+        # participant's latest event to join them, where a count stops at its bound).
+        latest = (
+            select(LatestEvent.at)
+            .where(LatestEvent.participant_id == id_column)
+            .correlate_except(LatestEvent)
+            .scalar_subquery()
         )
-    return bounded(ids.where(*conditions).distinct(), most)
+        conditions += [latest.is_not(None), ~looked_at_since(id_column, bindparam("user"), latest)]
+    return bounded(ids.where(*conditions), most)
 
 
 @cache

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 import pytest
+from sqlalchemy import text
 from starlette.testclient import TestClient
 
 from portal.db import Database
@@ -14,6 +15,7 @@ from portal.participants.models import Participant
 from portal.participants.service import record_event
 from portal.staff import overview
 from tests.conftest import log_in
+from tests.integration.test_login import sync_engine
 from tests.integration.test_plan_api import run_async
 
 ROW = re.compile(
@@ -190,6 +192,36 @@ def test_beyond_the_counted_bound_the_overview_says_more_than_and_keeps_paging(
         assert len(rows(by_name)) == 50
     finally:
         overview.shape.cache_clear()
+
+
+def test_each_participant_is_counted_once_however_they_are_assigned(
+    client: TestClient, database_url: str
+) -> None:
+    """Karin's participants are assigned to her, to her organisation, or both: the overview
+    counts each once, as does the start page's "something new"."""
+    log_in(client, "karin", staff=True)
+    in_scope = (
+        "SELECT DISTINCT a.participant_id AS id FROM participant_assignments a"
+        " JOIN staff_users u ON u.first_name = 'Karin'"
+        " WHERE a.staff_user_id = u.id OR a.organisation_id = u.organisation_id"
+    )
+    with_news = (
+        "SELECT count(*) FROM participant_latest_events e WHERE e.participant_id IN ("
+        "SELECT a.participant_id FROM participant_assignments a"
+        " JOIN staff_users u ON u.first_name = 'Karin'"
+        " WHERE a.staff_user_id = u.id OR a.organisation_id = u.organisation_id)"
+        " AND NOT EXISTS (SELECT 1 FROM access_log l JOIN staff_users u ON u.id = l.staff_user_id"
+        " WHERE u.first_name = 'Karin' AND l.participant_id = e.participant_id AND l.at >= e.at)"
+    )
+    engine = sync_engine(database_url)
+    with engine.connect() as connection:
+        assigned = len(connection.execute(text(in_scope)).all())
+        news = connection.execute(text(with_news)).scalar()
+    engine.dispose()
+    assert 0 < news < assigned
+    assert shown(client.get("/staff/").text)[2] == assigned
+    assert shown(client.get("/staff/", params={"new": "1"}).text)[2] == news
+    assert f"{news} of your participants have something new" in client.get("/staff/").text
 
 
 def test_something_new_lists_those_with_an_event_since_the_user_last_looked(

@@ -251,3 +251,30 @@ def test_a_shared_links_newest_openings_are_read_from_its_index(scaled: Settings
     """The presentation CV shows each link's ten newest openings (and how many): read from an
     index in that order, not by sorting every opening of a link an employer opens daily."""
     read_in_an_indexs_order(scaled.database_url, link_openings(), {"share": 1})
+
+
+def test_a_staff_users_scope_is_counted_from_the_assignments_not_from_everyone(
+    scaled: Settings,
+) -> None:
+    """The overview's "N participants" and the start page's "N have something new" go through
+    the user's and their organisation's assignments from their indexes: a small provider in a
+    country's database counts its own, not every participant up to its bound."""
+    engine = sync_engine(scaled.database_url)
+    values = {"user": 1, "organisation": 1, "marking": ""}
+    for statement in (
+        overview.shape(False, False, 0, False, "latest", narrow=True).count,
+        overview.shape(True, False, 0, False, "latest", narrow=True).count,
+        overview.news_statement(),
+    ):
+        compiled = statement.params(**values).compile(
+            engine, compile_kwargs={"literal_binds": True}
+        )
+        sql = str(compiled)
+        if scaled.database_url.startswith("sqlite"):
+            steps = sqlite_plan(scaled, sql)
+        else:
+            with psycopg.connect(scaled.database_url) as connection:
+                connection.execute("SET enable_seqscan = off")
+                steps = postgres_plan(connection, sql, None)
+        assert not [table for table, _ in steps if table in LARGE], (sql, steps)
+    engine.dispose()
