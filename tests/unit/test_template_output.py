@@ -41,7 +41,13 @@ CALLS = (
     "{% call item(n) %}[{{ loop.index }}]{% endcall %}{% endfor %}"
     "{{ named(value='x') }}|{{ with_context() }}|{{ callable_thing(3) }}|"
     "{{ things.method(2) }}|{{ things.method_with_context(2) }}|{{ things.told(2) }}|"
-    "{{ things.environment_name() }}|{{ ','.join(['a', 'b']) }}|{{ numbers.__len__() }}"
+    "{{ things.environment_name() }}|{{ ','.join(['a', 'b']) }}|{{ numbers.__len__() }}|"
+    # Components: one parameter, with or without a caller; defaults, keywords and varargs.
+    "{% macro box(params) %}<div>{{ params.t }}{{ caller() }}</div>{% endmacro %}"
+    "{% macro two(a, b='d') %}{{ a }}{{ b }}{% endmacro %}"
+    "{% macro many() %}{{ varargs|join(',') }}{{ kwargs.k }}{% endmacro %}"
+    "{% call box({'t': '<x>'}) %}in{% endcall %}|{{ two(1) }}{{ two(1, 2) }}{{ two(a=3) }}|"
+    "{{ many(1, 2, k='v') }}"
 )
 
 
@@ -90,6 +96,15 @@ def test_macros_functions_and_context_functions_are_called_as_jinja_calls_them()
     assert ours.replace("TranslatedEnvironment", "Environment") == plain
     assert "<li>1/2</li><li>1[1]</li>" in ours and "numbers=[1, 2]" in ours and "|9" in ours
     assert "|method 2|2 of [1, 2]|told 2 [1, 2]|TranslatedEnvironment|a,b|2" in ours
+    assert "|<div>&lt;x&gt;in</div>|1d123d|1,2v" in ours
+
+
+def test_a_component_that_wants_a_caller_and_gets_none_fails_as_in_jinja() -> None:
+    source = "{% macro box(params) %}{{ caller() }}{% endmacro %}{{ box({}) }}"
+    with pytest.raises(UndefinedError, match="No caller defined"):
+        environment("sv").from_string(source).render()  # type: ignore[attr-defined]
+    with pytest.raises(UndefinedError, match="No caller defined"):
+        Environment(autoescape=True).from_string(source).render()
 
 
 def test_a_dicts_own_methods_stay_methods_and_a_missing_key_is_undefined() -> None:
