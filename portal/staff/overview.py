@@ -251,15 +251,19 @@ def driven_count(
         conditions.append(in_scope(only_mine, id_column))
         ids = ids.distinct()
     if news:
-        # The latest event's moment read per id (not joined: PostgreSQL would read every
-        # participant's latest event to join them, where a count stops at its bound).
-        latest = (
-            select(LatestEvent.at)
-            .where(LatestEvent.participant_id == id_column)
+        # The latest event, looked up per id in a subquery PostgreSQL keeps as one (a condition
+        # it would join instead, reading every participant's latest event, or the user's
+        # whole access log, before the count could stop at its bound).
+        conditions.append(
+            select(LatestEvent.participant_id)
+            .where(
+                LatestEvent.participant_id == id_column,
+                ~looked_at_since(LatestEvent.participant_id, bindparam("user"), LatestEvent.at),
+            )
             .correlate_except(LatestEvent)
             .scalar_subquery()
+            .is_not(None)
         )
-        conditions += [latest.is_not(None), ~looked_at_since(id_column, bindparam("user"), latest)]
     return bounded(ids.where(*conditions), most)
 
 
