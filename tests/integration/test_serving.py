@@ -13,7 +13,10 @@ import httpx
 import pytest
 
 from bench.harness import free_port, wait_until_listening
+from portal import app as app_module
 from portal.serving import listening_socket
+from portal.web import hyphens
+from portal.web.i18n import LANGUAGES
 from tests.conftest import server_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,3 +70,16 @@ def test_two_workers_serve_and_stop_when_told(database_url: str, tmp_path: Path)
         if server.poll() is None:
             server.kill()
             server.wait()
+
+
+def test_a_serving_process_loads_the_hyphenation_dictionaries_before_its_first_page(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first page with a long heading in a language does not wait for its dictionary."""
+    for name, value in server_env(database_url, tmp_path, 8000).items():
+        if name.startswith("PORTAL_"):
+            monkeypatch.setenv(name, value)
+    monkeypatch.setattr(app_module, "settle_memory", lambda: None)  # the test process's own
+    hyphens.dictionary.cache_clear()
+    app_module.app_from_env()
+    assert hyphens.dictionary.cache_info().currsize == len(LANGUAGES)
