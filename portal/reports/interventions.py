@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portal.db import insert_into
 from portal.participants.models import Participant
 from portal.participants.service import normalise_personal_number
 from portal.reports.models import Intervention, Track
@@ -110,12 +111,10 @@ async def register(
 
 
 async def grant_provider(db: AsyncSession, participant: Participant, provider_id: int) -> None:
-    """The provider's staff may see the participant (once)."""
-    assigned = await db.scalar(
-        select(ParticipantAssignment.id).where(
-            ParticipantAssignment.participant_id == participant.id,
-            ParticipantAssignment.organisation_id == provider_id,
-        )
+    """The provider's staff may see the participant (once: a second grant, also one made at
+    the same moment, changes nothing)."""
+    await db.execute(
+        insert_into(db, ParticipantAssignment)
+        .values(participant_id=participant.id, organisation_id=provider_id)
+        .on_conflict_do_nothing()
     )
-    if assigned is None:
-        db.add(ParticipantAssignment(participant_id=participant.id, organisation_id=provider_id))

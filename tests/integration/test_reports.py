@@ -629,6 +629,18 @@ def test_the_reviewing_organisation_registers_an_intervention_for_a_provider(
     assert "The intervention is registered" in board and "Bo " in board
     again = client.post("/staff/reports/interventions/new", data=form)
     assert again.status_code == 400 and "already has an intervention" in again.text
+    later = {
+        **form,
+        "start": (TODAY + dt.timedelta(days=200)).isoformat(),
+        "end": (TODAY + dt.timedelta(days=300)).isoformat(),
+    }
+    following = client.post("/staff/reports/interventions/new", data=later, follow_redirects=False)
+    assert following.status_code == 303  # the provider sees Bo already: assigned once
+    assigned = (
+        "SELECT count(*) FROM participant_assignments"
+        " WHERE participant_id = :b AND organisation_id = :p"
+    )
+    assert sql(url, assigned, b=bo, p=provider) == [(1,)]
     with client_of(settings) as erik:
         log_in(erik, "erik", staff=True)
         page = erik.get(f"/staff/participants/{bo}/provider-reports")
