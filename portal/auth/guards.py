@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from portal.auth.sessions import session_state
+from portal.auth.sessions import session_state, staff_queries
 from portal.db import detached
 from portal.employers.models import EmployerOrganisation, EmployerUser
 from portal.participants.models import Participant
@@ -38,32 +37,33 @@ async def current_participant(request: Request) -> Participant | None:
     return await database(request).get_row(Participant, state.user_id)
 
 
-@cache
-def staff_queries() -> tuple[Select[Any], Select[Any], list[str]]:
-    """A staff user with their organisation (one row), and their authorizations."""
-    users, organisations = StaffUser.__table__, Organisation.__table__
-    user = (
-        select(users, *(column.label(f"org__{column.key}") for column in organisations.c))
-        .join_from(users, organisations, organisations.c.id == users.c.organisation_id)
-        .where(users.c.id == bindparam("key"))
+def by_user(key: str = "key") -> tuple[Select[Any], Select[Any]]:
+    """`staff_queries` for the user `:key`."""
+    user, authorizations, _ = staff_queries()
+    return (
+        user.where(StaffUser.__table__.c.id == bindparam(key)),
+        authorizations.where(StaffAuthorization.staff_user_id == bindparam(key)),
     )
-    authorizations = (
-        select(StaffAuthorization.__table__)
-        .where(StaffAuthorization.staff_user_id == bindparam("key"))
-        .order_by(StaffAuthorization.start_date)
-    )
-    return user, authorizations, list(users.c.keys())
+
+
+STAFF_BY_USER = by_user()
 
 
 async def staff_user(request: Request, user_id: int) -> StaffUser | None:
-    """The staff user with their organisation and authorizations, read in one go as detached
-    objects: every staff page needs them, and the ORM's loading cost more than the page."""
-    user_query, authorizations_query, user_keys = staff_queries()
-    found, authorizations = await database(request).read_all(
-        (user_query, {"key": user_id}), (authorizations_query, {"key": user_id})
-    )
+    """The staff user with their organisation and authorizations as detached objects: every
+    staff page needs them, and the ORM's loading cost more than the page. On a staff page
+    they were read with the session; elsewhere they are read here, in one go."""
+    state = session_state(request)
+    if state.staff_rows is not None and state.user_id == user_id:
+        found, authorizations = state.staff_rows
+    else:
+        user_query, authorizations_query = STAFF_BY_USER
+        found, authorizations = await database(request).read_all(
+            (user_query, {"key": user_id}), (authorizations_query, {"key": user_id})
+        )
     if not found:
         return None
+    user_keys = staff_queries()[2]
     values = dict(found[0]._mapping)
     organisation = {
         key.removeprefix("org__"): values.pop(key) for key in list(values) if key not in user_keys

@@ -18,6 +18,7 @@ from portal.auth.models import WebSession
 from portal.db import Database, detached, one_file_check, utcnow
 from portal.participants.models import Participant
 from portal.settings import Settings
+from portal.staff.models import Organisation, StaffAuthorization, StaffUser
 from portal.web.requests import cookies_of
 
 # Writing last_seen on every request would make each page a write; a minute of slack is fine
@@ -90,9 +91,13 @@ class SessionState:
         data: SessionData,
         ended_reason: str | None = None,
         participant: Participant | None = None,
+        staff_rows: tuple[list[Any], list[Any]] | None = None,
     ) -> None:
         self.record = record
         self.participant = participant  # the logged-in participant, read with the session
+        # On a staff page: the logged-in staff user's row (with their organisation) and their
+        # authorizations' rows, read with the session (`staff_with_session`).
+        self.staff_rows = staff_rows
         self.data = data
         self.ended_reason = ended_reason  # "idle" or "absolute" when a session just timed out
         self.user_kind: str | None = record.user_kind if record else None
@@ -164,6 +169,36 @@ def session_query() -> Select[Any]:
     )
 
 
+STAFF_PAGES = "/staff/"
+
+
+@cache
+def staff_queries() -> tuple[Select[Any], Select[Any], list[str]]:
+    """A staff user with their organisation (one row; their columns, then the organisation's
+    labelled `org__…`), their authorizations, and the user's column names: unfiltered."""
+    users, organisations = StaffUser.__table__, Organisation.__table__
+    user = select(
+        users, *(column.label(f"org__{column.key}") for column in organisations.c)
+    ).join_from(users, organisations, organisations.c.id == users.c.organisation_id)
+    authorizations = select(StaffAuthorization.__table__).order_by(StaffAuthorization.start_date)
+    return user, authorizations, list(users.c.keys())
+
+
+@cache
+def staff_with_session() -> tuple[Select[Any], Select[Any]]:
+    """The staff user logged in to the session `:key` (none for anyone else's session), and
+    their authorizations: read with the session on staff pages, which all need them."""
+    user, authorizations, _ = staff_queries()
+    sessions = WebSession.__table__
+    logged_in = and_(sessions.c.id == bindparam("key"), sessions.c.user_kind == "staff")
+    return (
+        user.join(sessions, sessions.c.user_id == StaffUser.__table__.c.id).where(logged_in),
+        authorizations.join(
+            sessions, sessions.c.user_id == StaffAuthorization.__table__.c.staff_user_id
+        ).where(logged_in),
+    )
+
+
 def session_and_participant(row: Any) -> tuple[WebSession, Participant | None]:
     """The objects of a `session_query` row (its columns: the session's, then the participant's)."""
     session_keys, participant_keys = _column_keys()
@@ -214,7 +249,7 @@ class ServerSessionMiddleware:
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
         token = cookies_of(scope).get(self.cookie)
-        state = await self._load(token)
+        state = await self._load(token, scope["path"])
         scope["session"] = state.data
         scope["portal.session"] = state
 
@@ -228,19 +263,32 @@ class ServerSessionMiddleware:
 
         await self.app(scope, receive, send_with_session)
 
-    async def _load(self, token: str | None) -> SessionState:
+    async def _load(self, token: str | None, path: str) -> SessionState:
         if not token:
             return SessionState(None, SessionData())
-        row = await self.database().read_one(
-            session_query(), {"key": token_hash(token, self.settings.secret_key)}
-        )
+        key = {"key": token_hash(token, self.settings.secret_key)}
+        staff_rows = None
+        if path.startswith(STAFF_PAGES):
+            user, authorizations = staff_with_session()
+            found, *staff = await self.database().read_all(
+                (session_query(), key), (user, key), (authorizations, key)
+            )
+            row = found[0] if found else None
+            staff_rows = (staff[0], staff[1])
+        else:
+            row = await self.database().read_one(session_query(), key)
         if row is None:
             return SessionState(None, SessionData())
         record, participant = session_and_participant(row)
         reason = why_ended(record, self.settings, utcnow())
         if reason is not None:
             return SessionState(None, SessionData(), ended_reason=reason)
-        return SessionState(record, SessionData(record.data or {}), participant=participant)
+        return SessionState(
+            record,
+            SessionData(record.data or {}),
+            participant=participant,
+            staff_rows=staff_rows if record.user_kind == "staff" else None,
+        )
 
     async def _save(self, state: SessionState, old_token: str | None) -> str | None:
         """Write what changed; return the Set-Cookie value when the cookie must change."""

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
+import pytest
 from sqlalchemy import create_engine, text
 from starlette.testclient import TestClient
 
-from portal.auth.sessions import token_hash
-from portal.db import utcnow
-from tests.conftest import SECRET, log_in, portal_today
+from portal.auth.guards import STAFF_BY_USER
+from portal.auth.sessions import staff_with_session, token_hash
+from portal.db import Database, utcnow
+from portal.settings import Settings
+from tests.conftest import SECRET, client_of, log_in, portal_today
 
 
 def sync_engine(url: str):  # type: ignore[no-untyped-def]
@@ -169,3 +173,48 @@ def test_a_tampered_callback_state_is_refused(client: TestClient) -> None:
     result = client.get(callback)
     assert result.status_code == 400
     assert "could not be completed" in result.text
+
+
+def test_a_staff_page_reads_the_staff_user_with_the_session_and_ends_it_with_the_authorization(
+    client: TestClient, database_url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Staff pages read who is logged in, their organisation and authorizations in the
+    session's own read; an authorization that ends between two pages ends the session."""
+    log_in(client, "lars", staff=True)
+    reads: list[Any] = []
+    read_all = Database.read_all
+
+    async def recorded(database: Database, *queries: Any) -> Any:
+        reads.extend(query for query, _ in queries)
+        return await read_all(database, *queries)
+
+    monkeypatch.setattr(Database, "read_all", recorded)
+    assert client.get("/staff/").status_code == 200
+    assert staff_with_session()[0] in reads and STAFF_BY_USER[0] not in reads
+    with client_of(settings) as anna:
+        log_in(anna, "anna")
+        assert anna.get("/staff/", follow_redirects=False).status_code == 303
+    engine = sync_engine(database_url)
+    ended = portal_today() - dt.timedelta(days=2)
+    with engine.begin() as connection:
+        user_id = connection.execute(
+            text("SELECT id FROM staff_users WHERE first_name = 'Lars'")
+        ).scalar_one()
+        original = connection.execute(
+            text("SELECT end_date FROM staff_authorizations WHERE staff_user_id = :u"),
+            {"u": user_id},
+        ).scalar_one()
+        connection.execute(
+            text("UPDATE staff_authorizations SET end_date = :d WHERE staff_user_id = :u"),
+            {"d": ended, "u": user_id},
+        )
+    try:
+        refused = client.get("/staff/", follow_redirects=False)
+        assert refused.status_code == 303 and "/staff/login" in refused.headers["location"]
+    finally:
+        with engine.begin() as connection:
+            connection.execute(
+                text("UPDATE staff_authorizations SET end_date = :d WHERE staff_user_id = :u"),
+                {"d": original, "u": user_id},
+            )
+        engine.dispose()
