@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -47,15 +48,19 @@ class Reminders:
         return bool(self.returned_total or self.missing_total)
 
 
-def returned_query(organisation_id: int) -> Any:
-    """The provider's returned reports with the comment of the return, oldest first."""
+@cache
+def returned_statements() -> tuple[Any, Any]:
+    """The provider's (`:organisation`) returned reports with the comment of the return,
+    oldest first (the first SHOWN), and how many there are: built once, so that they are
+    compiled once (built with the provider's id in them, each request compiled them anew,
+    most of the provider's start page)."""
     version, later = aliased(ReportVersion), aliased(ReportVersion)
     newest_sent = (
         select(func.max(later.version))
         .where(later.report_id == Report.id, later.state == "submitted")
         .scalar_subquery()
     )
-    return (
+    returned = (
         select(
             Report.id,
             Report.kind,
@@ -73,19 +78,21 @@ def returned_query(organisation_id: int) -> Any:
         .join(version, version.report_id == Report.id)
         .join(ReportDecision, ReportDecision.version_id == version.id)
         .where(
-            Intervention.provider_id == organisation_id,
+            Intervention.provider_id == bindparam("organisation"),
             Report.state == "returned",
             version.version == newest_sent,
         )
         .order_by(ReportDecision.decided_at, Report.id)
     )
+    counted = select(func.count()).select_from(returned.order_by(None).subquery())
+    return returned.limit(SHOWN), counted
 
 
 async def provider_reminders(database: Database, organisation_id: int, today: dt.date) -> Reminders:
-    returned = returned_query(organisation_id)
-    counted = select(func.count()).select_from(returned.order_by(None).subquery())
+    shown, counted = returned_statements()
+    provider = {"organisation": organisation_id}
     returned_rows, (returned_total,) = await database.read_all(
-        (returned.limit(SHOWN), {}), (counted, {})
+        (shown, provider), (counted, provider)
     )
     scope = board.Scope(organisation_id, provider=True, reviewer=False)
     missing = await board.board_page(
