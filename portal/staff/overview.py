@@ -38,6 +38,9 @@ MAX_COUNTED = 1_000
 # list, and each one counted costs a look into the access log.
 NEWS_COUNTED = 100
 RECENT = dt.timedelta(days=7)  # events this recent are shown in bold
+# A scope under this part of everyone (a quarter) is read whole and sorted: walking an order's
+# index over everyone would read this many rows or more for each of the scope's.
+SPARSE = 4
 
 EVENT_LABELS: dict[str, LazyProxy] = {
     "plan_changed": _("My Plan changed"),
@@ -268,32 +271,65 @@ def driven_count(
 
 
 @cache
-def shape(only_mine: bool, marking: bool, words: int, news: bool, sort: str, narrow: bool) -> Shape:
-    """The statements for these filters; `narrow`: the matches are few (at most MAX_COUNTED)."""
-    conditions = filters(only_mine, marking, words, driving=narrow, news=news)
+def shape(
+    only_mine: bool,
+    marking: bool,
+    words: int,
+    news: bool,
+    sort: str,
+    narrow: bool,
+    sparse: bool = False,
+) -> Shape:
+    """The statements for these filters; `narrow`: the matches are few (at most MAX_COUNTED);
+    `sparse` (only without a search or a marking): the user's scope is a small part of
+    everyone, so its participants are read from the assignments and sorted, instead of
+    walking an order's index over everyone for the few that are theirs."""
     window = (bindparam("limit", type_=Integer), bindparam("offset", type_=Integer))
-    everyone = select(*COLUMNS).outerjoin(LatestEvent, LatestEvent.participant_id == Participant.id)
-    with_event = (
-        select(*COLUMNS)
-        .select_from(LatestEvent)
-        .join(Participant, Participant.id == LatestEvent.participant_id)
-        .where(*conditions)
-    )
-    page = with_event if sort == "latest" else everyone.where(*conditions)
-    counted = filters(only_mine, marking, words, driving=True, news=news)
-    return Shape(
-        count=driven_count(only_mine, marking, words, news),
-        page=page.order_by(*ORDERS[sort]).limit(window[0]).offset(window[1]),
-        events=bounded(
+    if sparse:
+        # A LIMIT of its own (the scope has fewer): the databases read the scope first.
+        scope = scope_members(
+            bindparam("user"), bindparam("organisation"), only_mine, MAX_COUNTED + 1
+        )
+        base = select(*COLUMNS).join_from(
+            scope, Participant, Participant.id == scope.c.participant_id
+        )
+        conditions = [has_news()] if news else []
+        everyone = base.outerjoin(LatestEvent, LatestEvent.participant_id == Participant.id)
+        with_event = base.join(LatestEvent, LatestEvent.participant_id == Participant.id).where(
+            *conditions
+        )
+        counted = conditions
+        events_from: Any = with_event.with_only_columns(LatestEvent.participant_id)
+    else:
+        conditions = filters(only_mine, marking, words, driving=narrow, news=news)
+        everyone = select(*COLUMNS).outerjoin(
+            LatestEvent, LatestEvent.participant_id == Participant.id
+        )
+        with_event = (
+            select(*COLUMNS)
+            .select_from(LatestEvent)
+            .join(Participant, Participant.id == LatestEvent.participant_id)
+            .where(*conditions)
+        )
+        counted = filters(only_mine, marking, words, driving=True, news=news)
+        events_from = (
             select(LatestEvent.participant_id)
             .join(Participant, Participant.id == LatestEvent.participant_id)
             .where(*counted)
-        ),
+        )
+    page = with_event if sort == "latest" else everyone.where(*conditions)
+    return Shape(
+        count=driven_count(only_mine, marking, words, news),
+        page=page.order_by(*ORDERS[sort]).limit(window[0]).offset(window[1]),
+        events=bounded(events_from),
         without_event=everyone.where(*conditions, LatestEvent.participant_id.is_(None))
         .order_by(*BY_NAME)
         .limit(window[0])
         .offset(window[1]),
     )
+
+
+EVERYONE = select(func.max(Participant.id))
 
 
 @cache
@@ -324,14 +360,17 @@ async def case_overview(
         **{f"w{n}_end": word + END for n, word in enumerate(words)},
     }
     news_values = {"user": user.id, "organisation": user.organisation_id, "marking": ""}
-    counted, *news = await database.read_all(
+    counted, everyone, *news = await database.read_all(
         (shape(*filtered, narrow=True).count, values),
+        (EVERYONE, {}),
         *([(news_statement(), news_values)] if count_news else []),
     )
     total = int(counted[0][0])
     query = replace(query, page=min(query.page, max(1, -(-min(total, MAX_COUNTED) // PAGE_SIZE))))
     offset = (query.page - 1) * PAGE_SIZE
-    statements = shape(*filtered, narrow=total <= MAX_COUNTED)
+    # The highest id stands for how many participants there are (read from its index at once).
+    sparse = not words and not query.marking and total * SPARSE < (everyone[0][0] or 0)
+    statements = shape(*filtered, narrow=total <= MAX_COUNTED, sparse=sparse)
     (found,) = await database.read_all(
         (statements.page, {**values, "limit": PAGE_SIZE, "offset": offset})
     )

@@ -143,16 +143,19 @@ def scope_rule(
     )
 
 
-def scope_members(user_id: Any, organisation_id: Any, only_mine: bool = False) -> Subquery:
+def scope_members(
+    user_id: Any, organisation_id: Any, only_mine: bool = False, most: int | None = None
+) -> Subquery:
     """The same scope as `scope_rule`, as the ids (column `participant_id`) of its
     participants, each once, read from the assignments' indexes by user and by organisation
     (a participant is assigned to a user, or to an organisation, at most once): to go through
     a whole scope, to count it, at a cost that grows with the scope and stops at a LIMIT, not
-    with every participant of the database."""
+    with every participant of the database. With `most`, at most that many (a LIMIT of its
+    own: the databases then read the scope first, whatever else the statement joins)."""
     by_user = aliased(ParticipantAssignment)
     own = select(by_user.participant_id).where(by_user.staff_user_id == user_id)
     if only_mine:
-        return own.subquery()
+        return own.limit(most).subquery()
     by_organisation, also = aliased(ParticipantAssignment), aliased(ParticipantAssignment)
     shared = select(by_organisation.participant_id).where(
         by_organisation.organisation_id == organisation_id
@@ -162,7 +165,7 @@ def scope_members(user_id: Any, organisation_id: Any, only_mine: bool = False) -
             also.participant_id == by_user.participant_id, also.organisation_id == organisation_id
         )
     )
-    return union_all(shared, only_own).subquery()
+    return union_all(shared, only_own).limit(most).subquery()
 
 
 def assigned_to(user: StaffUser, only_mine: bool = False) -> Exists:

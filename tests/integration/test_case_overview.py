@@ -4,6 +4,7 @@ participant's latest event, and the deep link by personal number."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 
 import pytest
@@ -267,3 +268,53 @@ async def event_now(database_url: str, participant_id: int) -> None:
             await record_event(db, participant_id, "meeting", dt.datetime.now(dt.UTC))
     finally:
         await database.dispose()
+
+
+def test_a_scope_read_whole_and_sorted_lists_what_walking_everyone_lists(
+    client: TestClient, database_url: str
+) -> None:
+    """A small scope in a large database is read from the assignments and sorted instead of
+    found by walking an index over everyone: the same rows, in the same order, for every
+    sort, either scope, with and without "something new", on each page."""
+    log_in(client, "erik", staff=True)  # erik's openings make "something new" differ
+    engine = sync_engine(database_url)
+    with engine.connect() as connection:
+        people = connection.execute(
+            text(
+                "SELECT id, organisation_id FROM staff_users WHERE first_name IN ('Karin', 'Erik')"
+            )
+        ).all()
+    engine.dispose()
+    database = Database(database_url)
+
+    async def compare() -> int:
+        compared = 0
+        for user, organisation in people:
+            for mine, news, sort, offset in itertools.product(
+                (False, True), (False, True), overview.SORTS, (0, 50)
+            ):
+                values = {
+                    "user": user,
+                    "organisation": organisation,
+                    "marking": "",
+                    "limit": overview.PAGE_SIZE,
+                    "offset": offset,
+                }
+                lists = []
+                for sparse in (False, True):
+                    statements = overview.shape(mine, False, 0, news, sort, True, sparse=sparse)
+                    lists.append(
+                        await database.read_all(
+                            (statements.page, values),
+                            (statements.without_event, values),
+                            (statements.events, values),
+                        )
+                    )
+                assert lists[0] == lists[1], (user, mine, news, sort, offset)
+                compared += len(lists[0][0])
+        return compared
+
+    try:
+        assert run_async(compare()) > 100
+    finally:
+        run_async(database.dispose())

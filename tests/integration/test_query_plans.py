@@ -259,13 +259,47 @@ def test_a_staff_users_scope_is_counted_from_the_assignments_not_from_everyone(
     """The overview's "N participants" and the start page's "N have something new" go through
     the user's and their organisation's assignments from their indexes: a small provider in a
     country's database counts its own, not every participant up to its bound."""
-    engine = sync_engine(scaled.database_url)
-    values = {"user": 1, "organisation": 1, "marking": ""}
-    for statement in (
+    no_whole_scan(
+        scaled,
         overview.shape(False, False, 0, False, "latest", narrow=True).count,
         overview.shape(True, False, 0, False, "latest", narrow=True).count,
         overview.news_statement(),
-    ):
+    )
+
+
+def test_a_small_scopes_pages_are_read_from_the_assignments_not_by_walking_everyone(
+    scaled: Settings,
+) -> None:
+    """A provider with a handful of participants in a country's database: its overview's
+    pages, in every order, read its scope and sort it, instead of walking an index over
+    everyone (and checking each) until a page is full."""
+    engine = sync_engine(scaled.database_url)
+    with engine.begin() as connection:
+        small = connection.execute(
+            text(
+                "INSERT INTO organisations (name, kind, organisation_number)"
+                " VALUES ('Liten Coaching AB', 'provider', '5569999999') RETURNING id"
+            )
+        ).scalar_one()
+        connection.execute(
+            text(
+                "INSERT INTO participant_assignments (participant_id, organisation_id)"
+                " SELECT id, :small FROM participants ORDER BY id LIMIT 3"
+            ),
+            {"small": small},
+        )
+    engine.dispose()
+    for sort in overview.SORTS:
+        for news in (False, True):
+            shape = overview.shape(False, False, 0, news, sort, True, sparse=True)
+            no_whole_scan(scaled, shape.page, shape.without_event, shape.events, organisation=small)
+
+
+def no_whole_scan(scaled: Settings, *statements: Any, organisation: int = 1) -> None:
+    """None of the statements scans a large table whole, LIMIT or not."""
+    engine = sync_engine(scaled.database_url)
+    values = {"user": 0, "organisation": organisation, "marking": "", "limit": 50, "offset": 0}
+    for statement in statements:
         compiled = statement.params(**values).compile(
             engine, compile_kwargs={"literal_binds": True}
         )
