@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -141,6 +143,14 @@ def test_staff_login_is_refused_without_a_staff_authorization(client: TestClient
 def test_staff_login_is_refused_when_the_authorization_period_has_ended(
     client: TestClient, database_url: str
 ) -> None:
+    with lars_authorization_ended(database_url):
+        response = log_in(client, "lars", staff=True)
+        assert response.status_code == 403
+
+
+@contextmanager
+def lars_authorization_ended(database_url: str) -> Iterator[None]:
+    """Lars's authorization ended two days ago, inside the block."""
     engine = sync_engine(database_url)
     with engine.begin() as connection:
         user_id = connection.execute(
@@ -155,8 +165,7 @@ def test_staff_login_is_refused_when_the_authorization_period_has_ended(
             {"d": portal_today() - dt.timedelta(days=2), "u": user_id},
         )
     try:
-        response = log_in(client, "lars", staff=True)
-        assert response.status_code == 403
+        yield
     finally:
         with engine.begin() as connection:
             connection.execute(
@@ -194,27 +203,6 @@ def test_a_staff_page_reads_the_staff_user_with_the_session_and_ends_it_with_the
     with client_of(settings) as anna:
         log_in(anna, "anna")
         assert anna.get("/staff/", follow_redirects=False).status_code == 303
-    engine = sync_engine(database_url)
-    ended = portal_today() - dt.timedelta(days=2)
-    with engine.begin() as connection:
-        user_id = connection.execute(
-            text("SELECT id FROM staff_users WHERE first_name = 'Lars'")
-        ).scalar_one()
-        original = connection.execute(
-            text("SELECT end_date FROM staff_authorizations WHERE staff_user_id = :u"),
-            {"u": user_id},
-        ).scalar_one()
-        connection.execute(
-            text("UPDATE staff_authorizations SET end_date = :d WHERE staff_user_id = :u"),
-            {"d": ended, "u": user_id},
-        )
-    try:
+    with lars_authorization_ended(database_url):
         refused = client.get("/staff/", follow_redirects=False)
         assert refused.status_code == 303 and "/staff/login" in refused.headers["location"]
-    finally:
-        with engine.begin() as connection:
-            connection.execute(
-                text("UPDATE staff_authorizations SET end_date = :d WHERE staff_user_id = :u"),
-                {"d": original, "u": user_id},
-            )
-        engine.dispose()
