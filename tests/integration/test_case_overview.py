@@ -195,6 +195,26 @@ def test_beyond_the_counted_bound_the_overview_says_more_than_and_keeps_paging(
         overview.shape.cache_clear()
 
 
+def test_a_small_part_of_everyone_beyond_the_counted_bound_is_listed_whole(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Erik's provider sees a dozen of the three hundred participants: counted beyond a bound
+    of five, its pages still list all of them (a scope read whole is read only within the
+    bound)."""
+    log_in(client, "erik", staff=True)
+    everyone = rows(client.get("/staff/", params={"sort": "name"}).text)
+    assert 5 < len(everyone) < overview.PAGE_SIZE
+    monkeypatch.setattr(overview, "MAX_COUNTED", 5)
+    overview.shape.cache_clear()
+    try:
+        for sort in overview.SORTS:
+            page = client.get("/staff/", params={"sort": sort}).text
+            assert "more than 5" in page
+            assert sorted(rows(page)) == sorted(everyone), sort
+    finally:
+        overview.shape.cache_clear()
+
+
 def test_each_participant_is_counted_once_however_they_are_assigned(
     client: TestClient, database_url: str
 ) -> None:
