@@ -11,6 +11,7 @@ import asyncio
 import datetime as dt
 import sqlite3
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -365,9 +366,14 @@ def test_a_postgresql_read_cancelled_while_it_waits_for_the_server_closes_its_co
             "SELECT count(*) FROM pg_stat_activity"
             " WHERE state = 'active' AND query LIKE 'SELECT pg_sleep%'"
         )
+        deadline = time.monotonic() + 10
         async with database.engine.connect() as admin:
-            while not (await admin.execute(sleeping)).scalar():  # until sent and running
-                pass
+            # Until sent and running; each look in a transaction of its own (PostgreSQL shows
+            # a transaction the same pg_stat_activity throughout: a first look before the read
+            # began would have been repeated forever).
+            while not (await admin.execute(sleeping)).scalar():
+                await admin.rollback()
+                assert time.monotonic() < deadline, "the read never began"
         reading.cancel()
         with pytest.raises(asyncio.CancelledError):
             await reading
