@@ -37,12 +37,12 @@ async def current_participant(request: Request) -> Participant | None:
     return await database(request).get_row(Participant, state.user_id)
 
 
-def by_user(key: str = "key") -> tuple[Select[Any], Select[Any]]:
+def by_user() -> tuple[Select[Any], Select[Any]]:
     """`staff_queries` for the user `:key`."""
     user, authorizations, _ = staff_queries()
     return (
-        user.where(StaffUser.__table__.c.id == bindparam(key)),
-        authorizations.where(StaffAuthorization.staff_user_id == bindparam(key)),
+        user.where(StaffUser.__table__.c.id == bindparam("key")),
+        authorizations.where(StaffAuthorization.staff_user_id == bindparam("key")),
     )
 
 

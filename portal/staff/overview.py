@@ -281,12 +281,12 @@ def shape(
     sparse: bool = False,
 ) -> Shape:
     """The statements for these filters; `narrow`: the matches are few (at most MAX_COUNTED);
-    `sparse` (only when narrow, without a search or a marking): the user's scope is a small
-    part of everyone, so its participants (at most MAX_COUNTED) are read from the assignments
-    and sorted, instead of walking an order's index over everyone for the few that are
-    theirs."""
+    `sparse`: the user's scope is a small part of everyone, so when it is also narrow and
+    neither searched nor marked, its participants (at most MAX_COUNTED) are read from the
+    assignments and sorted, instead of walking an order's index over everyone for the few
+    that are theirs."""
     window = (bindparam("limit", type_=Integer), bindparam("offset", type_=Integer))
-    if sparse:
+    if sparse and narrow and not words and not marking:
         # A LIMIT of its own (the scope has fewer): the databases read the scope first.
         scope = scope_members(
             bindparam("user"), bindparam("organisation"), only_mine, MAX_COUNTED + 1
@@ -299,7 +299,6 @@ def shape(
         with_event = base.join(LatestEvent, LatestEvent.participant_id == Participant.id).where(
             *conditions
         )
-        counted = conditions
         events_from: Any = with_event.with_only_columns(LatestEvent.participant_id)
     else:
         conditions = filters(only_mine, marking, words, driving=narrow, news=news)
@@ -370,9 +369,8 @@ async def case_overview(
     query = replace(query, page=min(query.page, max(1, -(-min(total, MAX_COUNTED) // PAGE_SIZE))))
     offset = (query.page - 1) * PAGE_SIZE
     # The highest id stands for how many participants there are (read from its index at once).
-    narrow = total <= MAX_COUNTED
-    sparse = narrow and not words and not query.marking and total * SPARSE < (everyone[0][0] or 0)
-    statements = shape(*filtered, narrow=narrow, sparse=sparse)
+    sparse = total * SPARSE < (everyone[0][0] or 0)
+    statements = shape(*filtered, narrow=total <= MAX_COUNTED, sparse=sparse)
     (found,) = await database.read_all(
         (statements.page, {**values, "limit": PAGE_SIZE, "offset": offset})
     )
