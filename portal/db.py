@@ -35,6 +35,7 @@ from sqlalchemy.orm.attributes import instance_state
 
 from portal.postgres_reads import PostgresReads
 from portal.sqlite_reads import (
+    GroupCommit,
     InlineReadSession,
     SQLiteReads,
     SQLiteWrites,
@@ -342,6 +343,11 @@ class Database:
         # SQLite has one writer at a time; this process's units of work take turns here
         # instead of in SQLite's busy handler, which sleeps up to 100 ms between tries.
         self.write_turn = WriteTurn() if url.startswith("sqlite") else None
+        self.group_commit = (
+            GroupCommit(self.fast_writes, self.write_turn, self._write_alone)
+            if self.fast_writes is not None and self.write_turn is not None
+            else None
+        )
 
     async def schema_version(self) -> str | None:
         """The migration the database is at (None before the first)."""
@@ -459,17 +465,21 @@ class Database:
         For the lines pages append on every opening (the access log, a shared CV's openings,
         a rate limit's count), on each database's fast path, else through a unit of work."""
         await self.check_file()
-        if self.fast_writes is not None and self.write_turn is not None:
-            async with self.write_turn:
-                rows = self.fast_writes.run(statement, parameters)
-                if rows is not None:
-                    return rows
-                return await self._write_in_transaction(statement, parameters)
+        if self.group_commit is not None:
+            return await self.group_commit.write(statement, parameters)
         if self.postgres_reads is not None:
             found = await self.postgres_reads.write(statement, parameters)
             if found is not None:
                 return found
         return await self._write_in_transaction(statement, parameters)
+
+    async def _write_alone(self, statement: Any, parameters: Mapping[str, Any] | None) -> list[Any]:
+        assert self.fast_writes is not None and self.write_turn is not None
+        async with self.write_turn:
+            rows = self.fast_writes.run(statement, parameters)
+            if rows is not None:
+                return rows
+            return await self._write_in_transaction(statement, parameters)
 
     async def _write_in_transaction(
         self, statement: Any, parameters: Mapping[str, Any] | None

@@ -3,6 +3,7 @@ each database's fast path, committed at once, and never lost when the fast path 
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from typing import Any
 
@@ -125,3 +126,164 @@ def test_a_write_whose_default_is_made_in_python_is_not_compiled_once() -> None:
     returning = insert(table).values(id=bindparam("id"), n=bindparam("n")).returning(table.c.n)
     compiled = returning.compile(dialect=sqlite.dialect())
     assert [key for key, _ in result_columns(returning, compiled)] == ["n"]
+
+
+def sqlite_only(database_url: str) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's group commit (PostgreSQL groups its commits itself)")
+
+
+class Groups:
+    """What `run_together` was given, group by group."""
+
+    def __init__(self, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+        assert database.fast_writes is not None
+        self.sizes: list[int] = []
+        writes = database.fast_writes
+        original = writes.run_together
+
+        def spied(group: Any) -> Any:
+            self.sizes.append(len(group))
+            return original(group)
+
+        monkeypatch.setattr(writes, "run_together", spied)
+
+
+def test_lines_appended_together_are_committed_together_each_once(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sqlite_only(database_url)
+
+    async def check(database: Database) -> None:
+        participant, staff = await someone_looked_at_by_staff(database)
+        groups = Groups(database, monkeypatch)
+        before = len(await access_lines(database, participant.id))
+        subjects = ["plan", "cv", "hours", "plan", "meetings"]
+        await asyncio.gather(*(log_access(database, participant, staff, s) for s in subjects))
+        after = await access_lines(database, participant.id)
+        assert len(after) == before + len(subjects)
+        assert groups.sizes == [len(subjects)]
+        # One at a time, each is a group of its own.
+        await log_access(database, participant, staff, "cv")
+        assert groups.sizes == [len(subjects), 1]
+
+    on_database(database_url, check)
+
+
+def test_each_write_of_a_group_gets_its_own_returned_rows(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def check(database: Database) -> None:
+        statement = _count_statement(database.engine.dialect.name)
+        now = utcnow()
+        values = {"key": f"group:{now.timestamp()}", "window_start": window_of(now, 60)}
+        answers = await asyncio.gather(*(database.write(statement, values) for _ in range(4)))
+        assert sorted(rows[0][0] for rows in answers) == [1, 2, 3, 4]
+
+    on_database(database_url, check)
+
+
+def test_a_failing_write_fails_alone_and_the_rest_of_its_group_is_kept(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sqlite_only(database_url)
+
+    async def check(database: Database) -> None:
+        participant, staff = await someone_looked_at_by_staff(database)
+        groups = Groups(database, monkeypatch)
+        before = await access_lines(database, participant.id)
+        good = _access_values(participant, staff, "plan")
+        bad = {**_access_values(participant, staff, "cv"), "staff_name": None}  # NOT NULL
+        answers = await asyncio.gather(
+            database.write(_access_insert(), good),
+            database.write(_access_insert(), bad),
+            database.write(_access_insert(), {**good, "what": "hours"}),
+            return_exceptions=True,
+        )
+        assert groups.sizes == [3]
+        assert answers[0] == [] and answers[2] == []
+        assert isinstance(answers[1], sqlite3.IntegrityError)
+        added = (await access_lines(database, participant.id))[len(before) :]
+        assert sorted(what for _, what in added) == ["hours", "plan"]
+
+    on_database(database_url, check)
+
+
+def test_while_another_process_writes_a_group_waits_in_units_of_work_and_is_kept(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sqlite_only(database_url)
+
+    async def check(database: Database) -> None:
+        participant, staff = await someone_looked_at_by_staff(database)
+        assert database.fast_writes is not None
+        path = sqlite_file(database_url)
+        assert path is not None
+        before = len(await access_lines(database, participant.id))
+        other = sqlite3.connect(path, isolation_level=None)
+        tried = asyncio.Event()
+        original = database.fast_writes.run_together
+
+        def locked_out(group: Any) -> Any:
+            found = original(group)
+            assert found is None  # the other process holds the lock: nothing written
+            tried.set()
+            return found
+
+        monkeypatch.setattr(database.fast_writes, "run_together", locked_out)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            writes = asyncio.gather(
+                log_access(database, participant, staff, "plan"),
+                log_access(database, participant, staff, "cv"),
+            )
+            await tried.wait()
+            other.execute("COMMIT")
+            await writes
+        finally:
+            other.close()
+        assert len(await access_lines(database, participant.id)) == before + 2
+
+    on_database(database_url, check)
+
+
+def test_a_writer_that_stops_waiting_leaves_its_group_to_be_committed(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sqlite_only(database_url)
+
+    async def check(database: Database) -> None:
+        participant, staff = await someone_looked_at_by_staff(database)
+        groups = Groups(database, monkeypatch)
+        before = len(await access_lines(database, participant.id))
+        writers = [
+            asyncio.create_task(log_access(database, participant, staff, what))
+            for what in ("plan", "cv", "hours")
+        ]
+        await asyncio.sleep(0)  # each has queued its line
+        writers[1].cancel()
+        answers = await asyncio.gather(*writers, return_exceptions=True)
+        assert answers[0] is None and answers[2] is None
+        assert isinstance(answers[1], asyncio.CancelledError)
+        assert groups.sizes == [3]
+        assert len(await access_lines(database, participant.id)) == before + 3
+
+    on_database(database_url, check)
+
+
+def test_a_write_inside_a_unit_of_work_is_not_left_waiting_for_the_group(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sqlite_only(database_url)
+
+    async def check(database: Database) -> None:
+        participant, staff = await someone_looked_at_by_staff(database)
+        groups = Groups(database, monkeypatch)
+        before = len(await access_lines(database, participant.id))
+        async with database.transaction():
+            # The unit of work holds the write turn the group would wait for.
+            await log_access(database, participant, staff, "plan")
+        assert groups.sizes == []
+        assert len(await access_lines(database, participant.id)) == before + 1
+
+    on_database(database_url, check)
