@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -19,7 +19,6 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy import create_engine as create_sync_engine
-from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
@@ -30,12 +29,15 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase, Session, configure_mappers
-from sqlalchemy.orm.attributes import instance_state
+from sqlalchemy.orm import DeclarativeBase, Session
 
+from portal.group_commit import GroupCommit, Writes
 from portal.postgres_reads import PostgresReads
+from portal.row_objects import attach as attach
+from portal.row_objects import detached as detached
+from portal.row_objects import objects_of
+from portal.row_objects import select_objects as select_objects
 from portal.sqlite_reads import (
-    GroupCommit,
     InlineReadSession,
     SQLiteReads,
     SQLiteWrites,
@@ -170,134 +172,6 @@ def _by_primary_key(model: Any) -> Select[Any]:
     return select(table).where(primary_key == bindparam("key"))
 
 
-def detached(model: type[M], values: Mapping[str, Any]) -> M:
-    """An instance of a mapped class holding a row's values, as if loaded and detached: its
-    attributes are read like any loaded object's, without the per-attribute change tracking
-    that calling the constructor sets off. Never add it to a session."""
-    instance: M = _new_instance(cast(Any, model))()
-    instance.__dict__.update(values)
-    return instance
-
-
-@cache
-def object_columns(model: Any, prefix: str = "") -> tuple[Any, ...]:
-    """A mapped class's columns, each labelled with its attribute's name (after `prefix`)."""
-    mapper = sa_inspect(model)
-    return tuple(
-        mapper.local_table.c[attribute.columns[0].key].label(prefix + attribute.key)
-        for attribute in mapper.column_attrs
-    )
-
-
-@cache
-def attribute_names(model: Any) -> tuple[str, ...]:
-    return tuple(attribute.key for attribute in sa_inspect(model).column_attrs)
-
-
-def select_objects(*entities: Any) -> Select[Any]:
-    """A Core query of a mapped class's rows, for `Database.read_objects`: add the conditions,
-    joins and order, and build it once (a function under `functools.cache`). Given several
-    classes (and columns), each row holds an object of each and the columns' values, read
-    with the same tuple of classes (None for a column)."""
-    if len(entities) == 1:
-        return select(*object_columns(entities[0]))
-    columns: list[Any] = []
-    for n, entity in enumerate(entities):
-        mapped = isinstance(entity, type)
-        columns.extend(object_columns(entity, f"_{n}_") if mapped else [entity])
-    return select(*columns)
-
-
-def objects_of(kind: Any, rows: list[Any]) -> list[Any]:
-    """`read_objects`' rows as objects of `kind`: a mapped class, a tuple of them (and None
-    for each plain column, as `select_objects` was given), or None for the rows as they are."""
-    if kind is None or not rows:
-        return rows
-    if not isinstance(kind, tuple):
-        load = loader(kind, tuple(rows[0]._fields))
-        return [load(row) for row in rows]
-    # Each part: its loader (None for a column), its first position and the one after it.
-    parts_of: list[tuple[Callable[[Sequence[Any]], Any] | None, int, int]] = []
-    at = 0
-    for entity in kind:
-        if entity is None:
-            parts_of.append((None, at, at + 1))
-            at += 1
-            continue
-        names = attribute_names(entity)
-        parts_of.append((loader(entity, names), at, at + len(names)))
-        at += len(names)
-    return [
-        tuple(row[i] if load is None else load(row[i:end]) for load, i, end in parts_of)
-        for row in rows
-    ]
-
-
-def read_as_loaded(model: type[M], values: Mapping[str, Any]) -> M:
-    """`detached`, with the identity of a loaded row: a relationship that was not read with it
-    (`attach`) raises DetachedInstanceError when touched, instead of reading as empty."""
-    names = tuple(values)
-    made: M = loader(cast(Any, model), names)([values[name] for name in names])
-    return made
-
-
-@cache
-def loader(model: Any, names: tuple[str, ...]) -> Callable[[Sequence[Any]], Any]:
-    """What makes an object of `model` read as loaded (see `read_as_loaded`) of a row's values,
-    given in the order of the attribute `names`: made once per class and columns, it puts the
-    row into the object's attributes at once (half the cost of a mapping made of each row)."""
-    new = _new_instance(model)
-    identity_class, key_names = _identity_of(model)
-    positions = tuple(names.index(name) for name in key_names)
-
-    def load(values: Sequence[Any]) -> Any:
-        instance = new()
-        instance.__dict__.update(zip(names, values, strict=True))
-        instance_state(instance).key = (
-            identity_class,
-            tuple([values[position] for position in positions]),
-            None,
-        )
-        return instance
-
-    return load
-
-
-@cache
-def _identity_of(model: Any) -> tuple[type[Any], tuple[str, ...]]:
-    mapper = sa_inspect(model)
-    names = tuple(mapper.get_property_by_column(column).key for column in mapper.primary_key)
-    return mapper._identity_class, names
-
-
-def attach(
-    parents: Iterable[Any],
-    relationship: str,
-    children: Iterable[Any],
-    child_key: str,
-    parent_key: str = "id",
-    one: bool = False,
-) -> None:
-    """Fill each parent's `relationship` with the children whose `child_key` equals the
-    parent's `parent_key`, in the children's order, as a loader would: a list, or with `one`
-    the child or None (for a many-to-one, `child_key="id"` and `parent_key` the foreign key)."""
-    grouped: dict[Any, list[Any]] = {}
-    for child in children:
-        grouped.setdefault(getattr(child, child_key), []).append(child)
-    for parent in parents:
-        found = grouped.get(getattr(parent, parent_key), [])
-        parent.__dict__[relationship] = (found[0] if found else None) if one else found
-
-
-@cache
-def _new_instance(model: Any) -> Callable[[], Any]:
-    mapper = sa_inspect(model)
-    if not mapper.configured:
-        configure_mappers()
-    new_instance: Callable[[], Any] = mapper.class_manager.new_instance
-    return new_instance
-
-
 class Database:
     """The engine and its session factory; one per application."""
 
@@ -343,11 +217,7 @@ class Database:
         # SQLite has one writer at a time; this process's units of work take turns here
         # instead of in SQLite's busy handler, which sleeps up to 100 ms between tries.
         self.write_turn = WriteTurn() if url.startswith("sqlite") else None
-        self.group_commit = (
-            GroupCommit(self.fast_writes, self.write_turn, self._write_alone)
-            if self.fast_writes is not None and self.write_turn is not None
-            else None
-        )
+        self.group_commit = GroupCommit(self._write_together, self._write_alone, self._alone)
 
     async def schema_version(self) -> str | None:
         """The migration the database is at (None before the first)."""
@@ -461,25 +331,42 @@ class Database:
 
     async def write(self, statement: Any, parameters: Mapping[str, Any] | None = None) -> list[Any]:
         """One write statement (an INSERT, an upsert; built once, with bound parameters) in a
-        transaction of its own, outside any unit of work: its RETURNING rows once committed.
-        For the lines pages append on every opening (the access log, a shared CV's openings,
-        a rate limit's count), on each database's fast path, else through a unit of work."""
+        transaction outside any unit of work: its RETURNING rows once committed. For the lines
+        pages append on every opening (the access log, a shared CV's openings, a rate limit's
+        count), on each database's fast path, those of one turn of the event loop committed
+        together (`portal.group_commit`), else through a unit of work."""
         await self.check_file()
-        if self.group_commit is not None:
-            return await self.group_commit.write(statement, parameters)
+        return await self.group_commit.write(statement, parameters)
+
+    def _alone(self, statement: Any) -> bool:
+        """Whether a write cannot join a group: off the fast path, or made inside a unit of
+        work (which holds the write turn a group's commit on SQLite would wait for)."""
+        if self.fast_writes is not None and self.write_turn is not None:
+            return self.write_turn.held() or self.fast_writes.reads.statement(statement) is None
+        if self.postgres_reads is not None:
+            return self.postgres_reads.statement(statement) is None
+        return True
+
+    async def _write_together(self, writes: Writes) -> list[list[Any]] | None:
+        if self.fast_writes is not None and self.write_turn is not None:
+            async with self.write_turn:
+                return self.fast_writes.run_together(writes)
+        assert self.postgres_reads is not None
+        # A pipeline's statements before its sync are one (implicit) transaction.
+        return await self.postgres_reads.rows_of_all(writes)
+
+    async def _write_alone(self, statement: Any, parameters: Mapping[str, Any] | None) -> list[Any]:
+        if self.fast_writes is not None and self.write_turn is not None:
+            async with self.write_turn:
+                rows = self.fast_writes.run(statement, parameters)
+                if rows is not None:
+                    return rows
+                return await self._write_in_transaction(statement, parameters)
         if self.postgres_reads is not None:
             found = await self.postgres_reads.write(statement, parameters)
             if found is not None:
                 return found
         return await self._write_in_transaction(statement, parameters)
-
-    async def _write_alone(self, statement: Any, parameters: Mapping[str, Any] | None) -> list[Any]:
-        assert self.fast_writes is not None and self.write_turn is not None
-        async with self.write_turn:
-            rows = self.fast_writes.run(statement, parameters)
-            if rows is not None:
-                return rows
-            return await self._write_in_transaction(statement, parameters)
 
     async def _write_in_transaction(
         self, statement: Any, parameters: Mapping[str, Any] | None

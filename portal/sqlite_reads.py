@@ -1,7 +1,7 @@
 """What only the embedded SQLite database needs: reads run on the event loop itself, compiled
 once and without SQLAlchemy's execution path (`SQLiteReads`), so do single-statement writes
-(`SQLiteWrites`), those that come together committed together (`GroupCommit`), ORM reads on
-the event loop too (`inline_read_engine`), and units of work that take turns in the process
+(`SQLiteWrites`, several in one transaction for `portal.group_commit`), ORM reads on the event
+loop too (`inline_read_engine`), and units of work that take turns in the process
 (`WriteTurn`)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from functools import partial
 from typing import Any
@@ -216,79 +216,6 @@ class SQLiteWrites:
 
 def _locked(error: sqlite3.OperationalError) -> bool:
     return error.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-
-
-Write = Callable[[Any, Mapping[str, Any] | None], Awaitable[list[Any]]]
-
-
-class GroupCommit:
-    """Single-statement writes (`Database.write`) that come in the same turn of the event loop,
-    committed in one transaction: under load, a line each page appends costs a share of one
-    commit rather than a commit of its own (a commit writes every page it changed to the
-    log, and leaves every reader's cache to be read again). Each writer waits until its own
-    write is committed, as before, and gets its own RETURNING rows.
-
-    When the group cannot be written together (another process holds the write lock, or one
-    statement fails), each write is run alone (`alone`): one failing write fails only its
-    own request. A task that holds the write turn (inside a unit of work) writes alone too:
-    the group's commit would wait for its turn."""
-
-    def __init__(self, writes: SQLiteWrites, turn: WriteTurn, alone: Write) -> None:
-        self.writes = writes
-        self.turn = turn
-        self.alone = alone
-        self.waiting: list[tuple[Any, Mapping[str, Any] | None, asyncio.Future[list[Any]]]] = []
-        self.committing: set[asyncio.Task[None]] = set()
-
-    async def write(self, statement: Any, parameters: Mapping[str, Any] | None) -> list[Any]:
-        if self.turn.held() or self.writes.reads.statement(statement) is None:
-            return await self.alone(statement, parameters)
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[list[Any]] = loop.create_future()
-        self.waiting.append((statement, parameters, future))
-        if len(self.waiting) == 1:
-            # Runs at the loop's next turn, once this turn's requests have come this far.
-            task = loop.create_task(self.commit())
-            self.committing.add(task)
-            task.add_done_callback(self.committing.discard)
-        return await future
-
-    async def commit(self) -> None:
-        group: list[tuple[Any, Mapping[str, Any] | None, asyncio.Future[list[Any]]]] = []
-        try:
-            async with self.turn:
-                group, self.waiting = self.waiting, []
-                try:
-                    rows = self.writes.run_together([(s, p) for s, p, _ in group])
-                except Exception:
-                    rows = None
-            if rows is not None:
-                for (_, _, future), found in zip(group, rows, strict=True):
-                    _settle(future, found)
-                return
-            for statement, parameters, future in group:
-                try:
-                    _settle(future, await self.alone(statement, parameters))
-                except Exception as error:
-                    _settle(future, error=error)
-        finally:
-            # Stopped before the end (the loop shutting down): no writer waits forever.
-            if not group:
-                group, self.waiting = self.waiting, []
-            for _, _, future in group:
-                future.cancel()
-
-
-def _settle(
-    future: asyncio.Future[list[Any]], rows: list[Any] | None = None, error: Exception | None = None
-) -> None:
-    """A writer's answer, unless it stopped waiting (its request was cancelled)."""
-    if future.done():
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        future.set_result(rows or [])
 
 
 class _AtOnce:
