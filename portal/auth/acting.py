@@ -51,9 +51,12 @@ async def participant_opened(
     request: Request, staff: StaffIdentity, what: str | None
 ) -> Participant:
     """The path's participant when this staff user may see them (404 otherwise), with the
-    opening written to the participant's access log as `what` (None: not an opening)."""
+    opening written to the participant's access log as `what` (None: not an opening). Read
+    with the session when it could be (`sessions.participant_with_session`)."""
+    session = request.scope.get("portal.session")
+    read = session.participant_rows if session and session.user_id == staff.user.id else None
     participant = await visible_participant(
-        database(request), staff.user, staff.roles, request.path_params["participant_id"]
+        database(request), staff.user, staff.roles, request.path_params["participant_id"], read
     )
     if participant is None:
         raise HTTPException(404)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import re
 import secrets
 from collections.abc import Callable
 from functools import cache, lru_cache
@@ -15,10 +16,11 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal.auth.models import WebSession
-from portal.db import Database, detached, one_file_check, utcnow
+from portal.db import Database, detached, one_file_check, select_objects, utcnow
 from portal.participants.models import Participant
 from portal.settings import Settings
 from portal.staff.models import Organisation, StaffAuthorization, StaffUser
+from portal.staff.service import scope_rule
 from portal.web.requests import cookies_of
 
 # Writing last_seen on every request would make each page a write; a minute of slack is fine
@@ -92,12 +94,17 @@ class SessionState:
         ended_reason: str | None = None,
         participant: Participant | None = None,
         staff_rows: tuple[list[Any], list[Any]] | None = None,
+        participant_rows: tuple[int, list[Any]] | None = None,
     ) -> None:
         self.record = record
         self.participant = participant  # the logged-in participant, read with the session
         # On a staff page: the logged-in staff user's row (with their organisation) and their
         # authorizations' rows, read with the session (`staff_with_session`).
         self.staff_rows = staff_rows
+        # On a staff page about a participant: their id (from the path) and their row when
+        # this staff user may see them (none when not), read with the session
+        # (`participant_with_session`).
+        self.participant_rows = participant_rows
         self.data = data
         self.ended_reason = ended_reason  # "idle" or "absolute" when a session just timed out
         self.user_kind: str | None = record.user_kind if record else None
@@ -199,6 +206,29 @@ def staff_with_session() -> tuple[Select[Any], Select[Any]]:
     )
 
 
+# A staff page about one participant (`/staff/participants/5/plan`): every one asks first
+# whether the staff user may see them.
+PARTICIPANT_PAGE = re.compile(r"/staff/participants/([0-9]{1,9})(?:/|$)")
+
+
+@cache
+def participant_with_session() -> Select[Any]:
+    """The participant `:participant_id` (rows of `select_objects`) when the staff user logged
+    in to the session `:key` may see them (`scope_rule`): read with the session on a staff
+    page about a participant, rather than in a read (a round trip) of its own."""
+    sessions, staff = WebSession.__table__, StaffUser.__table__
+    logged_in = and_(sessions.c.id == bindparam("key"), sessions.c.user_kind == "staff")
+    return (
+        select_objects(Participant)
+        .join(sessions, logged_in)
+        .join(staff, staff.c.id == sessions.c.user_id)
+        .where(
+            Participant.id == bindparam("participant_id"),
+            scope_rule(staff.c.id, staff.c.organisation_id),
+        )
+    )
+
+
 def session_and_participant(row: Any) -> tuple[WebSession, Participant | None]:
     """The objects of a `session_query` row (its columns: the session's, then the participant's)."""
     session_keys, participant_keys = _column_keys()
@@ -267,14 +297,24 @@ class ServerSessionMiddleware:
         if not token:
             return SessionState(None, SessionData())
         key = {"key": token_hash(token, self.settings.secret_key)}
-        staff_rows = None
+        staff_rows = participant_rows = None
         if path.startswith(STAFF_PAGES):
             user, authorizations = staff_with_session()
-            found, *staff = await self.database().read_all(
-                (session_query(), key), (user, key), (authorizations, key)
-            )
+            queries: list[tuple[Any, dict[str, Any]]] = [
+                (session_query(), key),
+                (user, key),
+                (authorizations, key),
+            ]
+            about = PARTICIPANT_PAGE.match(path)
+            if about is not None:
+                participant_id = int(about.group(1))
+                with_id = {**key, "participant_id": participant_id}
+                queries.append((participant_with_session(), with_id))
+            found, *staff = await self.database().read_all(*queries)
             row = found[0] if found else None
             staff_rows = (staff[0], staff[1])
+            if about is not None:
+                participant_rows = (participant_id, staff[2])
         else:
             row = await self.database().read_one(session_query(), key)
         if row is None:
@@ -283,11 +323,13 @@ class ServerSessionMiddleware:
         reason = why_ended(record, self.settings, utcnow())
         if reason is not None:
             return SessionState(None, SessionData(), ended_reason=reason)
+        staff_page = record.user_kind == "staff"
         return SessionState(
             record,
             SessionData(record.data or {}),
             participant=participant,
-            staff_rows=staff_rows if record.user_kind == "staff" else None,
+            staff_rows=staff_rows if staff_page else None,
+            participant_rows=participant_rows if staff_page else None,
         )
 
     async def _save(self, state: SessionState, old_token: str | None) -> str | None:

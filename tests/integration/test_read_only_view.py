@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
+from portal.auth.sessions import participant_with_session
+from portal.db import Database
 from portal.participants.routes import PAGES
+from portal.staff.service import visible_participant_query
 from tests.conftest import log_in
 
 
@@ -146,3 +150,32 @@ def test_the_permission_matrix_is_shown_to_staff(client: TestClient) -> None:
     assert "Authorization administrator" in page
     assert "Export consented data (ESF and statistics)" in page
     assert page.count("●") >= 12
+
+
+def test_a_staff_page_about_a_participant_reads_them_with_the_session(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether the staff user may see the participant of the path is read in the session's
+    own read (one round trip), with the same answer: the page, or 404 for one out of scope."""
+    log_in(client, "lars", staff=True)
+    bo = participant_id(client, "Bo Berg")
+    client.cookies.clear()
+    log_in(client, "karin", staff=True)
+    anna = participant_id(client, "Anna Andersson")
+    reads: list[Any] = []
+    read_all = Database.read_all
+
+    async def recorded(database: Database, *queries: Any) -> Any:
+        reads.extend(query for query, _ in queries)
+        return await read_all(database, *queries)
+
+    monkeypatch.setattr(Database, "read_all", recorded)
+    for path in (f"/staff/participants/{anna}", f"/staff/participants/{anna}/plan"):
+        reads.clear()
+        assert client.get(path).status_code == 200
+        assert participant_with_session() in reads
+        assert visible_participant_query() not in reads
+    reads.clear()
+    assert client.get(f"/staff/participants/{bo}/plan").status_code == 404
+    assert participant_with_session() in reads
+    assert visible_participant_query() not in reads
