@@ -22,6 +22,7 @@ from starlette.testclient import TestClient
 from portal.app import create_app
 from portal.auth.oidc import build_clients
 from portal.cli import db_upgrade
+from portal.db import Database
 from portal.settings import Settings
 
 T = TypeVar("T")
@@ -203,6 +204,20 @@ def at_once(client: TestClient, *requests: tuple[str, str, dict[str, Any]]) -> l
     assert client.portal is not None, "use the client inside its with block"
     answers: list[Any] = client.portal.call(send)
     return answers
+
+
+def recorded_reads(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The queries `Database.read_all` is given from now on (what each page reads together),
+    in a list the caller may clear between pages."""
+    reads: list[Any] = []
+    read_all = Database.read_all
+
+    async def recorded(database: Database, *queries: Any) -> Any:
+        reads.extend(query for query, _ in queries)
+        return await read_all(database, *queries)
+
+    monkeypatch.setattr(Database, "read_all", recorded)
+    return reads
 
 
 def log_in(client: TestClient, persona: str, staff: bool = False) -> httpx2.Response:

@@ -6,7 +6,6 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -14,9 +13,9 @@ from starlette.testclient import TestClient
 
 from portal.auth.guards import STAFF_BY_USER
 from portal.auth.sessions import staff_with_session, token_hash
-from portal.db import Database, utcnow
+from portal.db import utcnow
 from portal.settings import Settings
-from tests.conftest import SECRET, client_of, log_in, portal_today
+from tests.conftest import SECRET, client_of, log_in, portal_today, recorded_reads
 
 
 def sync_engine(url: str):  # type: ignore[no-untyped-def]
@@ -190,14 +189,7 @@ def test_a_staff_page_reads_the_staff_user_with_the_session_and_ends_it_with_the
     """Staff pages read who is logged in, their organisation and authorizations in the
     session's own read; an authorization that ends between two pages ends the session."""
     log_in(client, "lars", staff=True)
-    reads: list[Any] = []
-    read_all = Database.read_all
-
-    async def recorded(database: Database, *queries: Any) -> Any:
-        reads.extend(query for query, _ in queries)
-        return await read_all(database, *queries)
-
-    monkeypatch.setattr(Database, "read_all", recorded)
+    reads = recorded_reads(monkeypatch)
     assert client.get("/staff/").status_code == 200
     assert staff_with_session()[0] in reads and STAFF_BY_USER[0] not in reads
     with client_of(settings) as anna:

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
 from portal.auth.sessions import participant_with_session
-from portal.db import Database
 from portal.participants.routes import PAGES
 from portal.staff.service import visible_participant_query
-from tests.conftest import log_in
+from tests.conftest import log_in, recorded_reads
 
 
 def participant_id(client: TestClient, name: str) -> int:
@@ -162,14 +160,7 @@ def test_a_staff_page_about_a_participant_reads_them_with_the_session(
     client.cookies.clear()
     log_in(client, "karin", staff=True)
     anna = participant_id(client, "Anna Andersson")
-    reads: list[Any] = []
-    read_all = Database.read_all
-
-    async def recorded(database: Database, *queries: Any) -> Any:
-        reads.extend(query for query, _ in queries)
-        return await read_all(database, *queries)
-
-    monkeypatch.setattr(Database, "read_all", recorded)
+    reads = recorded_reads(monkeypatch)
     for path in (f"/staff/participants/{anna}", f"/staff/participants/{anna}/plan"):
         reads.clear()
         assert client.get(path).status_code == 200
