@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -31,7 +31,6 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase, Session
 
-from portal.group_commit import GroupCommit, Writes
 from portal.postgres_reads import PostgresReads
 from portal.row_objects import attach as attach
 from portal.row_objects import detached as detached
@@ -48,9 +47,13 @@ from portal.sqlite_reads import (
 # The column type and clock every domain's models and services use, from here as ever.
 from portal.timestamps import UTCDateTime as UTCDateTime
 from portal.timestamps import utcnow as utcnow
+from portal.together import Together
 
 M = TypeVar("M")
 R = TypeVar("R")
+# One statement with its parameters (a write), and the statements a page reads together.
+Write = tuple[Any, Mapping[str, Any] | None]
+Reads = Sequence[tuple[Any, Mapping[str, Any] | None]]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -217,7 +220,14 @@ class Database:
         # SQLite has one writer at a time; this process's units of work take turns here
         # instead of in SQLite's busy handler, which sleeps up to 100 ms between tries.
         self.write_turn = WriteTurn() if url.startswith("sqlite") else None
-        self.group_commit = GroupCommit(self._write_together, self._write_alone, self._alone)
+        self.writes_together: Together[Write, list[Any]] = Together(
+            self._write_together, self._write_alone, self._write_goes_alone
+        )
+        self.reads_together: Together[Reads, list[list[Any]]] | None = (
+            Together(self._read_together, self._read_alone, self._read_goes_alone, abandon=True)
+            if self.postgres_reads is not None
+            else None
+        )
 
     async def schema_version(self) -> str | None:
         """The migration the database is at (None before the first)."""
@@ -294,25 +304,44 @@ class Database:
     async def read_one(self, query: Any, parameters: Mapping[str, Any] | None = None) -> Any:
         """The first row of a read-only Core query (inline on SQLite, see above), or None.
         Build the query once, with bind parameters: SQLite keeps it compiled."""
-        await self.check_file()
         if self.fast_reads is not None:
+            await self.check_file()
             rows = self.fast_reads.rows(query, parameters)
             return rows[0] if rows else None
-        if self.postgres_reads is not None:
-            found = await self.postgres_reads.rows_of_all([(query, parameters)])
-            if found is not None:
-                return found[0][0] if found[0] else None
-        async with self.reads.connect() as connection:
-            return (await connection.execute(query, parameters)).first()
+        (rows,) = await self.read_all((query, parameters or {}))
+        return rows[0] if rows else None
 
     async def read_all(self, *queries: tuple[Any, Mapping[str, Any]]) -> list[list[Any]]:
         """The rows of several read-only Core queries (each with its parameters), inline on
         SQLite: what a page reads before it renders, in one go (on SQLite, from one snapshot
         of the committed data; on PostgreSQL each statement sees what was committed when it
-        began, as at READ COMMITTED)."""
+        began, as at READ COMMITTED, and the reads of one turn of the event loop share one
+        round trip, `portal.together`)."""
         await self.check_file()
         if self.fast_reads is not None:
             return self.fast_reads.rows_of_all(queries)
+        if not queries:
+            return []
+        if self.reads_together is not None:
+            return await self.reads_together.run(queries)
+        return await self._read_alone(queries)
+
+    def _read_goes_alone(self, queries: Reads) -> bool:
+        assert self.postgres_reads is not None
+        return any(self.postgres_reads.statement(query) is None for query, _ in queries)
+
+    async def _read_together(self, groups: list[Reads]) -> list[list[list[Any]]] | None:
+        assert self.postgres_reads is not None
+        found = await self.postgres_reads.rows_of_all([read for reads in groups for read in reads])
+        if found is None:
+            return None
+        answers, at = [], 0
+        for reads in groups:
+            answers.append(found[at : at + len(reads)])
+            at += len(reads)
+        return answers
+
+    async def _read_alone(self, queries: Reads) -> list[list[Any]]:
         if self.postgres_reads is not None:
             found = await self.postgres_reads.rows_of_all(queries)
             if found is not None:
@@ -334,20 +363,21 @@ class Database:
         transaction outside any unit of work: its RETURNING rows once committed. For the lines
         pages append on every opening (the access log, a shared CV's openings, a rate limit's
         count), on each database's fast path, those of one turn of the event loop committed
-        together (`portal.group_commit`), else through a unit of work."""
+        together (`portal.together`), else through a unit of work."""
         await self.check_file()
-        return await self.group_commit.write(statement, parameters)
+        return await self.writes_together.run((statement, parameters))
 
-    def _alone(self, statement: Any) -> bool:
+    def _write_goes_alone(self, write: Write) -> bool:
         """Whether a write cannot join a group: off the fast path, or made inside a unit of
         work (which holds the write turn a group's commit on SQLite would wait for)."""
+        statement = write[0]
         if self.fast_writes is not None and self.write_turn is not None:
             return self.write_turn.held() or self.fast_writes.reads.statement(statement) is None
         if self.postgres_reads is not None:
             return self.postgres_reads.statement(statement) is None
         return True
 
-    async def _write_together(self, writes: Writes) -> list[list[Any]] | None:
+    async def _write_together(self, writes: list[Write]) -> list[list[Any]] | None:
         if self.fast_writes is not None and self.write_turn is not None:
             async with self.write_turn:
                 return self.fast_writes.run_together(writes)
@@ -355,7 +385,8 @@ class Database:
         # A pipeline's statements before its sync are one (implicit) transaction.
         return await self.postgres_reads.rows_of_all(writes)
 
-    async def _write_alone(self, statement: Any, parameters: Mapping[str, Any] | None) -> list[Any]:
+    async def _write_alone(self, write: Write) -> list[Any]:
+        statement, parameters = write
         if self.fast_writes is not None and self.write_turn is not None:
             async with self.write_turn:
                 rows = self.fast_writes.run(statement, parameters)

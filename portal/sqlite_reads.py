@@ -1,6 +1,6 @@
 """What only the embedded SQLite database needs: reads run on the event loop itself, compiled
 once and without SQLAlchemy's execution path (`SQLiteReads`), so do single-statement writes
-(`SQLiteWrites`, several in one transaction for `portal.group_commit`), ORM reads on the event
+(`SQLiteWrites`, several in one transaction for `portal.together`), ORM reads on the event
 loop too (`inline_read_engine`), and units of work that take turns in the process
 (`WriteTurn`)."""
 

@@ -29,7 +29,7 @@ from sqlalchemy import (
     table,
     text,
 )
-from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.orm.exc import DetachedInstanceError
 
 from portal.auth.models import WebSession
@@ -386,6 +386,85 @@ def test_a_postgresql_read_cancelled_while_it_waits_for_the_server_closes_its_co
             )
         )
         assert [tuple(r) for r in rows[0]] == [(participant_id,)]
+
+    on_postgresql(database_url, check)
+
+
+def by_id() -> Any:
+    return select(Participant.id).where(Participant.id == bindparam("id"))
+
+
+class RoundTrips:
+    """How many statements each round trip of the PostgreSQL reader held."""
+
+    def __init__(self, reader: PostgresReads, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.sizes: list[int] = []
+        original = reader.rows_of_all
+
+        async def spied(queries: Any) -> Any:
+            self.sizes.append(len(queries))
+            return await original(queries)
+
+        monkeypatch.setattr(reader, "rows_of_all", spied)
+
+
+def test_postgresql_reads_of_one_turn_share_a_round_trip_each_with_its_own_rows(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def check(database: Database, reader: PostgresReads) -> None:
+        anna_id = await anna(database)
+        trips = RoundTrips(reader, monkeypatch)
+        answers = await asyncio.gather(
+            database.read_all((by_id(), {"id": anna_id})),
+            database.read_one(by_id(), {"id": -1}),
+            database.read_all((by_id(), {"id": anna_id}), (by_id(), {"id": -2})),
+        )
+        assert trips.sizes == [4]
+        assert [[tuple(row) for row in rows] for rows in answers[0]] == [[(anna_id,)]]
+        assert answers[1] is None
+        assert [[tuple(row) for row in rows] for rows in answers[2]] == [[(anna_id,)], []]
+        # One at a time, each goes out alone.
+        await database.read_all((by_id(), {"id": anna_id}))
+        assert trips.sizes == [4, 1]
+
+    on_postgresql(database_url, check)
+
+
+def test_a_failing_postgresql_read_fails_alone_and_the_others_get_their_rows(
+    database_url: str,
+) -> None:
+    async def check(database: Database, reader: PostgresReads) -> None:
+        anna_id = await anna(database)
+        divided = select(literal(1) / bindparam("zero", type_=Integer))
+        answers = await asyncio.gather(
+            database.read_all((by_id(), {"id": anna_id})),
+            database.read_all((divided, {"zero": 0})),
+            database.read_one(by_id(), {"id": anna_id}),
+            return_exceptions=True,
+        )
+        assert [[tuple(row) for row in rows] for rows in answers[0]] == [[(anna_id,)]]
+        assert isinstance(answers[1], DBAPIError)
+        assert tuple(answers[2]) == (anna_id,)
+
+    on_postgresql(database_url, check)
+
+
+def test_a_postgresql_reader_that_stops_waiting_leaves_the_others_their_rows(
+    database_url: str,
+) -> None:
+    async def check(database: Database, reader: PostgresReads) -> None:
+        anna_id = await anna(database)
+        readers = [
+            asyncio.create_task(database.read_all((by_id(), {"id": anna_id}))) for _ in range(3)
+        ]
+        await asyncio.sleep(0)  # each has asked
+        readers[1].cancel()
+        answers = await asyncio.gather(*readers, return_exceptions=True)
+        assert isinstance(answers[1], asyncio.CancelledError)
+        for found in (answers[0], answers[2]):
+            assert isinstance(found, list)
+            assert [[tuple(row) for row in rows] for rows in found] == [[(anna_id,)]]
+        assert reader.idle, "the connection went back to the pool, whole"
 
     on_postgresql(database_url, check)
 

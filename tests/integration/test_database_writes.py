@@ -139,13 +139,13 @@ class Groups:
 
     def __init__(self, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
         self.sizes: list[int] = []
-        original = database.group_commit.together
+        original = database.writes_together.together
 
         async def spied(group: Any) -> Any:
             self.sizes.append(len(group))
             return await original(group)
 
-        monkeypatch.setattr(database.group_commit, "together", spied)
+        monkeypatch.setattr(database.writes_together, "together", spied)
 
 
 def test_lines_appended_together_are_committed_together_each_once(
