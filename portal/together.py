@@ -36,7 +36,9 @@ class Together(Generic[Item, Answer]):
     unit of work, which would otherwise wait for the group while the group waits for it) runs
     alone at once. With `abandon` (reads), a group whose callers have all stopped waiting
     stops too (its connection is closed rather than left half-read); otherwise (writes) what
-    was asked is done."""
+    was asked is done. With `most`, a group holds at most that many items and the next ones
+    start another, run beside it: one slow statement holds up the rest of its own group only.
+    """
 
     def __init__(
         self,
@@ -44,11 +46,13 @@ class Together(Generic[Item, Answer]):
         alone: Callable[[Item], Awaitable[Answer]],
         goes_alone: Callable[[Item], bool],
         abandon: bool = False,
+        most: int | None = None,
     ) -> None:
         self.together = together
         self.alone = alone
         self.goes_alone = goes_alone
         self.abandon = abandon
+        self.most = most
         self.collecting: _Group[Item, Answer] | None = None
         self.running: set[asyncio.Task[None]] = set()
 
@@ -57,7 +61,7 @@ class Together(Generic[Item, Answer]):
             return await self.alone(item)
         loop = asyncio.get_running_loop()
         group = self.collecting
-        if group is None:
+        if group is None or len(group.items) == self.most:
             group = self.collecting = _Group()
             # Runs at the loop's next turn, once this turn's requests have come this far.
             group.task = task = loop.create_task(self._run_group(group))
