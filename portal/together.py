@@ -24,6 +24,17 @@ class _Group(Generic[Item, Answer]):
         self.futures: list[asyncio.Future[Answer]] = []
         self.task: asyncio.Task[None] | None = None
 
+    def open(self, loop: asyncio.AbstractEventLoop, most: int | None) -> bool:
+        """Whether it still takes items: not full, and its run not begun or stopped, on this
+        loop (a loop that closed before the group ran, a test's or a command's, leaves it)."""
+        task = self.task
+        return (
+            len(self.items) != most
+            and task is not None
+            and not task.done()
+            and task.get_loop() is loop
+        )
+
 
 class Together(Generic[Item, Answer]):
     """Groups the items (a write, a page's reads) of a turn of the event loop and runs them
@@ -61,7 +72,7 @@ class Together(Generic[Item, Answer]):
             return await self.alone(item)
         loop = asyncio.get_running_loop()
         group = self.collecting
-        if group is None or len(group.items) == self.most:
+        if group is None or not group.open(loop, self.most):
             group = self.collecting = _Group()
             # Runs at the loop's next turn, once this turn's requests have come this far.
             group.task = task = loop.create_task(self._run_group(group))

@@ -106,3 +106,27 @@ def test_a_group_no_one_waits_for_stops_only_when_it_may(abandon: bool) -> None:
         assert not grouped.running, "nothing left running"
 
     asyncio.run(run())
+
+
+def test_a_group_left_by_a_loop_that_stopped_is_not_joined_on_the_next() -> None:
+    recorder = Recorder()
+    grouped = together_of(recorder)
+
+    async def ask_and_stop() -> None:
+        asking = asyncio.create_task(grouped.run(1))
+        await asyncio.sleep(0)  # it has asked; its group has not run yet
+        assert grouped.collecting is not None and grouped.collecting.task is not None
+        # As a loop shutting down does: its tasks cancelled before the group ever ran.
+        grouped.collecting.task.cancel()
+        asking.cancel()
+        await asyncio.gather(asking, return_exceptions=True)
+
+    asyncio.run(ask_and_stop())
+    assert grouped.collecting is not None, "left behind"
+
+    async def ask_again() -> int:
+        # Joining the group left behind would wait for ever: fail instead.
+        return await asyncio.wait_for(grouped.run(2), 10)
+
+    assert asyncio.run(ask_again()) == 4
+    assert recorder.groups == [[2]]
