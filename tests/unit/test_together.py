@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from portal.together import Together
+from tests.conftest import run_in_own_thread
 
 
 class Recorder:
@@ -54,7 +55,7 @@ def test_what_comes_in_one_turn_runs_together_and_each_gets_its_own_answer() -> 
         assert await grouped.run(-1) == -2  # picked to go alone
         assert recorder.groups == [[1, 2, 3], [4]] and recorder.alone_items == [-1]
 
-    asyncio.run(run())
+    run_in_own_thread(run())
 
 
 def test_a_group_holds_at_most_so_many_and_the_next_start_another() -> None:
@@ -64,7 +65,7 @@ def test_a_group_holds_at_most_so_many_and_the_next_start_another() -> None:
         assert await asyncio.gather(*(grouped.run(n) for n in range(5))) == [0, 2, 4, 6, 8]
         assert recorder.groups == [[0, 1], [2, 3], [4]]
 
-    asyncio.run(run())
+    run_in_own_thread(run())
 
 
 def test_a_group_that_cannot_run_together_runs_alone_and_a_failure_stays_its_own() -> None:
@@ -79,7 +80,7 @@ def test_a_group_that_cannot_run_together_runs_alone_and_a_failure_stays_its_own
         assert isinstance(answers[1], ValueError) and "2 fails" in str(answers[1])
         assert failing.groups == [[1, 2, 3]] and failing.alone_items == [1, 2, 3]
 
-    asyncio.run(run())
+    run_in_own_thread(run())
 
 
 @pytest.mark.parametrize("abandon", [True, False])
@@ -105,7 +106,7 @@ def test_a_group_no_one_waits_for_stops_only_when_it_may(abandon: bool) -> None:
             assert answers[1] == 4 and not recorder.stopped
         assert not grouped.running, "nothing left running"
 
-    asyncio.run(run())
+    run_in_own_thread(run())
 
 
 def test_a_group_left_by_a_loop_that_stopped_is_not_joined_on_the_next() -> None:
@@ -121,12 +122,12 @@ def test_a_group_left_by_a_loop_that_stopped_is_not_joined_on_the_next() -> None
         asking.cancel()
         await asyncio.gather(asking, return_exceptions=True)
 
-    asyncio.run(ask_and_stop())
+    run_in_own_thread(ask_and_stop())
     assert grouped.collecting is not None, "left behind"
 
     async def ask_again() -> int:
         # Joining the group left behind would wait for ever: fail instead.
         return await asyncio.wait_for(grouped.run(2), 10)
 
-    assert asyncio.run(ask_again()) == 4
+    assert run_in_own_thread(ask_again()) == 4
     assert recorder.groups == [[2]]
