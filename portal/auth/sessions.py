@@ -16,11 +16,11 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal.auth.models import WebSession
-from portal.db import Database, detached, one_file_check, select_objects, utcnow
+from portal.db import Database, detached, one_file_check, utcnow
 from portal.participants.models import Participant
 from portal.settings import Settings
 from portal.staff.models import Organisation, StaffAuthorization, StaffUser
-from portal.staff.service import scope_rule
+from portal.staff.service import visible_participant_for
 from portal.web.requests import cookies_of
 
 # Writing last_seen on every request would make each page a write; a minute of slack is fine
@@ -191,13 +191,19 @@ def staff_queries() -> tuple[Select[Any], Select[Any], list[str]]:
     return user, authorizations, list(users.c.keys())
 
 
+def staff_logged_in() -> Any:
+    """The condition on `web_sessions`: the session `:key`, when a staff user is logged in."""
+    sessions = WebSession.__table__
+    return and_(sessions.c.id == bindparam("key"), sessions.c.user_kind == "staff")
+
+
 @cache
 def staff_with_session() -> tuple[Select[Any], Select[Any]]:
     """The staff user logged in to the session `:key` (none for anyone else's session), and
     their authorizations: read with the session on staff pages, which all need them."""
     user, authorizations, _ = staff_queries()
     sessions = WebSession.__table__
-    logged_in = and_(sessions.c.id == bindparam("key"), sessions.c.user_kind == "staff")
+    logged_in = staff_logged_in()
     return (
         user.join(sessions, sessions.c.user_id == StaffUser.__table__.c.id).where(logged_in),
         authorizations.join(
@@ -213,19 +219,15 @@ PARTICIPANT_PAGE = re.compile(r"/staff/participants/([0-9]{1,9})(?:/|$)")
 
 @cache
 def participant_with_session() -> Select[Any]:
-    """The participant `:participant_id` (rows of `select_objects`) when the staff user logged
-    in to the session `:key` may see them (`scope_rule`): read with the session on a staff
-    page about a participant, rather than in a read (a round trip) of its own."""
+    """The participant `:participant_id` when the staff user logged in to the session `:key`
+    may see them (`staff.service.visible_participant_for`, the guard's own question): read
+    with the session on a staff page about a participant, rather than in a round trip of its
+    own."""
     sessions, staff = WebSession.__table__, StaffUser.__table__
-    logged_in = and_(sessions.c.id == bindparam("key"), sessions.c.user_kind == "staff")
     return (
-        select_objects(Participant)
-        .join(sessions, logged_in)
+        visible_participant_for(staff.c.id, staff.c.organisation_id)
+        .join(sessions, staff_logged_in())
         .join(staff, staff.c.id == sessions.c.user_id)
-        .where(
-            Participant.id == bindparam("participant_id"),
-            scope_rule(staff.c.id, staff.c.organisation_id),
-        )
     )
 
 

@@ -182,14 +182,20 @@ def visible_participants_query(user: StaffUser, roles: set[str]) -> Select[Parti
     return query.where(assigned_to(user))
 
 
+def visible_participant_for(user_id: Any, organisation_id: Any) -> Select[Any]:
+    """The participant {"participant_id"} when the staff user `user_id` of the organisation
+    `organisation_id` (bound parameters, or columns of a statement it is joined into) may see
+    them (`scope_rule`), as rows of `select_objects`."""
+    return select_objects(Participant).where(
+        Participant.id == bindparam("participant_id"), scope_rule(user_id, organisation_id)
+    )
+
+
 @cache
 def visible_participant_query() -> Select[Any]:
-    """The participant {"participant_id"} when the staff user {"user_id"} of the organisation
-    {"organisation_id"} may see them (`scope_rule`), for `Database.read_objects`."""
-    return select_objects(Participant).where(
-        Participant.id == bindparam("participant_id"),
-        scope_rule(bindparam("user_id"), bindparam("organisation_id")),
-    )
+    """`visible_participant_for` the staff user {"user_id"} of {"organisation_id"}, for
+    `Database.read_objects`."""
+    return visible_participant_for(bindparam("user_id"), bindparam("organisation_id"))
 
 
 async def visible_participant(

@@ -390,6 +390,11 @@ def test_a_postgresql_read_cancelled_while_it_waits_for_the_server_closes_its_co
     on_postgresql(database_url, check)
 
 
+def plain(found: Any) -> list[list[tuple[Any, ...]]]:
+    """`read_all`'s answer as plain tuples, to compare."""
+    return [[tuple(row) for row in rows] for rows in found]
+
+
 def by_id() -> Any:
     return select(Participant.id).where(Participant.id == bindparam("id"))
 
@@ -420,9 +425,9 @@ def test_postgresql_reads_of_one_turn_share_a_round_trip_each_with_its_own_rows(
             database.read_all((by_id(), {"id": anna_id}), (by_id(), {"id": -2})),
         )
         assert trips.sizes == [4]
-        assert [[tuple(row) for row in rows] for rows in answers[0]] == [[(anna_id,)]]
+        assert plain(answers[0]) == [[(anna_id,)]]
         assert answers[1] is None
-        assert [[tuple(row) for row in rows] for rows in answers[2]] == [[(anna_id,)], []]
+        assert plain(answers[2]) == [[(anna_id,)], []]
         # One at a time, each goes out alone.
         await database.read_all((by_id(), {"id": anna_id}))
         assert trips.sizes == [4, 1]
@@ -442,7 +447,7 @@ def test_a_failing_postgresql_read_fails_alone_and_the_others_get_their_rows(
             database.read_one(by_id(), {"id": anna_id}),
             return_exceptions=True,
         )
-        assert [[tuple(row) for row in rows] for rows in answers[0]] == [[(anna_id,)]]
+        assert plain(answers[0]) == [[(anna_id,)]]
         assert isinstance(answers[1], DBAPIError)
         assert tuple(answers[2]) == (anna_id,)
 
@@ -463,7 +468,7 @@ def test_a_postgresql_reader_that_stops_waiting_leaves_the_others_their_rows(
         assert isinstance(answers[1], asyncio.CancelledError)
         for found in (answers[0], answers[2]):
             assert isinstance(found, list)
-            assert [[tuple(row) for row in rows] for rows in found] == [[(anna_id,)]]
+            assert plain(found) == [[(anna_id,)]]
         assert reader.idle, "the connection went back to the pool, whole"
 
     on_postgresql(database_url, check)
