@@ -42,6 +42,7 @@ from portal.web.i18n import (
     translations,
     upper_first,
 )
+from portal.web.pure_components import PureComponents
 from portal.web.requests import page_path
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -166,7 +167,9 @@ def call_macro(macro: Macro, args: tuple[Any, ...], kwargs: dict[str, Any]) -> A
     """A component's call (`alert(params)`, `{% call alert(params) %}`): its function called
     with its arguments and caller at once. Jinja's `Macro.__call__` sorts out defaults, keyword
     arguments and the caller for every call, a quarter of a small component's cost; a call
-    that passes fewer or more arguments, or keywords, still goes through it."""
+    that passes fewer or more arguments, or keywords, still goes through it. A pure
+    component's call with one dict and no body is rendered once per set of parameters
+    (`portal/web/pure_components.py`)."""
     caller = kwargs.pop("caller", None) if kwargs else None
     if kwargs:
         kwargs.pop("_block_vars", None)
@@ -182,6 +185,13 @@ def call_macro(macro: Macro, args: tuple[Any, ...], kwargs: dict[str, Any]) -> A
         if caller is not None:
             kwargs["caller"] = caller
         return macro(*args, **kwargs)
+    components: PureComponents | None = getattr(macro._environment, "components", None)
+    if components is not None and caller is None and len(args) == 1:
+        return components.call(macro, args[0], lambda: _made(macro, args, caller))
+    return _made(macro, args, caller)
+
+
+def _made(macro: Macro, args: tuple[Any, ...], caller: Any) -> Any:
     if macro.caller:
         if caller is None:
             caller = macro._environment.undefined("No caller defined", name="caller")
@@ -194,6 +204,7 @@ class TranslatedEnvironment(Environment):
     """An environment whose templates are compiled for one language."""
 
     strict: TranslatedEnvironment  # the same, with StrictUndefined (see build_environment)
+    components: PureComponents  # its pure components and their kept calls
     code_generator_class = EscapeOutput
     context_class = DirectCalls
     escape_output = staticmethod(escape_output)
@@ -281,7 +292,8 @@ def build_environment(
     env.globals["table_rows"] = table_rows
     env.filters["upper_first"] = upper_first
     env.filters["iso_date"] = iso_date
-    register_components(env)
+    env.components = PureComponents()
+    register_components(env, env.components)
     # Cached fragments render with only the values they are given: a name they use but were
     # not given is an error, never an empty string kept in the cache.
     env.strict = env.overlay(undefined=StrictUndefined, cache_size=400)
@@ -357,7 +369,7 @@ class FragmentRenderer:
 _EACH = object()
 
 
-def register_components(env: Environment) -> None:
+def register_components(env: Environment, components: PureComponents) -> None:
     """Every macro of templates/components/ as a global, so pages and htmx blocks can call it.
     Made twice: a component's macros see the globals there were when it was made, so the
     second round lets any component call any other."""
@@ -369,6 +381,7 @@ def register_components(env: Environment) -> None:
             for name in dir(module):
                 if not name.startswith("_"):
                     env.globals[name] = getattr(module, name)
+                    components.add(name, env.globals[name])
 
 
 # Callables of these types never take a template's context (see DirectCalls).
