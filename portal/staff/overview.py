@@ -135,12 +135,13 @@ class OverviewPage:
         return self.first + len(self.rows) - 1 if self.rows else 0
 
     def lines(self, recent_since: dt.datetime) -> list[OverviewLine]:
+        labels = {kind: str(label) for kind, label in EVENT_LABELS.items()}  # once, not per row
         return [
             OverviewLine(
                 row.id,
                 row.full_name,
                 row.personal_number,
-                str(EVENT_LABELS[row.latest_kind]) if row.latest_kind else "",
+                labels[row.latest_kind] if row.latest_kind else "",
                 row.latest_at,
                 row.latest_at is not None and row.latest_at >= recent_since,
             )
