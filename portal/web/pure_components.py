@@ -37,6 +37,7 @@ PURE = frozenset(
         "error_summary",
         "item_actions",
         "link_card",
+        "meeting_details",
         "pager",
         "radio_group",
         "select_field",
@@ -48,7 +49,7 @@ PURE = frozenset(
 LONGEST_TEXT = 300  # a longer text is someone's writing, not worth keeping
 MOST_ITEMS = 64  # a longer list (a select's options) is kept only up to this length
 # Kept as they are: values that are equal only when they show the same (not floats: -0.0 and
-# 0.0 are equal; not datetimes: one moment in two time zones is equal too).
+# 0.0 are equal; datetimes are kept by their text, as one moment in two zones is equal too).
 _PLAIN = (int, bool, type(None), dt.date)
 
 
@@ -59,39 +60,53 @@ class _NotKept(Exception):
 def frozen(value: Any) -> Hashable:
     """`value` as a hashable key that tells its type: dicts (with text keys, in their order,
     which a component's attributes are shown in), lists, tuples and sets of plain values
-    (texts, Markup, whole numbers, booleans, None, dates), a lazy translation (as its text)
-    and a name the page does not have (Jinja's Undefined). Raises _NotKept for anything
-    else."""
+    (texts, Markup, whole numbers, booleans, None, dates, moments by their text and zone), a
+    lazy translation (as its text) and a name the page does not have (Jinja's Undefined).
+    Raises _NotKept for anything else."""
     kind = type(value)
-    if kind is str or kind is Markup:
-        if len(value) > LONGEST_TEXT:
-            raise _NotKept
-        return (kind, str(value))
-    if kind is dict:
-        if len(value) > MOST_ITEMS:
-            raise _NotKept
-        return (dict, tuple((text(key), frozen(item)) for key, item in value.items()))
-    if kind is list or kind is tuple:
-        if len(value) > MOST_ITEMS:
-            raise _NotKept
-        return (kind, tuple(frozen(item) for item in value))
-    if kind is set or kind is frozenset:
-        if len(value) > MOST_ITEMS:
-            raise _NotKept
-        return (frozenset, frozenset(frozen(item) for item in value))
     if kind in _PLAIN:
         return (kind, value)
-    if kind is Undefined:  # a name the page does not have: shown as nothing, as None is not
-        return (Undefined,)
-    if kind is LazyText:  # shown as its text in the request's language, escaped like a str
-        return frozen(str(value))
-    raise _NotKept
+    freeze = _FREEZERS.get(kind)
+    if freeze is None:
+        raise _NotKept
+    return freeze(value)
 
 
-def text(key: Any) -> str:
+def _text(value: str) -> Hashable:
+    if len(value) > LONGEST_TEXT:
+        raise _NotKept
+    return (type(value), str(value))
+
+
+def _counted(values: Any) -> Any:
+    if len(values) > MOST_ITEMS:
+        raise _NotKept
+    return values
+
+
+def _key_text(key: Any) -> str:
     if type(key) is not str:
         raise _NotKept
     return str(key)
+
+
+_FREEZERS: dict[type, Callable[[Any], Hashable]] = {
+    str: _text,
+    Markup: _text,
+    dict: lambda value: (
+        dict,
+        tuple((_key_text(key), frozen(item)) for key, item in _counted(value).items()),
+    ),
+    list: lambda value: (list, tuple(frozen(item) for item in _counted(value))),
+    tuple: lambda value: (tuple, tuple(frozen(item) for item in _counted(value))),
+    set: lambda value: (set, frozenset(frozen(item) for item in _counted(value))),
+    frozenset: lambda value: (frozenset, frozenset(frozen(item) for item in _counted(value))),
+    dt.datetime: lambda value: (dt.datetime, value.isoformat(), value.tzname()),
+    # A name the page does not have: shown as nothing, as None is not.
+    Undefined: lambda value: (Undefined,),
+    # A lazy translation: shown as its text in the request's language, escaped like a str.
+    LazyText: lambda value: _text(str(value)),
+}
 
 
 class PureComponents:
