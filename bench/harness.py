@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -106,6 +107,8 @@ def portal_server(
     subprocess.run(
         [*cli, "demo-data", *generated], env=env, check=True, capture_output=True, cwd=ROOT
     )
+    if scale:
+        settle(env["PORTAL_DATABASE_URL"])
     process = subprocess.Popen(
         [*cli, "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
@@ -120,6 +123,7 @@ def portal_server(
     finally:
         process.terminate()
         process.wait(timeout=10)
+        shutil.rmtree(folder, ignore_errors=True)  # at --scale, a database of gigabytes
 
 
 async def _one_connection(
@@ -247,6 +251,21 @@ def sync_url(url: str) -> str:
     if url.startswith("postgresql"):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
+
+
+def settle(url: str) -> None:
+    """After a bulk load: its pages written out to the database's files now, rather than by
+    the database server's background writers while the pages are measured (on PostgreSQL a
+    checkpoint, which spreads its writes over minutes; on SQLite the log copied into the
+    file), and PostgreSQL's visibility map set, which a fresh table lacks until autovacuum."""
+    engine = create_engine(sync_url(url), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        if url.startswith("postgresql"):
+            connection.execute(text("VACUUM"))
+            connection.execute(text("CHECKPOINT"))
+        else:
+            connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    engine.dispose()
 
 
 def reset_postgres(url: str) -> None:
