@@ -3,9 +3,10 @@ pager) are rendered once per process for each set of parameters, and then taken 
 
 A page's fields and buttons are mostly the same from one request to the next (the empty share
 form, the settings' fields, "Change" and "Remove"), and calling their macros was a fifth of some
-pages' time. A component is one of these when everything it shows comes from its parameters
-and from its language's translations (each language's environment keeps its own): `PURE` names
-them; each is called with one dict and no body.
+pages' time. A component is one of these when everything it shows comes from its parameters,
+its language's translations (each language's environment keeps its own) and what the key
+holds of the rendering (the request's language, whether headings are hyphenated): `PURE`
+names them; each is called with one dict and no body.
 
 The key is the parameters as plain values with each one's type beside it: a `Markup` and a
 plain string of the same text are equal in Python, but a component escapes one and not the
@@ -25,7 +26,8 @@ from jinja2 import Undefined
 from markupsafe import Markup
 
 from portal.web.fragments import FragmentCache
-from portal.web.i18n import LazyText
+from portal.web.hyphens import hyphenating
+from portal.web.i18n import LazyText, current_language
 
 # The components of templates/components/ that show only what they are given.
 PURE = frozenset(
@@ -132,10 +134,13 @@ class PureComponents:
         return html
 
     def key(self, macro: Any, params: Any) -> Hashable | None:
-        """The key of this call, or None when it is not to be kept."""
+        """The key of this call, or None when it is not to be kept: the macro (of one
+        language's environment), what the rendering reads besides its parameters (the
+        request's language, which the date formats and lazy labels follow, and whether
+        headings are hyphenated, which they are not in a PDF), and the parameters."""
         if macro not in self.macros or type(params) is not dict:
             return None
         try:
-            return (macro, frozen(params))
+            return (macro, current_language.get(), hyphenating.get(), frozen(params))
         except _NotKept:
             return None

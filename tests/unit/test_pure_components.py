@@ -10,6 +10,7 @@ import pytest
 from jinja2 import Undefined
 from markupsafe import Markup
 
+from portal.web.hyphens import hyphenating
 from portal.web.i18n import current_language, lazy_gettext
 from portal.web.pure_components import LONGEST_TEXT, _NotKept, frozen
 from tests.unit.test_fragments import environment
@@ -134,6 +135,24 @@ def test_a_meeting_s_details_are_kept_and_shown_in_the_deployment_s_time_zone() 
     first = render("sv", "{{ meeting_details(p) }}", p=params)
     assert first == as_jinja_renders("sv", "meeting_details", params)
     assert "09:30–10:30" in first and "Karin Berg" in first
+
+
+def test_a_heading_in_a_component_is_hyphenated_on_a_page_and_not_in_a_pdf() -> None:
+    env: Any = environment("sv")
+    page = env.from_string("{{ empty_state(p) }}")
+    params = {"heading": "Rehabiliteringsplanens förberedande del", "text": "Inget ännu."}
+    token = current_language.set("sv")
+    try:
+        on_a_page = page.render(p=params)
+        pdf = hyphenating.set(False)
+        try:
+            in_a_pdf = page.render(p=dict(params))
+        finally:
+            hyphenating.reset(pdf)
+    finally:
+        current_language.reset(token)
+    assert "\u00ad" in on_a_page
+    assert "\u00ad" not in in_a_pdf and "Rehabiliteringsplanens" in in_a_pdf
 
 
 def test_a_lazy_label_is_its_text_and_a_missing_name_is_one_key() -> None:
