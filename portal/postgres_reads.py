@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from urllib.parse import quote, urlencode
 import weakref
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
@@ -38,9 +39,13 @@ from portal.fast_rows import (
 
 
 def conninfo(url: str) -> str:
-    """A libpq connection URI of a database URL (driver name dropped, query kept)."""
+    """A libpq connection URI of a database URL (driver name dropped, query kept; libpq
+    reads "+" as itself, so a space in a value, as in `options`, is written %20)."""
     parsed = make_url(url).set(drivername="postgresql")
-    return parsed.render_as_string(hide_password=False)
+    base = parsed.set(query={}).render_as_string(hide_password=False)
+    if not parsed.query:
+        return base
+    return f"{base}?{urlencode(parsed.query, doseq=True, quote_via=quote)}"
 
 
 class PostgresStatement:

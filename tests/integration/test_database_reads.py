@@ -29,6 +29,7 @@ from sqlalchemy import (
     table,
     text,
 )
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.orm.exc import DetachedInstanceError
 
@@ -532,6 +533,24 @@ def test_a_postgresql_server_that_is_away_is_an_operational_error(database_url: 
             await away.dispose()
 
     on_database(database_url, check)
+
+
+def test_a_postgresql_url_s_connection_options_reach_the_portal_s_own_reads(
+    database_url: str,
+) -> None:
+    """Values with spaces in the URL's query (libpq's `options`, an application name) are
+    given to the fast path's connections as SQLAlchemy's engine gets them."""
+    only_postgresql(database_url)
+    url = make_url(database_url).update_query_dict(
+        {"application_name": "portal reads", "options": "-c work_mem=7MB"}
+    )
+    database = Database(url.render_as_string(hide_password=False))
+    query = select(func.current_setting("application_name"), func.current_setting("work_mem"))
+    try:
+        assert tuple(run_async(database.read_one(query))) == ("portal reads", "7MB")
+        assert database.postgres_reads is not None and database.postgres_reads.served
+    finally:
+        run_async(database.dispose())
 
 
 def test_a_postgresql_reader_follows_the_event_loop_it_is_used_on(database_url: str) -> None:
