@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from portal.participants.search import terms_of
 
@@ -269,11 +269,42 @@ def settle(url: str) -> None:
 
 
 def reset_postgres(url: str) -> None:
+    """An empty schema in the URL's database (created first when the server has none)."""
+    make_url_database(url)
     engine = create_engine(sync_url(url))
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+def make_url_database(url: str) -> None:
+    """The database of a PostgreSQL URL, created when it does not exist yet."""
+    with postgres_server(url) as (connection, name):
+        found = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).first()
+        if found is None:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+
+def drop_postgres_database(url: str) -> None:
+    """The database of a PostgreSQL URL dropped, with any connection still open to it."""
+    with postgres_server(url) as (connection, name):
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@contextmanager
+def postgres_server(url: str) -> Iterator[tuple[Any, str]]:
+    """A connection to the server of a PostgreSQL URL (its maintenance database), outside a
+    transaction, and the URL's database name."""
+    parsed = make_url(sync_url(url))
+    server = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            yield connection, str(parsed.database)
+    finally:
+        server.dispose()
 
 
 def measure_at_sizes(
