@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import re
-from urllib.parse import quote, urlencode
 import weakref
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
+from urllib.parse import quote, urlencode
 
 import psycopg
 import psycopg.abc
