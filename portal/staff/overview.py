@@ -254,10 +254,21 @@ def driven_count(
     if words or marking:
         conditions.append(in_scope(only_mine, id_column))
         ids = ids.distinct()
-    if news:
-        # The latest event, looked up per id in a subquery PostgreSQL keeps as one (a condition
-        # it would join instead, reading every participant's latest event, or the user's
-        # whole access log, before the count could stop at its bound).
+    if news and not (words or marking):
+        # The scope joined with the latest events. Looked up in a subquery per participant,
+        # the events table is read whole for each one once PostgreSQL has statistics and the
+        # table is a few pages (a deployment's first hundreds of participants: 5.8 ms for a
+        # scope of 350 among 500; 0.6 ms joined). Joined, a provider's scope of 25 000 among
+        # 100 000 is read from its index into a bitmap first (1.2 ms looked up, 2.1 ms
+        # joined): a cost that grows with the scope, not with a table per participant.
+        ids = ids.join(LatestEvent, LatestEvent.participant_id == id_column)
+        conditions.append(
+            ~looked_at_since(LatestEvent.participant_id, bindparam("user"), LatestEvent.at)
+        )
+    elif news:
+        # The latest event looked up per id of the search or the marking, in a subquery
+        # PostgreSQL keeps as one (joined, it may read every participant's latest event
+        # before the count could stop at its bound).
         conditions.append(
             select(LatestEvent.participant_id)
             .where(

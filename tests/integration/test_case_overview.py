@@ -7,6 +7,7 @@ import datetime as dt
 import itertools
 import re
 
+import psycopg
 import pytest
 from sqlalchemy import text
 from starlette.testclient import TestClient
@@ -14,10 +15,12 @@ from starlette.testclient import TestClient
 from portal.db import Database
 from portal.participants.models import Participant
 from portal.participants.service import record_event
+from portal.settings import Settings
 from portal.staff import overview
 from tests.conftest import log_in
 from tests.integration.test_login import sync_engine
 from tests.integration.test_plan_api import run_async
+from tests.integration.test_query_plans import postgres_plan
 
 ROW = re.compile(
     r'<h3 class="ds-heading" data-size="xs">'
@@ -338,3 +341,23 @@ def test_a_scope_read_whole_and_sorted_lists_what_walking_everyone_lists(
         assert run_async(compare()) > 100
     finally:
         run_async(database.dispose())
+
+
+def test_the_news_count_reads_no_table_whole_for_each_participant_once_analysed(
+    settings: Settings,
+) -> None:
+    """With statistics, PostgreSQL reads a table of a few pages whole rather than look one
+    row up in its index; in a subquery run for each participant of the scope, that is the
+    whole table once per participant (a deployment's first hundreds of participants)."""
+    if not settings.database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's planner")
+    values = {"user": 1, "organisation": 1, "marking": ""}
+    sql = str(
+        overview.news_statement()
+        .params(**values)
+        .compile(sync_engine(settings.database_url), compile_kwargs={"literal_binds": True})
+    )
+    with psycopg.connect(settings.database_url, autocommit=True) as connection:
+        connection.execute("ANALYZE")
+        steps = postgres_plan(connection, sql, None)
+    assert not [table for table, per_row in steps if per_row], steps
