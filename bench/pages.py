@@ -143,6 +143,17 @@ def portal(database: str, workers: int = 1, scale: int = 0) -> Iterator[tuple[st
             drop_postgres_database(postgres)
 
 
+def checked_and_warm(url: str, path: str, cookie: str, connections: int) -> dict[str, str]:
+    """The request headers of a page for wrk, once the page answers 200 and has been loaded
+    for a second (a warm-up)."""
+    headers = {"Accept-Language": "sv", **({"Cookie": cookie} if cookie else {})}
+    checked = httpx.get(url + path, headers=headers)
+    if checked.status_code != 200:
+        raise RuntimeError(f"{path} answers {checked.status_code}")
+    wrk.run(url + path, headers, connections, 1.0)
+    return headers
+
+
 def measure(
     bare_url: str,
     url: str,
@@ -151,17 +162,12 @@ def measure(
     pid: int,
     rounds: int,
     seconds: float,
-    connections: int = CONNECTIONS,
 ) -> dict[str, Any]:
-    headers = {"Accept-Language": "sv", **({"Cookie": cookie} if cookie else {})}
-    checked = httpx.get(url + path, headers=headers)
-    if checked.status_code != 200:
-        raise RuntimeError(f"{path} answers {checked.status_code}")
-    wrk.run(url + path, headers, connections, 1.0)  # warm-up
+    headers = checked_and_warm(url, path, cookie, CONNECTIONS)
     bares, runs = [], []
     for _ in range(rounds):
-        bares.append(wrk.run(bare_url + "/", connections=connections, seconds=seconds))
-        runs.append(wrk.run(url + path, headers, connections, seconds, server_pid=pid))
+        bares.append(wrk.run(bare_url + "/", connections=CONNECTIONS, seconds=seconds))
+        runs.append(wrk.run(url + path, headers, CONNECTIONS, seconds, server_pid=pid))
     ratios = [
         page["requests_per_second"] / bare["requests_per_second"]
         for bare, page in zip(bares, runs, strict=True)
@@ -266,18 +272,17 @@ def alternately(
 ) -> list[dict[str, dict[str, Any]]]:
     """wrk runs at SCALE_CONNECTIONS of each side's page (URL, path, cookie, server's process
     id) in turn, `rounds` times: each round's figures by side."""
-    for url, path, cookie, _ in sides.values():
-        headers = {"Accept-Language": "sv", **({"Cookie": cookie} if cookie else {})}
-        checked = httpx.get(url + path, headers=headers)
-        if checked.status_code != 200:
-            raise RuntimeError(f"{path} answers {checked.status_code}")
-        wrk.run(url + path, headers, SCALE_CONNECTIONS, 1.0)  # warm-up
+    headers = {
+        side: checked_and_warm(url, path, cookie, SCALE_CONNECTIONS)
+        for side, (url, path, cookie, _) in sides.items()
+    }
     found = []
     for _ in range(rounds):
         one = {}
-        for side, (url, path, cookie, pid) in sides.items():
-            headers = {"Accept-Language": "sv", **({"Cookie": cookie} if cookie else {})}
-            one[side] = wrk.run(url + path, headers, SCALE_CONNECTIONS, seconds, server_pid=pid)
+        for side, (url, path, _, pid) in sides.items():
+            one[side] = wrk.run(
+                url + path, headers[side], SCALE_CONNECTIONS, seconds, server_pid=pid
+            )
         found.append(one)
     return found
 

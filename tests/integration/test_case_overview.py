@@ -352,11 +352,10 @@ def test_the_news_count_reads_no_table_whole_for_each_participant_once_analysed(
     if not settings.database_url.startswith("postgresql"):
         pytest.skip("PostgreSQL's planner")
     values = {"user": 1, "organisation": 1, "marking": ""}
-    sql = str(
-        overview.news_statement()
-        .params(**values)
-        .compile(sync_engine(settings.database_url), compile_kwargs={"literal_binds": True})
-    )
+    engine = sync_engine(settings.database_url)
+    statement = overview.news_statement().params(**values)
+    sql = str(statement.compile(engine, compile_kwargs={"literal_binds": True}))
+    engine.dispose()
     with psycopg.connect(settings.database_url, autocommit=True) as connection:
         connection.execute("ANALYZE")
         steps = postgres_plan(connection, sql, None)
