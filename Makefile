@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The suite runs in this many processes (pytest-xdist), each test module whole in one of them.
+TEST_PROCESSES ?= 2
 
 # Development defaults; real deployments set their own PORTAL_* variables.
 export PORTAL_SECRET_KEY ?= development-only-secret-do-not-deploy
@@ -55,7 +57,7 @@ lint: setup
 	$(BIN)/lint-imports
 
 test: setup chromium lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadfile
 
 # After changing user-facing text: collect the messages and update each language's catalog.
 translations: setup

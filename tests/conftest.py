@@ -59,17 +59,36 @@ def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def migrated_url(request: pytest.FixtureRequest, var_dir: Path) -> str:
+def migrated_url(request: pytest.FixtureRequest, var_dir: Path) -> Iterator[str]:
     """A database migrated once per session with the demo data: the template each test
     module copies (see `database_url`)."""
-    if request.param == "postgresql":
-        assert POSTGRES_URL is not None
-        reset_postgres(POSTGRES_URL)
-        url = POSTGRES_URL
-    else:
+    if request.param == "sqlite":
         url = f"sqlite:///{var_dir / 'template.db'}"
-    migrate_with_demo_data(make_settings(url, var_dir))
-    return url
+        migrate_with_demo_data(make_settings(url, var_dir))
+        yield url
+        return
+    assert POSTGRES_URL is not None
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:
+        reset_postgres(POSTGRES_URL)
+        migrate_with_demo_data(make_settings(POSTGRES_URL, var_dir))
+        yield POSTGRES_URL
+        return
+    # Tests run in several processes (`make test`): each migrates a template database of its
+    # own, named after the configured one, rather than emptying the one the others copy.
+    base, _, name = POSTGRES_URL.rpartition("/")
+    own = f"{name}_{worker}"
+    server = create_engine(psycopg_url(f"{base}/postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{own}"'))
+    try:
+        migrate_with_demo_data(make_settings(f"{base}/{own}", var_dir))
+        yield f"{base}/{own}"
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)'))
+        server.dispose()
 
 
 @pytest.fixture(scope="module")

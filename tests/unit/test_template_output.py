@@ -156,7 +156,7 @@ TRICKY: list[Any] = [
 ]
 
 
-@pytest.mark.parametrize("value", TRICKY, ids=repr)
+@pytest.mark.parametrize("value", TRICKY, ids=lambda value: f"{type(value).__name__}:{value}")
 def test_a_translation_with_values_is_what_markup_formatting_gives(value: object) -> None:
     from portal.web.templating import format_translated
 
