@@ -76,19 +76,9 @@ def migrated_url(request: pytest.FixtureRequest, var_dir: Path) -> Iterator[str]
         return
     # Tests run in several processes (`make test`): each migrates a template database of its
     # own, named after the configured one, rather than emptying the one the others copy.
-    base, _, name = POSTGRES_URL.rpartition("/")
-    own = f"{name}_{worker}"
-    server = create_engine(psycopg_url(f"{base}/postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{own}"'))
-    try:
-        migrate_with_demo_data(make_settings(f"{base}/{own}", var_dir))
-        yield f"{base}/{own}"
-    finally:
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)'))
-        server.dispose()
+    with postgres_database(POSTGRES_URL, f"_{worker}") as url:
+        migrate_with_demo_data(make_settings(url, var_dir))
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -101,16 +91,29 @@ def database_url(migrated_url: str, tmp_path_factory: pytest.TempPathFactory) ->
         shutil.copyfile(migrated_url.removeprefix("sqlite:///"), copy)
         yield f"sqlite:///{copy}"
         return
-    base, _, template = migrated_url.rpartition("/")
-    name = f"{template}_{uuid.uuid4().hex[:10]}"
+    with postgres_database(migrated_url, f"_{uuid.uuid4().hex[:10]}", copy=True) as url:
+        yield url
+
+
+@contextmanager
+def postgres_database(url: str, suffix: str, copy: bool = False) -> Iterator[str]:
+    """A database on the server of `url`, named after its database and `suffix` (empty, or
+    with `copy` made from it as its template), dropped at the end (any left from an earlier
+    run first)."""
+    base, _, name = url.rpartition("/")
+    made = f"{name}{suffix}"
     server = create_engine(psycopg_url(f"{base}/postgres"), isolation_level="AUTOCOMMIT")
+    drop = text(f'DROP DATABASE IF EXISTS "{made}" WITH (FORCE)')
     with server.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        connection.execute(drop)
+        connection.execute(
+            text(f'CREATE DATABASE "{made}"' + (f' TEMPLATE "{name}"' if copy else ""))
+        )
     try:
-        yield f"{base}/{name}"
+        yield f"{base}/{made}"
     finally:
         with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(drop)
         server.dispose()
 
 
