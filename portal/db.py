@@ -55,10 +55,13 @@ R = TypeVar("R")
 Write = tuple[Any, Mapping[str, Any] | None]
 Reads = Sequence[tuple[Any, Mapping[str, Any] | None]]
 # On PostgreSQL, the reads of at most this many requests share a round trip: the statements of
-# one pipeline run one after another (a slow one holds up those after it), and a second group
-# runs beside the first on a connection of its own. Under wrk's 32 connections, 16 gave more
-# requests/s than one group of all (the start page +11 %, the board +24 %) at the same CPU.
-READS_TOGETHER = 16
+# one pipeline run one after another in one database process (a slow one holds up those after
+# it), and the next group runs beside it on a connection of its own. Under wrk's 32
+# connections, 16 gave more requests/s than one group of all (the start page +11 %, the board
+# +24 %) at the same CPU; 10 more again where the statements are long (the staff overview
+# +5-10 %: a third group keeps a database process working while the application waits on the
+# other two), the other pages the same within the noise; 6 and 4 cost the board 5-10 %.
+READS_TOGETHER = 10
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
