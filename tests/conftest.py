@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 
 import httpx2
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from starlette.testclient import TestClient
 
+from bench.harness import postgres_server, reset_postgres
 from portal.app import create_app
 from portal.auth.oidc import build_clients
 from portal.cli import db_upgrade
@@ -39,14 +40,6 @@ def portal_today() -> dt.date:
 
 POSTGRES_URL = os.environ.get("PORTAL_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
-
-
-def reset_postgres(url: str) -> None:
-    engine = create_engine(psycopg_url(url))
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def psycopg_url(url: str) -> str:
@@ -100,21 +93,15 @@ def postgres_database(url: str, suffix: str, copy: bool = False) -> Iterator[str
     """A database on the server of `url`, named after its database and `suffix` (empty, or
     with `copy` made from it as its template), dropped at the end (any left from an earlier
     run first)."""
-    base, _, name = url.rpartition("/")
-    made = f"{name}{suffix}"
-    server = create_engine(psycopg_url(f"{base}/postgres"), isolation_level="AUTOCOMMIT")
-    drop = text(f'DROP DATABASE IF EXISTS "{made}" WITH (FORCE)')
-    with server.connect() as connection:
-        connection.execute(drop)
-        connection.execute(
-            text(f'CREATE DATABASE "{made}"' + (f' TEMPLATE "{name}"' if copy else ""))
-        )
-    try:
-        yield f"{base}/{made}"
-    finally:
-        with server.connect() as connection:
-            connection.execute(drop)
-        server.dispose()
+    with postgres_server(url) as (server, name):
+        made = f"{name}{suffix}"
+        drop = text(f'DROP DATABASE IF EXISTS "{made}" WITH (FORCE)')
+        server.execute(drop)
+        server.execute(text(f'CREATE DATABASE "{made}"' + (f' TEMPLATE "{name}"' if copy else "")))
+        try:
+            yield f"{url.rpartition('/')[0]}/{made}"
+        finally:
+            server.execute(drop)
 
 
 def migrate_with_demo_data(settings: Settings) -> None:
