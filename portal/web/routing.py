@@ -5,13 +5,17 @@ late in the list paid tens of microseconds before its handler ran. A route whose
 with fixed segments ("/plan", "/staff/participants/{id}") can only take paths that begin with
 them, so a request is matched against the routes of its first two segments and those that
 could take any path (in the table's order, so the first route that matches still wins).
-Whatever they do not take fully (a wrong method, a missing trailing slash, a 404) goes through
-Starlette's own matching, unchanged.
+What they do not take fully is answered as Starlette answers it (a wrong method: the first
+route of the path, which answers 405; a path that a route takes with or without a trailing
+slash: a redirect; else 404), looking again at the candidates only: a path no route takes
+cost a scan of every route twice, more than most pages.
 """
 
 from __future__ import annotations
 
 from starlette.convertors import IntegerConvertor, register_url_convertor
+from starlette.datastructures import URL
+from starlette.responses import RedirectResponse
 from starlette.routing import BaseRoute, Match, Mount, Route, Router
 from starlette.types import Receive, Scope, Send
 
@@ -87,13 +91,32 @@ class IndexedRouter(Router):
         return by_second.get(rest[0], any_second) if rest else any_second
 
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            for route in self.candidates(route_path(scope)):
-                match, child_scope = route.matches(scope)
-                if match is Match.FULL:
-                    scope.setdefault("router", self)
-                    scope["route"] = route
-                    scope.update(child_scope)
-                    await route.handle(scope, receive, send)
+        if scope["type"] != "http":
+            await super().app(scope, receive, send)
+            return
+        scope.setdefault("router", self)
+        path = route_path(scope)
+        partial: tuple[BaseRoute, Scope] | None = None
+        for route in self.candidates(path):
+            match, child_scope = route.matches(scope)
+            if match is Match.FULL:
+                scope["route"] = route
+                scope.update(child_scope)
+                await route.handle(scope, receive, send)
+                return
+            if match is Match.PARTIAL and partial is None:
+                partial = (route, child_scope)
+        if partial is not None:  # the path's route, for another method: it answers 405
+            route, child_scope = partial
+            scope["route"] = route
+            scope.update(child_scope)
+            await route.handle(scope, receive, send)
+            return
+        if self.redirect_slashes and path != "/":
+            other = dict(scope)
+            other["path"] = scope["path"].rstrip("/") if path.endswith("/") else scope["path"] + "/"
+            for route in self.candidates(route_path(other)):
+                if route.matches(other)[0] is not Match.NONE:
+                    await RedirectResponse(url=str(URL(scope=other)))(scope, receive, send)
                     return
-        await super().app(scope, receive, send)
+        await self.default(scope, receive, send)

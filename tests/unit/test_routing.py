@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
-from starlette.routing import BaseRoute, Match, Mount, Route
+from starlette.exceptions import HTTPException
+from starlette.responses import PlainTextResponse
+from starlette.routing import BaseRoute, Match, Mount, Route, Router
+from starlette.types import Message
 
 from portal.app import create_app
 from portal.web.routing import IndexedRouter, fixed_segments
@@ -97,3 +102,66 @@ def test_a_path_is_matched_below_the_root_path(path: str, root_path: str, expect
     from portal.web.routing import route_path
 
     assert route_path({"path": path, "root_path": root_path}) == expected
+
+
+def answer_of(router: Router, path: str, method: str) -> tuple[int, str, str]:
+    """What the router answers (status, Location, body) for a request, run as ASGI."""
+    messages: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        messages.append(message)
+
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"portal.test")],
+        "scheme": "https",
+        "server": ("portal.test", 443),
+    }
+    try:
+        asyncio.run(router(scope, receive, send))
+    except HTTPException as error:  # Starlette raises inside an application: its handler answers
+        return error.status_code, "", ""
+    headers = dict(messages[0]["headers"])
+    body = b"".join(message.get("body", b"") for message in messages[1:])
+    return messages[0]["status"], headers.get(b"location", b"").decode(), body.decode()
+
+
+def stand_ins(routes: list[BaseRoute]) -> list[BaseRoute]:
+    """The same paths and methods, each answering with its own path template."""
+
+    def answering(text: str) -> Any:
+        async def endpoint(request: object) -> PlainTextResponse:
+            return PlainTextResponse(text)
+
+        return endpoint
+
+    made: list[BaseRoute] = []
+    for route in routes:
+        if isinstance(route, Route):
+            made.append(Route(route.path, answering(route.path), methods=route.methods))
+        elif isinstance(route, Mount):
+            made.append(Mount(route.path, app=PlainTextResponse(route.path)))
+    return made
+
+
+def test_a_path_no_route_takes_fully_is_answered_as_starlette_answers_it(
+    router: IndexedRouter,
+) -> None:
+    routes = stand_ins(router.routes)
+    indexed, plain = IndexedRouter(routes), Router(routes)
+    paths = {path for route in routes for path in sample_paths(route)}
+    paths |= {"/", "/nowhere", "/nowhere/", "/staff", "/staff/", "/staff/nowhere/7", "/static"}
+    answers = set()
+    for path in sorted(paths):
+        for method in ("GET", "POST", "DELETE"):
+            expected = answer_of(plain, path, method)
+            assert answer_of(indexed, path, method) == expected, (method, path)
+            answers.add(expected[0])
+    assert {200, 307, 404, 405} <= answers  # every kind of answer was compared
