@@ -176,6 +176,15 @@ def test_the_participant_approves_with_consent_and_gets_a_receipt(client: TestCl
     assert 'action="' + link + '/approve"' not in client.get(link).text
 
 
+def consent_in_force(client: TestClient) -> None:
+    """Anna's consent given, as the approval above gives it (for a test run on its own)."""
+    log_in(client, "anna")
+    if "Withdraw consent" not in client.get("/hours/consent").text:
+        link = waiting_report(client)
+        client.get(with_params(start_approval(client, link), login_hint="anna"))
+    assert "Withdraw consent" in client.get("/hours/consent").text
+
+
 def month_total(page: str) -> Decimal:
     """The total of the version a page shows (English)."""
     shown = re.search(r"([\d.,]+) hours in \w+ \d{4}", page)
@@ -194,7 +203,7 @@ def test_a_provider_correction_is_approved_again_without_asking_consent_twice(
     client: TestClient,
 ) -> None:
     english = {"Accept-Language": "en"}
-    log_in(client, "anna")
+    consent_in_force(client)
     # Every version's page as it was (their chart and day table are rendered once, and kept).
     before = {
         link: month_total(client.get(link, headers=english).text) for link in report_links(client)
@@ -236,6 +245,7 @@ def test_a_provider_correction_is_approved_again_without_asking_consent_twice(
 def test_an_export_holds_consented_approved_reports_once_and_downloads_as_csv_and_json(
     client: TestClient,
 ) -> None:
+    consent_in_force(client)
     log_in(client, "karin", staff=True)
     assert client.get("/staff/exports").status_code == 200
     bad = client.post("/staff/exports", data={"from": "2026-13", "to": "x"})
@@ -275,7 +285,7 @@ def test_the_export_api_needs_a_token_checks_the_period_and_never_exports_twice(
 
 
 def test_a_withdrawal_is_signed_and_shown_in_the_history(client: TestClient) -> None:
-    log_in(client, "anna")
+    consent_in_force(client)
     response = client.post("/hours/consent/withdraw", follow_redirects=False)
     location = response.headers["location"]
     assert "/dev-idp/authorize" in location

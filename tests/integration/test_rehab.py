@@ -131,10 +131,21 @@ def test_the_participant_cannot_write_the_caseworkers_parts(
     assert "My dog." in texts and "Forged." not in texts
 
 
+def situation_written(client: TestClient) -> None:
+    """Anna's situation as the test above leaves it (for a test run on its own)."""
+    log_in(client, "anna")
+    page = client.get("/rehab/situation").text
+    if "Mornings are hard." not in page:
+        data = {"option_everyday": "partly", "follow_everyday_partly": "Mornings are hard."}
+        saved = client.post("/rehab/situation", data={"based_on": based_on(page), **data})
+        assert saved.status_code == 200
+
+
 def test_the_caseworker_writes_my_case_and_a_summary_then_locks_it(
     client: TestClient, settings: Settings
 ) -> None:
     anna = anna_id(settings)
+    situation_written(client)
     log_in(client, "karin", staff=True)
     editor = client.get(f"/staff/participants/{anna}/rehab-editor")
     assert editor.status_code == 200 and "Lock the document" in editor.text
