@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from starlette.types import Message
 
 from portal.app import create_app
 from portal.web.routing import IndexedRouter, fixed_segments
-from tests.conftest import make_settings
+from tests.conftest import make_settings, run_in_own_thread
 
 SAMPLE_VALUES = {"int": "7", "path": "a/b.css", "str": "x"}
 
@@ -104,7 +103,7 @@ def test_a_path_is_matched_below_the_root_path(path: str, root_path: str, expect
     assert route_path({"path": path, "root_path": root_path}) == expected
 
 
-def answer_of(router: Router, path: str, method: str) -> tuple[int, str, str]:
+async def answer_of(router: Router, path: str, method: str) -> tuple[int, str, str]:
     """What the router answers (status, Location, body) for a request, run as ASGI."""
     messages: list[Message] = []
 
@@ -125,7 +124,7 @@ def answer_of(router: Router, path: str, method: str) -> tuple[int, str, str]:
         "server": ("portal.test", 443),
     }
     try:
-        asyncio.run(router(scope, receive, send))
+        await router(scope, receive, send)
     except HTTPException as error:  # Starlette raises inside an application: its handler answers
         return error.status_code, "", ""
     headers = dict(messages[0]["headers"])
@@ -158,10 +157,15 @@ def test_a_path_no_route_takes_fully_is_answered_as_starlette_answers_it(
     indexed, plain = IndexedRouter(routes), Router(routes)
     paths = {path for route in routes for path in sample_paths(route)}
     paths |= {"/", "/nowhere", "/nowhere/", "/staff", "/staff/", "/staff/nowhere/7", "/static"}
-    answers = set()
-    for path in sorted(paths):
-        for method in ("GET", "POST", "DELETE"):
-            expected = answer_of(plain, path, method)
-            assert answer_of(indexed, path, method) == expected, (method, path)
-            answers.add(expected[0])
-    assert {200, 307, 404, 405} <= answers  # every kind of answer was compared
+
+    async def compare() -> set[int]:
+        answers = set()
+        for path in sorted(paths):
+            for method in ("GET", "POST", "DELETE"):
+                expected = await answer_of(plain, path, method)
+                assert await answer_of(indexed, path, method) == expected, (method, path)
+                answers.add(expected[0])
+        return answers
+
+    # Every kind of answer was compared.
+    assert {200, 307, 404, 405} <= run_in_own_thread(compare())
