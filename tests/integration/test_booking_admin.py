@@ -4,12 +4,10 @@ keeping their meetings), rooms and offers with their refusals, and the audit tra
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import re
 import secrets
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from html import unescape
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +19,7 @@ from portal.booking import admin, bookings, free_times
 from portal.booking.models import MeetingOffer
 from portal.db import Database
 from portal.notify.service import Links
-from tests.conftest import log_in, portal_today
+from tests.conftest import log_in, portal_today, run_in_own_thread
 from tests.integration.test_meetings import participant_id, sql
 
 BASE = "/staff/booking"
@@ -120,11 +118,6 @@ def make_offer(client: TestClient, team: int, caseworkers: list[int], **override
     return new_id(response, "offers")
 
 
-def run(coroutine: Any) -> Any:
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
-
-
 def book_first_free(url: str, offer: int, caseworker: int, participant: int) -> int:
     """A booking of the offer's first free time with the caseworker, as the service makes it."""
 
@@ -154,7 +147,7 @@ def book_first_free(url: str, offer: int, caseworker: int, participant: int) -> 
         finally:
             await database.dispose()
 
-    return int(run(go()))
+    return int(run_in_own_thread(go()))
 
 
 def test_booking_administration_is_for_the_job_centres_planners(client: TestClient) -> None:
@@ -293,11 +286,11 @@ def test_a_closing_day_set_on_a_team_is_inherited_below_and_closes_its_offers(
         finally:
             await database.dispose()
 
-    assert run(free_days())
-    assert day not in run(free_days())
+    assert run_in_own_thread(free_days())
+    assert day not in run_in_own_thread(free_days())
     closing = sql(database_url, "SELECT id FROM closing_days WHERE team_id = :t", t=parent)[0][0]
     client.post(f"{BASE}/teams/{parent}/closing-days/{closing}/remove")
-    assert day in run(free_days())
+    assert day in run_in_own_thread(free_days())
 
 
 def test_caseworker_hours_and_pauses_are_checked_and_monday_copies_to_the_week(
@@ -696,11 +689,11 @@ def test_two_offers_in_one_room_never_book_it_twice_at_once(
     taken_at = taken if isinstance(taken, dt.datetime) else dt.datetime.fromisoformat(str(taken))
     if taken_at.tzinfo is None:
         taken_at = taken_at.replace(tzinfo=dt.UTC)
-    free = run(starts_of_b())
+    free = run_in_own_thread(starts_of_b())
     assert free
     assert taken_at.astimezone(dt.UTC).isoformat()[:16] not in free
     sql(database_url, "UPDATE bookings SET status = 'cancelled' WHERE id = :b", b=booking)
-    assert taken_at.astimezone(dt.UTC).isoformat()[:16] in run(starts_of_b())
+    assert taken_at.astimezone(dt.UTC).isoformat()[:16] in run_in_own_thread(starts_of_b())
 
 
 def test_a_double_clicked_create_makes_one_and_a_refused_one_can_be_corrected(

@@ -17,9 +17,8 @@ from portal.participants.models import Participant
 from portal.participants.service import record_event
 from portal.settings import Settings
 from portal.staff import overview
-from tests.conftest import log_in
+from tests.conftest import log_in, run_in_own_thread
 from tests.integration.test_login import sync_engine
-from tests.integration.test_plan_api import run_async
 from tests.integration.test_query_plans import postgres_plan
 
 ROW = re.compile(
@@ -145,9 +144,9 @@ def test_the_latest_event_is_kept_by_the_services_that_make_events(
         finally:
             await database.dispose()
 
-    run_async(note("meeting", dt.datetime(2020, 1, 1, tzinfo=dt.UTC)))  # older: no change
+    run_in_own_thread(note("meeting", dt.datetime(2020, 1, 1, tzinfo=dt.UTC)))  # older: no change
     assert sql(database_url, LATEST, p=bo) == [("plan_changed",)]
-    run_async(note("meeting", dt.datetime.now(dt.UTC)))
+    run_in_own_thread(note("meeting", dt.datetime.now(dt.UTC)))
     assert sql(database_url, LATEST, p=bo) == [("meeting",)]
 
 
@@ -167,14 +166,14 @@ def test_a_renamed_participant_is_found_by_the_new_name_only(
         finally:
             await database.dispose()
 
-    run_async(rename("Andersdotter"))
+    run_in_own_thread(rename("Andersdotter"))
     try:
         assert rows(client.get("/staff/", params={"q": "anna andersd"}).text) == [
             (anna[0], "Anna Andersdotter")
         ]
         assert not rows(client.get("/staff/", params={"q": "anna anderss"}).text)
     finally:
-        run_async(rename("Andersson"))
+        run_in_own_thread(rename("Andersson"))
 
 
 def test_beyond_the_counted_bound_the_overview_says_more_than_and_keeps_paging(
@@ -255,7 +254,7 @@ def test_something_new_lists_those_with_an_event_since_the_user_last_looked(
     (anna,) = rows(client.get("/staff/", params={"q": "anna andersson"}).text)
     news = {"new": "1", "q": "anna andersson"}
     # A fresh event: anna has something new for karin, until karin opens her pages.
-    run_async(event_now(database_url, anna[0]))
+    run_in_own_thread(event_now(database_url, anna[0]))
     assert rows(client.get("/staff/", params=news).text) == [anna]
     start = client.get("/staff/").text  # the start page says what waits, and links to it
     waiting = start.split("Waiting for you", 1)[1].split("</div>", 1)[0]
@@ -264,7 +263,7 @@ def test_something_new_lists_those_with_an_event_since_the_user_last_looked(
     assert rows(client.get("/staff/", params=news).text) == []
     assert "No participants match" in client.get("/staff/", params=news).text
     # An event after that opening is news again; the box stays ticked on the result page.
-    run_async(event_now(database_url, anna[0]))
+    run_in_own_thread(event_now(database_url, anna[0]))
     again = client.get("/staff/", params=news).text
     assert rows(again) == [anna] and 'name="new" value="1" checked' in again
 
@@ -276,7 +275,7 @@ def test_opening_one_participant_leaves_what_is_new_about_the_others(
     (anna,) = rows(client.get("/staff/", params={"q": "anna andersson"}).text)
     other = next(row for row in rows(client.get("/staff/").text) if row != anna)
     for participant in (other, anna):
-        run_async(event_now(database_url, participant[0]))
+        run_in_own_thread(event_now(database_url, participant[0]))
     assert client.get(f"/staff/participants/{anna[0]}").status_code == 200
     assert rows(client.get("/staff/", params={"new": "1", "q": "anna andersson"}).text) == []
     assert other in rows(client.get("/staff/", params={"new": "1", "q": other[1]}).text)
@@ -338,9 +337,9 @@ def test_a_scope_read_whole_and_sorted_lists_what_walking_everyone_lists(
         return compared
 
     try:
-        assert run_async(compare()) > 100
+        assert run_in_own_thread(compare()) > 100
     finally:
-        run_async(database.dispose())
+        run_in_own_thread(database.dispose())
 
 
 def test_the_news_count_reads_no_table_whole_for_each_participant_once_analysed(

@@ -44,8 +44,7 @@ from portal.participants.models import Participant
 from portal.participants.routes import start_page_query
 from portal.plan.reading import unseen_changes_query
 from portal.postgres_reads import PostgresReads
-from tests.conftest import client_of, log_in
-from tests.integration.test_plan_api import run_async
+from tests.conftest import client_of, log_in, run_in_own_thread
 
 
 def on_database(url: str, check: Callable[[Database], Awaitable[None]]) -> None:
@@ -58,7 +57,7 @@ def on_database(url: str, check: Callable[[Database], Awaitable[None]]) -> None:
         finally:
             await database.dispose()
 
-    run_async(run())
+    run_in_own_thread(run())
 
 
 async def anna(database: Database) -> int:
@@ -547,10 +546,10 @@ def test_a_postgresql_url_s_connection_options_reach_the_portal_s_own_reads(
     database = Database(url.render_as_string(hide_password=False))
     query = select(func.current_setting("application_name"), func.current_setting("work_mem"))
     try:
-        assert tuple(run_async(database.read_one(query))) == ("portal reads", "7MB")
+        assert tuple(run_in_own_thread(database.read_one(query))) == ("portal reads", "7MB")
         assert database.postgres_reads is not None and database.postgres_reads.served
     finally:
-        run_async(database.dispose())
+        run_in_own_thread(database.dispose())
 
 
 def test_a_postgresql_reader_follows_the_event_loop_it_is_used_on(database_url: str) -> None:
@@ -558,10 +557,10 @@ def test_a_postgresql_reader_follows_the_event_loop_it_is_used_on(database_url: 
     database = Database(database_url)
     query = select(func.count()).select_from(Participant)
     try:
-        counts = [run_async(database.read_one(query))[0] for _ in range(2)]
+        counts = [run_in_own_thread(database.read_one(query))[0] for _ in range(2)]
         assert counts[0] == counts[1] > 0
     finally:
-        run_async(database.dispose())
+        run_in_own_thread(database.dispose())
 
 
 def test_sqlite_read_sessions_run_on_the_event_loop_and_cannot_write(database_url: str) -> None:

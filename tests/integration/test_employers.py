@@ -5,13 +5,11 @@ data in order (one database per module)."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import io
 import random
 import re
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from decimal import Decimal
 from urllib.parse import quote
@@ -26,7 +24,7 @@ from portal.cv.bank import Wish, wishes_query
 from portal.db import Database
 from portal.employers.ranking import Criteria, parameters, rank, ranked_page
 from portal.settings import Settings
-from tests.conftest import client_of, log_in
+from tests.conftest import client_of, log_in, run_in_own_thread
 from tests.integration.test_notifications import sql
 
 ANNA_NUMBER = "19900101-1239"
@@ -419,8 +417,7 @@ def test_the_database_ranks_exactly_as_the_rule_does(settings: Settings) -> None
         finally:
             await database.dispose()
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        results = pool.submit(asyncio.run, compare()).result()
+    results = run_in_own_thread(compare())
     for (database_order, rule_order, total), criteria in zip(results, searches, strict=True):
         assert database_order == rule_order, criteria
         assert total == len(rule_order)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import re
 import socket
@@ -22,7 +21,7 @@ from starlette.testclient import TestClient
 from portal.db import Database
 from portal.notify.worker import deliver_due, senders
 from portal.settings import Settings
-from tests.conftest import log_in
+from tests.conftest import log_in, run_in_own_thread
 
 
 class Inbox:
@@ -58,8 +57,7 @@ def deliver(settings: Settings) -> tuple[int, int]:
         finally:
             await database.dispose()
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, run()).result()
+    return run_in_own_thread(run())
 
 
 def sql(settings: Settings, statement: str, **params: Any) -> list[Any]:
@@ -232,8 +230,7 @@ def test_the_worker_purges_ended_and_expired_sessions(
             seen=seen,
             revoked=revoked,
         )
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, worker.run_worker(settings, once=True)).result()
+    run_in_own_thread(worker.run_worker(settings, once=True))
     left = sql(settings, "SELECT id FROM web_sessions WHERE id LIKE 'purge-test-%'")
     assert [row[0] for row in left] == ["purge-test-alive"]
 

@@ -12,8 +12,7 @@ import pytest
 
 from portal.web import pdf as pdf_module
 from portal.web.pdf import PdfMaker
-from tests.conftest import client_of, log_in, make_settings
-from tests.integration.test_plan_api import run_async
+from tests.conftest import client_of, log_in, make_settings, run_in_own_thread
 
 PAGE = "<html lang='sv'><head><title>Plan</title></head><body><h1>{}</h1></body></html>"
 
@@ -22,7 +21,7 @@ def test_a_pdf_is_rendered_in_another_process_and_kept_for_the_next_download(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     maker = PdfMaker(tmp_path, processes=1)
-    first = run_async(maker.pdf(PAGE.format("Min plan")))
+    first = run_in_own_thread(maker.pdf(PAGE.format("Min plan")))
     assert first.startswith(b"%PDF")
     workers: Any = pdf_module._processes(1)._processes
     assert workers and all(pid != os.getpid() for pid in workers), "rendered elsewhere"
@@ -32,13 +31,13 @@ def test_a_pdf_is_rendered_in_another_process_and_kept_for_the_next_download(
         raise AssertionError("rendered again")
 
     monkeypatch.setattr(pdf_module, "_processes", no_rendering)
-    assert run_async(maker.pdf(PAGE.format("Min plan"))) == first
+    assert run_in_own_thread(maker.pdf(PAGE.format("Min plan"))) == first
 
 
 def test_another_text_is_another_pdf_so_a_kept_one_is_never_stale(tmp_path: Path) -> None:
     maker = PdfMaker(tmp_path, processes=1)
-    swedish = run_async(maker.pdf(PAGE.format("Min plan")))
-    danish = run_async(maker.pdf(PAGE.format("Min plan, version 2")))
+    swedish = run_in_own_thread(maker.pdf(PAGE.format("Min plan")))
+    danish = run_in_own_thread(maker.pdf(PAGE.format("Min plan, version 2")))
     assert swedish != danish
     assert maker.path_of(PAGE.format("Min plan")) != maker.path_of(PAGE.format("Min plan, v2"))
     assert len(list(tmp_path.glob("*.pdf"))) == 2 and not list(tmp_path.glob("*.part"))
@@ -50,7 +49,7 @@ def test_more_pdfs_at_once_than_processes_wait_their_turn(tmp_path: Path) -> Non
     async def many() -> list[bytes]:
         return await asyncio.gather(*(maker.pdf(PAGE.format(f"Plan {n}")) for n in range(6)))
 
-    made = run_async(many())
+    made = run_in_own_thread(many())
     assert all(pdf.startswith(b"%PDF") for pdf in made) and len(set(made)) == 6
 
 
@@ -89,13 +88,13 @@ def test_the_rendering_processes_stop_with_the_server_and_start_again_when_neede
     tmp_path: Path,
 ) -> None:
     maker = PdfMaker(tmp_path, processes=1)
-    run_async(maker.pdf(PAGE.format("Före")))
+    run_in_own_thread(maker.pdf(PAGE.format("Före")))
     workers: Any = pdf_module._processes(1)._processes
     started = list(workers.values())
     assert started and all(process.is_alive() for process in started)
-    run_async(pdf_module.stop_rendering())
+    run_in_own_thread(pdf_module.stop_rendering())
     assert not any(process.is_alive() for process in started), "a renderer outlived the server"
-    assert run_async(maker.pdf(PAGE.format("Efter"))).startswith(b"%PDF")
+    assert run_in_own_thread(maker.pdf(PAGE.format("Efter"))).startswith(b"%PDF")
 
 
 def test_a_server_that_made_a_pdf_stops_its_renderers_when_it_stops(

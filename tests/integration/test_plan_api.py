@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import io
 import uuid
@@ -17,15 +16,9 @@ from portal.auth.api_clients import SCOPES, create_api_client, revoke_api_client
 from portal.cli import main as cli_main
 from portal.db import Database
 from portal.settings import Settings
-from tests.conftest import log_in, portal_today
+from tests.conftest import log_in, portal_today, run_in_own_thread
 
 ANNA = "19900101-1239"
-
-
-def run_async(coroutine: Any) -> Any:
-    # Playwright's sync API may hold an event loop in this thread; use one of our own.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 def new_token(
@@ -40,7 +33,7 @@ def new_token(
         finally:
             await database.dispose()
 
-    token: str = run_async(create())
+    token: str = run_in_own_thread(create())
     return token
 
 
@@ -144,7 +137,7 @@ def test_a_revoked_token_answers_401(client: TestClient, settings: Settings) -> 
             await revoke_api_client(db, name)
         await database.dispose()
 
-    run_async(revoke())
+    run_in_own_thread(revoke())
     assert put(client, path, token, {"kind": "job", "text": "Chef"}).status_code == 401
 
 

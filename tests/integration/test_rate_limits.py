@@ -13,9 +13,9 @@ from sqlalchemy import create_engine, text
 
 from portal.db import Database
 from portal.settings import Settings, _rate_limits
-from tests.conftest import client_of, log_in, psycopg_url
+from tests.conftest import client_of, log_in, psycopg_url, run_in_own_thread
 from tests.integration.test_hours import start_approval, version_of, waiting_report
-from tests.integration.test_plan_api import ANNA, new_token, run_async
+from tests.integration.test_plan_api import ANNA, new_token
 
 
 def limited(settings: Settings, rule: str) -> Settings:
@@ -112,7 +112,7 @@ def test_a_new_window_starts_a_new_count_and_old_windows_are_purged(settings: Se
         finally:
             await database.dispose()
 
-    first, second, next_window, purged = run_async(run())
+    first, second, next_window, purged = run_in_own_thread(run())
     assert first is None and second == 55 and next_window is None
     assert purged is not None and purged >= 1
     url = settings.database_url

@@ -26,8 +26,7 @@ from portal.reports.reminders import send_daily_digests
 from portal.reports.service import ReportsError
 from portal.settings import Settings
 from portal.staff.models import StaffUser
-from tests.conftest import ZONE, client_of, log_in, portal_today
-from tests.integration.test_booking_admin import run
+from tests.conftest import ZONE, client_of, log_in, portal_today, run_in_own_thread
 from tests.integration.test_hours import with_params
 from tests.integration.test_login import sync_engine
 from tests.integration.test_meetings import sql
@@ -403,9 +402,9 @@ def test_the_daily_email_goes_once_a_day_to_those_who_subscribed(
 
     morning = dt.datetime.combine(TODAY, dt.time(7), tzinfo=ZONE)
     night = dt.datetime.combine(TODAY, dt.time(5), tzinfo=ZONE)
-    assert run(send(night)) == 0  # not before six
-    assert run(send(morning)) == 1
-    assert run(send(morning + dt.timedelta(hours=3))) == 0  # once a day
+    assert run_in_own_thread(send(night)) == 0  # not before six
+    assert run_in_own_thread(send(morning)) == 1
+    assert run_in_own_thread(send(morning + dt.timedelta(hours=3))) == 0  # once a day
     messages = sql(url, "SELECT recipient, body FROM outbox WHERE kind = 'report_reminders'")
     assert len(messages) == 1 and messages[0][0] == "erik@provider.example.org"
     assert "/staff/" in messages[0][1] and "Anna" not in messages[0][1]  # no names by e-mail
@@ -803,7 +802,7 @@ def test_two_reviewers_deciding_at_the_same_moment_get_one_decision(settings: Se
         finally:
             await database.dispose()
 
-    outcomes = run(decide_both())
+    outcomes = run_in_own_thread(decide_both())
     refused = [o for o in outcomes if isinstance(o, Exception)]
     assert len(refused) == 1, outcomes
     assert isinstance(refused[0], ReportsError | IntegrityError), refused
