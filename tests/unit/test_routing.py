@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute, Match, Mount, Route, Router
 from starlette.types import Message
 
 from portal.app import create_app
-from portal.web.routing import IndexedRouter, fixed_segments
+from portal.web.routing import IndexedRouter, route_segments
 from tests.conftest import make_settings, run_in_own_thread
 
 SAMPLE_VALUES = {"int": "7", "path": "a/b.css", "str": "x"}
@@ -61,30 +61,45 @@ def test_every_path_reaches_the_route_a_full_scan_would_pick(router: IndexedRout
             )
 
 
-def test_routes_without_fixed_segments_are_candidates_for_every_path(
+def test_a_route_with_a_parameter_is_a_candidate_for_every_path_of_its_shape(
     router: IndexedRouter,
 ) -> None:
     anywhere = Route("/{page}", lambda request: None)
     router.routes.append(anywhere)
     try:
-        assert fixed_segments(anywhere) == ()
-        for path in ("/plan", "/staff/participants/7", "/unknown"):
+        for path in ("/plan", "/unknown", "/7"):
             assert anywhere in router.candidates(path)
-        assert router.candidates("/plan").index(anywhere) == len(router.candidates("/plan")) - 1
+        assert anywhere not in router.candidates("/staff/participants/7")
+        assert router.candidates("/plan")[-1] is anywhere  # after the table's own
     finally:
         router.routes.remove(anywhere)
 
 
-def test_fixed_segments_of_routes_and_mounts() -> None:
-    assert fixed_segments(Route("/", lambda r: None)) == ("",)
-    assert fixed_segments(Route("/plan", lambda r: None)) == ("plan",)
-    assert fixed_segments(Route("/staff/participants/{id:int}/plan", lambda r: None)) == (
-        "staff",
-        "participants",
+def test_a_staff_page_about_a_participant_is_matched_against_its_own_route_alone(
+    router: IndexedRouter,
+) -> None:
+    candidates = router.candidates("/staff/participants/7/cv/presentation")
+    assert [route.path for route in candidates if isinstance(route, Route)] == [
+        "/staff/participants/{participant_id:int}/cv/presentation"
+    ]
+
+
+def test_the_segments_of_routes_and_mounts() -> None:
+    shape = route_segments
+    assert shape(Route("/", lambda r: None)) == (("",), False)
+    assert shape(Route("/plan", lambda r: None)) == (("plan",), False)
+    assert shape(Route("/staff/", lambda r: None)) == (("staff", ""), False)
+    assert shape(Route("/staff/participants/{id:int}/plan", lambda r: None)) == (
+        ("staff", "participants", None, "plan"),
+        False,
     )
-    assert fixed_segments(Route("/api/{version}/x", lambda r: None)) == ("api",)
-    assert fixed_segments(Mount("/static", routes=[])) == ("static",)
-    assert fixed_segments(Mount("", routes=[])) == ()
+    assert shape(Route("/hours/{id:int}/receipt.pdf", lambda r: None)) == (
+        ("hours", None, "receipt.pdf"),
+        False,
+    )
+    assert shape(Route("/files/{rest:path}", lambda r: None)) == (("files",), True)
+    assert shape(Mount("/static", routes=[])) == (("static",), True)
+    assert shape(Mount("", routes=[])) is None
 
 
 @pytest.mark.parametrize(
