@@ -296,7 +296,8 @@ def test_a_shared_link_shows_only_the_presentation_cv_and_logs_each_view(
 ) -> None:
     log_in(client, "anna")
     texts = {"about_me": "I like early mornings.", "job_functions": "Baking bread."}
-    client.post("/cv/presentation/texts", data=texts)  # as written above, when run alone
+    written = client.post("/cv/presentation/texts", data=texts)  # as above, when run alone
+    assert written.status_code == 200
     link = make_link(client, employer_name="Bageriet Solsidan", days="30")
     client.post("/auth/logout")
     shared = client.get(link)
